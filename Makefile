@@ -1,0 +1,24 @@
+# The two Quick start commands: `make demo` and `make test`.
+.PHONY: demo test bootstrap bootstrap-dev lint lock messages
+
+demo: bootstrap
+	scripts/run_demo.sh
+
+test: bootstrap-dev
+	.venv/bin/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+lint: bootstrap-dev
+	.venv/bin/ruff check .
+	.venv/bin/lint-imports
+
+bootstrap:
+	scripts/bootstrap.sh
+
+bootstrap-dev:
+	scripts/bootstrap.sh --dev
+
+# Rebuild the Swedish message catalogue after changing translatable strings.
+messages: bootstrap-dev
+	.venv/bin/python manage.py makemessages -l sv -i ".venv/*" -i "scripts/*" -i "bench/*"
+	.venv/bin/python manage.py compilemessages -l sv

@@ -1,0 +1,27 @@
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+# django-q2 reads its Conf once at import: sync mode must be set here, not in a fixture.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+WAGTAILADMIN_BASE_URL = "http://testserver"
+ALLOWED_HOSTS = ["*"]
+
+# Uploaded files of the test run go to a throwaway folder, never into the checkout.
+# (Model fields bind their storage at import, so this is set here, not per test.)
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_TEST_FILES = Path(tempfile.mkdtemp(prefix="lms-test-files-"))
+MEDIA_ROOT = _TEST_FILES / "media"
+PROTECTED_MEDIA_ROOT = _TEST_FILES / "private-media"
+STORAGES["protected"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(PROTECTED_MEDIA_ROOT), "base_url": None},
+}

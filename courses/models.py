@@ -1,0 +1,123 @@
+"""The catalogue and the course: the pages that hold modules."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from modules.models import ModulePage
+
+
+class CourseIndexPage(Page):
+    """The catalogue: lists the live courses below it."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count_per_parent = 1
+    template = "courses/course_index_page.html"
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("course catalogue")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = (
+            CoursePage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("cover_image")
+            .order_by("path")
+        )
+        return context
+
+
+class CoursePage(Page):
+    """A course. Its children are modules, in page order."""
+
+    class EnrolmentMode(models.TextChoices):
+        OPEN = "open", _("Open: learners enrol themselves")
+        ASSIGNED = "assigned", _("Assigned only")
+
+    summary = models.TextField(_("summary"), help_text=_("One or two sentences for the catalogue."))
+    audience = models.TextField(_("audience"), blank=True, help_text=_("Who the course is for."))
+    learning_outcomes = RichTextField(
+        _("learning outcomes"), blank=True, features=["ul", "ol", "bold", "italic", "link"]
+    )
+    estimated_minutes = models.PositiveIntegerField(
+        _("estimated time (minutes)"), null=True, blank=True
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    organiser = models.CharField(_("organiser"), max_length=300, blank=True)
+    enrolment_mode = models.CharField(
+        _("enrolment"), max_length=16, choices=EnrolmentMode.choices, default=EnrolmentMode.OPEN
+    )
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["modules.ModulePage"]
+    template = "courses/course_page.html"
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("audience"),
+        index.SearchField("learning_outcomes"),
+    ]
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        MultiFieldPanel(
+            [
+                FieldPanel("audience"),
+                FieldPanel("learning_outcomes"),
+                FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("organiser")]),
+            ],
+            heading=_("About the course"),
+        ),
+        FieldPanel("enrolment_mode"),
+    ]
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    # --- The engine's protocol ------------------------------------------------------
+
+    def get_lms_modules(self) -> list[ModulePage]:
+        return self.modules
+
+    # --- Content helpers ------------------------------------------------------------
+
+    @cached_property
+    def modules(self) -> list[ModulePage]:
+        """Live modules in page order, with their prerequisites, in two queries."""
+        return list(
+            ModulePage.objects.child_of(self)
+            .live()
+            .order_by("path")
+            .prefetch_related("prerequisites")
+        )
+
+    @property
+    def required_modules(self) -> list[ModulePage]:
+        return [module for module in self.modules if module.required_for_course]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["modules"] = self.modules
+        return context

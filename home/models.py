@@ -1,0 +1,34 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """The landing page; for a logged-in learner also their own dashboard."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CourseIndexPage"]
+    max_count = 1
+    template = "home/home_page.html"
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.models import CourseIndexPage, CoursePage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["catalogue"] = CourseIndexPage.objects.child_of(self).live().first()
+        context["featured_courses"] = (
+            CoursePage.objects.descendant_of(self)
+            .live()
+            .public()
+            .select_related("cover_image")
+            .order_by("path")[:6]
+        )
+        return context

@@ -1,0 +1,26 @@
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("breadcrumbs.html")
+def breadcrumbs(page, extra_title=None):
+    """Ancestors below the tree root, then the page itself (one query)."""
+    crumbs = [{"title": p.title, "url": p.url} for p in page.get_ancestors().filter(depth__gt=1)]
+    crumbs.append({"title": page.title, "url": page.url})
+    if extra_title:
+        crumbs.append({"title": extra_title, "url": ""})
+    return {"crumbs": crumbs, "current_link": False}
+
+
+@register.filter
+def minutes(value):
+    """45 -> '45 min', 135 -> '2 h 15 min'."""
+    if not value:
+        return ""
+    hours, mins = divmod(int(value), 60)
+    if hours and mins:
+        return f"{hours} h {mins} min"
+    if hours:
+        return f"{hours} h"
+    return f"{mins} min"

@@ -1,0 +1,144 @@
+"""Serving protected files: access is checked by the caller, this hands the bytes out.
+
+Django has no HTTP Range support, and browsers need it to seek in a video (Safari to play
+at all). In production the file is handed to nginx with X-Accel-Redirect; otherwise we
+answer single byte ranges ourselves.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+from collections.abc import Iterator
+from urllib.parse import quote
+
+from django.core.files.storage import Storage, storages
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+
+from . import conf
+
+__all__ = ["parse_range_header", "protected_storage", "serve_protected_file", "storage_alias_of"]
+
+_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK = 64 * 1024
+
+
+class RangeNotSatisfiable(Exception):
+    pass
+
+
+def parse_range_header(header: str, size: int) -> tuple[int, int] | None:
+    """Return the inclusive (start, end) of a single byte range, or None to send it all.
+
+    Multi-range and malformed headers are ignored (RFC 9110 lets a server send the whole
+    representation instead). Raises RangeNotSatisfiable when the range lies past the end.
+    """
+    match = _RANGE_RE.match(header.strip().replace(" ", ""))
+    if not match:
+        return None
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":
+        suffix = int(last)
+        if suffix == 0:
+            raise RangeNotSatisfiable
+        return max(size - suffix, 0), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if end < start:
+        return None
+    if start >= size:
+        raise RangeNotSatisfiable
+    return start, min(end, size - 1)
+
+
+def _iter_file(handle, start: int, length: int) -> Iterator[bytes]:
+    try:
+        handle.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = handle.read(min(_CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+def serve_protected_file(
+    request: HttpRequest,
+    *,
+    storage_alias: str,
+    name: str,
+    content_type: str | None = None,
+    download_name: str | None = None,
+) -> HttpResponse:
+    """Answer a request for a file the caller has already authorised.
+
+    `storage_alias` names the entry of STORAGES the file lives in. When an nginx internal
+    location is configured for that storage (LMS_X_ACCEL_REDIRECT), the response is an
+    empty 200 with X-Accel-Redirect so nginx serves the bytes (and the Range). Otherwise:
+    200 with the whole file, 206 for a single satisfiable range, 416 for an unsatisfiable
+    one.
+    Raises FileNotFoundError when the file is missing from storage.
+    """
+    content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    storage = storages[storage_alias]
+    prefix = conf.x_accel_redirect_prefix(storage_alias)
+    if prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+    size = storage.size(name)
+    header = request.headers.get("Range", "")
+    try:
+        byte_range = parse_range_header(header, size) if header else None
+    except RangeNotSatisfiable:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        response["Accept-Ranges"] = "bytes"
+        return response
+
+    handle = storage.open(name, "rb")
+    if byte_range is None:
+        response: HttpResponse = FileResponse(handle, content_type=content_type)
+        response["Content-Length"] = str(size)
+    else:
+        start, end = byte_range
+        length = end - start + 1
+        response = StreamingHttpResponse(
+            _iter_file(handle, start, length), status=206, content_type=content_type
+        )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    if download_name:
+        response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(download_name)}"
+    else:
+        response["Content-Disposition"] = (
+            f"inline; filename*=UTF-8''{quote(os.path.basename(name))}"
+        )
+    return response
+
+
+def protected_storage() -> Storage:
+    """The storage for files only access-checked views hand out (video, captions)."""
+    return storages["protected"]
+
+
+def storage_alias_of(storage: Storage) -> str:
+    """The STORAGES alias a field's storage instance was configured under."""
+    for alias in ("protected", "default"):
+        candidate = storages[alias]
+        if candidate is storage or (
+            type(candidate) is type(storage)
+            and getattr(candidate, "location", None) == getattr(storage, "location", object())
+        ):
+            return alias
+    raise LookupError("This storage is not one of STORAGES['protected'] or ['default'].")

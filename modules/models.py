@@ -1,0 +1,555 @@
+"""Modules and the reusable content their steps point at: lectures and quizzes."""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import timedelta
+
+from django import forms
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import DraftStateMixin, Orderable, Page, PreviewableMixin, RevisionMixin
+from wagtail.search import index
+
+from lms import api as lms
+from lms.files import protected_storage
+from lms.protocols import StepSpec
+
+from .blocks import QuestionsBlock, StepsBlock
+from .validators import parse_webvtt, validate_webvtt_file
+
+CAPTION_LANGUAGES = [
+    ("sv", "Svenska"),
+    ("en", "English"),
+    ("fi", "Suomi"),
+    ("fit", "Meänkieli"),
+    ("se", "Davvisámegiella"),
+    ("sma", "Åarjelsaemien gïele"),
+    ("smj", "Julevsámegiella"),
+    ("rom", "Romani chib"),
+    ("yi", "ייִדיש"),
+]
+VIDEO_EXTENSIONS = ["mp4", "webm", "m4v", "ogv"]
+
+
+def format_duration(value: timedelta | None) -> str:
+    """12:05 or 1:02:05, as a player shows it."""
+    if value is None:
+        return ""
+    total = int(value.total_seconds())
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+class Lecture(index.Indexed, ClusterableModel):
+    """A recorded lecture, reusable in any number of modules and courses."""
+
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    video = models.FileField(
+        _("video file"),
+        storage=protected_storage,
+        upload_to="lectures/video/",
+        validators=[FileExtensionValidator(VIDEO_EXTENSIONS)],
+        help_text=_("MP4 (H.264/AAC) or WebM (VP9/Opus). Served only to learners with access."),
+    )
+    poster = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("poster image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    duration = models.DurationField(
+        _("duration"), help_text=_("As h:mm:ss or mm:ss, e.g. 12:30 for twelve and a half minutes.")
+    )
+    speakers = models.CharField(_("speakers"), max_length=300, blank=True)
+    organiser = models.CharField(
+        _("organiser"), max_length=300, blank=True, help_text=_("Who arranged the lecture.")
+    )
+    recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
+    transcript = models.TextField(
+        _("transcript"),
+        blank=True,
+        help_text=_("Leave empty to show the text of the first caption track as the transcript."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    search_fields = [
+        index.SearchField("title", boost=3),
+        index.AutocompleteField("title"),
+        index.SearchField("speakers"),
+        index.SearchField("description"),
+        index.SearchField("transcript"),
+        index.FilterField("recorded_on"),
+    ]
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("video"),
+        FieldRowPanel([FieldPanel("duration"), FieldPanel("recorded_on")]),
+        FieldPanel("poster"),
+        FieldRowPanel([FieldPanel("speakers"), FieldPanel("organiser")]),
+        FieldPanel("description"),
+        InlinePanel("caption_tracks", heading=_("Caption tracks"), label=_("Caption track")),
+        InlinePanel("chapters", heading=_("Chapters"), label=_("Chapter")),
+        FieldPanel("transcript"),
+    ]
+
+    class Meta:
+        verbose_name = _("lecture")
+        verbose_name_plural = _("lectures")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def duration_display(self) -> str:
+        return format_duration(self.duration)
+
+    @property
+    def video_content_type(self) -> str:
+        return mimetypes.guess_type(self.video.name)[0] or "video/mp4"
+
+    def transcript_paragraphs(self) -> list[str]:
+        """The transcript, or the cue text of the first caption track when none was written."""
+        if self.transcript.strip():
+            return [p.strip() for p in self.transcript.split("\n\n") if p.strip()]
+        track = next(iter(self.caption_tracks.all()), None)
+        if track is None:
+            return []
+        try:
+            with track.file.open("rb") as handle:
+                cues = parse_webvtt(handle.read().decode("utf-8"))
+        except (OSError, ValidationError, UnicodeDecodeError):
+            return []
+        return [" ".join(text.split()) for _start, _end, text in cues]
+
+
+class LectureChapter(Orderable):
+    lecture = ParentalKey(Lecture, on_delete=models.CASCADE, related_name="chapters")
+    start = models.DurationField(_("starts at"), help_text=_("mm:ss or h:mm:ss"))
+    title = models.CharField(_("title"), max_length=200)
+
+    panels = [FieldRowPanel([FieldPanel("start"), FieldPanel("title")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("chapter")
+        ordering = ["sort_order", "start"]
+
+    def __str__(self) -> str:
+        return f"{format_duration(self.start)} {self.title}"
+
+    @property
+    def start_seconds(self) -> int:
+        return int(self.start.total_seconds())
+
+    @property
+    def start_display(self) -> str:
+        return format_duration(self.start)
+
+
+class LectureCaptionTrack(Orderable):
+    lecture = ParentalKey(Lecture, on_delete=models.CASCADE, related_name="caption_tracks")
+    language = models.CharField(_("language"), max_length=8, choices=CAPTION_LANGUAGES)
+    label = models.CharField(
+        _("label"), max_length=100, blank=True, help_text=_("Defaults to the language name.")
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=12,
+        choices=[("captions", _("Captions (with sounds)")), ("subtitles", _("Subtitles"))],
+        default="captions",
+    )
+    file = models.FileField(
+        _("WebVTT file"),
+        storage=protected_storage,
+        upload_to="lectures/captions/",
+        validators=[FileExtensionValidator(["vtt"]), validate_webvtt_file],
+    )
+    is_default = models.BooleanField(_("on by default"), default=False)
+
+    panels = [
+        FieldRowPanel([FieldPanel("language"), FieldPanel("kind"), FieldPanel("is_default")]),
+        FieldPanel("label"),
+        FieldPanel("file"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("caption track")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lecture", "language", "kind"], name="modules_caption_track_unique_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.get_language_display()
+
+
+class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, models.Model):
+    """A pool of questions with the rules for taking it. Learners always get the live version;
+    each attempt records the revision it was taken against."""
+
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("introduction"), blank=True)
+    questions = StreamField(QuestionsBlock(), verbose_name=_("questions"))
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Share of the points needed to pass."),
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempt limit"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty for unlimited attempts."),
+    )
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=True)
+    shuffle_choices = models.BooleanField(_("shuffle choices"), default=True)
+    draw_count = models.PositiveSmallIntegerField(
+        _("questions per attempt"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Draw this many questions at random from the pool. Empty: all questions."),
+    )
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="quiz")
+
+    search_fields = [
+        index.SearchField("title", boost=3),
+        index.AutocompleteField("title"),
+        index.SearchField("description"),
+    ]
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("max_attempts")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("draw_count"),
+                        FieldPanel("shuffle_questions"),
+                        FieldPanel("shuffle_choices"),
+                    ]
+                ),
+            ],
+            heading=_("Rules"),
+        ),
+        FieldPanel("questions"),
+    ]
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+    @property
+    def question_count(self) -> int:
+        return len(self.questions)
+
+    @property
+    def questions_per_attempt(self) -> int:
+        return min(self.draw_count or self.question_count, self.question_count)
+
+    def clean(self):
+        super().clean()
+        if self.draw_count and self.draw_count > len(self.questions):
+            raise ValidationError(
+                {
+                    "draw_count": _(
+                        "The pool has only %(count)d questions; draw at most that many."
+                    )
+                    % {"count": len(self.questions)}
+                }
+            )
+
+    def public_questions(self) -> list[dict]:
+        """The questions as learners may see them before answering: no correct flags,
+        no feedback, no explanations. Choice ids are the ListBlock item ids."""
+        result = []
+        for block in self.questions:
+            value = block.value
+            if block.block_type == "true_false":
+                choices = [{"id": "true", "text": _("True")}, {"id": "false", "text": _("False")}]
+            else:
+                choices = [
+                    {"id": item.id, "text": item.value["text"]}
+                    for item in value["choices"].bound_blocks
+                ]
+            result.append(
+                {
+                    "id": block.id,
+                    "type": block.block_type,
+                    "text": value["question"],
+                    "multiple": block.block_type == "multiple_choice",
+                    "choices": choices,
+                }
+            )
+        return result
+
+    def get_preview_template(self, request, mode_name):
+        return "modules/quiz_preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        context = super().get_preview_context(request, mode_name)
+        context["questions"] = self.public_questions()
+        return context
+
+
+class ModulePage(RoutablePageMixin, Page):
+    """One module of a course: a sequence of learning steps, possibly behind prerequisites."""
+
+    level = models.PositiveSmallIntegerField(
+        _("level"), default=1, help_text=_("1 for a basic module, higher for deeper ones.")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    estimated_minutes = models.PositiveIntegerField(
+        _("estimated time (minutes)"), null=True, blank=True
+    )
+    required_for_course = models.BooleanField(
+        _("required for completing the course"),
+        default=True,
+        help_text=_("Untick for optional modules that do not count towards the course."),
+    )
+    prerequisites = ParentalManyToManyField(
+        "modules.ModulePage",
+        verbose_name=_("prerequisite modules"),
+        blank=True,
+        symmetrical=False,
+        related_name="unlocks",
+        help_text=_("Modules (in any course) the learner must complete first."),
+    )
+    available_from = models.DateTimeField(
+        _("available from"), null=True, blank=True, help_text=_("Locked until this time.")
+    )
+    steps = StreamField(StepsBlock(), blank=True, verbose_name=_("steps"))
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types: list[str] = []
+    template = "modules/module_page.html"
+
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("level"), FieldPanel("estimated_minutes")]),
+        FieldPanel("summary"),
+        FieldPanel("steps"),
+    ]
+    rules_panels = [
+        FieldPanel("required_for_course"),
+        FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("available_from"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(rules_panels, heading=_("Rules")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    # --- The engine's protocol ------------------------------------------------------
+
+    def get_lms_steps(self) -> list[StepSpec]:
+        return self.step_specs
+
+    def get_lms_prerequisite_ids(self) -> list[int]:
+        return [page.pk for page in self.prerequisites.all()]
+
+    # --- Content helpers ------------------------------------------------------------
+
+    @cached_property
+    def step_specs(self) -> list[StepSpec]:
+        specs = []
+        for block in self.steps:
+            value = block.value
+            kind = block.block_type
+            title = ""
+            extra: dict = {}
+            if kind == "lecture":
+                lecture = value["lecture"]
+                title = lecture.title if lecture else str(_("Lecture"))
+                extra = {
+                    "required_share": value["required_share"] / 100,
+                    "duration_seconds": lecture.duration.total_seconds() if lecture else None,
+                    "object_id": lecture.pk if lecture else None,
+                }
+            elif kind == "quiz":
+                quiz = value["quiz"]
+                title = quiz.title if quiz else str(_("Quiz"))
+                extra = {
+                    "pass_required": value["pass_required"],
+                    "object_id": quiz.pk if quiz else None,
+                }
+            else:
+                title = value["title"]
+                if kind == "document" and value["document"]:
+                    extra = {"object_id": value["document"].pk}
+            specs.append(
+                StepSpec(
+                    step_id=block.id, kind=kind, title=title, required=value["required"], **extra
+                )
+            )
+        return specs
+
+    def get_step_block(self, step_id: str):
+        for block in self.steps:
+            if block.id == step_id:
+                return block
+        raise Http404(_("No such step in this module."))
+
+    def step_url(self, step_id: str) -> str:
+        return self.url + self.reverse_subpage("step", args=[step_id])
+
+    # --- Routes -------------------------------------------------------------------------
+
+    def _refuse(self, request, decision):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return TemplateResponse(
+            request,
+            "modules/module_locked.html",
+            {"page": self, "decision": decision},
+            status=403,
+        )
+
+    @path("")
+    def overview(self, request):
+        decision = lms.check_module_access(user=request.user, module=self)
+        if not decision.allowed:
+            return self._refuse(request, decision)
+        return self.render(request)
+
+    @path("steg/<str:step_id>/", name="step")
+    def step(self, request, step_id: str):
+        block = self.get_step_block(step_id)
+        decision = lms.check_module_access(user=request.user, module=self)
+        if not decision.allowed:
+            return self._refuse(request, decision)
+        specs = self.step_specs
+        index_ = next(i for i, spec in enumerate(specs) if spec.step_id == step_id)
+        context = self.get_context(request)
+        context.update(
+            {
+                "block": block,
+                "spec": specs[index_],
+                "step_number": index_ + 1,
+                "previous_spec": specs[index_ - 1] if index_ > 0 else None,
+                "next_spec": specs[index_ + 1] if index_ + 1 < len(specs) else None,
+            }
+        )
+        if block.block_type == "lecture":
+            lecture = block.value["lecture"]
+            context["lecture"] = lecture
+            context["caption_tracks"] = list(lecture.caption_tracks.all()) if lecture else []
+            context["chapters"] = list(lecture.chapters.all()) if lecture else []
+        elif block.block_type == "quiz" and block.value["quiz"]:
+            context["questions"] = block.value["quiz"].public_questions()
+        return TemplateResponse(request, "modules/step_page.html", context)
+
+    @path("steg/<str:step_id>/video/", name="video")
+    def video(self, request, step_id: str):
+        block = self.get_step_block(step_id)
+        if block.block_type != "lecture" or not block.value["lecture"]:
+            raise Http404
+        decision = lms.check_module_access(user=request.user, module=self)
+        if not decision.allowed:
+            return lms.refuse_file(decision)
+        lecture = block.value["lecture"]
+        return _serve_field_file(request, lecture.video, lecture.video_content_type)
+
+    @path("steg/<str:step_id>/textning/<int:track_id>.vtt", name="captions")
+    def captions(self, request, step_id: str, track_id: int):
+        block = self.get_step_block(step_id)
+        if block.block_type != "lecture" or not block.value["lecture"]:
+            raise Http404
+        decision = lms.check_module_access(user=request.user, module=self)
+        if not decision.allowed:
+            return lms.refuse_file(decision)
+        track = block.value["lecture"].caption_tracks.filter(pk=track_id).first()
+        if track is None:
+            raise Http404
+        return _serve_field_file(request, track.file, "text/vtt; charset=utf-8")
+
+    @path("steg/<str:step_id>/dokument/", name="document")
+    def document(self, request, step_id: str):
+        block = self.get_step_block(step_id)
+        if block.block_type != "document" or not block.value["document"]:
+            raise Http404
+        decision = lms.check_module_access(user=request.user, module=self)
+        if not decision.allowed:
+            return lms.refuse_file(decision)
+        document = block.value["document"]
+        return _serve_field_file(
+            request, document.file, document.content_type, download_name=document.filename
+        )
+
+    def serve_preview(self, request, mode_name):
+        # Editors preview the module overview; access rules do not apply to previews.
+        return self.render(request)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = self.get_parent()
+        context["step_specs"] = self.step_specs
+        return context
+
+
+def _serve_field_file(request, field_file, content_type, download_name=None):
+    if not field_file:
+        raise Http404
+    try:
+        return lms.serve_protected_file(
+            request,
+            storage_alias=lms.storage_alias_of(field_file.storage),
+            name=field_file.name,
+            content_type=content_type,
+            download_name=download_name,
+        )
+    except FileNotFoundError as exc:
+        raise Http404 from exc

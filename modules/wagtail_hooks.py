@@ -1,0 +1,64 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Lecture, Quiz
+
+
+class PosterColumn(Column):
+    """A small poster thumbnail, so editors recognise lectures at a glance."""
+
+    cell_template_name = "modules/admin/poster_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["poster"] = instance.poster
+        return context
+
+
+class LectureViewSet(SnippetViewSet):
+    model = Lecture
+    icon = "media"
+    menu_label = _("Lecture library")
+    menu_name = "lectures"
+    list_display = [
+        PosterColumn("poster", label=_("Poster")),
+        "title",
+        Column("duration_display", label=_("Duration")),
+        "speakers",
+        "recorded_on",
+        UpdatedAtColumn(),
+    ]
+    list_filter = ["recorded_on"]
+    search_fields = ["title", "speakers", "description"]
+    ordering = ["title"]
+
+    def get_queryset(self, request):
+        return Lecture.objects.select_related("poster")
+
+
+class QuizViewSet(SnippetViewSet):
+    model = Quiz
+    icon = "tasks"
+    menu_label = _("Quizzes")
+    menu_name = "quizzes"
+    list_display = [
+        "title",
+        Column("question_count", label=_("Questions")),
+        Column("questions_per_attempt", label=_("Per attempt")),
+        Column("pass_mark", label=_("Pass mark (%)")),
+        Column("max_attempts", label=_("Attempt limit")),
+        UpdatedAtColumn(),
+    ]
+    search_fields = ["title", "description"]
+
+
+class LearningContentGroup(SnippetViewSetGroup):
+    items = (LectureViewSet, QuizViewSet)
+    menu_icon = "media"
+    menu_label = _("Learning content")
+    menu_name = "learning-content"
+
+
+register_snippet(LearningContentGroup)

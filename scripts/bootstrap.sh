@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Prepare a fresh machine: Debian packages (when root), the virtualenv and the pinned
+# dependencies. Safe to run again; it only does what is missing.
+#   scripts/bootstrap.sh          runtime dependencies (the demo)
+#   scripts/bootstrap.sh --dev    plus the test tools (the test suite)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_dev=0
+[ "${1:-}" = "--dev" ] && want_dev=1
+
+# Debian packages: libharfbuzz-subset0 makes weasyprint's font subsetting fast;
+# chromium drives the browser tests; fonts-dejavu-core gives PDFs and slides a font.
+packages=(libharfbuzz-subset0 fonts-dejavu-core)
+[ "$want_dev" = 1 ] && packages+=(chromium)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> Installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "==> Please install these Debian packages first: sudo apt-get install -y ${missing[*]}" >&2
+    [ "$want_dev" = 1 ] && exit 1
+  fi
+fi
+
+python_bin="${PYTHON:-}"
+if [ -z "$python_bin" ]; then
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+      python_bin="$candidate"; break
+    fi
+  done
+fi
+if [ -z "$python_bin" ]; then
+  echo "==> Python 3.11 is required (set PYTHON=/path/to/python3.11)." >&2
+  exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> Creating the virtualenv in .venv"
+  "$python_bin" -m venv .venv
+  .venv/bin/python -m pip install -q --upgrade pip
+fi
+
+lock=requirements.lock
+[ "$want_dev" = 1 ] && lock=requirements-dev.lock
+stamp=".venv/.installed-$(basename "$lock")"
+hash=$(sha256sum "$lock" | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
+  echo "==> Installing pinned dependencies from $lock"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$lock"
+  echo "$hash" > "$stamp"
+fi
