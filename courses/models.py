@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.db import models
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lms import api as lms
 from modules.models import ModulePage
 
 
@@ -40,7 +45,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(RoutablePageMixin, Page):
     """A course. Its children are modules, in page order."""
 
     class EnrolmentMode(models.TextChoices):
@@ -101,17 +106,24 @@ class CoursePage(Page):
     def get_lms_modules(self) -> list[ModulePage]:
         return self.modules
 
+    @property
+    def enrolment_open(self) -> bool:
+        return self.enrolment_mode == self.EnrolmentMode.OPEN
+
     # --- Content helpers ------------------------------------------------------------
 
     @cached_property
     def modules(self) -> list[ModulePage]:
         """Live modules in page order, with their prerequisites, in two queries."""
-        return list(
+        modules = list(
             ModulePage.objects.child_of(self)
             .live()
             .order_by("path")
             .prefetch_related("prerequisites")
         )
+        for module in modules:
+            module._lms_course_id = self.pk
+        return modules
 
     @property
     def required_modules(self) -> list[ModulePage]:
@@ -120,4 +132,25 @@ class CoursePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["modules"] = self.modules
+        context["progress"] = lms.get_course_progress(user=request.user, course=self)
         return context
+
+    @path("")
+    def overview(self, request):
+        return self.render(request)
+
+    @path("anmal/", name="enrol")
+    def enrol(self, request):
+        """Self-enrolment: a POST only, never a GET."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.is_authenticated:
+            return redirect_to_login(self.url)
+        try:
+            _enrollment, created = lms.enrol_learner(request.user, course=self)
+        except lms.EnrolmentNotAllowed as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(self.url)
+        if created:
+            messages.success(request, _("You are enrolled. Welcome to the course!"))
+        return HttpResponseRedirect(self.url)

@@ -3,6 +3,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from courses.models import CourseIndexPage, CoursePage
+from lms import api as lms
+
 
 class HomePage(Page):
     """The landing page; for a logged-in learner also their own dashboard."""
@@ -20,8 +23,6 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from courses.models import CourseIndexPage, CoursePage
-
         context = super().get_context(request, *args, **kwargs)
         context["catalogue"] = CourseIndexPage.objects.child_of(self).live().first()
         context["featured_courses"] = (
@@ -31,4 +32,6 @@ class HomePage(Page):
             .select_related("cover_image")
             .order_by("path")[:6]
         )
+        if request.user.is_authenticated:
+            context["dashboard"] = lms.get_learner_dashboard(request.user)
         return context

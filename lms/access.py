@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 from django.http import HttpResponse, HttpResponseForbidden
 from django.utils.translation import gettext as _
 
+from .enrolment import get_enrollment
+from .errors import AccessDenied
+from .models import Completion
 from .protocols import LearningModule
+from .state import module_lock
 
-__all__ = ["AccessDecision", "check_module_access", "refuse_file"]
+__all__ = ["AccessDecision", "check_module_access", "refuse_file", "require_module_access"]
 
 
 @dataclass(frozen=True)
@@ -17,16 +21,57 @@ class AccessDecision:
     allowed: bool
     reason: str = ""  # "anonymous", "not_enrolled", "locked_prerequisites", "locked_date"
     message: str = ""
-    blocking: list = field(default_factory=list)  # what must be done first
+    blocking: list = field(default_factory=list)  # pages to complete or open first
+    as_editor: bool = False
+
+
+def _can_edit(user, module) -> bool:
+    permissions_for_user = getattr(module, "permissions_for_user", None)
+    return bool(permissions_for_user and permissions_for_user(user).can_edit())
 
 
 def check_module_access(*, user, module: LearningModule) -> AccessDecision:
-    """Decide whether `user` may open `module`'s content. Reads only; no side effects."""
+    """May `user` open `module`'s content? An enrolled learner may when the module is
+    unlocked; editors of the page always may. Reads only."""
     if not user.is_authenticated:
         return AccessDecision(False, "anonymous", _("Log in to open this module."))
+    course_id = module.get_lms_course_id()
+    if get_enrollment(user=user, course_id=course_id) is None:
+        if _can_edit(user, module):
+            return AccessDecision(True, as_editor=True)
+        course = getattr(module, "get_parent", lambda: None)()
+        return AccessDecision(
+            False,
+            "not_enrolled",
+            _("Enrol in the course to open its modules."),
+            blocking=[course] if course is not None else [],
+        )
+    prerequisite_ids = [p.pk for p in module.get_lms_prerequisites()]
+    completed = (
+        set(
+            Completion.objects.filter(user=user, page_id__in=prerequisite_ids).values_list(
+                "page_id", flat=True
+            )
+        )
+        if prerequisite_ids
+        else set()
+    )
+    reason, message, blocking = module_lock(module, completed)
+    if reason:
+        if _can_edit(user, module):
+            return AccessDecision(True, as_editor=True)
+        return AccessDecision(False, reason, message, blocking=blocking)
     return AccessDecision(True)
 
 
+def require_module_access(*, user, module: LearningModule) -> AccessDecision:
+    """Like check_module_access, but raises AccessDenied when refused."""
+    decision = check_module_access(user=user, module=module)
+    if not decision.allowed:
+        raise AccessDenied(decision.message, decision=decision)
+    return decision
+
+
 def refuse_file(decision: AccessDecision) -> HttpResponse:
-    """The answer for a protected file or API call the user may not have: a plain 403."""
+    """The answer for a protected file the user may not have: a plain 403."""
     return HttpResponseForbidden(decision.message or _("You do not have access to this file."))

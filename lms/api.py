@@ -1,13 +1,74 @@
-"""The one public way into the engine. Other apps import from here."""
+"""The one public way into the engine. Other apps import from here.
 
-from .access import AccessDecision, check_module_access, refuse_file
+Writes and reads are separate functions; writes are atomic and safe to repeat.
+"""
+
+from .access import AccessDecision, check_module_access, refuse_file, require_module_access
+from .dashboard import ContinueItem, Dashboard, get_learner_dashboard
+from .enrolment import enrol_learner, get_enrollment
+from .errors import (
+    AccessDenied,
+    AttemptLimitReached,
+    EnrolmentNotAllowed,
+    InvalidInput,
+    LmsError,
+    NotFound,
+)
 from .files import protected_storage, serve_protected_file, storage_alias_of
+from .hooks import COURSE_COMPLETED, MODULE_COMPLETED
+from .progress import WatchResult, complete_step, get_step_spec, record_watch, save_reflection
+from .protocols import ChoiceSpec, QuestionSpec, QuizRules, StepSpec
+from .quizzes import (
+    QuizResult,
+    get_attempt_questions,
+    get_open_attempt,
+    get_quiz_result,
+    get_quiz_status,
+    start_quiz_attempt,
+    submit_quiz_attempt,
+)
+from .state import CourseProgress, ModuleState, StepState, get_course_progress, get_module_progress
 
 __all__ = [
+    "COURSE_COMPLETED",
+    "MODULE_COMPLETED",
     "AccessDecision",
+    "AccessDenied",
+    "AttemptLimitReached",
+    "ChoiceSpec",
+    "ContinueItem",
+    "CourseProgress",
+    "Dashboard",
+    "EnrolmentNotAllowed",
+    "InvalidInput",
+    "LmsError",
+    "ModuleState",
+    "NotFound",
+    "QuestionSpec",
+    "QuizResult",
+    "QuizRules",
+    "StepSpec",
+    "StepState",
+    "WatchResult",
     "check_module_access",
+    "complete_step",
+    "enrol_learner",
+    "get_attempt_questions",
+    "get_course_progress",
+    "get_enrollment",
+    "get_learner_dashboard",
+    "get_module_progress",
+    "get_open_attempt",
+    "get_quiz_result",
+    "get_quiz_status",
+    "get_step_spec",
     "protected_storage",
+    "record_watch",
     "refuse_file",
+    "require_module_access",
+    "save_reflection",
     "serve_protected_file",
+    "start_quiz_attempt",
     "storage_alias_of",
+    "submit_quiz_attempt",
 ]

@@ -1,13 +1,14 @@
-"""What the engine needs from the pages that hold courses and modules.
+"""What the engine needs from the pages and snippets that hold learning content.
 
-`lms` never imports a page class; course and module pages implement these protocols.
+`lms` never imports a page class; course and module pages (and quizzes) implement these.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,21 +26,74 @@ class StepSpec:
     duration_seconds: float | None = None  # lectures
     pass_required: bool = False  # quizzes
     object_id: int | None = None  # the Lecture / Quiz / Document behind the step
+    min_length: int = 0  # reflections
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceSpec:
+    choice_id: str
+    text: str
+    correct: bool
+    feedback: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionSpec:
+    question_id: str
+    kind: str  # "single_choice", "multiple_choice", "true_false"
+    text: str
+    choices: tuple[ChoiceSpec, ...]
+    explanation: str = ""  # HTML
+    points: int = 1
+
+    @property
+    def multiple(self) -> bool:
+        return self.kind == "multiple_choice"
+
+
+@dataclass(frozen=True, slots=True)
+class QuizRules:
+    pass_mark: int  # percent
+    max_attempts: int | None
+    draw_count: int | None
+    shuffle_questions: bool
+    shuffle_choices: bool
+    questions: tuple[QuestionSpec, ...] = field(default_factory=tuple)
+
+
+@runtime_checkable
+class LearningQuiz(Protocol):
+    pk: int
+
+    def get_lms_quiz_rules(self) -> QuizRules: ...
+
+    def get_lms_revision(self) -> Any: ...  # the wagtailcore Revision learners are served
 
 
 @runtime_checkable
 class LearningModule(Protocol):
     pk: int
     title: str
+    url: str
+    required_for_course: bool
+    available_from: datetime | None
 
     def get_lms_steps(self) -> Sequence[StepSpec]: ...
 
-    def get_lms_prerequisite_ids(self) -> Sequence[int]: ...
+    def get_lms_prerequisites(self) -> Sequence[Any]: ...  # pages with pk, title, url
+
+    def get_lms_course_id(self) -> int: ...
+
+    def get_lms_quiz(self, step_id: str) -> LearningQuiz | None: ...
+
+    def get_lms_step_url(self, step_id: str) -> str: ...
 
 
 @runtime_checkable
 class LearningCourse(Protocol):
     pk: int
     title: str
+    url: str
+    enrolment_open: bool
 
     def get_lms_modules(self) -> Sequence[LearningModule]: ...

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
-from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -29,10 +28,10 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, Orderable, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from lms import api as lms
 from lms.files import protected_storage
-from lms.protocols import StepSpec
+from lms.protocols import ChoiceSpec, QuestionSpec, QuizRules, StepSpec
 
+from . import views
 from .blocks import QuestionsBlock, StepsBlock
 from .validators import parse_webvtt, validate_webvtt_file
 
@@ -325,6 +324,52 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
             )
         return result
 
+    # --- The engine's protocol ------------------------------------------------------
+
+    def get_lms_revision(self):
+        return self.live_revision or self.latest_revision
+
+    def get_lms_quiz_rules(self) -> QuizRules:
+        questions = []
+        for block in self.questions:
+            value = block.value
+            if block.block_type == "true_false":
+                answer = value["correct_answer"]
+                choices = (
+                    ChoiceSpec("true", str(_("True")), answer == "true", value["feedback_true"]),
+                    ChoiceSpec(
+                        "false", str(_("False")), answer == "false", value["feedback_false"]
+                    ),
+                )
+            else:
+                choices = tuple(
+                    ChoiceSpec(
+                        item.id,
+                        item.value["text"],
+                        bool(item.value["correct"]),
+                        item.value["feedback"] or "",
+                    )
+                    for item in value["choices"].bound_blocks
+                )
+            questions.append(
+                QuestionSpec(
+                    question_id=block.id,
+                    kind=block.block_type,
+                    text=value["question"],
+                    choices=choices,
+                    explanation=str(value["explanation"]) if value["explanation"] else "",
+                    points=value["points"] or 1,
+                )
+            )
+        return QuizRules(
+            pass_mark=self.pass_mark,
+            max_attempts=self.max_attempts,
+            draw_count=self.draw_count,
+            shuffle_questions=self.shuffle_questions,
+            shuffle_choices=self.shuffle_choices,
+            questions=tuple(questions),
+        )
+
     def get_preview_template(self, request, mode_name):
         return "modules/quiz_preview.html"
 
@@ -396,8 +441,17 @@ class ModulePage(RoutablePageMixin, Page):
     def get_lms_steps(self) -> list[StepSpec]:
         return self.step_specs
 
-    def get_lms_prerequisite_ids(self) -> list[int]:
-        return [page.pk for page in self.prerequisites.all()]
+    def get_lms_prerequisites(self) -> list[ModulePage]:
+        return list(self.prerequisites.all())
+
+    def get_lms_course_id(self) -> int:
+        if getattr(self, "_lms_course_id", None) is None:
+            self._lms_course_id = Page.objects.parent_of(self).values_list("pk", flat=True).get()
+        return self._lms_course_id
+
+    def get_lms_quiz(self, step_id: str) -> Quiz | None:
+        block = self.find_step_block(step_id)
+        return block.value["quiz"] if block is not None and block.block_type == "quiz" else None
 
     # --- Content helpers ------------------------------------------------------------
 
@@ -407,7 +461,6 @@ class ModulePage(RoutablePageMixin, Page):
         for block in self.steps:
             value = block.value
             kind = block.block_type
-            title = ""
             extra: dict = {}
             if kind == "lecture":
                 lecture = value["lecture"]
@@ -428,6 +481,8 @@ class ModulePage(RoutablePageMixin, Page):
                 title = value["title"]
                 if kind == "document" and value["document"]:
                     extra = {"object_id": value["document"].pk}
+                elif kind == "reflection":
+                    extra = {"min_length": value["min_length"] or 0}
             specs.append(
                 StepSpec(
                     step_id=block.id, kind=kind, title=title, required=value["required"], **extra
@@ -435,121 +490,46 @@ class ModulePage(RoutablePageMixin, Page):
             )
         return specs
 
-    def get_step_block(self, step_id: str):
-        for block in self.steps:
-            if block.id == step_id:
-                return block
-        raise Http404(_("No such step in this module."))
+    def find_step_block(self, step_id: str):
+        return next((block for block in self.steps if block.id == step_id), None)
 
-    def step_url(self, step_id: str) -> str:
+    def get_step_block(self, step_id: str):
+        block = self.find_step_block(step_id)
+        if block is None:
+            raise Http404(_("No such step in this module."))
+        return block
+
+    def get_lms_step_url(self, step_id: str) -> str:
         return self.url + self.reverse_subpage("step", args=[step_id])
 
-    # --- Routes -------------------------------------------------------------------------
-
-    def _refuse(self, request, decision):
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        return TemplateResponse(
-            request,
-            "modules/module_locked.html",
-            {"page": self, "decision": decision},
-            status=403,
-        )
+    # --- Routes: thin wrappers around modules.views ------------------------------------
 
     @path("")
     def overview(self, request):
-        decision = lms.check_module_access(user=request.user, module=self)
-        if not decision.allowed:
-            return self._refuse(request, decision)
-        return self.render(request)
+        return views.module_overview(request, self)
 
     @path("steg/<str:step_id>/", name="step")
     def step(self, request, step_id: str):
-        block = self.get_step_block(step_id)
-        decision = lms.check_module_access(user=request.user, module=self)
-        if not decision.allowed:
-            return self._refuse(request, decision)
-        specs = self.step_specs
-        index_ = next(i for i, spec in enumerate(specs) if spec.step_id == step_id)
-        context = self.get_context(request)
-        context.update(
-            {
-                "block": block,
-                "spec": specs[index_],
-                "step_number": index_ + 1,
-                "previous_spec": specs[index_ - 1] if index_ > 0 else None,
-                "next_spec": specs[index_ + 1] if index_ + 1 < len(specs) else None,
-            }
-        )
-        if block.block_type == "lecture":
-            lecture = block.value["lecture"]
-            context["lecture"] = lecture
-            context["caption_tracks"] = list(lecture.caption_tracks.all()) if lecture else []
-            context["chapters"] = list(lecture.chapters.all()) if lecture else []
-        elif block.block_type == "quiz" and block.value["quiz"]:
-            context["questions"] = block.value["quiz"].public_questions()
-        return TemplateResponse(request, "modules/step_page.html", context)
+        return views.step(request, self, step_id)
 
     @path("steg/<str:step_id>/video/", name="video")
     def video(self, request, step_id: str):
-        block = self.get_step_block(step_id)
-        if block.block_type != "lecture" or not block.value["lecture"]:
-            raise Http404
-        decision = lms.check_module_access(user=request.user, module=self)
-        if not decision.allowed:
-            return lms.refuse_file(decision)
-        lecture = block.value["lecture"]
-        return _serve_field_file(request, lecture.video, lecture.video_content_type)
+        return views.lecture_video(request, self, step_id)
 
     @path("steg/<str:step_id>/textning/<int:track_id>.vtt", name="captions")
     def captions(self, request, step_id: str, track_id: int):
-        block = self.get_step_block(step_id)
-        if block.block_type != "lecture" or not block.value["lecture"]:
-            raise Http404
-        decision = lms.check_module_access(user=request.user, module=self)
-        if not decision.allowed:
-            return lms.refuse_file(decision)
-        track = block.value["lecture"].caption_tracks.filter(pk=track_id).first()
-        if track is None:
-            raise Http404
-        return _serve_field_file(request, track.file, "text/vtt; charset=utf-8")
+        return views.lecture_captions(request, self, step_id, track_id)
 
     @path("steg/<str:step_id>/dokument/", name="document")
     def document(self, request, step_id: str):
-        block = self.get_step_block(step_id)
-        if block.block_type != "document" or not block.value["document"]:
-            raise Http404
-        decision = lms.check_module_access(user=request.user, module=self)
-        if not decision.allowed:
-            return lms.refuse_file(decision)
-        document = block.value["document"]
-        return _serve_field_file(
-            request, document.file, document.content_type, download_name=document.filename
-        )
+        return views.step_document(request, self, step_id)
 
     def serve_preview(self, request, mode_name):
         # Editors preview the module overview; access rules do not apply to previews.
-        return self.render(request)
+        return views.module_overview(request, self, preview=True)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.get_parent()
         context["step_specs"] = self.step_specs
         return context
-
-
-def _serve_field_file(request, field_file, content_type, download_name=None):
-    if not field_file:
-        raise Http404
-    try:
-        return lms.serve_protected_file(
-            request,
-            storage_alias=lms.storage_alias_of(field_file.storage),
-            name=field_file.name,
-            content_type=content_type,
-            download_name=download_name,
-        )
-    except FileNotFoundError as exc:
-        raise Http404 from exc

@@ -1,4 +1,5 @@
-// The lecture player: chapters that seek, playback speed, the active chapter marked.
+// The lecture player: chapters that seek, playback speed, resume, and heartbeats that
+// report the ranges actually played. The server decides what is credited.
 // Native <video controls> keep keyboard use and captions.
 (function () {
   "use strict";
@@ -7,6 +8,109 @@
   const video = root.querySelector("video");
   const chapters = Array.from(root.querySelectorAll("[data-seek]"));
   const rate = root.querySelector("[data-playback-rate]");
+  const watchedLabel = root.querySelector("[data-watched-label]");
+  const heartbeatUrl = root.dataset.heartbeatUrl;
+  const BEAT_MS = 10000;
+  const JUMP = 1.5; // seconds between timeupdates beyond which we treat it as a seek
+
+  const sessionId = (window.crypto && crypto.randomUUID)
+    ? crypto.randomUUID()
+    : String(Date.now()) + Math.random().toString(16).slice(2);
+  let seq = 0;
+  let ranges = [];
+  let segStart = null;
+  let lastTime = 0;
+  let timer = null;
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function closeSegment(end) {
+    if (segStart !== null && end > segStart) ranges.push([segStart, end]);
+    segStart = null;
+  }
+
+  function beat(final) {
+    if (!heartbeatUrl) return;
+    if (!video.paused) {
+      closeSegment(video.currentTime);
+      segStart = video.currentTime;
+    }
+    const body = JSON.stringify({
+      module_id: Number(root.dataset.module),
+      step_id: root.dataset.step,
+      session_id: sessionId,
+      seq: seq++,
+      ranges: ranges,
+      position: video.currentTime || 0,
+      duration: isFinite(video.duration) ? video.duration : null,
+    });
+    ranges = [];
+    fetch(heartbeatUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: !!final, // delivered even as the page goes away (like sendBeacon, with CSRF)
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: body,
+    })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || !watchedLabel) return;
+        const percent = Math.floor(data.watched_share * 100);
+        watchedLabel.textContent = watchedLabel.textContent.replace(/\d+\s?%/, percent + " %");
+        root.dataset.watched = String(percent);
+        if (data.completed) root.dataset.completed = "true";
+      })
+      .catch(function () {});
+  }
+
+  video.addEventListener("play", function () {
+    segStart = video.currentTime;
+    lastTime = video.currentTime;
+    beat(false);
+    clearInterval(timer);
+    timer = setInterval(function () { beat(false); }, BEAT_MS);
+  });
+  video.addEventListener("timeupdate", function () {
+    const now = video.currentTime;
+    if (segStart !== null && (now < lastTime || now - lastTime > JUMP * Math.max(1, video.playbackRate))) {
+      closeSegment(lastTime);
+      segStart = now;
+    }
+    lastTime = now;
+  });
+  video.addEventListener("seeking", function () { closeSegment(lastTime); });
+  video.addEventListener("seeked", function () {
+    lastTime = video.currentTime;
+    if (!video.paused) segStart = video.currentTime;
+  });
+  video.addEventListener("pause", function () {
+    clearInterval(timer);
+    closeSegment(video.currentTime);
+    beat(false);
+  });
+  video.addEventListener("ended", function () {
+    clearInterval(timer);
+    closeSegment(video.currentTime);
+    beat(false);
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") beat(true);
+  });
+  window.addEventListener("pagehide", function () { beat(true); });
+
+  // Resume where the learner stopped.
+  const resumeAt = Number(root.dataset.position || 0);
+  video.addEventListener("loadedmetadata", function () {
+    if (resumeAt > 1 && resumeAt < video.duration - 2) {
+      video.currentTime = resumeAt;
+      lastTime = resumeAt;
+    }
+  }, { once: true });
 
   chapters.forEach(function (button) {
     button.addEventListener("click", function () {
@@ -17,9 +121,7 @@
   });
 
   if (rate) {
-    rate.addEventListener("change", function () {
-      video.playbackRate = Number(rate.value);
-    });
+    rate.addEventListener("change", function () { video.playbackRate = Number(rate.value); });
   }
 
   function markChapter() {
@@ -33,5 +135,5 @@
   }
   video.addEventListener("timeupdate", markChapter);
   markChapter();
-  window.lmsPlayer = { root: root, video: video };
+  window.lmsPlayer = { root: root, video: video, beat: beat };
 })();

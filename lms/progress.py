@@ -1,0 +1,181 @@
+"""Recording what a learner does in a step: watching, reading, opening, reflecting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import conf
+from .access import require_module_access
+from .completion import complete_progress
+from .errors import InvalidInput, NotFound
+from .models import StepProgress
+from .protocols import LearningModule, StepSpec
+from .tracking import credit_ranges, total_length
+
+__all__ = [
+    "WatchResult",
+    "complete_step",
+    "get_step_spec",
+    "record_watch",
+    "save_reflection",
+]
+
+# The first beat of a playback session has no earlier beat to measure time against; it
+# may credit this many seconds of playback (the player beats at once when play starts).
+FIRST_BEAT_SECONDS = 2.0
+# Network jitter allowance per beat, in seconds of wall time.
+BEAT_TOLERANCE_SECONDS = 1.0
+MAX_SESSIONS_KEPT = 20
+MAX_RANGES_PER_BEAT = 200
+
+
+@dataclass(frozen=True)
+class WatchResult:
+    watched_seconds: float
+    watched_share: float
+    position: float
+    credited_seconds: float
+    completed: bool
+    ignored: bool = False
+
+
+def get_step_spec(module: LearningModule, step_id: str, kind: str | None = None) -> StepSpec:
+    """The step of `module` with this id (and kind); raises NotFound."""
+    for spec in module.get_lms_steps():
+        if spec.step_id == step_id and (kind is None or spec.kind == kind):
+            return spec
+    raise NotFound(_("This module has no such step."))
+
+
+def _locked_progress(user, module: LearningModule, spec: StepSpec) -> StepProgress:
+    """The learner's row for the step, created if needed, locked for this transaction."""
+    StepProgress.objects.get_or_create(
+        user=user, module_id=module.pk, step_id=spec.step_id, defaults={"kind": spec.kind}
+    )
+    return StepProgress.objects.select_for_update().get(
+        user=user, module_id=module.pk, step_id=spec.step_id
+    )
+
+
+def record_watch(
+    user,
+    *,
+    module: LearningModule,
+    step_id: str,
+    session_id: str,
+    seq: int,
+    ranges: list[tuple[float, float]],
+    position: float,
+    media_duration: float | None = None,
+    now: datetime | None = None,
+) -> WatchResult:
+    """Record a heartbeat from the lecture player. Atomic; safe to repeat.
+
+    Merges the played ranges into the union of watched seconds, crediting no more new
+    time than has passed since this playback session's previous beat (at the fastest
+    playback rate). Repeated and out-of-order beats (seq not above the last) are ignored.
+    Completes the step once the union reaches the step's required share.
+    Raises AccessDenied, NotFound, InvalidInput.
+    """
+    require_module_access(user=user, module=module)
+    spec = get_step_spec(module, step_id, "lecture")
+    if len(ranges) > MAX_RANGES_PER_BEAT:
+        raise InvalidInput(_("Too many ranges in one heartbeat."))
+    for start, end in ranges:
+        if start < 0 or end < start:
+            raise InvalidInput(_("Each range must be [start, end] with 0 <= start <= end."))
+    now = now or timezone.now()
+    duration = float(spec.duration_seconds or 0)
+    if media_duration and duration:
+        # The file may be slightly shorter than the duration typed in by the editor; trust
+        # the player's figure only within 80-100 % of it, so it cannot shrink the lecture.
+        duration = min(duration, max(float(media_duration), 0.8 * duration))
+    if duration <= 0:
+        raise InvalidInput(_("This lecture has no duration set."))
+
+    with transaction.atomic():
+        progress = _locked_progress(user, module, spec)
+        sessions = dict(progress.playback_sessions or {})
+        previous = sessions.get(session_id)
+        if previous is not None and seq <= previous["seq"]:
+            return WatchResult(
+                progress.watched_seconds,
+                progress.watched_share,
+                progress.position_seconds,
+                0.0,
+                progress.completed_at is not None,
+                ignored=True,
+            )
+        if previous is None:
+            budget = FIRST_BEAT_SECONDS * conf.max_playback_rate()
+        else:
+            elapsed = max(0.0, now.timestamp() - previous["t"])
+            budget = (elapsed + BEAT_TOLERANCE_SECONDS) * conf.max_playback_rate()
+        union, credited = credit_ranges(
+            progress.watched_ranges, ranges, budget_seconds=budget, duration=duration
+        )
+        sessions[session_id] = {"seq": seq, "t": now.timestamp()}
+        if len(sessions) > MAX_SESSIONS_KEPT:
+            newest = sorted(sessions.items(), key=lambda item: item[1]["t"])[-MAX_SESSIONS_KEPT:]
+            sessions = dict(newest)
+        progress.watched_ranges = [[round(a, 3), round(b, 3)] for a, b in union]
+        progress.watched_seconds = round(total_length(union), 3)
+        progress.duration_seconds = duration
+        progress.position_seconds = round(min(max(float(position), 0.0), duration), 3)
+        progress.playback_sessions = sessions
+        progress.save()
+        required = (spec.required_share or 1.0) * duration
+        if progress.completed_at is None and progress.watched_seconds >= required - 0.01:
+            complete_progress(progress, module=module, now=now)
+    return WatchResult(
+        progress.watched_seconds,
+        progress.watched_share,
+        progress.position_seconds,
+        credited,
+        progress.completed_at is not None,
+    )
+
+
+def complete_step(
+    user, *, module: LearningModule, step_id: str, now: datetime | None = None
+) -> bool:
+    """Complete a reading ("mark as done") or document ("opened") step. Idempotent.
+
+    Lectures, quizzes and reflections complete through their own functions; asking for
+    them here raises InvalidInput. Returns True when this call completed the step.
+    """
+    require_module_access(user=user, module=module)
+    spec = get_step_spec(module, step_id)
+    if spec.kind not in ("reading", "document"):
+        raise InvalidInput(_("This step completes by itself when its work is done."))
+    with transaction.atomic():
+        progress = _locked_progress(user, module, spec)
+        return complete_progress(progress, module=module, now=now)
+
+
+def save_reflection(
+    user, *, module: LearningModule, step_id: str, answer: str, now: datetime | None = None
+) -> StepProgress:
+    """Store (or replace) the learner's reflection; submitting one completes the step.
+    Raises InvalidInput when the answer is shorter than the step asks for."""
+    require_module_access(user=user, module=module)
+    spec = get_step_spec(module, step_id, "reflection")
+    answer = (answer or "").strip()
+    if not answer or len(answer) < spec.min_length:
+        raise InvalidInput(
+            _("Write at least %(count)d characters (you wrote %(length)d).")
+            % {"count": max(spec.min_length, 1), "length": len(answer)}
+        )
+    if len(answer) > 20000:
+        raise InvalidInput(_("The reflection is longer than 20 000 characters."))
+    with transaction.atomic():
+        progress = _locked_progress(user, module, spec)
+        progress.answer = answer
+        progress.save(update_fields=["answer", "updated_at"])
+        complete_progress(progress, module=module, now=now)
+    return progress

@@ -1,0 +1,207 @@
+"""Where a learner stands: module states (locked, available, in progress, completed) and
+course progress, computed from stored completions in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .models import Completion, Enrollment, StepProgress
+from .protocols import LearningCourse, LearningModule, StepSpec
+
+__all__ = [
+    "CourseProgress",
+    "ModuleState",
+    "StepState",
+    "get_course_progress",
+    "get_module_progress",
+    "module_lock",
+]
+
+LOCKED = "locked"
+AVAILABLE = "available"
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+
+
+@dataclass
+class StepState:
+    spec: StepSpec
+    completed_at: datetime | None = None
+    watched_share: float = 0.0
+    position: float = 0.0
+    best_score: float | None = None
+    answer: str = ""
+    started: bool = False
+
+    @property
+    def completed(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def watched_percent(self) -> int:
+        return int(self.watched_share * 100)
+
+
+@dataclass
+class ModuleState:
+    module: LearningModule
+    state: str
+    reason: str = ""
+    blocking: list = field(default_factory=list)
+    completed_at: datetime | None = None
+    steps: list[StepState] = field(default_factory=list)
+
+    @property
+    def required_total(self) -> int:
+        return sum(1 for s in self.steps if s.spec.required)
+
+    @property
+    def required_done(self) -> int:
+        return sum(1 for s in self.steps if s.spec.required and s.completed)
+
+    @property
+    def percent(self) -> int:
+        if self.completed_at:
+            return 100
+        return int(100 * self.required_done / self.required_total) if self.required_total else 0
+
+    @property
+    def locked(self) -> bool:
+        return self.state == LOCKED
+
+
+@dataclass
+class CourseProgress:
+    course: LearningCourse
+    enrollment: Enrollment | None
+    modules: list[ModuleState]
+    completed_at: datetime | None = None
+
+    @property
+    def required_total(self) -> int:
+        return sum(m.required_total for m in self.modules if m.module.required_for_course)
+
+    @property
+    def required_done(self) -> int:
+        return sum(
+            m.required_total if m.completed_at else m.required_done
+            for m in self.modules
+            if m.module.required_for_course
+        )
+
+    @property
+    def percent(self) -> int:
+        if self.completed_at:
+            return 100
+        total = self.required_total
+        return int(100 * self.required_done / total) if total else 0
+
+    @property
+    def overdue(self) -> bool:
+        due = self.enrollment.due_at if self.enrollment else None
+        return bool(due and not self.completed_at and due < timezone.now())
+
+    def state_of(self, module_id: int) -> ModuleState | None:
+        return next((m for m in self.modules if m.module.pk == module_id), None)
+
+
+def module_lock(
+    module: LearningModule, completed_ids: set[int], now: datetime | None = None
+) -> tuple[str, str, list]:
+    """('', '', []) when open, else (reason code, message, what blocks it). Pure function."""
+    now = now or timezone.now()
+    missing = [p for p in module.get_lms_prerequisites() if p.pk not in completed_ids]
+    if missing:
+        names = ", ".join(p.title for p in missing)
+        return (
+            "locked_prerequisites",
+            _("Complete %(modules)s first.") % {"modules": names},
+            missing,
+        )
+    if module.available_from and module.available_from > now:
+        when = date_format(timezone.localtime(module.available_from), "j F Y H:i")
+        return "locked_date", _("Opens %(date)s.") % {"date": when}, []
+    return "", "", []
+
+
+def _step_states(specs: Sequence[StepSpec], rows: Iterable[StepProgress]) -> list[StepState]:
+    by_step = {row.step_id: row for row in rows}
+    states = []
+    for spec in specs:
+        row = by_step.get(spec.step_id)
+        if row is None:
+            states.append(StepState(spec))
+            continue
+        states.append(
+            StepState(
+                spec,
+                completed_at=row.completed_at,
+                watched_share=row.watched_share,
+                position=row.position_seconds,
+                best_score=row.best_score,
+                answer=row.answer,
+                started=True,
+            )
+        )
+    return states
+
+
+def _module_state(module, completions: dict[int, datetime], rows, now) -> ModuleState:
+    steps = _step_states(module.get_lms_steps(), rows)
+    if module.pk in completions:
+        return ModuleState(module, COMPLETED, completed_at=completions[module.pk], steps=steps)
+    reason, message, blocking = module_lock(module, set(completions), now)
+    if reason:
+        return ModuleState(module, LOCKED, reason=message, blocking=blocking, steps=steps)
+    started = any(s.started for s in steps)
+    return ModuleState(module, IN_PROGRESS if started else AVAILABLE, steps=steps)
+
+
+def get_course_progress(*, user, course: LearningCourse) -> CourseProgress:
+    """Every module's state and the course's progress for one learner, in three queries
+    however many modules the course has (modules and prerequisites come from the course)."""
+    modules = list(course.get_lms_modules())
+    now = timezone.now()
+    if not user.is_authenticated:
+        states = [_module_state(m, {}, [], now) for m in modules]
+        return CourseProgress(course, None, states)
+    enrollment = Enrollment.objects.filter(user=user, course_id=course.pk).first()
+    page_ids = {course.pk} | {m.pk for m in modules}
+    page_ids |= {p.pk for m in modules for p in m.get_lms_prerequisites()}
+    completions = dict(
+        Completion.objects.filter(user=user, page_id__in=page_ids).values_list(
+            "page_id", "completed_at"
+        )
+    )
+    rows_by_module: dict[int, list[StepProgress]] = {}
+    for row in StepProgress.objects.filter(user=user, module_id__in=[m.pk for m in modules]).only(
+        "module_id",
+        "step_id",
+        "completed_at",
+        "watched_seconds",
+        "duration_seconds",
+        "position_seconds",
+        "best_score",
+    ):
+        rows_by_module.setdefault(row.module_id, []).append(row)
+    states = [_module_state(m, completions, rows_by_module.get(m.pk, []), now) for m in modules]
+    return CourseProgress(course, enrollment, states, completed_at=completions.get(course.pk))
+
+
+def get_module_progress(*, user, module: LearningModule) -> ModuleState:
+    """One module's state and its steps' progress for one learner (two queries)."""
+    now = timezone.now()
+    if not user.is_authenticated:
+        return _module_state(module, {}, [], now)
+    ids = {module.pk} | {p.pk for p in module.get_lms_prerequisites()}
+    completions = dict(
+        Completion.objects.filter(user=user, page_id__in=ids).values_list("page_id", "completed_at")
+    )
+    rows = StepProgress.objects.filter(user=user, module_id=module.pk)
+    return _module_state(module, completions, rows, now)

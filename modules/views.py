@@ -1,0 +1,173 @@
+"""The module's routes: thin views that parse input, call one engine function, render."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from lms import api as lms
+
+
+def _refuse(request, page, decision):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return TemplateResponse(
+        request, "modules/module_locked.html", {"page": page, "decision": decision}, status=403
+    )
+
+
+def module_overview(request, page, preview: bool = False):
+    if not preview:
+        decision = lms.check_module_access(user=request.user, module=page)
+        if not decision.allowed:
+            return _refuse(request, page, decision)
+    context = page.get_context(request)
+    context["module_state"] = lms.get_module_progress(user=request.user, module=page)
+    return TemplateResponse(request, page.get_template(request), context)
+
+
+def _step_context(request, page, block, step_id):
+    state = lms.get_module_progress(user=request.user, module=page)
+    specs = page.step_specs
+    index = next(i for i, spec in enumerate(specs) if spec.step_id == step_id)
+    context = page.get_context(request)
+    context.update(
+        {
+            "block": block,
+            "spec": specs[index],
+            "step_state": state.steps[index],
+            "module_state": state,
+            "step_number": index + 1,
+            "previous_spec": specs[index - 1] if index > 0 else None,
+            "next_spec": specs[index + 1] if index + 1 < len(specs) else None,
+        }
+    )
+    if block.block_type == "lecture" and block.value["lecture"]:
+        lecture = block.value["lecture"]
+        context["lecture"] = lecture
+        context["caption_tracks"] = list(lecture.caption_tracks.all())
+        context["chapters"] = list(lecture.chapters.all())
+    elif block.block_type == "quiz" and block.value["quiz"] and request.user.is_authenticated:
+        status = lms.get_quiz_status(request.user, module=page, step_id=step_id)
+        context["quiz_status"] = status
+        if status.open_attempt is not None:
+            context["attempt"] = status.open_attempt
+            context["questions"] = lms.get_attempt_questions(status.open_attempt, module=page)
+        result_id = request.GET.get("resultat", "")
+        if result_id.isdigit():
+            with contextlib.suppress(lms.NotFound):
+                context["result"] = lms.get_quiz_result(
+                    request.user, module=page, attempt_id=int(result_id)
+                )
+    return context
+
+
+def step(request, page, step_id: str):
+    block = page.get_step_block(step_id)
+    decision = lms.check_module_access(user=request.user, module=page)
+    if not decision.allowed:
+        return _refuse(request, page, decision)
+    if request.method == "POST":
+        return _step_post(request, page, block, step_id)
+    context = _step_context(request, page, block, step_id)
+    return TemplateResponse(request, "modules/step_page.html", context)
+
+
+def _step_post(request, page, block, step_id: str):
+    here = page.get_lms_step_url(step_id)
+    kind = block.block_type
+    try:
+        if kind == "reading":
+            lms.complete_step(request.user, module=page, step_id=step_id)
+            messages.success(request, _("Marked as done."))
+            return HttpResponseRedirect(here)
+        if kind == "reflection":
+            lms.save_reflection(
+                request.user, module=page, step_id=step_id, answer=request.POST.get("answer", "")
+            )
+            messages.success(request, _("Your reflection is saved."))
+            return HttpResponseRedirect(here)
+        if kind == "quiz":
+            if request.POST.get("action") == "start":
+                lms.start_quiz_attempt(request.user, module=page, step_id=step_id)
+                return HttpResponseRedirect(here)
+            attempt_id = request.POST.get("attempt", "")
+            if not attempt_id.isdigit():
+                raise lms.InvalidInput(_("The form is missing its attempt number."))
+            answers = {
+                key[2:]: request.POST.getlist(key) for key in request.POST if key.startswith("q-")
+            }
+            result = lms.submit_quiz_attempt(
+                request.user, module=page, attempt_id=int(attempt_id), answers=answers
+            )
+            return HttpResponseRedirect(f"{here}?resultat={result.attempt.pk}")
+    except lms.LmsError as error:
+        context = _step_context(request, page, block, step_id)
+        context["error"] = error.message
+        if kind == "reflection":
+            context["reflection_answer"] = request.POST.get("answer", "")
+        return TemplateResponse(request, "modules/step_page.html", context, status=error.status)
+    return TemplateResponse(
+        request, "405.html", {"message": _("This step takes no form.")}, status=405
+    )
+
+
+def _serve_field_file(request, field_file, content_type, download_name=None):
+    if not field_file:
+        raise Http404
+    try:
+        return lms.serve_protected_file(
+            request,
+            storage_alias=lms.storage_alias_of(field_file.storage),
+            name=field_file.name,
+            content_type=content_type,
+            download_name=download_name,
+        )
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+
+
+def lecture_video(request, page, step_id: str):
+    block = page.get_step_block(step_id)
+    if block.block_type != "lecture" or not block.value["lecture"]:
+        raise Http404
+    decision = lms.check_module_access(user=request.user, module=page)
+    if not decision.allowed:
+        return lms.refuse_file(decision)
+    lecture = block.value["lecture"]
+    return _serve_field_file(request, lecture.video, lecture.video_content_type)
+
+
+def lecture_captions(request, page, step_id: str, track_id: int):
+    block = page.get_step_block(step_id)
+    if block.block_type != "lecture" or not block.value["lecture"]:
+        raise Http404
+    decision = lms.check_module_access(user=request.user, module=page)
+    if not decision.allowed:
+        return lms.refuse_file(decision)
+    track = block.value["lecture"].caption_tracks.filter(pk=track_id).first()
+    if track is None:
+        raise Http404
+    return _serve_field_file(request, track.file, "text/vtt; charset=utf-8")
+
+
+def step_document(request, page, step_id: str):
+    """Opening the document through our link is what completes a document step."""
+    block = page.get_step_block(step_id)
+    if block.block_type != "document" or not block.value["document"]:
+        raise Http404
+    decision = lms.check_module_access(user=request.user, module=page)
+    if not decision.allowed:
+        return lms.refuse_file(decision)
+    document = block.value["document"]
+    response = _serve_field_file(
+        request, document.file, document.content_type, download_name=document.filename
+    )
+    if not decision.as_editor:
+        lms.complete_step(request.user, module=page, step_id=step_id)
+    return response
