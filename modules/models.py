@@ -33,6 +33,7 @@ from lms.protocols import ChoiceSpec, QuestionSpec, QuizRules, StepSpec
 
 from . import views
 from .blocks import QuestionsBlock, StepsBlock
+from .forms import ModulePageForm
 from .validators import parse_webvtt, validate_webvtt_file
 
 CAPTION_LANGUAGES = [
@@ -410,6 +411,7 @@ class ModulePage(RoutablePageMixin, Page):
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
     template = "modules/module_page.html"
+    base_form_class = ModulePageForm
 
     search_fields = Page.search_fields + [index.SearchField("summary")]
 
@@ -516,7 +518,9 @@ class ModulePage(RoutablePageMixin, Page):
     def video(self, request, step_id: str):
         return views.lecture_video(request, self, step_id)
 
-    @path("steg/<str:step_id>/textning/<int:track_id>.vtt", name="captions")
+    # Wagtail's routing appends a slash to every sub-path, so a route ending in ".vtt" would
+    # never match.
+    @path("steg/<str:step_id>/textning/<int:track_id>/", name="captions")
     def captions(self, request, step_id: str, track_id: int):
         return views.lecture_captions(request, self, step_id, track_id)
 
