@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,12 +54,20 @@ def get_step_spec(module: LearningModule, step_id: str, kind: str | None = None)
 
 def _locked_progress(user, module: LearningModule, spec: StepSpec) -> StepProgress:
     """The learner's row for the step, created if needed, locked for this transaction."""
-    StepProgress.objects.get_or_create(
-        user=user, module_id=module.pk, step_id=spec.step_id, defaults={"kind": spec.kind}
-    )
-    return StepProgress.objects.select_for_update().get(
+    locked = StepProgress.objects.select_for_update().filter(
         user=user, module_id=module.pk, step_id=spec.step_id
     )
+    progress = locked.first()
+    if progress is None:
+        try:
+            with transaction.atomic():
+                StepProgress.objects.create(
+                    user=user, module_id=module.pk, step_id=spec.step_id, kind=spec.kind
+                )
+        except IntegrityError:
+            pass  # created by a concurrent request; lock theirs
+        progress = locked.get()
+    return progress
 
 
 def record_watch(

@@ -444,7 +444,10 @@ class ModulePage(RoutablePageMixin, Page):
         return self.step_specs
 
     def get_lms_prerequisites(self) -> list[ModulePage]:
-        return list(self.prerequisites.all())
+        # Cached per instance: access checks and state both ask within one request.
+        if getattr(self, "_lms_prerequisites", None) is None:
+            self._lms_prerequisites = list(self.prerequisites.all())
+        return self._lms_prerequisites
 
     def get_lms_course_id(self) -> int:
         if getattr(self, "_lms_course_id", None) is None:

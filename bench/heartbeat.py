@@ -1,0 +1,113 @@
+"""Heartbeat endpoint vs a minimal Django view doing one UPDATE, in one run; and course
+page queries with 4 and 50 modules.
+
+    .venv/bin/python bench/heartbeat.py [--beats 300]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/heartbeat.py
+
+Prints p50/p95 per request (ms), queries per request, and the ratio of the two p50s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from _setup import django_test_database, percentile
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--beats", type=int, default=300)
+    args = parser.parse_args()
+
+    with django_test_database() as connection:
+        from django.test import Client, override_settings
+        from django.test.utils import CaptureQueriesContext
+
+        from tests.factories import (
+            CoursePageFactory,
+            LectureFactory,
+            ModulePageFactory,
+            enrolled_learner,
+            lecture_step,
+            reading_step,
+        )
+
+        lecture = LectureFactory()
+        step = lecture_step(lecture)
+        course = CoursePageFactory()
+        module = ModulePageFactory(parent=course, steps=[step, reading_step()])
+        user = enrolled_learner(course)
+        client = Client()
+        client.force_login(user)
+
+        def beat_body(seq: int) -> str:
+            # One 10-second beat's worth of playing, as the player sends it.
+            start = (seq * 10) % 700
+            return json.dumps(
+                {
+                    "module_id": module.pk,
+                    "step_id": step["id"],
+                    "session_id": "bench-session-1",
+                    "seq": seq,
+                    "ranges": [[start, start + 10]],
+                    "position": start + 10,
+                }
+            )
+
+        def run(url: str, n: int) -> tuple[list[float], int]:
+            timings: list[float] = []
+            with CaptureQueriesContext(connection) as queries:
+                for seq in range(n):
+                    body = beat_body(seq + 1)
+                    started = time.perf_counter()
+                    response = client.post(url, body, content_type="application/json")
+                    timings.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, response.content
+            return timings, len(queries) // n
+
+        with override_settings(ROOT_URLCONF="bench.urls"):
+            client.post("/api/v1/progress/heartbeat", beat_body(0), content_type="application/json")
+            run("/api/v1/progress/heartbeat", 20)  # warm up
+            run("/bench/baseline/", 20)
+            hb, hb_queries = run("/api/v1/progress/heartbeat", args.beats)
+            base, base_queries = run("/bench/baseline/", args.beats)
+
+        vendor = connection.vendor
+        print(f"database: {vendor}; {args.beats} requests each")
+        print(
+            f"heartbeat  p50 {percentile(hb, 0.5):6.2f} ms  p95 {percentile(hb, 0.95):6.2f} ms  "
+            f"queries/request {hb_queries}"
+        )
+        print(
+            f"baseline   p50 {percentile(base, 0.5):6.2f} ms  "
+            f"p95 {percentile(base, 0.95):6.2f} ms  "
+            f"queries/request {base_queries}"
+        )
+        print(f"ratio p50 heartbeat/baseline: {percentile(hb, 0.5) / percentile(base, 0.5):.2f}")
+
+        for count in (4, 50):
+            big = CoursePageFactory()
+            previous = None
+            for i in range(count):
+                previous = ModulePageFactory(
+                    parent=big,
+                    steps=[reading_step()],
+                    prerequisites=[previous] if previous else None,
+                    title=f"Modul {i}",
+                )
+            learner = enrolled_learner(big)
+            page_client = Client()
+            page_client.force_login(learner)
+            page_client.get(big.url)
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = page_client.get(big.url)
+                elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200
+            print(f"course page with {count:2d} modules: {len(queries)} queries, {elapsed:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
