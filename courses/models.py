@@ -72,6 +72,15 @@ class CoursePage(RoutablePageMixin, Page):
     enrolment_mode = models.CharField(
         _("enrolment"), max_length=16, choices=EnrolmentMode.choices, default=EnrolmentMode.OPEN
     )
+    certificate_design = models.ForeignKey(
+        "certificates.CertificateDesign",
+        verbose_name=_("certificate design"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Issued when a learner completes the course. Empty: no certificate."),
+    )
 
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["modules.ModulePage"]
@@ -95,6 +104,7 @@ class CoursePage(RoutablePageMixin, Page):
             heading=_("About the course"),
         ),
         FieldPanel("enrolment_mode"),
+        FieldPanel("certificate_design"),
     ]
 
     class Meta:
@@ -123,6 +133,7 @@ class CoursePage(RoutablePageMixin, Page):
         )
         for module in modules:
             module._lms_course_id = self.pk
+        ModulePage.prefetch_step_specs(modules)
         return modules
 
     @property

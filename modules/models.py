@@ -407,6 +407,15 @@ class ModulePage(RoutablePageMixin, Page):
         _("available from"), null=True, blank=True, help_text=_("Locked until this time.")
     )
     steps = StreamField(StepsBlock(), blank=True, verbose_name=_("steps"))
+    certificate_design = models.ForeignKey(
+        "certificates.CertificateDesign",
+        verbose_name=_("certificate design"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Optional: a certificate for completing this module on its own."),
+    )
 
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
@@ -424,6 +433,7 @@ class ModulePage(RoutablePageMixin, Page):
         FieldPanel("required_for_course"),
         FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
         FieldPanel("available_from"),
+        FieldPanel("certificate_design"),
     ]
     edit_handler = TabbedInterface(
         [
@@ -462,38 +472,31 @@ class ModulePage(RoutablePageMixin, Page):
 
     @cached_property
     def step_specs(self) -> list[StepSpec]:
-        specs = []
-        for block in self.steps:
-            value = block.value
-            kind = block.block_type
-            extra: dict = {}
-            if kind == "lecture":
-                lecture = value["lecture"]
-                title = lecture.title if lecture else str(_("Lecture"))
-                extra = {
-                    "required_share": value["required_share"] / 100,
-                    "duration_seconds": lecture.duration.total_seconds() if lecture else None,
-                    "object_id": lecture.pk if lecture else None,
-                }
-            elif kind == "quiz":
-                quiz = value["quiz"]
-                title = quiz.title if quiz else str(_("Quiz"))
-                extra = {
-                    "pass_required": value["pass_required"],
-                    "object_id": quiz.pk if quiz else None,
-                }
-            else:
-                title = value["title"]
-                if kind == "document" and value["document"]:
-                    extra = {"object_id": value["document"].pk}
-                elif kind == "reflection":
-                    extra = {"min_length": value["min_length"] or 0}
-            specs.append(
-                StepSpec(
-                    step_id=block.id, kind=kind, title=title, required=value["required"], **extra
-                )
+        return [_step_spec(block.block_type, block.id, block.value) for block in self.steps]
+
+    @classmethod
+    def prefetch_step_specs(cls, modules: list[ModulePage]) -> None:
+        """Fill in `step_specs` of many modules with one query per kind of content behind
+        the steps (lectures, quizzes, documents), instead of that many queries per module."""
+        child_blocks = cls._meta.get_field("steps").stream_block.child_blocks
+        raw = [(module, list(module.steps.raw_data)) for module in modules]
+        positions: dict[str, list[tuple[int, int]]] = {}
+        for module_index, (_module, items) in enumerate(raw):
+            for item_index, item in enumerate(items):
+                if item["type"] in child_blocks:
+                    positions.setdefault(item["type"], []).append((module_index, item_index))
+        values: dict[tuple[int, int], object] = {}
+        for kind, where in positions.items():
+            converted = child_blocks[kind].bulk_to_python(
+                [raw[m][1][i]["value"] for m, i in where]
             )
-        return specs
+            values.update(zip(where, converted, strict=True))
+        for module_index, (module, items) in enumerate(raw):
+            module.__dict__["step_specs"] = [
+                _step_spec(item["type"], item.get("id"), values[(module_index, item_index)])
+                for item_index, item in enumerate(items)
+                if (module_index, item_index) in values
+            ]
 
     def find_step_block(self, step_id: str):
         return next((block for block in self.steps if block.id == step_id), None)
@@ -540,3 +543,27 @@ class ModulePage(RoutablePageMixin, Page):
         context["course"] = self.get_parent()
         context["step_specs"] = self.step_specs
         return context
+
+
+def _step_spec(kind: str, step_id: str, value) -> StepSpec:
+    """What the engine needs to know about one step, from its block value."""
+    extra: dict = {}
+    if kind == "lecture":
+        lecture = value["lecture"]
+        title = lecture.title if lecture else str(_("Lecture"))
+        extra = {
+            "required_share": value["required_share"] / 100,
+            "duration_seconds": lecture.duration.total_seconds() if lecture else None,
+            "object_id": lecture.pk if lecture else None,
+        }
+    elif kind == "quiz":
+        quiz = value["quiz"]
+        title = quiz.title if quiz else str(_("Quiz"))
+        extra = {"pass_required": value["pass_required"], "object_id": quiz.pk if quiz else None}
+    else:
+        title = value["title"]
+        if kind == "document" and value["document"]:
+            extra = {"object_id": value["document"].pk}
+        elif kind == "reflection":
+            extra = {"min_length": value["min_length"] or 0}
+    return StepSpec(step_id=step_id, kind=kind, title=title, required=value["required"], **extra)

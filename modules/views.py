@@ -38,7 +38,8 @@ def _step_context(request, page, block, step_id):
     context = page.get_context(request)
     context.update(
         {
-            "block": block,
+            # Not "block": inside {% block %} Django binds that name to the template block.
+            "step_block": block,
             "spec": specs[index],
             "step_state": state.steps[index],
             "module_state": state,

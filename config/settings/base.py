@@ -216,6 +216,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Wagtail 8 logs every background task it runs (search and reference index).
         "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
     },
 }

@@ -28,3 +28,5 @@ STORAGES["protected"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(PROTECTED_MEDIA_ROOT), "base_url": None},
 }
+
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django-q": {"level": "WARNING"}}}  # noqa: F405

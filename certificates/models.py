@@ -1,0 +1,277 @@
+"""Certificate designs (authored by editors) and issued certificates (records)."""
+
+from __future__ import annotations
+
+import re
+
+import swapper
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, PreviewableMixin, RevisionMixin
+from wagtail.search import index
+
+from lms.files import protected_storage
+
+PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
+
+PLACEHOLDERS = {
+    "learner_name": _("the learner's name"),
+    "title": _("the course or module title"),
+    "completion_date": _("the completion date"),
+    "estimated_hours": _("the estimated hours"),
+    "organisation": _("the organisation"),
+}
+_PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+_CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)", re.IGNORECASE)
+_CSS_IMPORT_RE = re.compile(r"@import\s+['\"]([^'\"]+)", re.IGNORECASE)
+
+
+def _placeholder_help() -> str:
+    return ", ".join(f"{{{key}}}" for key in PLACEHOLDERS)
+
+
+class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, ClusterableModel):
+    """How a certificate looks. Chosen by a course, and optionally by each module."""
+
+    class PageSize(models.TextChoices):
+        A4 = "A4", "A4"
+        A5 = "A5", "A5"
+        LETTER = "letter", "Letter"
+
+    class Orientation(models.TextChoices):
+        LANDSCAPE = "landscape", _("Landscape")
+        PORTRAIT = "portrait", _("Portrait")
+
+    name = models.CharField(_("name"), max_length=200, help_text=_("For editors only."))
+    page_size = models.CharField(
+        _("page size"), max_length=8, choices=PageSize.choices, default="A4"
+    )
+    orientation = models.CharField(
+        _("orientation"), max_length=10, choices=Orientation.choices, default="landscape"
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="sv"
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    background = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("background image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    heading = models.CharField(_("heading"), max_length=200, default="Intyg")
+    body = RichTextField(
+        _("text"),
+        features=["bold", "italic", "h2", "h3"],
+        help_text=_("Placeholders: %(list)s.") % {"list": _placeholder_help()},
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_("Empty: the certificate never expires."),
+    )
+    extra_css = models.TextField(
+        _("extra CSS"),
+        blank=True,
+        help_text=_("Optional. Only our own static and media files can be referenced."),
+    )
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="certificatedesign")
+
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("page_size"), FieldPanel("orientation")]),
+                FieldRowPanel([FieldPanel("language"), FieldPanel("validity_months")]),
+            ],
+            heading=_("Format and validity"),
+        ),
+        FieldRowPanel([FieldPanel("logo"), FieldPanel("background")]),
+        FieldPanel("heading"),
+        FieldPanel("body"),
+        FieldPanel("organisation"),
+        InlinePanel("signatories", heading=_("Signatories"), label=_("Signatory"), max_num=3),
+        FieldPanel("extra_css"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    preview_modes = [("", _("Web")), ("pdf", "PDF")]
+
+    class Meta:
+        verbose_name = _("certificate design")
+        verbose_name_plural = _("certificate designs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+    def clean(self):
+        super().clean()
+        unknown = sorted(set(_PLACEHOLDER_RE.findall(self.body or "")) - set(PLACEHOLDERS))
+        if unknown:
+            raise ValidationError(
+                {
+                    "body": _("Unknown placeholder(s): %(names)s. Use %(list)s.")
+                    % {"names": ", ".join(f"{{{n}}}" for n in unknown), "list": _placeholder_help()}
+                }
+            )
+        from .fetcher import is_allowed_url
+
+        refused = [
+            url
+            for url in _CSS_URL_RE.findall(self.extra_css or "")
+            + _CSS_IMPORT_RE.findall(self.extra_css or "")
+            if not is_allowed_url(url.strip())
+        ]
+        if refused:
+            raise ValidationError(
+                {
+                    "extra_css": _(
+                        "These references would be left out of the PDF: %(urls)s. "
+                        "Only /static/ and /media/ files and data: URLs can be used."
+                    )
+                    % {"urls": ", ".join(refused[:5])}
+                }
+            )
+
+    def get_preview_template(self, request, mode_name):
+        return "certificates/certificate.html"
+
+    def get_preview_context(self, request, mode_name):
+        from .rendering import sample_context
+
+        return {**super().get_preview_context(request, mode_name), **sample_context(self)}
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "pdf":
+            from django.http import HttpResponse
+
+            from .rendering import render_sample_pdf
+
+            response = HttpResponse(render_sample_pdf(self), content_type="application/pdf")
+            response["Content-Disposition"] = 'inline; filename="preview.pdf"'
+            return response
+        return super().serve_preview(request, mode_name)
+
+
+class CertificateSignatory(Orderable):
+    design = ParentalKey(CertificateDesign, on_delete=models.CASCADE, related_name="signatories")
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    signature = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("signature image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("title")]), FieldPanel("signature")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("signatory")
+
+
+class Certificate(models.Model):
+    """An issued certificate: a record. What it says is frozen when it is issued."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates"
+    )
+    page = models.ForeignKey(PAGE_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # One certificate per completion (learner, target and completion cycle).
+    completion = models.OneToOneField(
+        "lms.Completion", on_delete=models.SET_NULL, null=True, related_name="certificate"
+    )
+    design = models.ForeignKey(
+        CertificateDesign, on_delete=models.SET_NULL, null=True, related_name="certificates"
+    )
+    design_revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    kind = models.CharField(_("kind"), max_length=8)  # "course" or "module"
+    learner_name = models.CharField(_("learner name"), max_length=300)
+    title = models.CharField(_("title"), max_length=300)
+    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    estimated_hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    language = models.CharField(max_length=8, default="sv")
+    completed_at = models.DateTimeField(_("completed"))
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    pdf = models.FileField(storage=protected_storage, upload_to="certificates/%Y/", blank=True)
+    render_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revoking"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at"]
+        indexes = [
+            models.Index(fields=["status", "issued_at"], name="cert_status_issued"),
+            models.Index(fields=["user", "-issued_at"], name="cert_user_issued"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.learner_name}: {self.title}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def validity(self) -> str:
+        """'revoked', 'expired' or 'valid': what the verification page says."""
+        if self.is_revoked:
+            return "revoked"
+        if self.is_expired:
+            return "expired"
+        return "valid"

@@ -1,0 +1,213 @@
+"""Issuing, rendering, revoking and verifying certificates.
+
+Issuing is idempotent: one certificate per completion (learner, target, completion cycle),
+however often the completion hook fires or the render task runs (django-q2 delivers at
+least once). The web request never renders a PDF; a task does.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from .codes import new_code, normalise_code
+from .models import Certificate
+from .rendering import public_url, render_certificate_pdf
+
+logger = logging.getLogger(__name__)
+
+MAX_RENDER_ATTEMPTS = 5
+PENDING_GRACE = timedelta(minutes=5)
+
+__all__ = [
+    "find_certificate",
+    "issue_certificate",
+    "render_certificate",
+    "rerender_certificate",
+    "revoke_certificate",
+    "sweep_certificates",
+]
+
+
+def _design_for(page):
+    return getattr(page, "certificate_design", None)
+
+
+def _learner_name(user) -> str:
+    return user.get_full_name().strip() or user.get_username()
+
+
+def issue_certificate(*, user, page, completion) -> Certificate | None:
+    """Create the certificate for a completion (pending) and enqueue its rendering.
+
+    Returns None when the course or module has no certificate design. Idempotent: a
+    second call for the same completion returns the existing certificate.
+    """
+    design = _design_for(page)
+    if design is None:
+        return None
+    existing = Certificate.objects.filter(completion=completion).first()
+    if existing is not None:
+        return existing
+    hours = getattr(page, "estimated_minutes", None)
+    expires_at = (
+        completion.completed_at + relativedelta(months=design.validity_months)
+        if design.validity_months
+        else None
+    )
+    for _attempt in range(5):  # a code collision is astronomically rare; retry anyway
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(
+                    user=user,
+                    page_id=page.pk,
+                    completion=completion,
+                    design=design,
+                    design_revision=design.latest_revision,
+                    code=new_code(),
+                    kind=completion.kind,
+                    learner_name=_learner_name(user),
+                    title=page.title,
+                    organisation=design.organisation,
+                    estimated_hours=round(hours / 60, 1) if hours else None,
+                    language=design.language,
+                    completed_at=completion.completed_at,
+                    expires_at=expires_at,
+                )
+            break
+        except IntegrityError:
+            existing = Certificate.objects.filter(completion=completion).first()
+            if existing is not None:
+                return existing
+    else:  # pragma: no cover
+        raise RuntimeError("Could not allocate a unique certificate code.")
+    transaction.on_commit(lambda: enqueue_render(certificate.pk))
+    return certificate
+
+
+def enqueue_render(certificate_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task(
+        "certificates.tasks.render_certificate_task",
+        certificate_id,
+        task_name=f"certificate-{certificate_id}-{timezone.now():%Y%m%d%H%M%S%f}",
+        group="certificates",
+    )
+
+
+def render_certificate(certificate_id: int) -> Certificate | None:
+    """Render a pending (or failed) certificate to PDF and mark it ready. Idempotent: a
+    ready certificate is left alone. On failure the error is stored and re-raised."""
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+        if certificate is None or (
+            certificate.status == Certificate.Status.READY and certificate.pdf
+        ):
+            return certificate
+        certificate.render_attempts += 1
+        try:
+            rendered = render_certificate_pdf(certificate)
+        except Exception as error:
+            certificate.status = Certificate.Status.FAILED
+            certificate.last_error = f"{type(error).__name__}: {error}"[:2000]
+            certificate.save(update_fields=["status", "last_error", "render_attempts"])
+            logger.exception("Certificate %s failed to render", certificate.code)
+            transaction.on_commit(lambda: None)
+            failed = True
+        else:
+            failed = False
+            if certificate.pdf:
+                certificate.pdf.delete(save=False)
+            certificate.pdf.save(
+                f"{certificate.code}.pdf", ContentFile(rendered.content), save=False
+            )
+            certificate.status = Certificate.Status.READY
+            certificate.rendered_at = timezone.now()
+            certificate.last_error = (
+                _("Left out of the PDF: %(urls)s") % {"urls": ", ".join(rendered.refused_urls[:5])}
+                if rendered.refused_urls
+                else ""
+            )
+            certificate.save()
+    if failed:
+        raise RuntimeError(certificate.last_error)
+    _email_learner(certificate)
+    return certificate
+
+
+def _email_learner(certificate: Certificate) -> None:
+    """Tell the learner their certificate is ready, once."""
+    if certificate.emailed_at or not certificate.user.email:
+        return
+    updated = Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not updated:
+        return  # another worker sent it
+    context = {
+        "certificate": certificate,
+        "mine_url": public_url(reverse("certificates:mine")),
+        "download_url": public_url(reverse("certificates:download", args=[certificate.code])),
+        "verify_url": public_url(reverse("certificates:verify_code", args=[certificate.code])),
+    }
+    with translation.override(certificate.language):
+        subject = _("Your certificate: %(title)s") % {"title": certificate.title}
+        body = render_to_string("certificates/email/ready.txt", context)
+    send_mail(subject, body, None, [certificate.user.email])
+
+
+def rerender_certificate(certificate: Certificate, *, user=None) -> None:
+    """Queue a failed or stuck certificate for rendering again (admin action)."""
+    Certificate.objects.filter(pk=certificate.pk).exclude(status=Certificate.Status.READY).update(
+        status=Certificate.Status.PENDING
+    )
+    log(certificate, "certificates.rerender", user=user)
+    transaction.on_commit(lambda: enqueue_render(certificate.pk))
+
+
+def revoke_certificate(certificate: Certificate, *, user, reason: str) -> Certificate:
+    """Revoke a certificate, with a reason, in the audit log. Idempotent."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError(_("Give a reason for revoking the certificate."))
+    if certificate.revoked_at is None:
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_reason = reason
+        certificate.revoked_by = user
+        certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+        log(certificate, "certificates.revoke", user=user, data={"reason": reason})
+    return certificate
+
+
+def sweep_certificates(now=None) -> int:
+    """Re-enqueue certificates whose task was lost (pending too long) or that failed and may
+    be tried again. Run periodically. Returns how many were queued."""
+    now = now or timezone.now()
+    stuck = Certificate.objects.filter(
+        status=Certificate.Status.PENDING, issued_at__lt=now - PENDING_GRACE
+    ) | Certificate.objects.filter(
+        status=Certificate.Status.FAILED, render_attempts__lt=MAX_RENDER_ATTEMPTS
+    )
+    ids = list(stuck.values_list("pk", flat=True))
+    for certificate_id in ids:
+        enqueue_render(certificate_id)
+    return len(ids)
+
+
+def find_certificate(typed_code: str) -> Certificate | None:
+    """The certificate with this verification code (as typed by a person), or None."""
+    code = normalise_code(typed_code)
+    if not code:
+        return None
+    return Certificate.objects.filter(code=code).first()

@@ -1,0 +1,12 @@
+"""django-q2 task entry points. Each is idempotent: the queue delivers at least once."""
+
+from . import services
+
+
+def render_certificate_task(certificate_id: int) -> str:
+    certificate = services.render_certificate(certificate_id)
+    return certificate.status if certificate else "missing"
+
+
+def sweep_certificates_task() -> int:
+    return services.sweep_certificates()

@@ -1,0 +1,124 @@
+"""Public verification, the learner's own certificates, and downloads."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from lms import api as lms
+
+from .codes import normalise_code
+from .models import Certificate
+from .rendering import certificate_context
+from .services import find_certificate
+
+VERIFY_LIMIT = 30  # lookups per client and window
+VERIFY_WINDOW = 600  # seconds
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Verification code"),
+        max_length=20,
+        help_text=gettext_lazy("The code printed on the certificate, e.g. 7KQ4-XM2P-9D."),
+    )
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError(
+                _("A verification code has 10 letters and digits, e.g. 7KQ4-XM2P-9D.")
+            )
+        return code
+
+
+def _client_key(request) -> str:
+    return "cert-verify:" + (request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def _throttled(request) -> bool:
+    """Too many lookups from this client: guessing codes is made slow as well as unlikely."""
+    key = _client_key(request)
+    cache.add(key, 0, VERIFY_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, VERIFY_WINDOW)
+        count = 1
+    return count > VERIFY_LIMIT
+
+
+def _too_many(request):
+    response = render(
+        request, "certificates/verify.html", {"form": VerifyForm(), "throttled": True}, status=429
+    )
+    response["Retry-After"] = str(VERIFY_WINDOW)
+    return response
+
+
+@require_GET
+def verify(request):
+    if "code" not in request.GET:
+        return render(request, "certificates/verify.html", {"form": VerifyForm()})
+    form = VerifyForm(request.GET)
+    if not form.is_valid():
+        return render(request, "certificates/verify.html", {"form": form}, status=400)
+    return redirect("certificates:verify_code", code=form.cleaned_data["code"])
+
+
+@require_GET
+def verify_code(request, code: str):
+    if _throttled(request):
+        return _too_many(request)
+    certificate = find_certificate(code)
+    if certificate is None:
+        return render(
+            request,
+            "certificates/verify_result.html",
+            {"not_found": True, "form": VerifyForm(initial={"code": code})},
+            status=404,
+        )
+    return render(request, "certificates/verify_result.html", {"certificate": certificate})
+
+
+@login_required
+def mine(request):
+    certificates = Certificate.objects.filter(user=request.user).order_by("-issued_at")
+    return render(request, "certificates/mine.html", {"certificates": certificates})
+
+
+def _may_read(user, certificate: Certificate) -> bool:
+    return certificate.user_id == user.pk or user.has_perm("certificates.view_certificate")
+
+
+@login_required
+def download(request, code: str):
+    certificate = get_object_or_404(Certificate, code=normalise_code(code) or "-")
+    if not _may_read(request.user, certificate):
+        raise Http404
+    if certificate.status != Certificate.Status.READY or not certificate.pdf:
+        return render(
+            request, "certificates/not_ready.html", {"certificate": certificate}, status=409
+        )
+    return lms.serve_protected_file(
+        request,
+        storage_alias=lms.storage_alias_of(certificate.pdf.storage),
+        name=certificate.pdf.name,
+        content_type="application/pdf",
+        download_name=f"intyg-{certificate.code}.pdf",
+    )
+
+
+@login_required
+def detail(request, code: str):
+    """The certificate as a web page (the same design as the PDF)."""
+    certificate = get_object_or_404(Certificate, code=normalise_code(code) or "-")
+    if not _may_read(request.user, certificate):
+        raise Http404
+    return render(request, "certificates/certificate.html", certificate_context(certificate))

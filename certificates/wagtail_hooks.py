@@ -1,0 +1,142 @@
+"""Admin wiring for certificates, and the engine's completion hooks."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
+
+from . import admin_views
+from .models import Certificate, CertificateDesign
+from .services import issue_certificate
+
+
+@hooks.register(COURSE_COMPLETED)
+@hooks.register(MODULE_COMPLETED)
+def issue_on_completion(*, user, page, completion):
+    issue_certificate(user=user, page=page, completion=completion)
+
+
+@hooks.register("register_log_actions")
+def register_certificate_log_actions(actions):
+    actions.register_action(
+        "certificates.revoke", _("Revoke certificate"), _("Certificate revoked")
+    )
+    actions.register_action(
+        "certificates.rerender",
+        _("Render certificate again"),
+        _("Certificate queued for rendering"),
+    )
+
+
+class CertificateDesignViewSet(SnippetViewSet):
+    model = CertificateDesign
+    icon = "doc-full"
+    menu_label = _("Certificate designs")
+    menu_name = "certificate-designs"
+    list_display = ["name", "page_size", "orientation", "validity_months", "language"]
+    search_fields = ["name"]
+    add_to_admin_menu = False
+
+
+register_snippet(CertificateDesignViewSet)
+
+
+class CertificateIndexView(IndexView):
+    def get_add_url(self):
+        return None
+
+    def get_edit_url(self, instance):
+        return None
+
+    def get_copy_url(self, instance):
+        return None
+
+    def get_delete_url(self, instance):
+        return None
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if not self.request.user.has_perm("certificates.change_certificate"):
+            return buttons
+        if instance.status != Certificate.Status.READY:
+            buttons.append(
+                ListingButton(
+                    _("Render again"),
+                    url=reverse("certificates_certificate:rerender", args=[instance.pk]),
+                    icon_name="rotate",
+                    priority=35,
+                )
+            )
+        if instance.revoked_at is None:
+            buttons.append(
+                ListingButton(
+                    _("Revoke"),
+                    url=reverse("certificates_certificate:revoke", args=[instance.pk]),
+                    icon_name="cross",
+                    priority=40,
+                )
+            )
+        return buttons
+
+
+class CertificateViewSet(ModelViewSet):
+    model = Certificate
+    icon = "tick-inverse"
+    menu_label = _("Certificates")
+    menu_name = "certificates"
+    add_to_admin_menu = True
+    menu_order = 300
+    index_view_class = CertificateIndexView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    # Certificates are issued by the engine, never typed in; the add/edit views built from
+    # this are not routed (see get_urlpatterns), but ModelViewSet insists on a form.
+    form_fields = ["revoked_reason"]
+    list_display = [
+        "code",
+        "learner_name",
+        "title",
+        StatusTagColumn("status", label=_("Status"), primary=lambda c: c.status == "ready"),
+        DateColumn("completed_at", label=_("Completed")),
+        DateColumn("expires_at", label=_("Expires")),
+        DateColumn("revoked_at", label=_("Revoked")),
+        Column("last_error", label=_("Last error")),
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["code", "learner_name", "title"]
+    inspect_view_fields = [
+        "code",
+        "learner_name",
+        "title",
+        "kind",
+        "status",
+        "completed_at",
+        "issued_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+        "render_attempts",
+        "last_error",
+        "rendered_at",
+        "emailed_at",
+    ]
+
+    def get_urlpatterns(self):
+        allowed = {"index", "index_results", "inspect", "history", "history_results", "usage"}
+        patterns = [p for p in super().get_urlpatterns() if p.name in allowed]
+        return patterns + [
+            path("revoke/<int:pk>/", admin_views.revoke, name="revoke"),
+            path("rerender/<int:pk>/", admin_views.rerender, name="rerender"),
+        ]
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    return CertificateViewSet("certificates_certificate", url_prefix="certificates")
