@@ -1,0 +1,443 @@
+"""Build the Swedish demo: site, two courses with lectures and quizzes, and demo accounts.
+
+Idempotent: everything is looked up by a stable key (page slug under its parent, lecture,
+quiz and image title, username, group name) and skipped when it exists, so a second run
+creates no rows, revisions or files. Nothing that exists is edited, except that the default
+Site is pointed at the home page and Wagtail's placeholder welcome page is deleted.
+
+Learner progress is keyed by module and step id, so step ids must never change. Existing
+pages are never touched, and new ones get ids derived from stable names (uuid5), so even a
+module deleted and built again gets the same step ids; so do quiz questions and choices.
+
+The lecture files (video, captions, posters) ship in ``home/demo/media/``; see
+``scripts/make_demo_media.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
+from django.core.files.images import ImageFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from wagtail.images import get_image_model
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+
+from courses.models import CourseIndexPage, CoursePage
+from home.management import demo_content as content
+from home.models import HomePage
+from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
+
+MEDIA_DIR = Path(__file__).resolve().parents[2] / "demo" / "media"
+# Namespace for the demo's StreamField block ids: uuid5(namespace, stable name).
+ID_NAMESPACE = uuid.UUID("5b0f6b0e-3c1e-4f7a-9d35-2f0a4c6e8b17")
+WELCOME_PAGE_TITLE = "Welcome to your new Wagtail site!"
+
+EDITOR_MODEL_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    "modules.add_lecture",
+    "modules.change_lecture",
+    "modules.delete_lecture",
+    "modules.add_quiz",
+    "modules.change_quiz",
+    "modules.delete_quiz",
+    "modules.publish_quiz",
+]
+EDITOR_PAGE_PERMISSIONS = [
+    "wagtailcore.add_page",
+    "wagtailcore.change_page",
+    "wagtailcore.publish_page",
+]
+EDITOR_COLLECTION_PERMISSIONS = [
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+]
+HR_MODEL_PERMISSIONS = ["wagtailadmin.access_admin"]
+
+
+def stable_id(*parts: object) -> str:
+    """A block id that is the same on every run and every database."""
+    return str(uuid.uuid5(ID_NAMESPACE, ":".join(str(part) for part in parts)))
+
+
+def get_permissions(names: list[str]) -> list[Permission]:
+    wanted = [tuple(name.split(".", 1)) for name in names]
+    found = {
+        (perm.content_type.app_label, perm.codename): perm
+        for perm in Permission.objects.select_related("content_type").filter(
+            codename__in=[codename for _app, codename in wanted]
+        )
+    }
+    missing = [".".join(key) for key in wanted if key not in found]
+    if missing:
+        raise CommandError(f"Missing permissions {', '.join(missing)}: run `migrate` first.")
+    return [found[key] for key in wanted]
+
+
+def load_manifest() -> dict[str, dict]:
+    path = MEDIA_DIR / "lectures.json"
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))["lectures"]
+    except FileNotFoundError as exc:
+        raise CommandError(f"{path} is missing: run scripts/make_demo_media.py.") from exc
+    return {entry["key"]: entry for entry in entries}
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the Swedish demo content (site, courses, lectures, quizzes) and demo accounts "
+        f'with the password "{content.DEMO_PASSWORD}". Safe to run again: existing things '
+        "are left alone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (the demo accounts have a well-known password).",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                f'seed_demo creates accounts with the password "{content.DEMO_PASSWORD}"; it runs '
+                "only with DEBUG on. Pass --force to run it anyway (never in production)."
+            )
+        self.verbosity = options["verbosity"]
+        self.outcomes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        manifest = load_manifest()
+        if Page.get_first_root_node() is None or Collection.get_first_root_node() is None:
+            raise CommandError("No Wagtail root page or collection: run `migrate` first.")
+
+        with transaction.atomic():
+            posters = {key: self.seed_poster(entry) for key, entry in manifest.items()}
+            lectures = {
+                key: self.seed_lecture(entry, posters[key]) for key, entry in manifest.items()
+            }
+            quizzes = {key: self.seed_quiz(key, spec) for key, spec in content.QUIZZES.items()}
+            home = self.seed_home()
+            self.seed_site(home)
+            self.delete_welcome_page()
+            catalogue = self.seed_catalogue(home)
+            for spec in content.COURSES:
+                self.seed_course(catalogue, spec, lectures, quizzes, posters)
+            self.seed_accounts(catalogue)
+
+        self.print_summary()
+
+    # --- Bookkeeping --------------------------------------------------------------------
+
+    def note(self, kind: str, label: str, *, created: bool = False, outcome: str = "") -> None:
+        """Count what happened to one thing; `outcome` overrides created/already there."""
+        outcome = outcome or ("created" if created else "already there")
+        self.outcomes[kind][outcome] += 1
+        if self.verbosity >= 2:
+            self.stdout.write(f"  {kind}: {label} ({outcome})")
+
+    # --- Lecture library ----------------------------------------------------------------
+
+    def seed_poster(self, entry: dict):
+        image_model = get_image_model()
+        title = f"Affisch: {entry['title']}"
+        image = image_model.objects.filter(title=title).first()
+        if image is not None:
+            self.note("images", title, created=False)
+            return image
+        with (MEDIA_DIR / entry["poster"]).open("rb") as handle:
+            image = image_model(
+                title=title,
+                collection=Collection.get_first_root_node(),
+                file=ImageFile(handle, name=entry["poster"]),
+            )
+            image._set_image_file_metadata()
+            image.save()
+        self.note("images", title, created=True)
+        return image
+
+    def seed_lecture(self, entry: dict, poster) -> Lecture:
+        lecture = Lecture.objects.filter(title=entry["title"]).first()
+        if lecture is not None:
+            self.note("lectures", entry["title"], created=False)
+            return lecture
+        lecture = Lecture(
+            title=entry["title"],
+            description=entry["description"],
+            duration=timedelta(seconds=entry["duration_seconds"]),
+            speakers="; ".join(entry["speakers"]),
+            organiser=entry["organiser"],
+            recorded_on=date.fromisoformat(entry["recorded_on"]),
+            transcript=entry["transcript"],
+            poster=poster,
+        )
+        with (MEDIA_DIR / entry["video"]).open("rb") as handle:
+            lecture.video = File(handle, name=entry["video"])
+            lecture.full_clean()
+            lecture.save()
+        for order, chapter in enumerate(entry["chapters"]):
+            LectureChapter.objects.create(
+                lecture=lecture,
+                start=timedelta(seconds=chapter["start_seconds"]),
+                title=chapter["title"],
+                sort_order=order,
+            )
+        with (MEDIA_DIR / entry["vtt"]).open("rb") as handle:
+            track = LectureCaptionTrack(
+                lecture=lecture,
+                language=entry["language"],
+                kind="captions",
+                is_default=True,
+                sort_order=0,
+                file=File(handle, name=entry["vtt"]),
+            )
+            track.full_clean()  # runs the WebVTT validator editors get on upload
+            track.save()
+        self.note("lectures", entry["title"], created=True)
+        return lecture
+
+    def seed_quiz(self, key: str, spec: dict) -> Quiz:
+        quiz = Quiz.objects.filter(title=spec["title"]).first()
+        if quiz is not None:
+            self.note("quizzes", spec["title"], created=False)
+            return quiz
+        quiz = Quiz(
+            title=spec["title"],
+            description=spec["description"],
+            questions=[
+                question_block(key, number, q) for number, q in enumerate(spec["questions"])
+            ],
+            pass_mark=80,
+            max_attempts=spec.get("max_attempts"),
+            draw_count=spec.get("draw_count"),
+            live=False,
+        )
+        quiz.full_clean()  # the question blocks' own checks: one correct single choice, ...
+        quiz.save()
+        quiz.save_revision().publish()
+        self.note("quizzes", spec["title"], created=True)
+        return quiz
+
+    # --- Pages --------------------------------------------------------------------------
+
+    def child_page(self, parent: Page, slug: str, model: type[Page]) -> Page | None:
+        page = parent.get_children().filter(slug=slug).first()
+        if page is None:
+            return None
+        page = page.specific
+        if not isinstance(page, model):
+            raise CommandError(
+                f"{parent.url_path}{slug}/ exists but is a {type(page).__name__}, "
+                f"not a {model.__name__}."
+            )
+        return page
+
+    def publish_new(self, parent: Page, page: Page) -> Page:
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        self.note("pages", page.title, created=True)
+        return page
+
+    def seed_home(self) -> HomePage:
+        home = HomePage.objects.first()  # max_count = 1
+        if home is not None:
+            self.note("pages", home.title, created=False)
+            return home
+        spec = content.HOME
+        return self.publish_new(
+            Page.get_first_root_node(),
+            HomePage(title=spec["title"], slug=spec["slug"], intro=spec["intro"]),
+        )
+
+    def seed_site(self, home: HomePage) -> None:
+        wanted = {
+            "hostname": "localhost",
+            "port": 80,
+            "site_name": content.SITE_NAME,
+            "root_page_id": home.pk,
+            "is_default_site": True,
+        }
+        site = (
+            Site.objects.filter(is_default_site=True).first()
+            or Site.objects.filter(hostname="localhost", port=80).first()
+        )
+        label = f"{wanted['hostname']}:{wanted['port']}"
+        if site is None:
+            Site.objects.create(**wanted)
+            self.note("sites", label, created=True)
+            return
+        changed = [field for field, value in wanted.items() if getattr(site, field) != value]
+        if changed:
+            for field in changed:
+                setattr(site, field, wanted[field])
+            site.save()
+            self.note("sites", f"{label}: {', '.join(changed)}", outcome="updated")
+        else:
+            self.note("sites", label, created=False)
+
+    def delete_welcome_page(self) -> None:
+        """Wagtail's migrations leave a plain "Welcome" page as the site root; the site now
+        points at our home page, so it goes (unless someone has built under it)."""
+        page_type = ContentType.objects.get_for_model(Page)
+        for page in Page.objects.filter(
+            depth=2, content_type=page_type, title=WELCOME_PAGE_TITLE, numchild=0
+        ):
+            if not Site.objects.filter(root_page=page).exists():
+                page.delete()
+                self.note("pages", f"Wagtail's welcome page /{page.slug}/", outcome="deleted")
+
+    def seed_catalogue(self, home: HomePage) -> CourseIndexPage:
+        catalogue = CourseIndexPage.objects.child_of(home).first()  # one per parent
+        if catalogue is not None:
+            self.note("pages", catalogue.title, created=False)
+            return catalogue
+        spec = content.CATALOGUE
+        return self.publish_new(
+            home, CourseIndexPage(title=spec["title"], slug=spec["slug"], intro=spec["intro"])
+        )
+
+    def seed_course(self, catalogue, spec: dict, lectures, quizzes, posters) -> CoursePage:
+        course = self.child_page(catalogue, spec["slug"], CoursePage)
+        if course is not None:
+            self.note("pages", course.title, created=False)
+        else:
+            course = self.publish_new(
+                catalogue,
+                CoursePage(
+                    title=spec["title"],
+                    slug=spec["slug"],
+                    summary=spec["summary"],
+                    audience=spec["audience"],
+                    learning_outcomes=spec["learning_outcomes"],
+                    estimated_minutes=spec["estimated_minutes"],
+                    organiser=spec["organiser"],
+                    enrolment_mode=CoursePage.EnrolmentMode.OPEN,
+                    cover_image=posters[spec["cover_lecture"]],
+                ),
+            )
+        modules: dict[str, ModulePage] = {}
+        for module_spec in spec["modules"]:
+            module = self.child_page(course, module_spec["slug"], ModulePage)
+            if module is not None:
+                self.note("pages", module.title, created=False)
+            else:
+                module = ModulePage(
+                    title=module_spec["title"],
+                    slug=module_spec["slug"],
+                    level=module_spec["level"],
+                    summary=module_spec["summary"],
+                    estimated_minutes=module_spec["estimated_minutes"],
+                    steps=[
+                        step_block(f"{spec['slug']}/{module_spec['slug']}", number, kind, value,
+                                   lectures, quizzes)
+                        for number, (kind, value) in enumerate(module_spec["steps"])
+                    ],
+                )  # fmt: skip
+                prerequisite = module_spec.get("prerequisite")
+                module.prerequisites.set([modules[prerequisite]] if prerequisite else [])
+                self.publish_new(course, module)
+            modules[module_spec["slug"]] = module
+        return course
+
+    # --- Accounts -----------------------------------------------------------------------
+
+    def seed_group(self, name: str, permissions: list[str]) -> Group:
+        group, created = Group.objects.get_or_create(name=name)
+        # Only what is missing: add() of existing rows would still use up ids on SQLite.
+        present = set(group.permissions.values_list("pk", flat=True))
+        group.permissions.add(*[p for p in get_permissions(permissions) if p.pk not in present])
+        self.note("groups", name, created=created)
+        return group
+
+    def seed_accounts(self, catalogue: CourseIndexPage) -> None:
+        editors = self.seed_group("Redaktörer", EDITOR_MODEL_PERMISSIONS)
+        for permission in get_permissions(EDITOR_PAGE_PERMISSIONS):
+            GroupPagePermission.objects.get_or_create(
+                group=editors, page=catalogue, permission=permission
+            )
+        root_collection = Collection.get_first_root_node()
+        for permission in get_permissions(EDITOR_COLLECTION_PERMISSIONS):
+            GroupCollectionPermission.objects.get_or_create(
+                group=editors, collection=root_collection, permission=permission
+            )
+        groups = {"Redaktörer": editors, "HR": self.seed_group("HR", HR_MODEL_PERMISSIONS)}
+
+        user_model = get_user_model()
+        for account in content.ACCOUNTS:
+            user = user_model.objects.filter(username=account["username"]).first()
+            created = user is None
+            if created:
+                user = user_model(
+                    username=account["username"],
+                    first_name=account["first_name"],
+                    last_name=account["last_name"],
+                    email=f"{account['username']}@{content.EMAIL_DOMAIN}",
+                    is_staff=account.get("superuser", False),
+                    is_superuser=account.get("superuser", False),
+                )
+                user.set_password(content.DEMO_PASSWORD)
+                user.save()
+            group = groups.get(account.get("group", ""))
+            if group is not None and not user.groups.filter(pk=group.pk).exists():
+                user.groups.add(group)
+            self.note("users", account["username"], created=created)
+
+    # --- Output -------------------------------------------------------------------------
+
+    def print_summary(self) -> None:
+        if self.verbosity < 1:
+            return
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo content:"))
+        for kind, outcomes in self.outcomes.items():
+            counts = ", ".join(f"{count} {outcome}" for outcome, count in outcomes.items())
+            line = f"  {kind:<9} {counts}"
+            changed = set(outcomes) - {"already there"}
+            self.stdout.write(self.style.SUCCESS(line) if changed else line)
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(f'Accounts (password "{content.DEMO_PASSWORD}", demo only):')
+        )
+        for account in content.ACCOUNTS:
+            name = f"{account['first_name']} {account['last_name']}"
+            self.stdout.write(f"  {account['username']:<8} {name:<16} {account['role']}")
+
+
+# --- StreamField JSON ----------------------------------------------------------------------
+
+
+def step_block(module_key: str, number: int, kind: str, value: dict, lectures, quizzes) -> dict:
+    """One step of a module in StreamField's raw form, with a stable id."""
+    if kind == "lecture":
+        value = {"lecture": lectures[value["lecture"]].pk, "required_share": 90}
+    elif kind == "quiz":
+        value = {"quiz": quizzes[value["quiz"]].pk, "pass_required": True}
+    return {
+        "type": kind,
+        "id": stable_id("step", module_key, number, kind),
+        "value": {**value, "required": True},
+    }
+
+
+def question_block(quiz_key: str, number: int, question: dict) -> dict:
+    """One quiz question in StreamField's raw form; question and choice ids are stable."""
+    value = {key: item for key, item in question.items() if key != "type"}
+    if "choices" in value:
+        value["choices"] = [
+            {"type": "item", "id": stable_id("choice", quiz_key, number, index), "value": item}
+            for index, item in enumerate(value["choices"])
+        ]
+    return {
+        "type": question["type"],
+        "id": stable_id("question", quiz_key, number),
+        "value": {**value, "points": 1},
+    }

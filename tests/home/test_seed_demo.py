@@ -1,0 +1,230 @@
+"""`manage.py seed_demo` builds the Swedish demo once; running it again changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.storage import storages
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from wagtail.images import get_image_model
+from wagtail.models import GroupPagePermission, Page, Revision, Site
+from wagtail.permissions import policy_registry
+
+from courses.models import CourseIndexPage, CoursePage
+from home.management.commands.seed_demo import load_manifest
+from home.models import HomePage
+from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
+from modules.validators import parse_webvtt
+from tests.factories import root_collection, tree_root
+
+EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # every Matroska/WebM file starts with it
+EQUALITY_SLUG = "jamlikhet-normkritik-och-jamlik-styrning"
+
+
+@pytest.fixture
+def media_roots(settings, tmp_path, monkeypatch):
+    """Public and protected uploads go to this test's own folders."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "protected": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private-media"), "base_url": None},
+        },
+    }
+    # Model fields bind their storage instance at import, so a changed setting alone does not
+    # reach them: hand them the storage the new setting builds.
+    protected = storages["protected"]
+    monkeypatch.setattr(Lecture._meta.get_field("video"), "storage", protected)
+    monkeypatch.setattr(LectureCaptionTrack._meta.get_field("file"), "storage", protected)
+    return tmp_path
+
+
+@pytest.fixture
+def seed(media_roots):
+    # A transactional test elsewhere may have flushed what Wagtail's migrations create.
+    tree_root()
+    root_collection()
+
+    def run() -> str:
+        out = StringIO()
+        call_command("seed_demo", force=True, stdout=out)
+        return out.getvalue()
+
+    return run
+
+
+def stored_files(root) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def snapshot(root) -> dict:
+    return {
+        "pages": Page.objects.count(),
+        "lectures": Lecture.objects.count(),
+        "chapters": LectureChapter.objects.count(),
+        "caption tracks": LectureCaptionTrack.objects.count(),
+        "quizzes": Quiz.objects.count(),
+        "revisions": Revision.objects.count(),
+        "images": get_image_model().objects.count(),
+        "users": get_user_model().objects.count(),
+        "groups": Group.objects.count(),
+        "group page permissions": GroupPagePermission.objects.count(),
+        "sites": Site.objects.count(),
+        "files": stored_files(root),
+    }
+
+
+def equality_modules() -> list[ModulePage]:
+    course = CoursePage.objects.get(slug=EQUALITY_SLUG)
+    return list(ModulePage.objects.child_of(course).order_by("path"))
+
+
+@pytest.mark.django_db
+def test_a_second_run_creates_no_rows_revisions_or_files(seed, media_roots):
+    seed()
+    first = snapshot(media_roots)
+
+    output = seed()
+
+    assert snapshot(media_roots) == first
+    assert " created" not in output and "updated" not in output
+    # And the first run did build the whole demo: home, catalogue, 2 courses, 7 modules.
+    assert first["pages"] == 1 + 11
+    assert (first["lectures"], first["quizzes"], first["images"]) == (7, 5, 7)
+    assert first["revisions"] == 11 + 5
+    assert len(first["files"]) == 7 * 3
+
+
+@pytest.mark.django_db
+def test_the_home_page_replaces_wagtails_welcome_page_as_the_default_sites_root(seed):
+    seed()
+
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert (site.hostname, site.port, site.site_name) == (
+        "localhost", 80, "Kommunens lärplattform",
+    )  # fmt: skip
+    assert not Page.objects.filter(title="Welcome to your new Wagtail site!").exists()
+    catalogue = CourseIndexPage.objects.child_of(site.root_page).get()
+    assert catalogue.slug == "kurser"
+    assert all(page.live and page.live_revision_id for page in Page.objects.filter(depth__gt=1))
+
+
+@pytest.mark.django_db
+def test_the_four_equality_modules_unlock_one_level_at_a_time(seed):
+    seed()
+
+    modules = equality_modules()
+
+    assert [(m.title, m.level) for m in modules] == [
+        ("Grundmodul", 1),
+        ("Fördjupning 1", 2),
+        ("Fördjupning 2", 3),
+        ("Fördjupning 3", 4),
+    ]
+    assert [list(m.prerequisites.all()) for m in modules] == [[], *[[m] for m in modules[:3]]]
+    # The published revision carries the prerequisites too, not only the page row.
+    latest = modules[3].get_latest_revision_as_object()
+    assert [page.pk for page in latest.prerequisites.all()] == [modules[2].pk]
+    assert [[block.block_type for block in m.steps] for m in modules] == [
+        ["lecture", "reading", "reflection", "quiz"]
+    ] * 4
+
+
+@pytest.mark.django_db
+def test_step_ids_are_the_same_when_a_course_is_built_again(seed):
+    seed()
+    before = {m.slug: [block.id for block in m.steps] for m in equality_modules()}
+
+    CoursePage.objects.get(slug=EQUALITY_SLUG).delete()
+    seed()
+
+    after = {m.slug: [block.id for block in m.steps] for m in equality_modules()}
+    assert after == before
+    assert len({step_id for ids in before.values() for step_id in ids}) == 16
+
+
+@pytest.mark.django_db
+def test_every_caption_file_is_valid_webvtt_within_its_lecture(seed):
+    seed()
+
+    tracks = LectureCaptionTrack.objects.select_related("lecture")
+    assert tracks.count() == 7
+    for track in tracks:
+        with track.file.open("rb") as handle:
+            cues = parse_webvtt(handle.read().decode("utf-8"))
+        assert (track.language, track.kind, track.is_default) == ("sv", "captions", True)
+        assert len(cues) >= 6
+        assert cues[-1][1] <= track.lecture.duration.total_seconds()
+
+
+@pytest.mark.django_db
+def test_every_video_is_a_webm_file_in_the_protected_storage(seed, media_roots):
+    seed()
+
+    manifest = load_manifest()
+    for lecture in Lecture.objects.all():
+        with lecture.video.open("rb") as handle:
+            assert handle.read(4) == EBML_MAGIC
+        assert (media_roots / "private-media" / lecture.video.name).is_file()
+        assert lecture.poster is not None
+        assert lecture.chapters.count() >= 2
+    assert sorted(Lecture.objects.values_list("title", flat=True)) == sorted(
+        entry["title"] for entry in manifest.values()
+    )
+
+
+@pytest.mark.django_db
+def test_quizzes_are_published_with_a_revision_and_their_rules(seed):
+    seed()
+
+    quizzes = list(Quiz.objects.all())
+    assert all(quiz.live and quiz.live_revision_id for quiz in quizzes)
+    assert {quiz.pass_mark for quiz in quizzes} == {80}
+    assert [q.max_attempts for q in quizzes if q.max_attempts] == [3]
+    drawn = [quiz for quiz in quizzes if quiz.draw_count]
+    assert len(drawn) == 1 and drawn[0].draw_count < drawn[0].question_count
+    for quiz in quizzes:
+        assert {block.block_type for block in quiz.questions} <= {
+            "single_choice", "multiple_choice", "true_false",
+        }  # fmt: skip
+        quiz.full_clean()  # exactly one correct single choice, at least one for multiple
+
+
+@pytest.mark.django_db
+def test_demo_accounts_have_the_documented_roles(seed):
+    seed()
+    users = {user.username: user for user in get_user_model().objects.all()}
+    catalogue = CourseIndexPage.objects.get()
+
+    assert all(users[name].check_password("demo") for name in ("learner", "editor", "hr", "admin"))
+    assert users["learner"].get_full_name() == "Lena Lärande"
+    assert not users["learner"].has_perm("wagtailadmin.access_admin")
+    assert users["admin"].is_superuser
+
+    editor = users["editor"]
+    assert not editor.is_superuser
+    assert editor.has_perms(["wagtailadmin.access_admin", "modules.change_lecture",
+                             "modules.publish_quiz"])  # fmt: skip
+    image_policy = policy_registry.get_by_type(get_image_model())
+    assert image_policy.user_has_permission(editor, "choose")
+    catalogue_permissions = catalogue.permissions_for_user(editor)
+    assert catalogue_permissions.can_add_subpage() and catalogue_permissions.can_publish()
+
+    hr = users["hr"]
+    assert hr.has_perm("wagtailadmin.access_admin")
+    assert not hr.has_perm("modules.change_lecture")
+    assert not catalogue.permissions_for_user(hr).can_edit()
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_create_demo_passwords_with_debug_off(media_roots, settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=StringIO())
+
+    assert not get_user_model().objects.filter(username="editor").exists()
