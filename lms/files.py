@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage, default_storage, storages
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 
 from . import conf
@@ -42,15 +42,16 @@ def parse_range_header(header: str, size: int) -> tuple[int, int] | None:
         return None
     if first == "":
         suffix = int(last)
-        if suffix == 0:
+        if suffix == 0 or size == 0:
             raise RangeNotSatisfiable
         return max(size - suffix, 0), size - 1
     start = int(first)
-    end = int(last) if last else size - 1
-    if end < start:
-        return None
+    if last and int(last) < start:
+        return None  # an invalid range-spec, not an unsatisfiable one
+    # Checked before the end is filled in: "bytes=<size>-" must be a 416, not the whole file.
     if start >= size:
         raise RangeNotSatisfiable
+    end = int(last) if last else size - 1
     return start, min(end, size - 1)
 
 
@@ -134,6 +135,8 @@ def protected_storage() -> Storage:
 
 def storage_alias_of(storage: Storage) -> str:
     """The STORAGES alias a field's storage instance was configured under."""
+    if storage is default_storage:  # a lazy wrapper: neither `is` nor type() below match it
+        return "default"
     for alias in ("protected", "default"):
         candidate = storages[alias]
         if candidate is storage or (

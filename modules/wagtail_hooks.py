@@ -1,9 +1,13 @@
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpResponseForbidden
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.models import ReferenceIndex
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Lecture, Quiz
+from .models import Lecture, ModulePage, Quiz
 
 
 class PosterColumn(Column):
@@ -62,3 +66,22 @@ class LearningContentGroup(SnippetViewSetGroup):
 
 
 register_snippet(LearningContentGroup)
+
+
+@hooks.register("before_serve_document")
+def keep_course_documents_behind_their_modules(document, request):
+    """A document used in a module step is handed out only through the module's own
+    document route, which checks enrolment and unlocking. Wagtail's public document URL
+    would otherwise serve it to anyone; editors (admin access) still may use it."""
+    if request.user.has_perm("wagtailadmin.access_admin"):
+        return None
+    used_in_modules = (
+        ReferenceIndex.get_references_to(document)
+        .filter(content_type=ContentType.objects.get_for_model(ModulePage))
+        .exists()
+    )
+    if used_in_modules:
+        return HttpResponseForbidden(
+            _("This document belongs to a course module. Open it from the module.")
+        )
+    return None
