@@ -31,7 +31,8 @@ def _require_change(request):
 def revoke(request, pk: int):
     _require_change(request)
     certificate = get_object_or_404(Certificate, pk=pk)
-    form = RevokeForm(request.POST or None)
+    # Bound on every POST, an empty one too, so a missing reason is reported as such.
+    form = RevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         revoke_certificate(certificate, user=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Certificate %(code)s revoked.") % {"code": certificate.code})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 import posixpath
+from urllib import request
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -57,27 +58,35 @@ class SafeURLFetcher(URLFetcher):
         kwargs["allowed_protocols"] = ("data",)
         kwargs["allow_redirects"] = False
         super().__init__(*args, **kwargs)
+        # weasyprint's URLFetcher installs urllib's HTTP, HTTPS, FTP, file and proxy
+        # handlers; keep only data:, so no code path can reach the network or the disk.
+        request.OpenerDirector.__init__(self)
+        self.add_handler(request.DataHandler())
         self.refused: list[str] = []
+
+    def _refuse(self, url: str) -> None:
+        if url not in self.refused:
+            self.refused.append(url)
 
     def fetch(self, url, headers=None):
         if url.startswith("data:"):
             return super().fetch(url, headers)
         local = _local_path(url)
         if local is None:
-            self.refused.append(url)
+            self._refuse(url)
             raise ValueError(f"Refused to fetch {url!r}: not one of our static or media files.")
         kind, relative = local
         content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
         if kind == "static":
             found = finders.find(relative)
             if not found:
-                self.refused.append(url)
+                self._refuse(url)
                 raise ValueError(f"No static file {relative!r}.")
             with open(found, "rb") as handle:
                 body = handle.read()
         else:
             if not default_storage.exists(relative):
-                self.refused.append(url)
+                self._refuse(url)
                 raise ValueError(f"No media file {relative!r}.")
             with default_storage.open(relative, "rb") as handle:
                 body = handle.read()

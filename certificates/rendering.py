@@ -99,6 +99,12 @@ def certificate_context(certificate) -> dict:
         if certificate.design_revision
         else certificate.design
     )
+    if design is None:
+        # The design was deleted (its revisions go with it): the record still holds every
+        # fact, so print them on the default layout rather than fail.
+        from .models import CertificateDesign
+
+        design = CertificateDesign(language=certificate.language)
     return _context(
         design,
         learner_name=certificate.learner_name,

@@ -108,42 +108,43 @@ def enqueue_render(certificate_id: int) -> None:
 
 def render_certificate(certificate_id: int) -> Certificate | None:
     """Render a pending (or failed) certificate to PDF and mark it ready. Idempotent: a
-    ready certificate is left alone. On failure the error is stored and re-raised."""
+    ready certificate is not rendered again. On failure the error is stored and re-raised.
+
+    The learner is emailed once the certificate is ready, also when a redelivered task finds
+    it ready already (a worker killed between the commit and the email)."""
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
-        if certificate is None or (
-            certificate.status == Certificate.Status.READY and certificate.pdf
-        ):
-            return certificate
-        certificate.render_attempts += 1
-        try:
-            rendered = render_certificate_pdf(certificate)
-        except Exception as error:
-            certificate.status = Certificate.Status.FAILED
-            certificate.last_error = f"{type(error).__name__}: {error}"[:2000]
-            certificate.save(update_fields=["status", "last_error", "render_attempts"])
-            logger.exception("Certificate %s failed to render", certificate.code)
-            transaction.on_commit(lambda: None)
-            failed = True
-        else:
-            failed = False
-            if certificate.pdf:
-                certificate.pdf.delete(save=False)
-            certificate.pdf.save(
-                f"{certificate.code}.pdf", ContentFile(rendered.content), save=False
-            )
-            certificate.status = Certificate.Status.READY
-            certificate.rendered_at = timezone.now()
-            certificate.last_error = (
-                _("Left out of the PDF: %(urls)s") % {"urls": ", ".join(rendered.refused_urls[:5])}
-                if rendered.refused_urls
-                else ""
-            )
-            certificate.save()
-    if failed:
+        if certificate is None:
+            return None
+        if certificate.status != Certificate.Status.READY or not certificate.pdf:
+            _render_locked(certificate)
+    if certificate.status == Certificate.Status.FAILED:
         raise RuntimeError(certificate.last_error)
     _email_learner(certificate)
     return certificate
+
+
+def _render_locked(certificate: Certificate) -> None:
+    certificate.render_attempts += 1
+    try:
+        rendered = render_certificate_pdf(certificate)
+    except Exception as error:
+        certificate.status = Certificate.Status.FAILED
+        certificate.last_error = f"{type(error).__name__}: {error}"[:2000]
+        certificate.save(update_fields=["status", "last_error", "render_attempts"])
+        logger.exception("Certificate %s failed to render", certificate.code)
+        return
+    if certificate.pdf:
+        certificate.pdf.delete(save=False)
+    certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(rendered.content), save=False)
+    certificate.status = Certificate.Status.READY
+    certificate.rendered_at = timezone.now()
+    certificate.last_error = (
+        _("Left out of the PDF: %(urls)s") % {"urls": ", ".join(rendered.refused_urls[:5])}
+        if rendered.refused_urls
+        else ""
+    )
+    certificate.save()
 
 
 def _email_learner(certificate: Certificate) -> None:

@@ -128,6 +128,13 @@ class CertificateViewSet(ModelViewSet):
         "emailed_at",
     ]
 
+    def get_common_view_kwargs(self, **kwargs):
+        # The add/edit/delete views are not routed: the inspect and history views must not
+        # try to link to them (reversing "edit" there raised NoReverseMatch: a 500).
+        return super().get_common_view_kwargs(
+            **{"add_url_name": None, "edit_url_name": None, "delete_url_name": None, **kwargs}
+        )
+
     def get_urlpatterns(self):
         allowed = {"index", "index_results", "inspect", "history", "history_results", "usage"}
         patterns = [p for p in super().get_urlpatterns() if p.name in allowed]

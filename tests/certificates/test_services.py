@@ -1,0 +1,424 @@
+"""Issuing and rendering: completion -> pending certificate -> task -> ready PDF, and every
+way that path can repeat or break (hooks fired twice, tasks run twice, failed or lost)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from wagtail import hooks
+
+from certificates import services
+from certificates.models import Certificate
+from certificates.rendering import WeasyPrintRenderer
+from lms import api as lms
+from lms.models import Completion
+
+from .conftest import COMPLETED_AT, COMPLETED_SV, complete_course, pdf_bytes, pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def fire_completion_hooks(*, user, page, completion) -> None:
+    for fn in hooks.get_hooks(lms.COURSE_COMPLETED):
+        fn(user=user, page=page, completion=completion)
+
+
+@pytest.fixture
+def render_calls(monkeypatch):
+    """Counts the renderer's calls (it still renders)."""
+    calls = []
+    real = WeasyPrintRenderer.render
+
+    def counting(self, context):
+        calls.append(context["code"])
+        return real(self, context)
+
+    monkeypatch.setattr(WeasyPrintRenderer, "render", counting)
+    return calls
+
+
+class LostTasks(list):
+    """Certificate ids whose render task was lost; set `lost = False` to mend the queue."""
+
+    lost = True
+
+
+@pytest.fixture
+def lost_tasks(monkeypatch):
+    """Enqueued renders vanish, as when the worker dies (or Redis loses the task)."""
+    tasks = LostTasks()
+    real = services.enqueue_render
+
+    def enqueue(certificate_id):
+        if tasks.lost:
+            tasks.append(certificate_id)
+        else:
+            real(certificate_id)
+
+    monkeypatch.setattr(services, "enqueue_render", enqueue)
+    return tasks
+
+
+# --- The whole path ----------------------------------------------------------------------
+
+
+def test_completing_the_course_issues_one_ready_certificate_with_the_facts(
+    certified, learner, complete
+):
+    certificate = complete(learner, certified)
+
+    assert Certificate.objects.count() == 1  # the module has no design: no module certificate
+    assert certificate.status == Certificate.Status.READY
+    assert certificate.kind == "course"
+    assert certificate.last_error == ""
+    assert certificate.render_attempts == 1
+    assert certificate.completion == Completion.objects.get(user=learner, page=certified.course)
+    assert certificate.design_revision == certified.design.latest_revision
+    text = pdf_text(pdf_bytes(certificate))
+    assert "Åsa Öberg-Lindqvist" in text
+    assert "Jämlik styrning i praktiken" in text
+    assert COMPLETED_SV in text
+    assert certificate.code in text
+    assert f"/certificates/verify/{certificate.code}/" in text
+
+
+def test_a_module_with_a_design_of_its_own_gets_its_own_certificate(certified, learner, complete):
+    certified.module.certificate_design = certified.design
+    certified.module.save()
+
+    complete(learner, certified)
+
+    kinds = sorted(Certificate.objects.filter(user=learner).values_list("kind", flat=True))
+    assert kinds == ["course", "module"]
+    assert Certificate.objects.get(kind="module").title == "Lagen och praktiken"
+
+
+def test_no_design_no_certificate(certified, learner, complete):
+    certified.course.certificate_design = None
+    certified.course.save()
+
+    with pytest.raises(Certificate.DoesNotExist):
+        complete(learner, certified)
+
+    assert Completion.objects.filter(user=learner, page=certified.course).exists()
+
+
+def test_the_request_itself_renders_nothing_before_commit(certified, learner, render_calls):
+    """Completing the course records the completion; the certificate and its PDF come from
+    the on-commit hook and the task, never from inside the learner's transaction."""
+    complete_course(learner, certified)  # no commit in this test: hooks never fire
+
+    assert Completion.objects.filter(user=learner, page=certified.course).exists()
+    assert not Certificate.objects.exists()
+    assert render_calls == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_whole_path_through_real_commits(certified, learner):
+    """No captured callbacks: the completion commits, announce() fires on commit, issuing
+    enqueues on commit, the sync queue renders."""
+    complete_course(learner, certified)
+
+    certificate = Certificate.objects.get(user=learner)
+    assert certificate.status == Certificate.Status.READY
+    assert certificate.code in pdf_text(pdf_bytes(certificate))
+
+
+# --- Idempotency -------------------------------------------------------------------------
+
+
+def test_the_hook_fired_twice_issues_one_certificate(
+    certified, learner, complete, django_capture_on_commit_callbacks
+):
+    first = complete(learner, certified)
+    completion = first.completion
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fire_completion_hooks(user=learner, page=certified.course, completion=completion)
+        fire_completion_hooks(user=learner, page=certified.course, completion=completion)
+
+    assert Certificate.objects.get() == first
+    assert (
+        services.issue_certificate(user=learner, page=certified.course, completion=completion)
+        == first
+    )
+
+
+def test_rendering_twice_keeps_one_pdf_and_does_not_render_again(
+    certified, learner, complete, render_calls
+):
+    certificate = complete(learner, certified)
+    assert render_calls == [certificate.code]
+    pdf_name, rendered_at = certificate.pdf.name, certificate.rendered_at
+    content = pdf_bytes(certificate)
+
+    again = services.render_certificate(certificate.pk)
+
+    assert render_calls == [certificate.code]
+    again.refresh_from_db()
+    assert again.status == Certificate.Status.READY
+    assert again.pdf.name == pdf_name
+    assert again.rendered_at == rendered_at
+    assert again.render_attempts == 1
+    assert pdf_bytes(again) == content
+    assert len(list(Path(again.pdf.path).parent.glob(f"{certificate.code}*"))) == 1
+
+
+def test_a_failed_render_is_stored_then_the_sweep_retries_it(
+    certified, learner, complete, monkeypatch
+):
+    real = WeasyPrintRenderer.render
+    failures = []
+
+    def fail_once(self, context):
+        if not failures:
+            failures.append(context["code"])
+            raise OSError("disk full (simulated)")
+        return real(self, context)
+
+    monkeypatch.setattr(WeasyPrintRenderer, "render", fail_once)
+
+    # In sync mode the task's exception reaches the caller, as it reaches django-q's
+    # worker in production (which stores the task as failed).
+    with pytest.raises(RuntimeError, match="disk full"):
+        complete(learner, certified)
+
+    certificate = Certificate.objects.get(user=learner)
+    assert certificate.status == Certificate.Status.FAILED
+    assert certificate.last_error == "OSError: disk full (simulated)"
+    assert certificate.render_attempts == 1
+    assert not certificate.pdf
+
+    assert services.sweep_certificates() == 1
+
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.READY
+    assert certificate.render_attempts == 2
+    assert certificate.last_error == ""
+    assert certificate.code in pdf_text(pdf_bytes(certificate))
+    assert services.sweep_certificates() == 0
+    assert Certificate.objects.count() == 1
+
+
+def test_the_sweep_gives_up_after_the_last_attempt(certified, learner, complete, lost_tasks):
+    certificate = complete(learner, certified)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=Certificate.Status.FAILED, render_attempts=services.MAX_RENDER_ATTEMPTS
+    )
+
+    assert services.sweep_certificates() == 0
+    assert lost_tasks == [certificate.pk]  # only the first, lost enqueue
+
+
+def test_a_killed_task_leaves_it_pending_and_the_sweep_finishes_it(
+    certified, learner, complete, lost_tasks
+):
+    certificate = complete(learner, certified)
+    assert lost_tasks == [certificate.pk]
+    assert certificate.status == Certificate.Status.PENDING
+
+    assert services.sweep_certificates() == 0, "a fresh pending certificate is left alone"
+
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_at=timezone.now() - timedelta(minutes=6)
+    )
+    lost_tasks.lost = False  # the queue works again
+    assert services.sweep_certificates() == 1
+
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.READY
+    assert certificate.render_attempts == 1
+    assert Certificate.objects.count() == 1
+
+
+def test_the_sweep_and_a_redelivered_task_together_still_make_one_pdf(
+    certified, learner, complete, lost_tasks, render_calls
+):
+    certificate = complete(learner, certified)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_at=timezone.now() - timedelta(minutes=6)
+    )
+    lost_tasks.lost = False
+
+    services.sweep_certificates()
+    services.render_certificate(certificate.pk)  # the original task, redelivered late
+    services.render_certificate(certificate.pk)
+
+    assert render_calls == [certificate.code]
+    assert Certificate.objects.get().status == Certificate.Status.READY
+
+
+def test_the_periodic_sweep_is_scheduled_once():
+    from django_q.models import Schedule
+
+    from certificates.schedules import SWEEP_NAME, ensure_schedules
+
+    ensure_schedules()
+    ensure_schedules()
+
+    schedule = Schedule.objects.get(name=SWEEP_NAME)
+    assert schedule.func == "certificates.tasks.sweep_certificates_task"
+    assert schedule.repeats == -1
+
+
+# --- What is stored when issued ----------------------------------------------------------
+
+
+def test_renaming_the_learner_or_the_course_does_not_change_an_issued_certificate(
+    certified, learner, complete
+):
+    certificate = complete(learner, certified)
+    before = pdf_bytes(certificate)
+
+    learner.first_name, learner.last_name = "Anna", "Bergström"
+    learner.save()
+    certified.course.title = "Nytt kursnamn"
+    certified.course.save_revision().publish()
+
+    services.render_certificate(certificate.pk)
+    certificate.refresh_from_db()
+    assert certificate.learner_name == "Åsa Öberg-Lindqvist"
+    assert certificate.title == "Jämlik styrning i praktiken"
+    assert pdf_bytes(certificate) == before
+
+    # Even a fresh render (after a failure) prints what was stored at issue.
+    Certificate.objects.filter(pk=certificate.pk).update(status=Certificate.Status.FAILED)
+    services.render_certificate(certificate.pk)
+    text = pdf_text(pdf_bytes(Certificate.objects.get(pk=certificate.pk)))
+    assert "Åsa Öberg-Lindqvist" in text
+    assert "Jämlik styrning i praktiken" in text
+    assert "Bergström" not in text
+    assert "Nytt kursnamn" not in text
+
+
+def test_the_design_revision_at_issue_is_the_one_rendered(certified, learner, complete):
+    certificate = complete(learner, certified)
+
+    certified.design.heading = "Diplom"
+    certified.design.save()
+    certified.design.save_revision()
+    Certificate.objects.filter(pk=certificate.pk).update(status=Certificate.Status.FAILED)
+    services.render_certificate(certificate.pk)
+
+    text = pdf_text(pdf_bytes(Certificate.objects.get(pk=certificate.pk)))
+    assert text.startswith("Intyg")
+    assert "Diplom" not in text
+
+
+def test_expiry_comes_from_the_design_validity(learner, certified, complete):
+    certified.design.validity_months = 24
+    certified.design.save()
+    certified.design.save_revision()
+
+    certificate = complete(learner, certified)
+
+    assert timezone.localtime(certificate.expires_at).date().isoformat() == "2028-11-22"
+    assert "22 november 2028" in pdf_text(pdf_bytes(certificate))
+
+
+# --- Email -------------------------------------------------------------------------------
+
+
+def test_one_email_when_ready_with_the_download_link(certified, learner, complete, mailoutbox):
+    certificate = complete(learner, certified)
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [learner.email]
+    assert "Jämlik styrning i praktiken" in message.subject
+    assert f"http://testserver/certificates/{certificate.code}/pdf/" in message.body
+    assert f"http://testserver/certificates/verify/{certificate.code}/" in message.body
+    certificate.refresh_from_db()
+    assert certificate.emailed_at is not None
+
+    services.render_certificate(certificate.pk)
+    services.render_certificate(certificate.pk)
+    assert len(mailoutbox) == 1
+
+
+def test_no_email_while_pending_or_failed(
+    certified, learner, complete, lost_tasks, mailoutbox, monkeypatch
+):
+    certificate = complete(learner, certified)
+    assert certificate.status == Certificate.Status.PENDING
+    assert mailoutbox == []
+
+    def broken(self, context):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(WeasyPrintRenderer, "render", broken)
+    with pytest.raises(RuntimeError):
+        services.render_certificate(certificate.pk)
+    assert Certificate.objects.get(pk=certificate.pk).status == Certificate.Status.FAILED
+    assert mailoutbox == []
+
+
+def test_a_task_killed_after_commit_still_emails_when_redelivered(
+    certified, learner, complete, mailoutbox, monkeypatch
+):
+    """The render committed, then the worker died before the email; the broker redelivers."""
+    monkeypatch.setattr(services, "_email_learner", lambda certificate: None)
+    certificate = complete(learner, certified)
+    assert mailoutbox == []
+    monkeypatch.undo()
+
+    services.render_certificate(certificate.pk)
+    services.render_certificate(certificate.pk)
+
+    assert len(mailoutbox) == 1
+
+
+# --- Re-issue ----------------------------------------------------------------------------
+
+
+def test_a_new_completion_issues_a_second_certificate_and_keeps_the_first(
+    certified, learner, complete, django_capture_on_commit_callbacks
+):
+    """Recertification needs a new completion cycle; the engine keeps one Completion per
+    learner and page, so a new cycle means the old row is gone (lms support, not built yet).
+    What the certificates app must do: issue anew and leave the first certificate alone."""
+    first = complete(learner, certified)
+    first_pdf = pdf_bytes(first)
+    first.completion.delete()
+    renewed = Completion.objects.create(
+        user=learner,
+        page=certified.course,
+        kind=Completion.Kind.COURSE,
+        completed_at=COMPLETED_AT.replace(year=2028),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fire_completion_hooks(user=learner, page=certified.course, completion=renewed)
+
+    assert Certificate.objects.filter(user=learner).count() == 2
+    second = Certificate.objects.get(completion=renewed)
+    assert second.code != first.code
+    assert second.status == Certificate.Status.READY
+    assert "22 november 2028" in pdf_text(pdf_bytes(second))
+    first.refresh_from_db()
+    assert first.completion is None
+    assert first.status == Certificate.Status.READY
+    assert pdf_bytes(first) == first_pdf
+
+
+def test_deleting_the_design_leaves_issued_certificates_readable_and_renderable(
+    certified, learner, complete, client
+):
+    certificate = complete(learner, certified)
+
+    certified.design.delete()  # its revisions are deleted with it
+    certificate.refresh_from_db()
+    assert certificate.design is None and certificate.design_revision is None
+
+    client.force_login(learner)
+    page = client.get(f"/certificates/{certificate.code}/")
+    assert page.status_code == 200
+    assert "Åsa Öberg-Lindqvist" in page.content.decode()
+    Certificate.objects.filter(pk=certificate.pk).update(status=Certificate.Status.FAILED)
+    services.render_certificate(certificate.pk)
+    text = pdf_text(pdf_bytes(Certificate.objects.get(pk=certificate.pk)))
+    assert "Åsa Öberg-Lindqvist" in text
+    assert certificate.code in text
