@@ -234,6 +234,7 @@ class Certificate(models.Model):
     )
     pdf = models.FileField(storage=protected_storage, upload_to="certificates/%Y/", blank=True)
     render_attempts = models.PositiveSmallIntegerField(default=0)
+    render_claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 MAX_RENDER_ATTEMPTS = 5
 PENDING_GRACE = timedelta(minutes=5)
+# A worker's claim on a render; past it, another worker may take over (the first died).
+RENDER_LEASE = timedelta(minutes=10)
 
 __all__ = [
     "find_certificate",
@@ -106,53 +109,69 @@ def enqueue_render(certificate_id: int) -> None:
     )
 
 
-def render_certificate(certificate_id: int) -> Certificate | None:
+def render_certificate(certificate_id: int, *, now=None) -> Certificate | None:
     """Render a pending (or failed) certificate to PDF and mark it ready. Idempotent: a
-    ready certificate is not rendered again. On failure the error is stored and re-raised.
+    ready certificate is not rendered again, and a render another worker is doing (a claim
+    younger than RENDER_LEASE) is left to it. On failure the error is stored and re-raised.
 
+    The PDF is rendered outside any transaction: on SQLite a transaction holds the whole
+    database's write lock, and every heartbeat would wait behind each render.
     The learner is emailed once the certificate is ready, also when a redelivered task finds
-    it ready already (a worker killed between the commit and the email)."""
-    with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
-        if certificate is None:
-            return None
-        if certificate.status != Certificate.Status.READY or not certificate.pdf:
-            _render_locked(certificate)
-    if certificate.status == Certificate.Status.FAILED:
+    it ready already (a worker killed between the save and the email)."""
+    now = now or timezone.now()
+    claimed = (
+        Certificate.objects.filter(pk=certificate_id)
+        .exclude(status=Certificate.Status.READY, pdf__gt="")
+        .filter(Q(render_claimed_at__isnull=True) | Q(render_claimed_at__lt=now - RENDER_LEASE))
+        .update(render_claimed_at=now, render_attempts=F("render_attempts") + 1)
+    )
+    certificate = Certificate.objects.filter(pk=certificate_id).first()
+    if certificate is None:
+        return None
+    if claimed:
+        _render_claimed(certificate)
+    if certificate.status == Certificate.Status.FAILED and claimed:
         raise RuntimeError(certificate.last_error)
-    _email_learner(certificate)
+    if certificate.status == Certificate.Status.READY:
+        _email_learner(certificate)
     return certificate
 
 
-def _render_locked(certificate: Certificate) -> None:
-    certificate.render_attempts += 1
+def _render_claimed(certificate: Certificate) -> None:
     try:
         rendered = render_certificate_pdf(certificate)
     except Exception as error:
         certificate.status = Certificate.Status.FAILED
         certificate.last_error = f"{type(error).__name__}: {error}"[:2000]
-        certificate.save(update_fields=["status", "last_error", "render_attempts"])
+        certificate.render_claimed_at = None
+        certificate.save(update_fields=["status", "last_error", "render_claimed_at"])
         logger.exception("Certificate %s failed to render", certificate.code)
         return
-    if certificate.pdf:
-        certificate.pdf.delete(save=False)
+    old_name = certificate.pdf.name if certificate.pdf else ""
     certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(rendered.content), save=False)
     certificate.status = Certificate.Status.READY
     certificate.rendered_at = timezone.now()
+    certificate.render_claimed_at = None
     certificate.last_error = (
         _("Left out of the PDF: %(urls)s") % {"urls": ", ".join(rendered.refused_urls[:5])}
         if rendered.refused_urls
         else ""
     )
-    certificate.save()
+    certificate.save(
+        update_fields=["pdf", "status", "rendered_at", "render_claimed_at", "last_error"]
+    )
+    if old_name and old_name != certificate.pdf.name:
+        certificate.pdf.storage.delete(old_name)
 
 
 def _email_learner(certificate: Certificate) -> None:
-    """Tell the learner their certificate is ready, once."""
+    """Tell the learner their certificate is ready, once. A failed send is undone, so the
+    sweep tries again."""
     if certificate.emailed_at or not certificate.user.email:
         return
+    claimed_at = timezone.now()
     updated = Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
+        emailed_at=claimed_at
     )
     if not updated:
         return  # another worker sent it
@@ -165,7 +184,15 @@ def _email_learner(certificate: Certificate) -> None:
     with translation.override(certificate.language):
         subject = _("Your certificate: %(title)s") % {"title": certificate.title}
         body = render_to_string("certificates/email/ready.txt", context)
-    send_mail(subject, body, None, [certificate.user.email])
+    try:
+        send_mail(subject, body, None, [certificate.user.email])
+    except Exception:
+        Certificate.objects.filter(pk=certificate.pk, emailed_at=claimed_at).update(
+            emailed_at=None
+        )
+        logger.exception("Could not email certificate %s", certificate.code)
+        return
+    certificate.emailed_at = claimed_at
 
 
 def rerender_certificate(certificate: Certificate, *, user=None) -> None:
@@ -192,13 +219,23 @@ def revoke_certificate(certificate: Certificate, *, user, reason: str) -> Certif
 
 
 def sweep_certificates(now=None) -> int:
-    """Re-enqueue certificates whose task was lost (pending too long) or that failed and may
-    be tried again. Run periodically. Returns how many were queued."""
+    """Re-enqueue certificates whose task was lost (pending too long), that failed and may
+    be tried again, or whose email could not be sent. Run periodically. Returns how many
+    were queued."""
     now = now or timezone.now()
-    stuck = Certificate.objects.filter(
-        status=Certificate.Status.PENDING, issued_at__lt=now - PENDING_GRACE
-    ) | Certificate.objects.filter(
-        status=Certificate.Status.FAILED, render_attempts__lt=MAX_RENDER_ATTEMPTS
+    stuck = (
+        Certificate.objects.filter(
+            status=Certificate.Status.PENDING, issued_at__lt=now - PENDING_GRACE
+        )
+        | Certificate.objects.filter(
+            status=Certificate.Status.FAILED, render_attempts__lt=MAX_RENDER_ATTEMPTS
+        )
+        # Ready, but the email failed: the task sends it when it finds the PDF ready.
+        | Certificate.objects.filter(
+            status=Certificate.Status.READY,
+            emailed_at__isnull=True,
+            rendered_at__lt=now - PENDING_GRACE,
+        ).exclude(user__email="")
     )
     ids = list(stuck.values_list("pk", flat=True))
     for certificate_id in ids:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404
@@ -39,7 +40,10 @@ class VerifyForm(forms.Form):
 
 
 def _client_key(request) -> str:
-    return "cert-verify:" + (request.META.get("REMOTE_ADDR") or "unknown")
+    # Behind a proxy every visitor shares REMOTE_ADDR; the proxy's own header (set by it,
+    # never by the client) is named in LMS_CLIENT_IP_HEADER, e.g. HTTP_X_REAL_IP.
+    header = getattr(settings, "LMS_CLIENT_IP_HEADER", "") or "REMOTE_ADDR"
+    return "cert-verify:" + (request.META.get(header) or request.META.get("REMOTE_ADDR") or "-")
 
 
 def _throttled(request) -> bool:

@@ -206,6 +206,11 @@ LMS_X_ACCEL_REDIRECT = {
     "default": os.environ.get("LMS_X_ACCEL_MEDIA_PREFIX", ""),
 }
 LMS_MAX_PLAYBACK_RATE = float(os.environ.get("LMS_MAX_PLAYBACK_RATE", "2.0"))
+# The request header the reverse proxy sets to the client's address (e.g. HTTP_X_REAL_IP);
+# used for throttling public lookups. Empty: REMOTE_ADDR.
+LMS_CLIENT_IP_HEADER = os.environ.get("LMS_CLIENT_IP_HEADER", "")
+# Absolute links in emails and on certificates (QR codes). Defaults to WAGTAILADMIN_BASE_URL.
+LMS_PUBLIC_BASE_URL = os.environ.get("LMS_PUBLIC_BASE_URL", "")
 
 LOGGING = {
     "version": 1,
@@ -216,7 +221,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Wagtail 8 logs every background task it runs (search and reference index).
         "django_tasks": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
+        # weasyprint logs each resource our fetcher refuses as an ERROR; the refusals are
+        # recorded on the certificate instead.
+        "weasyprint": {"level": "CRITICAL"},
         "fontTools": {"level": "WARNING"},
         "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
     },

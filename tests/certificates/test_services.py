@@ -422,3 +422,33 @@ def test_deleting_the_design_leaves_issued_certificates_readable_and_renderable(
     text = pdf_text(pdf_bytes(Certificate.objects.get(pk=certificate.pk)))
     assert "Åsa Öberg-Lindqvist" in text
     assert certificate.code in text
+
+
+def test_a_failed_email_is_sent_by_the_next_sweep(
+    certified, learner, complete, monkeypatch, mailoutbox
+):
+    from django.utils import timezone
+
+    from certificates import services
+
+    calls = []
+
+    def broken_send(*args, **kwargs):
+        calls.append(args)
+        raise OSError("SMTP server unreachable")
+
+    monkeypatch.setattr(services, "send_mail", broken_send)
+    certificate = complete(learner, certified)
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.READY
+    assert certificate.emailed_at is None  # undone, so it can be tried again
+    assert len(calls) == 1
+
+    monkeypatch.undo()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        rendered_at=timezone.now() - timedelta(minutes=10)
+    )
+    assert services.sweep_certificates() == 1
+    certificate.refresh_from_db()
+    assert certificate.emailed_at is not None
+    assert len(mailoutbox) == 1
