@@ -124,7 +124,8 @@ class CoursePage(RoutablePageMixin, Page):
 
     @cached_property
     def modules(self) -> list[ModulePage]:
-        """Live modules in page order, with their prerequisites, in two queries."""
+        """Live modules in page order, with their prerequisites and step specs, in a fixed
+        number of queries however many modules there are."""
         modules = list(
             ModulePage.objects.child_of(self)
             .live()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import Page
@@ -44,6 +45,15 @@ def complete_progress(
 
 
 def _recompute_module(user, module: LearningModule, now: datetime) -> None:
+    # Serialise a learner's completions: two steps (or the last two modules) finished at
+    # once in two requests would each miss the other's uncommitted row, and neither would
+    # complete the module (or course). NO KEY, so inserts referring to the user never wait.
+    list(
+        get_user_model()
+        .objects.select_for_update(no_key=True)
+        .filter(pk=user.pk)
+        .values_list("pk", flat=True)
+    )
     required = {spec.step_id for spec in module.get_lms_steps() if spec.required}
     done = set(
         StepProgress.objects.filter(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import F
 from wagtail.models import Page
 
 from .models import Completion, Enrollment, StepProgress
@@ -48,7 +49,13 @@ def get_learner_dashboard(user) -> Dashboard:
     enrollments = list(
         Enrollment.objects.filter(user=user)
         .exclude(status=Enrollment.Status.WITHDRAWN)
-        .order_by("completed_at", "due_at", "-enrolled_at")
+        # Unfinished first, then soonest due, undated last: explicit, since SQLite and
+        # PostgreSQL sort NULLs at opposite ends.
+        .order_by(
+            F("completed_at").asc(nulls_first=True),
+            F("due_at").asc(nulls_last=True),
+            "-enrolled_at",
+        )
     )
     courses = Page.objects.filter(pk__in=[e.course_id for e in enrollments]).live().specific()
     by_id = {c.pk: c for c in courses}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -95,8 +96,12 @@ def record_watch(
     if len(ranges) > MAX_RANGES_PER_BEAT:
         raise InvalidInput(_("Too many ranges in one heartbeat."))
     for start, end in ranges:
-        if start < 0 or end < start:
+        # Written so that NaN fails too (it compares false with everything, and min/max
+        # would otherwise clip a NaN range to the whole lecture).
+        if not 0 <= start <= end < math.inf:
             raise InvalidInput(_("Each range must be [start, end] with 0 <= start <= end."))
+    if not 0 <= position < math.inf:
+        raise InvalidInput(_("The position must be a number of seconds."))
     now = now or timezone.now()
     duration = float(spec.duration_seconds or 0)
     if media_duration and duration:

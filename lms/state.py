@@ -188,6 +188,7 @@ def get_course_progress(*, user, course: LearningCourse) -> CourseProgress:
         "duration_seconds",
         "position_seconds",
         "best_score",
+        "answer",  # read by _step_states; deferred, it cost one query per row
     ):
         rows_by_module.setdefault(row.module_id, []).append(row)
     states = [_module_state(m, completions, rows_by_module.get(m.pk, []), now) for m in modules]
