@@ -13,7 +13,13 @@ from .models import Completion
 from .protocols import LearningModule
 from .state import module_lock
 
-__all__ = ["AccessDecision", "check_module_access", "refuse_file", "require_module_access"]
+__all__ = [
+    "AccessDecision",
+    "check_module_access",
+    "refuse_file",
+    "require_learner_access",
+    "require_module_access",
+]
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,7 @@ class AccessDecision:
     message: str = ""
     blocking: list = field(default_factory=list)  # pages to complete or open first
     as_editor: bool = False
+    cycle: int = 1  # the learner's current completion cycle in the module's course
 
 
 def _can_edit(user, module) -> bool:
@@ -36,7 +43,8 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
     if not user.is_authenticated:
         return AccessDecision(False, "anonymous", _("Log in to open this module."))
     course_id = module.get_lms_course_id()
-    if get_enrollment(user=user, course_id=course_id) is None:
+    enrollment = get_enrollment(user=user, course_id=course_id)
+    if enrollment is None:
         if _can_edit(user, module):
             return AccessDecision(True, as_editor=True)
         course = getattr(module, "get_parent", lambda: None)()
@@ -46,6 +54,7 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
             _("Enrol in the course to open its modules."),
             blocking=[course] if course is not None else [],
         )
+    # A prerequisite completed in any cycle counts: what was learnt stays learnt.
     prerequisite_ids = [p.pk for p in module.get_lms_prerequisites()]
     completed = (
         set(
@@ -59,9 +68,9 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
     reason, message, blocking = module_lock(module, completed)
     if reason:
         if _can_edit(user, module):
-            return AccessDecision(True, as_editor=True)
+            return AccessDecision(True, as_editor=True, cycle=enrollment.cycle)
         return AccessDecision(False, reason, message, blocking=blocking)
-    return AccessDecision(True)
+    return AccessDecision(True, cycle=enrollment.cycle)
 
 
 def require_module_access(*, user, module: LearningModule) -> AccessDecision:
@@ -69,6 +78,19 @@ def require_module_access(*, user, module: LearningModule) -> AccessDecision:
     decision = check_module_access(user=user, module=module)
     if not decision.allowed:
         raise AccessDenied(decision.message, decision=decision)
+    return decision
+
+
+def require_learner_access(*, user, module: LearningModule) -> AccessDecision:
+    """For writes: the module must be open to the user as a learner. Editors who see a
+    module only by their editing rights (not enrolled, or it is still locked for them)
+    may look but record nothing: no progress, completions or certificates."""
+    decision = require_module_access(user=user, module=module)
+    if decision.as_editor:
+        raise AccessDenied(
+            _("You are viewing this module as an editor; enrol to record progress."),
+            decision=decision,
+        )
     return decision
 
 

@@ -3,9 +3,16 @@
 Writes and reads are separate functions; writes are atomic and safe to repeat.
 """
 
-from .access import AccessDecision, check_module_access, refuse_file, require_module_access
+from .access import (
+    AccessDecision,
+    check_module_access,
+    refuse_file,
+    require_learner_access,
+    require_module_access,
+)
+from .completion import recompute_completions, schedule_recompute
 from .dashboard import ContinueItem, Dashboard, get_learner_dashboard
-from .enrolment import enrol_learner, get_enrollment
+from .enrolment import current_cycle, enrol_learner, get_enrollment, start_new_cycle
 from .errors import (
     AccessDenied,
     AttemptLimitReached,
@@ -16,7 +23,14 @@ from .errors import (
 )
 from .files import protected_storage, serve_protected_file, storage_alias_of
 from .hooks import COURSE_COMPLETED, MODULE_COMPLETED
-from .progress import WatchResult, complete_step, get_step_spec, record_watch, save_reflection
+from .progress import (
+    WatchResult,
+    complete_step,
+    get_step_spec,
+    record_document_opened,
+    record_watch,
+    save_reflection,
+)
 from .protocols import ChoiceSpec, QuestionSpec, QuizRules, StepSpec
 from .quizzes import (
     QuizResult,
@@ -52,6 +66,7 @@ __all__ = [
     "WatchResult",
     "check_module_access",
     "complete_step",
+    "current_cycle",
     "enrol_learner",
     "get_attempt_questions",
     "get_course_progress",
@@ -63,11 +78,16 @@ __all__ = [
     "get_quiz_status",
     "get_step_spec",
     "protected_storage",
+    "recompute_completions",
+    "record_document_opened",
     "record_watch",
     "refuse_file",
+    "require_learner_access",
     "require_module_access",
     "save_reflection",
+    "schedule_recompute",
     "serve_protected_file",
+    "start_new_cycle",
     "start_quiz_attempt",
     "storage_alias_of",
     "submit_quiz_attempt",

@@ -13,18 +13,35 @@ from . import hooks
 from .models import Completion, Enrollment, StepProgress
 from .protocols import LearningModule
 
-__all__ = ["complete_progress"]
+__all__ = ["complete_progress", "recompute_completions", "schedule_recompute"]
 
 
-def _record_completion(user, page_id: int, kind: str, when: datetime) -> tuple[Completion, bool]:
+def _record_completion(
+    user, page_id: int, kind: str, cycle: int, when: datetime
+) -> tuple[Completion, bool]:
     try:
         with transaction.atomic():
             return Completion.objects.get_or_create(
-                user=user, page_id=page_id, defaults={"kind": kind, "completed_at": when}
+                user=user,
+                page_id=page_id,
+                cycle=cycle,
+                defaults={"kind": kind, "completed_at": when},
             )
     except IntegrityError:
         # Another transaction completed it first; theirs is the record.
-        return Completion.objects.get(user=user, page_id=page_id), False
+        return Completion.objects.get(user=user, page_id=page_id, cycle=cycle), False
+
+
+def _lock_learner(user) -> None:
+    # Serialise a learner's completions: two steps (or the last two modules) finished at
+    # once in two requests would each miss the other's uncommitted row, and neither would
+    # complete the module (or course). NO KEY, so inserts referring to the user never wait.
+    list(
+        get_user_model()
+        .objects.select_for_update(no_key=True)
+        .filter(pk=user.pk)
+        .values_list("pk", flat=True)
+    )
 
 
 def complete_progress(
@@ -40,47 +57,86 @@ def complete_progress(
     now = now or timezone.now()
     progress.completed_at = now
     progress.save(update_fields=["completed_at", "updated_at"])
-    _recompute_module(progress.user, module, now)
+    _recompute_module(progress.user, module, progress.cycle, now)
     return True
 
 
-def _recompute_module(user, module: LearningModule, now: datetime) -> None:
-    # Serialise a learner's completions: two steps (or the last two modules) finished at
-    # once in two requests would each miss the other's uncommitted row, and neither would
-    # complete the module (or course). NO KEY, so inserts referring to the user never wait.
-    list(
-        get_user_model()
-        .objects.select_for_update(no_key=True)
-        .filter(pk=user.pk)
-        .values_list("pk", flat=True)
-    )
+def _recompute_module(user, module: LearningModule, cycle: int, now: datetime) -> int:
+    """Record the module's (and then the course's) completion if its rules are met.
+    Returns how many completions this recorded."""
+    _lock_learner(user)
     required = {spec.step_id for spec in module.get_lms_steps() if spec.required}
     done = set(
         StepProgress.objects.filter(
-            user=user, module_id=module.pk, completed_at__isnull=False
+            user=user, module_id=module.pk, cycle=cycle, completed_at__isnull=False
         ).values_list("step_id", flat=True)
     )
     if not required <= done:
-        return
-    completion, created = _record_completion(user, module.pk, Completion.Kind.MODULE, now)
+        return 0
+    completion, created = _record_completion(user, module.pk, Completion.Kind.MODULE, cycle, now)
     if not created:
-        return
+        return 0
     hooks.announce(hooks.MODULE_COMPLETED, user=user, page=module, completion=completion)
-    _recompute_course(user, module.get_lms_course_id(), now)
+    return 1 + _recompute_course(user, module.get_lms_course_id(), cycle, now)
 
 
-def _recompute_course(user, course_id: int, now: datetime) -> None:
-    course = Page.objects.get(pk=course_id).specific
+def _recompute_course(user, course_id: int, cycle: int, now: datetime, course=None) -> int:
+    course = course or Page.objects.get(pk=course_id).specific
     required = [m.pk for m in course.get_lms_modules() if m.required_for_course]
     if not required:
-        return
-    done = Completion.objects.filter(user=user, page_id__in=required).count()
+        return 0
+    done = Completion.objects.filter(user=user, page_id__in=required, cycle=cycle).count()
     if done < len(required):
-        return
-    completion, created = _record_completion(user, course.pk, Completion.Kind.COURSE, now)
+        return 0
+    completion, created = _record_completion(user, course.pk, Completion.Kind.COURSE, cycle, now)
     if not created:
-        return
-    Enrollment.objects.filter(user=user, course_id=course.pk).update(
+        return 0
+    Enrollment.objects.filter(user=user, course_id=course.pk, cycle=cycle).update(
         status=Enrollment.Status.COMPLETED, completed_at=completion.completed_at
     )
     hooks.announce(hooks.COURSE_COMPLETED, user=user, page=course, completion=completion)
+    return 1
+
+
+def recompute_completions(page, *, now: datetime | None = None) -> int:
+    """After an editor publishes (or unpublishes) a module or course: complete it for the
+    learners who now meet its rules (a step they missed was removed or made optional, a
+    module was made optional). Earned completions are never taken back. Returns how many
+    completions were recorded. Each learner is recomputed in a transaction of their own.
+    """
+    now = now or timezone.now()
+    recorded = 0
+    if hasattr(page, "get_lms_steps"):  # a module: learners with progress but no completion
+        done = set(Completion.objects.filter(page_id=page.pk).values_list("user_id", "cycle"))
+        pending = [
+            (user_id, cycle)
+            for user_id, cycle in StepProgress.objects.filter(module_id=page.pk)
+            .values_list("user_id", "cycle")
+            .distinct()
+            if (user_id, cycle) not in done
+        ]
+        users = get_user_model().objects.in_bulk({user_id for user_id, _cycle in pending})
+        for user_id, cycle in pending:
+            with transaction.atomic():
+                recorded += _recompute_module(users[user_id], page, cycle, now)
+        course = Page.objects.get(pk=page.get_lms_course_id()).specific
+    else:
+        course = page
+    # The course: learners still working on it may now meet its rules.
+    for enrollment in Enrollment.objects.filter(
+        course_id=course.pk, status=Enrollment.Status.ACTIVE
+    ).select_related("user"):
+        with transaction.atomic():
+            _lock_learner(enrollment.user)
+            recorded += _recompute_course(enrollment.user, course.pk, enrollment.cycle, now, course)
+    return recorded
+
+
+def schedule_recompute(page) -> None:
+    """Queue recompute_completions for a module or course an editor just (un)published."""
+    from django_q.tasks import async_task
+
+    page_id = page.pk
+    transaction.on_commit(
+        lambda: async_task("lms.tasks.recompute_completions_task", page_id, group="lms")
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import F
 from wagtail.models import Page
 
-from .models import Completion, Enrollment, StepProgress
+from .models import Enrollment
 from .protocols import LearningModule
 from .state import CourseProgress, get_course_progress
 
@@ -64,49 +64,30 @@ def get_learner_dashboard(user) -> Dashboard:
         for e in enrollments
         if e.course_id in by_id
     ]
-    return Dashboard(progress, _continue_item(user, progress))
+    return Dashboard(progress, _continue_item(progress))
 
 
-def _continue_item(user, progress: list[CourseProgress]) -> ContinueItem | None:
-    """The most recently touched unfinished step, else the first open step of an unfinished
-    course."""
-    modules = {m.module.pk: m for c in progress if not c.completed_at for m in c.modules}
-    if not modules:
+def _continue_item(progress: list[CourseProgress]) -> ContinueItem | None:
+    """The most recently touched unfinished step of a module still to do, else the first
+    open step of an unfinished course. Computed from the states already loaded."""
+    candidates = [
+        (state, step)
+        for course in progress
+        if not course.completed_at
+        for state in course.modules
+        if not state.locked and not state.completed_at
+        for step in state.steps
+        if not step.completed and step.spec.required
+    ]
+    if not candidates:
         return None
-    recent = (
-        StepProgress.objects.filter(user=user, module_id__in=modules, completed_at__isnull=True)
-        .order_by("-updated_at")
-        .first()
+    touched = [(state, step) for state, step in candidates if step.updated_at is not None]
+    state, step = max(touched, key=lambda pair: pair[1].updated_at) if touched else candidates[0]
+    return ContinueItem(
+        state.module,
+        step.spec.step_id,
+        step.spec.title,
+        step.spec.kind,
+        step.position,
+        step.watched_percent,
     )
-    if recent is not None and not modules[recent.module_id].locked:
-        state = modules[recent.module_id]
-        step = next((s for s in state.steps if s.spec.step_id == recent.step_id), None)
-        if step is not None:
-            return ContinueItem(
-                state.module,
-                step.spec.step_id,
-                step.spec.title,
-                step.spec.kind,
-                recent.position_seconds,
-                step.watched_percent,
-            )
-    done_modules = set(
-        Completion.objects.filter(user=user, page_id__in=modules).values_list("page_id", flat=True)
-    )
-    for course in progress:
-        if course.completed_at:
-            continue
-        for state in course.modules:
-            if state.locked or state.module.pk in done_modules:
-                continue
-            step = next((s for s in state.steps if not s.completed), None)
-            if step is not None:
-                return ContinueItem(
-                    state.module,
-                    step.spec.step_id,
-                    step.spec.title,
-                    step.spec.kind,
-                    step.position,
-                    step.watched_percent,
-                )
-    return None

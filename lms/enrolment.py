@@ -11,7 +11,7 @@ from .errors import EnrolmentNotAllowed
 from .models import Enrollment
 from .protocols import LearningCourse
 
-__all__ = ["enrol_learner", "get_enrollment"]
+__all__ = ["current_cycle", "enrol_learner", "get_enrollment", "start_new_cycle"]
 
 
 def get_enrollment(*, user, course_id: int) -> Enrollment | None:
@@ -23,6 +23,25 @@ def get_enrollment(*, user, course_id: int) -> Enrollment | None:
         .exclude(status=Enrollment.Status.WITHDRAWN)
         .first()
     )
+
+
+def current_cycle(*, user, module) -> int:
+    """The learner's completion cycle in the module's course (1 when not enrolled)."""
+    enrollment = get_enrollment(user=user, course_id=module.get_lms_course_id())
+    return enrollment.cycle if enrollment else 1
+
+
+def start_new_cycle(enrollment: Enrollment, *, due_at: datetime | None = None) -> Enrollment:
+    """Recertification: the learner takes the course again. Earlier progress, attempts and
+    completions stay as history; the new cycle starts empty. Atomic."""
+    with transaction.atomic():
+        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        locked.cycle += 1
+        locked.status = Enrollment.Status.ACTIVE
+        locked.completed_at = None
+        locked.due_at = due_at
+        locked.save(update_fields=["cycle", "status", "completed_at", "due_at"])
+    return locked
 
 
 def enrol_learner(

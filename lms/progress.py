@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import conf
-from .access import require_module_access
+from .access import require_learner_access, require_module_access
 from .completion import complete_progress
 from .errors import InvalidInput, NotFound
 from .models import StepProgress
@@ -22,15 +22,19 @@ __all__ = [
     "WatchResult",
     "complete_step",
     "get_step_spec",
+    "record_document_opened",
     "record_watch",
     "save_reflection",
 ]
 
-# The first beat of a playback session has no earlier beat to measure time against; it
-# may credit this many seconds of playback (the player beats at once when play starts).
+# The credit clock starts this far behind the first beat (the player beats at once when
+# play starts, so little has been played before it).
 FIRST_BEAT_SECONDS = 2.0
-# Network jitter allowance per beat, in seconds of wall time.
+# Network jitter allowance, in seconds of wall time, on top of the time since the clock.
 BEAT_TOLERANCE_SECONDS = 1.0
+# Idle time does not bank credit beyond this: after a long pause a forged range can earn
+# at most this much wall time (x rate), however long the learner was away.
+MAX_BANKED_SECONDS = 60.0
 MAX_SESSIONS_KEPT = 20
 MAX_RANGES_PER_BEAT = 200
 
@@ -53,17 +57,22 @@ def get_step_spec(module: LearningModule, step_id: str, kind: str | None = None)
     raise NotFound(_("This module has no such step."))
 
 
-def _locked_progress(user, module: LearningModule, spec: StepSpec) -> StepProgress:
-    """The learner's row for the step, created if needed, locked for this transaction."""
+def _locked_progress(user, module: LearningModule, spec: StepSpec, cycle: int) -> StepProgress:
+    """The learner's row for the step in this cycle, created if needed, locked for this
+    transaction."""
     locked = StepProgress.objects.select_for_update().filter(
-        user=user, module_id=module.pk, step_id=spec.step_id
+        user=user, module_id=module.pk, step_id=spec.step_id, cycle=cycle
     )
     progress = locked.first()
     if progress is None:
         try:
             with transaction.atomic():
                 StepProgress.objects.create(
-                    user=user, module_id=module.pk, step_id=spec.step_id, kind=spec.kind
+                    user=user,
+                    module_id=module.pk,
+                    step_id=spec.step_id,
+                    kind=spec.kind,
+                    cycle=cycle,
                 )
         except IntegrityError:
             pass  # created by a concurrent request; lock theirs
@@ -86,12 +95,14 @@ def record_watch(
     """Record a heartbeat from the lecture player. Atomic; safe to repeat.
 
     Merges the played ranges into the union of watched seconds, crediting no more new
-    time than has passed since this playback session's previous beat (at the fastest
-    playback rate). Repeated and out-of-order beats (seq not above the last) are ignored.
+    time than the wall clock allows at the fastest playback rate. The allowance is one
+    credit clock per learner and step, shared by every tab and playback session, so new
+    session ids or bursts of beats earn nothing extra. Repeated and out-of-order beats
+    (seq not above the session's last) are ignored.
     Completes the step once the union reaches the step's required share.
     Raises AccessDenied, NotFound, InvalidInput.
     """
-    require_module_access(user=user, module=module)
+    decision = require_learner_access(user=user, module=module)
     spec = get_step_spec(module, step_id, "lecture")
     if len(ranges) > MAX_RANGES_PER_BEAT:
         raise InvalidInput(_("Too many ranges in one heartbeat."))
@@ -106,13 +117,13 @@ def record_watch(
     duration = float(spec.duration_seconds or 0)
     if media_duration and duration:
         # The file may be slightly shorter than the duration typed in by the editor; trust
-        # the player's figure only within 80-100 % of it, so it cannot shrink the lecture.
-        duration = min(duration, max(float(media_duration), 0.8 * duration))
+        # the player's figure only within 95-100 % of it, so it cannot shrink the lecture.
+        duration = min(duration, max(float(media_duration), 0.95 * duration))
     if duration <= 0:
         raise InvalidInput(_("This lecture has no duration set."))
 
     with transaction.atomic():
-        progress = _locked_progress(user, module, spec)
+        progress = _locked_progress(user, module, spec, decision.cycle)
         sessions = dict(progress.playback_sessions or {})
         previous = sessions.get(session_id)
         if previous is not None and seq <= previous["seq"]:
@@ -124,14 +135,17 @@ def record_watch(
                 progress.completed_at is not None,
                 ignored=True,
             )
-        if previous is None:
-            budget = FIRST_BEAT_SECONDS * conf.max_playback_rate()
-        else:
-            elapsed = max(0.0, now.timestamp() - previous["t"])
-            budget = (elapsed + BEAT_TOLERANCE_SECONDS) * conf.max_playback_rate()
+        rate = conf.max_playback_rate()
+        now_ts = now.timestamp()
+        clock = progress.credit_clock
+        if clock is None:
+            clock = now_ts - FIRST_BEAT_SECONDS
+        clock = max(clock, now_ts - MAX_BANKED_SECONDS)
+        budget = max(0.0, now_ts + BEAT_TOLERANCE_SECONDS - clock) * rate
         union, credited = credit_ranges(
             progress.watched_ranges, ranges, budget_seconds=budget, duration=duration
         )
+        progress.credit_clock = clock + credited / rate
         sessions[session_id] = {"seq": seq, "t": now.timestamp()}
         if len(sessions) > MAX_SESSIONS_KEPT:
             newest = sorted(sessions.items(), key=lambda item: item[1]["t"])[-MAX_SESSIONS_KEPT:]
@@ -157,17 +171,32 @@ def record_watch(
 def complete_step(
     user, *, module: LearningModule, step_id: str, now: datetime | None = None
 ) -> bool:
-    """Complete a reading ("mark as done") or document ("opened") step. Idempotent.
+    """Complete a reading step ("mark as done"). Idempotent.
 
-    Lectures, quizzes and reflections complete through their own functions; asking for
-    them here raises InvalidInput. Returns True when this call completed the step.
+    Other steps complete through their own functions (a document when it is opened, a
+    lecture when watched, ...); asking for them here raises InvalidInput. Returns True when
+    this call completed the step.
     """
-    require_module_access(user=user, module=module)
+    decision = require_learner_access(user=user, module=module)
     spec = get_step_spec(module, step_id)
-    if spec.kind not in ("reading", "document"):
+    if spec.kind != "reading":
         raise InvalidInput(_("This step completes by itself when its work is done."))
     with transaction.atomic():
-        progress = _locked_progress(user, module, spec)
+        progress = _locked_progress(user, module, spec, decision.cycle)
+        return complete_progress(progress, module=module, now=now)
+
+
+def record_document_opened(
+    user, *, module: LearningModule, step_id: str, now: datetime | None = None
+) -> bool:
+    """A document step completes when the learner opens the document through the module.
+    Editors viewing a module are not recorded. Returns True when this call completed it."""
+    decision = require_module_access(user=user, module=module)
+    if decision.as_editor:
+        return False
+    spec = get_step_spec(module, step_id, "document")
+    with transaction.atomic():
+        progress = _locked_progress(user, module, spec, decision.cycle)
         return complete_progress(progress, module=module, now=now)
 
 
@@ -176,7 +205,7 @@ def save_reflection(
 ) -> StepProgress:
     """Store (or replace) the learner's reflection; submitting one completes the step.
     Raises InvalidInput when the answer is shorter than the step asks for."""
-    require_module_access(user=user, module=module)
+    decision = require_learner_access(user=user, module=module)
     spec = get_step_spec(module, step_id, "reflection")
     answer = (answer or "").strip()
     if not answer or len(answer) < spec.min_length:
@@ -187,7 +216,7 @@ def save_reflection(
     if len(answer) > 20000:
         raise InvalidInput(_("The reflection is longer than 20 000 characters."))
     with transaction.atomic():
-        progress = _locked_progress(user, module, spec)
+        progress = _locked_progress(user, module, spec, decision.cycle)
         progress.answer = answer
         progress.save(update_fields=["answer", "updated_at"])
         complete_progress(progress, module=module, now=now)

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .access import require_module_access
+from .access import require_learner_access
 from .completion import complete_progress
+from .enrolment import current_cycle
 from .errors import AttemptLimitReached, InvalidInput, NotFound
 from .models import QuizAttempt, StepProgress
 from .progress import _locked_progress, get_step_spec
@@ -87,12 +88,15 @@ def get_quiz_status(user, *, module: LearningModule, step_id: str) -> QuizStatus
     """The learner's standing on a quiz step: attempts used and left, best score, any open
     attempt. Reads only."""
     rules = _quiz_for_step(module, step_id).get_lms_quiz_rules()
+    cycle = current_cycle(user=user, module=module)
     attempts = list(
-        QuizAttempt.objects.filter(user=user, module_id=module.pk, step_id=step_id).order_by(
-            "number"
-        )
+        QuizAttempt.objects.filter(
+            user=user, module_id=module.pk, step_id=step_id, cycle=cycle
+        ).order_by("number")
     )
-    progress = StepProgress.objects.filter(user=user, module_id=module.pk, step_id=step_id).first()
+    progress = StepProgress.objects.filter(
+        user=user, module_id=module.pk, step_id=step_id, cycle=cycle
+    ).first()
     submitted = [a for a in attempts if a.submitted_at]
     open_attempt = next((a for a in attempts if not a.submitted_at), None)
     return QuizStatus(
@@ -108,7 +112,11 @@ def get_quiz_status(user, *, module: LearningModule, step_id: str) -> QuizStatus
 
 def get_open_attempt(user, *, module: LearningModule, step_id: str) -> QuizAttempt | None:
     return QuizAttempt.objects.filter(
-        user=user, module_id=module.pk, step_id=step_id, submitted_at__isnull=True
+        user=user,
+        module_id=module.pk,
+        step_id=step_id,
+        cycle=current_cycle(user=user, module=module),
+        submitted_at__isnull=True,
     ).first()
 
 
@@ -120,7 +128,7 @@ def start_quiz_attempt(
     The draw from the pool and the shuffle are fixed on the attempt. Raises AccessDenied,
     NotFound, AttemptLimitReached.
     """
-    require_module_access(user=user, module=module)
+    decision = require_learner_access(user=user, module=module)
     spec = get_step_spec(module, step_id, "quiz")
     quiz = _quiz_for_step(module, step_id)
     rules = quiz.get_lms_quiz_rules()
@@ -128,8 +136,11 @@ def start_quiz_attempt(
         raise NotFound(_("This quiz has no questions yet."))
     rng = rng or random.SystemRandom()
     with transaction.atomic():
-        _locked_progress(user, module, spec)  # serialises attempts of one learner and step
-        existing = QuizAttempt.objects.filter(user=user, module_id=module.pk, step_id=step_id)
+        # Locking the step's row serialises attempts of one learner and step.
+        _locked_progress(user, module, spec, decision.cycle)
+        existing = QuizAttempt.objects.filter(
+            user=user, module_id=module.pk, step_id=step_id, cycle=decision.cycle
+        )
         open_attempt = existing.filter(submitted_at__isnull=True).first()
         if open_attempt is not None:
             return open_attempt
@@ -154,6 +165,7 @@ def start_quiz_attempt(
             user=user,
             module_id=module.pk,
             step_id=step_id,
+            cycle=decision.cycle,
             quiz_id=quiz.pk,
             revision=quiz.get_lms_revision(),
             number=used + 1,
@@ -256,7 +268,7 @@ def submit_quiz_attempt(
     the step does not require a pass) completes the step; the best score is kept.
     Raises AccessDenied, NotFound, InvalidInput.
     """
-    require_module_access(user=user, module=module)
+    require_learner_access(user=user, module=module)
     now = now or timezone.now()
     with transaction.atomic():
         try:
@@ -270,7 +282,7 @@ def submit_quiz_attempt(
         by_id = {q.question_id: q for q in rules.questions}
         if attempt.submitted_at is None:
             cleaned = _validate_answers(attempt, by_id, answers)
-            progress = _locked_progress(user, module, spec)
+            progress = _locked_progress(user, module, spec, attempt.cycle)
             results = [
                 _grade(by_id[qid], cleaned.get(qid, []))
                 for qid in attempt.question_ids
@@ -297,10 +309,14 @@ def submit_quiz_attempt(
                 if qid in by_id
             ]
         used = QuizAttempt.objects.filter(
-            user=user, module_id=module.pk, step_id=attempt.step_id
+            user=user, module_id=module.pk, step_id=attempt.step_id, cycle=attempt.cycle
         ).count()
         completed = StepProgress.objects.filter(
-            user=user, module_id=module.pk, step_id=attempt.step_id, completed_at__isnull=False
+            user=user,
+            module_id=module.pk,
+            step_id=attempt.step_id,
+            cycle=attempt.cycle,
+            completed_at__isnull=False,
         ).exists()
     return QuizResult(
         attempt=attempt,
@@ -329,10 +345,14 @@ def get_quiz_result(user, *, module: LearningModule, attempt_id: int) -> QuizRes
         if qid in by_id
     ]
     used = QuizAttempt.objects.filter(
-        user=user, module_id=module.pk, step_id=attempt.step_id
+        user=user, module_id=module.pk, step_id=attempt.step_id, cycle=attempt.cycle
     ).count()
     completed = StepProgress.objects.filter(
-        user=user, module_id=module.pk, step_id=attempt.step_id, completed_at__isnull=False
+        user=user,
+        module_id=module.pk,
+        step_id=attempt.step_id,
+        cycle=attempt.cycle,
+        completed_at__isnull=False,
     ).exists()
     return QuizResult(
         attempt=attempt,

@@ -98,7 +98,7 @@ class CompletedOut(Schema):
     url_name="complete_step",
 )
 def complete_step(request, payload: StepIn):
-    """Mark a reading step as done (or a document as opened)."""
+    """Mark a reading step as done."""
     progress.complete_step(request.user, module=_module(payload.module_id), step_id=payload.step_id)
     return CompletedOut(completed=True)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .enrolment import current_cycle
 from .models import Completion, Enrollment, StepProgress
 from .protocols import LearningCourse, LearningModule, StepSpec
 
@@ -38,6 +39,7 @@ class StepState:
     best_score: float | None = None
     answer: str = ""
     started: bool = False
+    updated_at: datetime | None = None
 
     @property
     def completed(self) -> bool:
@@ -147,20 +149,50 @@ def _step_states(specs: Sequence[StepSpec], rows: Iterable[StepProgress]) -> lis
                 best_score=row.best_score,
                 answer=row.answer,
                 started=True,
+                updated_at=row.updated_at,
             )
         )
     return states
 
 
-def _module_state(module, completions: dict[int, datetime], rows, now) -> ModuleState:
+def _module_state(
+    module, completed_now: dict[int, datetime], completed_ever: set[int], rows, now
+) -> ModuleState:
+    """`completed_now`: completions in the learner's current cycle (page -> when);
+    `completed_ever`: pages completed in any cycle (prerequisites count across cycles)."""
     steps = _step_states(module.get_lms_steps(), rows)
-    if module.pk in completions:
-        return ModuleState(module, COMPLETED, completed_at=completions[module.pk], steps=steps)
-    reason, message, blocking = module_lock(module, set(completions), now)
+    if module.pk in completed_now:
+        return ModuleState(module, COMPLETED, completed_at=completed_now[module.pk], steps=steps)
+    reason, message, blocking = module_lock(module, completed_ever, now)
     if reason:
         return ModuleState(module, LOCKED, reason=message, blocking=blocking, steps=steps)
     started = any(s.started for s in steps)
     return ModuleState(module, IN_PROGRESS if started else AVAILABLE, steps=steps)
+
+
+def _completions(user, page_ids, cycle: int) -> tuple[dict[int, datetime], set[int]]:
+    completed_now: dict[int, datetime] = {}
+    completed_ever: set[int] = set()
+    for page_id, row_cycle, completed_at in Completion.objects.filter(
+        user=user, page_id__in=page_ids
+    ).values_list("page_id", "cycle", "completed_at"):
+        completed_ever.add(page_id)
+        if row_cycle == cycle:
+            completed_now[page_id] = completed_at
+    return completed_now, completed_ever
+
+
+_PROGRESS_FIELDS = (
+    "module_id",
+    "step_id",
+    "completed_at",
+    "watched_seconds",
+    "duration_seconds",
+    "position_seconds",
+    "best_score",
+    "answer",  # read by _step_states; deferred, it would cost one query per row
+    "updated_at",
+)
 
 
 def get_course_progress(*, user, course: LearningCourse) -> CourseProgress:
@@ -169,40 +201,40 @@ def get_course_progress(*, user, course: LearningCourse) -> CourseProgress:
     modules = list(course.get_lms_modules())
     now = timezone.now()
     if not user.is_authenticated:
-        states = [_module_state(m, {}, [], now) for m in modules]
+        states = [_module_state(m, {}, set(), [], now) for m in modules]
         return CourseProgress(course, None, states)
-    enrollment = Enrollment.objects.filter(user=user, course_id=course.pk).first()
+    enrollment = (
+        Enrollment.objects.filter(user=user, course_id=course.pk)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .first()
+    )
+    cycle = enrollment.cycle if enrollment else 1
     page_ids = {course.pk} | {m.pk for m in modules}
     page_ids |= {p.pk for m in modules for p in m.get_lms_prerequisites()}
-    completions = dict(
-        Completion.objects.filter(user=user, page_id__in=page_ids).values_list(
-            "page_id", "completed_at"
-        )
-    )
+    completed_now, completed_ever = _completions(user, page_ids, cycle)
     rows_by_module: dict[int, list[StepProgress]] = {}
-    for row in StepProgress.objects.filter(user=user, module_id__in=[m.pk for m in modules]).only(
-        "module_id",
-        "step_id",
-        "completed_at",
-        "watched_seconds",
-        "duration_seconds",
-        "position_seconds",
-        "best_score",
-        "answer",  # read by _step_states; deferred, it cost one query per row
-    ):
+    for row in StepProgress.objects.filter(
+        user=user, module_id__in=[m.pk for m in modules], cycle=cycle
+    ).only(*_PROGRESS_FIELDS):
         rows_by_module.setdefault(row.module_id, []).append(row)
-    states = [_module_state(m, completions, rows_by_module.get(m.pk, []), now) for m in modules]
-    return CourseProgress(course, enrollment, states, completed_at=completions.get(course.pk))
+    states = [
+        _module_state(m, completed_now, completed_ever, rows_by_module.get(m.pk, []), now)
+        for m in modules
+    ]
+    return CourseProgress(course, enrollment, states, completed_at=completed_now.get(course.pk))
 
 
-def get_module_progress(*, user, module: LearningModule) -> ModuleState:
-    """One module's state and its steps' progress for one learner (two queries)."""
+def get_module_progress(
+    *, user, module: LearningModule, cycle: int | None = None
+) -> ModuleState:
+    """One module's state and its steps' progress for one learner: two queries, three when
+    the learner's cycle is not given (an access decision carries it)."""
     now = timezone.now()
     if not user.is_authenticated:
-        return _module_state(module, {}, [], now)
+        return _module_state(module, {}, set(), [], now)
+    if cycle is None:
+        cycle = current_cycle(user=user, module=module)
     ids = {module.pk} | {p.pk for p in module.get_lms_prerequisites()}
-    completions = dict(
-        Completion.objects.filter(user=user, page_id__in=ids).values_list("page_id", "completed_at")
-    )
-    rows = StepProgress.objects.filter(user=user, module_id=module.pk)
-    return _module_state(module, completions, rows, now)
+    completed_now, completed_ever = _completions(user, ids, cycle)
+    rows = StepProgress.objects.filter(user=user, module_id=module.pk, cycle=cycle)
+    return _module_state(module, completed_now, completed_ever, rows, now)

@@ -6,3 +6,15 @@ class ModulesConfig(AppConfig):
     name = "modules"
     verbose_name = _("Modules, lectures and quizzes")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wagtail.signals import page_published, page_unpublished
+
+        from courses.models import CoursePage
+
+        from . import handlers
+        from .models import ModulePage
+
+        for model in (ModulePage, CoursePage):
+            page_published.connect(handlers.recompute_completions_after_publishing, sender=model)
+            page_unpublished.connect(handlers.recompute_completions_after_publishing, sender=model)

@@ -328,7 +328,8 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
     # --- The engine's protocol ------------------------------------------------------
 
     def get_lms_revision(self):
-        return self.live_revision or self.latest_revision
+        """The published revision learners are served (attempts record it)."""
+        return self.live_revision
 
     def get_lms_quiz_rules(self) -> QuizRules:
         questions = []
@@ -465,8 +466,12 @@ class ModulePage(RoutablePageMixin, Page):
         return self._lms_course_id
 
     def get_lms_quiz(self, step_id: str) -> Quiz | None:
+        """The live quiz behind a quiz step; None when missing or unpublished."""
         block = self.find_step_block(step_id)
-        return block.value["quiz"] if block is not None and block.block_type == "quiz" else None
+        if block is None or block.block_type != "quiz":
+            return None
+        quiz = block.value["quiz"]
+        return quiz if quiz is not None and quiz.live else None
 
     # --- Content helpers ------------------------------------------------------------
 
@@ -487,9 +492,7 @@ class ModulePage(RoutablePageMixin, Page):
                     positions.setdefault(item["type"], []).append((module_index, item_index))
         values: dict[tuple[int, int], object] = {}
         for kind, where in positions.items():
-            converted = child_blocks[kind].bulk_to_python(
-                [raw[m][1][i]["value"] for m, i in where]
-            )
+            converted = child_blocks[kind].bulk_to_python([raw[m][1][i]["value"] for m, i in where])
             values.update(zip(where, converted, strict=True))
         for module_index, (module, items) in enumerate(raw):
             module.__dict__["step_specs"] = [

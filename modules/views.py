@@ -22,17 +22,21 @@ def _refuse(request, page, decision):
 
 
 def module_overview(request, page, preview: bool = False):
+    cycle = None
     if not preview:
         decision = lms.check_module_access(user=request.user, module=page)
         if not decision.allowed:
             return _refuse(request, page, decision)
+        cycle = decision.cycle
     context = page.get_context(request)
-    context["module_state"] = lms.get_module_progress(user=request.user, module=page)
+    context["module_state"] = lms.get_module_progress(
+        user=request.user, module=page, cycle=cycle
+    )
     return TemplateResponse(request, page.get_template(request), context)
 
 
-def _step_context(request, page, block, step_id):
-    state = lms.get_module_progress(user=request.user, module=page)
+def _step_context(request, page, block, step_id, cycle=None):
+    state = lms.get_module_progress(user=request.user, module=page, cycle=cycle)
     specs = page.step_specs
     index = next(i for i, spec in enumerate(specs) if spec.step_id == step_id)
     context = page.get_context(request)
@@ -75,7 +79,7 @@ def step(request, page, step_id: str):
         return _refuse(request, page, decision)
     if request.method == "POST":
         return _step_post(request, page, block, step_id)
-    context = _step_context(request, page, block, step_id)
+    context = _step_context(request, page, block, step_id, decision.cycle)
     return TemplateResponse(request, "modules/step_page.html", context)
 
 
@@ -169,6 +173,5 @@ def step_document(request, page, step_id: str):
     response = _serve_field_file(
         request, document.file, document.content_type, download_name=document.filename
     )
-    if not decision.as_editor:
-        lms.complete_step(request.user, module=page, step_id=step_id)
+    lms.record_document_opened(request.user, module=page, step_id=step_id)
     return response

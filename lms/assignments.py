@@ -1,0 +1,150 @@
+"""Assignments: a course required for an audience, creating enrolments with due dates, and
+starting a new cycle when an assignment repeats (recertification)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .enrolment import start_new_cycle
+from .models import Assignment, Completion, Enrollment, LearnerProfile, Membership
+
+__all__ = [
+    "apply_assignment",
+    "audience_profiles",
+    "due_date_for",
+    "renew_recurring_assignments",
+    "sync_assignments_for_users",
+]
+
+
+def _end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(23, 59)))
+
+
+def audience_profiles(assignment: Assignment, *, today: date | None = None) -> QuerySet:
+    """The learner profiles an assignment covers: staff (not external participants) who
+    are members of a unit in its subtree, have not left, match managers/staff and, when
+    set, were hired after the date. One row per person, however many units they are in."""
+    today = today or timezone.localdate()
+    in_subtree = Membership.objects.filter(unit__path__startswith=assignment.unit.path)
+    profiles = LearnerProfile.objects.filter(
+        kind=LearnerProfile.Kind.STAFF, user__in=in_subtree.values("user")
+    ).filter(Q(leave_date__isnull=True) | Q(leave_date__gt=today))
+    if assignment.audience == Assignment.Audience.MANAGERS:
+        profiles = profiles.filter(is_manager=True)
+    elif assignment.audience == Assignment.Audience.STAFF:
+        profiles = profiles.filter(is_manager=False)
+    if assignment.hired_after:
+        profiles = profiles.filter(hire_date__gt=assignment.hired_after)
+    return profiles
+
+
+def due_date_for(assignment: Assignment, profile: LearnerProfile, *, start: date) -> datetime:
+    """When the course is due for this person: a fixed date, or N days after `start` (the
+    assignment or cycle) or after their hire date (never before `start`)."""
+    if assignment.due_mode == Assignment.DueMode.FIXED and assignment.due_date:
+        return _end_of_day(assignment.due_date)
+    days = timedelta(days=assignment.due_days or 0)
+    if assignment.due_mode == Assignment.DueMode.AFTER_HIRE and profile.hire_date:
+        return _end_of_day(max(profile.hire_date, start) + days)
+    return _end_of_day(start + days)
+
+
+def _enrol(assignment: Assignment, profile: LearnerProfile, today: date) -> bool:
+    """Enrol one person for the assignment; True when an enrolment was created or taken over."""
+    due_at = due_date_for(assignment, profile, start=today)
+    try:
+        with transaction.atomic():
+            enrollment, created = Enrollment.objects.get_or_create(
+                user_id=profile.user_id,
+                course_id=assignment.course_id,
+                defaults={
+                    "source": Enrollment.Source.ASSIGNMENT,
+                    "assignment": assignment,
+                    "due_at": due_at,
+                },
+            )
+    except IntegrityError:
+        enrollment, created = (
+            Enrollment.objects.get(user_id=profile.user_id, course_id=assignment.course_id),
+            False,
+        )
+    if created:
+        return True
+    if enrollment.assignment_id is None or enrollment.status == Enrollment.Status.WITHDRAWN:
+        # Self-enrolled before, or withdrawn: the assignment now governs it.
+        enrollment.assignment = assignment
+        enrollment.source = Enrollment.Source.ASSIGNMENT
+        if enrollment.status == Enrollment.Status.WITHDRAWN:
+            enrollment.status = Enrollment.Status.ACTIVE
+        if enrollment.completed_at is None and enrollment.due_at is None:
+            enrollment.due_at = due_at
+        enrollment.save(update_fields=["assignment", "source", "status", "due_at"])
+        return True
+    return False
+
+
+def apply_assignment(assignment: Assignment, *, today: date | None = None) -> int:
+    """Create the enrolments an assignment calls for. Idempotent: people already enrolled
+    keep their enrolment (and progress); returns how many were enrolled now."""
+    if not assignment.active:
+        return 0
+    today = today or timezone.localdate()
+    enrolled = 0
+    for profile in audience_profiles(assignment, today=today).only(
+        "user_id", "hire_date", "is_manager"
+    ):
+        enrolled += _enrol(assignment, profile, today)
+    return enrolled
+
+
+def sync_assignments_for_users(user_ids, *, today: date | None = None) -> int:
+    """New people, or people who moved or became managers (an import, a profile change),
+    get the enrolments of every active assignment that now covers them."""
+    today = today or timezone.localdate()
+    user_ids = set(user_ids)
+    if not user_ids:
+        return 0
+    units = Membership.objects.filter(user_id__in=user_ids).select_related("unit")
+    paths = {m.unit.path for m in units}
+    enrolled = 0
+    for assignment in Assignment.objects.filter(active=True).select_related("unit"):
+        if not any(path.startswith(assignment.unit.path) for path in paths):
+            continue
+        for profile in audience_profiles(assignment, today=today).filter(user_id__in=user_ids):
+            enrolled += _enrol(assignment, profile, today)
+    return enrolled
+
+
+def renew_recurring_assignments(*, today: date | None = None) -> int:
+    """Start a new cycle for people whose completion of a repeating assignment's course is
+    older than its interval; the new cycle is due after the same allowance. Run daily.
+    Returns how many cycles were started."""
+    today = today or timezone.localdate()
+    started = 0
+    recurring = Assignment.objects.filter(active=True, recurrence_months__isnull=False)
+    for assignment in recurring.select_related("unit"):
+        cutoff = _end_of_day(today - relativedelta(months=assignment.recurrence_months))
+        completed = Enrollment.objects.filter(
+            assignment=assignment, status=Enrollment.Status.COMPLETED, completed_at__lte=cutoff
+        ).select_related("user__learner_profile")
+        for enrollment in completed:
+            profile = getattr(enrollment.user, "learner_profile", None)
+            if profile is None:
+                continue
+            due_at = due_date_for(assignment, profile, start=today)
+            start_new_cycle(enrollment, due_at=due_at)
+            started += 1
+    return started
+
+
+def is_expired(completion: Completion, recurrence_months: int | None, *, now=None) -> bool:
+    if not recurrence_months:
+        return False
+    now = now or timezone.now()
+    return completion.completed_at + relativedelta(months=recurrence_months) <= now
