@@ -98,7 +98,13 @@ def mine(request):
 
 
 def _may_read(user, certificate: Certificate) -> bool:
-    return certificate.user_id == user.pk or user.has_perm("certificates.view_certificate")
+    """The learner; superusers; and HR (view permission) for people in their reporting
+    scope only."""
+    if certificate.user_id == user.pk or user.is_superuser:
+        return True
+    return user.has_perm("certificates.view_certificate") and lms.is_in_scope(
+        user, person=certificate.user
+    )
 
 
 @login_required

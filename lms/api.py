@@ -10,6 +10,7 @@ from .access import (
     require_learner_access,
     require_module_access,
 )
+from .assignments import apply_assignment, renew_recurring_assignments, sync_assignments_for_users
 from .completion import recompute_completions, schedule_recompute
 from .dashboard import ContinueItem, Dashboard, get_learner_dashboard
 from .enrolment import current_cycle, enrol_learner, get_enrollment, start_new_cycle
@@ -23,6 +24,15 @@ from .errors import (
 )
 from .files import protected_storage, serve_protected_file, storage_alias_of
 from .hooks import COURSE_COMPLETED, MODULE_COMPLETED
+from .privacy import (
+    PURGE_CERTIFICATES,
+    TRAINING_RECORD,
+    anonymise_leavers,
+    get_training_record,
+    get_training_record_for_hr,
+    purge_expired_records,
+    serialise_training_record,
+)
 from .progress import (
     WatchResult,
     complete_step,
@@ -41,11 +51,15 @@ from .quizzes import (
     start_quiz_attempt,
     submit_quiz_attempt,
 )
+from .reminders import send_due_reminders, send_manager_digests
+from .scopes import can_see_unit, get_scope_units, is_in_scope, scope_filter
 from .state import CourseProgress, ModuleState, StepState, get_course_progress, get_module_progress
 
 __all__ = [
     "COURSE_COMPLETED",
     "MODULE_COMPLETED",
+    "PURGE_CERTIFICATES",
+    "TRAINING_RECORD",
     "AccessDecision",
     "AccessDenied",
     "AttemptLimitReached",
@@ -64,6 +78,9 @@ __all__ = [
     "StepSpec",
     "StepState",
     "WatchResult",
+    "anonymise_leavers",
+    "apply_assignment",
+    "can_see_unit",
     "check_module_access",
     "complete_step",
     "current_cycle",
@@ -76,19 +93,30 @@ __all__ = [
     "get_open_attempt",
     "get_quiz_result",
     "get_quiz_status",
+    "get_scope_units",
     "get_step_spec",
+    "get_training_record",
+    "get_training_record_for_hr",
+    "is_in_scope",
     "protected_storage",
+    "purge_expired_records",
     "recompute_completions",
     "record_document_opened",
     "record_watch",
     "refuse_file",
+    "renew_recurring_assignments",
     "require_learner_access",
     "require_module_access",
     "save_reflection",
+    "scope_filter",
     "schedule_recompute",
+    "send_due_reminders",
+    "send_manager_digests",
+    "serialise_training_record",
     "serve_protected_file",
     "start_new_cycle",
     "start_quiz_attempt",
     "storage_alias_of",
     "submit_quiz_attempt",
+    "sync_assignments_for_users",
 ]

@@ -123,15 +123,19 @@ def sync_assignments_for_users(user_ids, *, today: date | None = None) -> int:
 
 def renew_recurring_assignments(*, today: date | None = None) -> int:
     """Start a new cycle for people whose completion of a repeating assignment's course is
-    older than its interval; the new cycle is due after the same allowance. Run daily.
-    Returns how many cycles were started."""
+    older than its interval; the new cycle is due after the same allowance. Only people
+    still in the assignment's audience (not leavers, not moved elsewhere) are renewed.
+    Run daily. Returns how many cycles were started."""
     today = today or timezone.localdate()
     started = 0
     recurring = Assignment.objects.filter(active=True, recurrence_months__isnull=False)
     for assignment in recurring.select_related("unit"):
         cutoff = _end_of_day(today - relativedelta(months=assignment.recurrence_months))
         completed = Enrollment.objects.filter(
-            assignment=assignment, status=Enrollment.Status.COMPLETED, completed_at__lte=cutoff
+            assignment=assignment,
+            status=Enrollment.Status.COMPLETED,
+            completed_at__lte=cutoff,
+            user__in=audience_profiles(assignment, today=today).values("user"),
         ).select_related("user__learner_profile")
         for enrollment in completed:
             profile = getattr(enrollment.user, "learner_profile", None)

@@ -133,9 +133,13 @@ def recompute_completions(page, *, now: datetime | None = None) -> int:
 
 
 def schedule_recompute(page) -> None:
-    """Queue recompute_completions for a module or course an editor just (un)published."""
+    """Queue recompute_completions for a module or course an editor just (un)published,
+    when anyone is working on its course (a brand-new course needs no task)."""
     from django_q.tasks import async_task
 
+    course_id = page.get_lms_course_id() if hasattr(page, "get_lms_course_id") else page.pk
+    if not Enrollment.objects.filter(course_id=course_id, status=Enrollment.Status.ACTIVE).exists():
+        return
     page_id = page.pk
     transaction.on_commit(
         lambda: async_task("lms.tasks.recompute_completions_task", page_id, group="lms")

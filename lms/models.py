@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
 
@@ -193,6 +194,9 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = _("organisation unit")
         verbose_name_plural = _("organisation units")
+        permissions = [
+            ("view_compliance", "Can see compliance reports and people's training records"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -232,6 +236,7 @@ class LearnerProfile(models.Model):
         verbose_name = _("learner profile")
         verbose_name_plural = _("learner profiles")
         indexes = [models.Index(fields=["unit", "is_manager"], name="lms_profile_unit_manager")]
+        permissions = [("import_staff", "Can import staff from the HR system")]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.employee_number or '-'})"
@@ -361,3 +366,103 @@ class Assignment(models.Model):
             raise ValidationError({"due_date": _("Give the due date.")})
         if self.due_mode != self.DueMode.FIXED and not self.due_days:
             raise ValidationError({"due_days": _("Give the number of days.")})
+
+
+# --- Reminders and retention -------------------------------------------------------------
+
+
+class Reminder(models.Model):
+    """A reminder sent: recorded before the email goes out, so each goes out once per key
+    however often (or concurrently) the job runs."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+        MANAGER_DIGEST = "manager_digest", _("Manager's weekly digest")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lms_reminders"
+    )
+    # Empty for a manager's digest, which covers many enrolments.
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The enrolment's cycle for a learner's reminder; the ISO week ("2026-W47") for a digest.
+    key = models.CharField(max_length=16)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "enrollment", "kind", "key"], name="lms_reminder_unique"
+            ),
+            # NULLs are distinct in a unique index (SQLite and PostgreSQL alike), so the
+            # constraint above does not hold for digests; this partial one does.
+            models.UniqueConstraint(
+                fields=["user", "kind", "key"],
+                condition=models.Q(enrollment__isnull=True),
+                name="lms_reminder_unique_digest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} → {self.user}"
+
+
+@register_setting(icon="time")
+class RetentionSettings(BaseGenericSetting):
+    """How long each kind of learner record is kept, in days. Empty keeps it for good."""
+
+    watch_ranges_days = models.PositiveIntegerField(
+        _("detailed watch history (days)"),
+        null=True,
+        blank=True,
+        default=365,
+        help_text=_(
+            "Which seconds of a lecture were played, and when, for finished steps. "
+            "The watched share and completion are kept. Empty: keep."
+        ),
+    )
+    quiz_answers_days = models.PositiveIntegerField(
+        _("quiz answers (days)"),
+        null=True,
+        blank=True,
+        default=730,
+        help_text=_("The answers chosen in quiz attempts. Scores are kept. Empty: keep."),
+    )
+    reflections_days = models.PositiveIntegerField(
+        _("reflections (days)"),
+        null=True,
+        blank=True,
+        default=730,
+        help_text=_("The text of learners' reflections. Completion is kept. Empty: keep."),
+    )
+    completions_days = models.PositiveIntegerField(
+        _("completions (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Completed modules and courses. Empty: keep (recommended)."),
+    )
+    certificates_days = models.PositiveIntegerField(
+        _("certificates (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Issued certificates, counted from issue. Empty: keep (recommended)."),
+    )
+    anonymise_leavers_after_days = models.PositiveIntegerField(
+        _("anonymise people who left after (days)"),
+        null=True,
+        blank=True,
+        default=730,
+        help_text=_(
+            "Name, email, username and employee number are removed this long after the "
+            "leave date; completions stay for statistics. Empty: never."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("data retention")
+        verbose_name_plural = _("data retention")

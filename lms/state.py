@@ -224,9 +224,7 @@ def get_course_progress(*, user, course: LearningCourse) -> CourseProgress:
     return CourseProgress(course, enrollment, states, completed_at=completed_now.get(course.pk))
 
 
-def get_module_progress(
-    *, user, module: LearningModule, cycle: int | None = None
-) -> ModuleState:
+def get_module_progress(*, user, module: LearningModule, cycle: int | None = None) -> ModuleState:
     """One module's state and its steps' progress for one learner: two queries, three when
     the learner's cycle is not given (an access decision carries it)."""
     now = timezone.now()

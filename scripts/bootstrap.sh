@@ -44,7 +44,8 @@ fi
 if [ ! -x .venv/bin/python ]; then
   echo "==> Creating the virtualenv in .venv"
   "$python_bin" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 fi
 
 lock=requirements.lock
@@ -53,6 +54,9 @@ stamp=".venv/.installed-$(basename "$lock")"
 hash=$(sha256sum "$lock" | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
   echo "==> Installing pinned dependencies from $lock"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$lock"
+  # (This machine's pip config names local mirrors that may be absent; drop that noise.)
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$lock" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "==> pip install failed" >&2; exit 1; }
   echo "$hash" > "$stamp"
 fi

@@ -541,3 +541,288 @@ class CertificateFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "certificates.Certificate"
+
+
+# --- People --------------------------------------------------------------------------------
+
+
+def learner_profile(user, *, unit=None, **fields):
+    """`user`'s LearnerProfile, created when missing, with `fields` set; with `unit`, that is
+    their unit and they are a member of it."""
+    from lms.models import LearnerProfile, Membership
+
+    if unit is not None:
+        fields["unit"] = unit
+        Membership.objects.get_or_create(user=user, unit=unit)
+    profile, _created = LearnerProfile.objects.update_or_create(user=user, defaults=fields)
+    return profile
+
+
+# --- Staff import ------------------------------------------------------------------------
+
+
+def unit_at(path: str):
+    """The organisation unit at 'Huddinge/Socialförvaltningen/Enhet A', created with any
+    missing levels."""
+    from lms.people import get_or_create_unit
+
+    return get_or_create_unit(path)[0]
+
+
+def employee(unit, employee_number: str, **fields):
+    """A person the HR import manages: user `anst-<number>`, a staff profile in `unit`
+    (and a membership of it). `first_name`/`last_name`/`email` go to the user, the rest
+    to the profile."""
+    user_fields = {k: fields.pop(k) for k in ("first_name", "last_name", "email") if k in fields}
+    user = UserFactory(username=f"anst-{employee_number}".lower(), **user_fields)
+    learner_profile(user, unit=unit, employee_number=employee_number, **fields)
+    return user
+
+
+def staff_importer(*units, via_group: bool = False, permission: bool = True, **kwargs):
+    """An admin user who may import staff into `units` (a ReportingScope each, on the user
+    or, with `via_group`, on a group of theirs); `permission=False` leaves out
+    lms.import_staff (admin access only)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from lms.models import ReportingScope
+
+    user = UserFactory(**kwargs)
+    codenames = ["access_admin"] + (["import_staff"] if permission else [])
+    perms = Permission.objects.filter(codename__in=codenames)
+    if via_group:
+        group = Group.objects.create(name=f"HR {user.username}")
+        group.permissions.add(*perms)
+        user.groups.add(group)
+        for unit in units:
+            ReportingScope.objects.create(group=group, unit=unit)
+    else:
+        user.user_permissions.add(*perms)
+        for unit in units:
+            ReportingScope.objects.create(user=user, unit=unit)
+    return user
+
+
+HR_HEADINGS = [
+    "Anställningsnummer",
+    "Förnamn",
+    "Efternamn",
+    "E-post",
+    "Enhet",
+    "Befattning",
+    "Chef",
+    "Anställningsdatum",
+    "Slutdatum",
+    "Typ",
+]
+
+
+def hr_row(
+    number: str,
+    first: str = "Anna",
+    last: str = "Andersson",
+    *,
+    email: str | None = None,
+    unit: str = "Huddinge/Socialförvaltningen/Enhet A",
+    title: str = "Handläggare",
+    manager: str = "nej",
+    hired="2020-01-15",
+    left="",
+    kind: str = "personal",
+) -> list:
+    """One row of an HR export in HR_HEADINGS' order (dates may be strings or dates)."""
+    if email is None:
+        email = f"{number.lower()}@huddinge.se"
+    return [number, first, last, email, unit, title, manager, hired, left, kind]
+
+
+def hr_export(
+    rows: list[list],
+    *,
+    fmt: str = "csv",
+    headings: list[str] | None = None,
+    delimiter: str = ";",
+    encoding: str = "utf-8",
+) -> tuple[bytes, str]:
+    """(file bytes, file name) of an HR export: CSV (`delimiter`, `encoding`) or XLSX
+    (date values become real date cells)."""
+    import csv
+    import io
+
+    headings = HR_HEADINGS if headings is None else headings
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(headings)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue(), "personal.xlsx"
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(headings)
+    writer.writerows(["" if c is None else str(c) for c in row] for row in rows)
+    return text.getvalue().encode(encoding), "personal.csv"
+
+
+# --- Organisation, people and assignments (HR reports) -------------------------------------
+
+
+def org_unit(name: str, parent=None):
+    """A unit of the organisation tree; a new root (a municipality) without `parent`.
+
+    Siblings are kept sorted by name, so adding one can renumber the paths of siblings
+    already in memory: create siblings in name order, or refresh_from_db() them after."""
+    from lms.models import Organization
+
+    if parent is None:
+        return Organization.add_root(name=name)
+    parent.refresh_from_db()  # treebeard reads the parent's numchild from the instance
+    return parent.add_child(name=name)
+
+
+def staff_member(
+    unit,
+    *,
+    also_in=(),
+    is_manager: bool = False,
+    hire_date=None,
+    leave_date=None,
+    external: bool = False,
+    job_title: str = "",
+    employee_number: str | None = None,
+    **user_kwargs,
+):
+    """A person with a learner profile whose primary unit is `unit`, a member of it and of
+    the units in `also_in` (someone placed in several units)."""
+    from lms.models import LearnerProfile, Membership
+
+    user = UserFactory(**user_kwargs)
+    LearnerProfile.objects.create(
+        user=user,
+        unit=unit,
+        is_manager=is_manager,
+        hire_date=hire_date,
+        leave_date=leave_date,
+        kind=LearnerProfile.Kind.EXTERNAL if external else LearnerProfile.Kind.STAFF,
+        job_title=job_title or ("Chef" if is_manager else "Medarbetare"),
+        employee_number=employee_number,
+    )
+    for place in (unit, *also_in):
+        Membership.objects.create(user=user, unit=place)
+    return user
+
+
+def hr_user(*units, via_group: bool = True, **user_kwargs):
+    """An HR user: admin access and lms.view_compliance, with a reporting scope on `units`,
+    given through a group of their own (or on the user with via_group=False)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    from lms.models import ReportingScope
+
+    user = UserFactory(**user_kwargs)
+    permissions = list(
+        Permission.objects.filter(
+            Q(content_type__app_label="wagtailadmin", codename="access_admin")
+            | Q(content_type__app_label="lms", codename="view_compliance")
+        )
+    )
+    if via_group:
+        group = Group.objects.create(name=f"HR {user.username}")
+        group.permissions.add(*permissions)
+        user.groups.add(group)
+        for unit in units:
+            ReportingScope.objects.create(group=group, unit=unit)
+    else:
+        user.user_permissions.add(*permissions)
+        for unit in units:
+            ReportingScope.objects.create(user=user, unit=unit)
+    return user
+
+
+def assign_course(course, unit, *, today=None, **kwargs):
+    """An active assignment of `course` to `unit` and everything below it (everyone, due 30
+    days after assignment, unless told), applied as on `today`: the enrolments exist."""
+    from lms.models import Assignment
+
+    fields = {
+        "audience": Assignment.Audience.ALL,
+        "due_mode": Assignment.DueMode.AFTER_ASSIGNMENT,
+        "due_days": 30,
+        **kwargs,
+    }
+    assignment = Assignment.objects.create(course=course, unit=unit, **fields)
+    lms.apply_assignment(assignment, today=today)
+    return assignment
+
+
+def course_completed(user, course, *, when, cycle: int | None = None):
+    """`user` completed `course` at `when`: the course Completion, and the enrolment (made
+    as a self-enrolment when missing) marked completed when it is the enrolment's cycle."""
+    from lms.models import Completion
+
+    enrollment, _created = Enrollment.objects.get_or_create(user=user, course_id=course.pk)
+    cycle = cycle or enrollment.cycle
+    completion = Completion.objects.create(
+        user=user, page_id=course.pk, kind=Completion.Kind.COURSE, cycle=cycle, completed_at=when
+    )
+    if cycle == enrollment.cycle:
+        enrollment.status = Enrollment.Status.COMPLETED
+        enrollment.completed_at = when
+        enrollment.save(update_fields=["status", "completed_at"])
+    return completion
+
+
+def step_progress(user, module, *, index: int = 0, cycle: int = 1, completed_at=None):
+    """A progress row for the module's `index`-th step in `cycle`: started, and completed
+    when `completed_at` is given."""
+    from lms.models import StepProgress
+
+    spec = module.get_lms_steps()[index]
+    return StepProgress.objects.create(
+        user=user,
+        module_id=module.pk,
+        step_id=spec.step_id,
+        kind=spec.kind,
+        cycle=cycle,
+        completed_at=completed_at,
+    )
+
+
+class OneModuleCourse:
+    """A course with one module: a reading, a reflection and a one-question quiz, and a way
+    to take a learner through it (with the engine's own calls)."""
+
+    def __init__(self):
+        self.right = choice("Sju", correct=True)
+        self.wrong = choice("Fem")
+        self.question = single_choice("Hur många diskrimineringsgrunder?", [self.wrong, self.right])
+        quiz = QuizFactory(title="Kunskapstest", questions=[self.question])
+        self.reading = reading_step("Läs lagen")
+        self.reflection = reflection_step("Din arbetsplats", min_length=5)
+        self.quiz = quiz_step(quiz)
+        self.course = CoursePageFactory(title="Likabehandling i praktiken")
+        self.module = ModulePageFactory(
+            parent=self.course,
+            title="Grundmodul",
+            steps=[self.reading, self.reflection, self.quiz],
+        )
+
+    def take(self, user, *, reflection: str, correct: bool) -> None:
+        """`user` works through the module: reads, reflects, takes the quiz once."""
+        enrol(user, self.course)
+        module = type(self.module).objects.get(pk=self.module.pk)
+        lms.complete_step(user, module=module, step_id=self.reading["id"])
+        lms.save_reflection(user, module=module, step_id=self.reflection["id"], answer=reflection)
+        attempt = lms.start_quiz_attempt(user, module=module, step_id=self.quiz["id"])
+        chosen = self.right if correct else self.wrong
+        lms.submit_quiz_attempt(
+            user,
+            module=module,
+            attempt_id=attempt.pk,
+            answers={self.question["id"]: [chosen["id"]]},
+        )

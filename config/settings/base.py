@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "courses",
     "modules",
     "certificates",
+    "hr",
     "lms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -209,6 +210,8 @@ LMS_MAX_PLAYBACK_RATE = float(os.environ.get("LMS_MAX_PLAYBACK_RATE", "2.0"))
 # The request header the reverse proxy sets to the client's address (e.g. HTTP_X_REAL_IP);
 # used for throttling public lookups. Empty: REMOTE_ADDR.
 LMS_CLIENT_IP_HEADER = os.environ.get("LMS_CLIENT_IP_HEADER", "")
+# Learners are reminded this many days before a course is due (and again when overdue).
+LMS_REMINDER_DAYS_BEFORE = int(os.environ.get("LMS_REMINDER_DAYS_BEFORE", "7"))
 # Absolute links in emails and on certificates (QR codes). Defaults to WAGTAILADMIN_BASE_URL.
 LMS_PUBLIC_BASE_URL = os.environ.get("LMS_PUBLIC_BASE_URL", "")
 

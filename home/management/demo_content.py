@@ -736,7 +736,7 @@ ACCOUNTS = [
         "first_name": "Hanna",
         "last_name": "Rosén",
         "group": "HR",
-        "role": "HR: admin access only, for now",
+        "role": "HR: compliance reports for Huddinge kommun",
     },
     {
         "username": "admin",
@@ -747,3 +747,86 @@ ACCOUNTS = [
     },
 ]
 EMAIL_DOMAIN = "example.se"
+
+
+# --- Organisation and staff (HR demo) ------------------------------------------------------
+
+MUNICIPALITY = "Huddinge kommun"
+UNITS = {
+    "Socialförvaltningen": ["Hemtjänst Trångsund", "Äldreboende Flemingsberg"],
+    "Utbildningsförvaltningen": ["Förskolan Snättringe", "Stensängsskolan"],
+    "Kommunstyrelsens förvaltning": ["HR-avdelningen"],
+}
+FIRST_NAMES = [
+    "Amina",
+    "Björn",
+    "Cecilia",
+    "Daniel",
+    "Elin",
+    "Farid",
+    "Greta",
+    "Hassan",
+    "Ida",
+    "Johan",
+    "Karin",
+    "Leo",
+    "Maja",
+    "Nils",
+    "Olivia",
+    "Per",
+    "Rana",
+    "Sara",
+    "Tobias",
+    "Ulla",
+    "Viktor",
+    "Wilma",
+    "Yusuf",
+    "Zara",
+]
+LAST_NAMES = [
+    "Andersson",
+    "Berg",
+    "Carlsson",
+    "Dahl",
+    "Ek",
+    "Forsberg",
+    "Gustafsson",
+    "Holm",
+    "Isaksson",
+    "Jonsson",
+    "Karlsson",
+    "Lind",
+    "Mohammed",
+    "Nyström",
+    "Olsson",
+    "Persson",
+    "Qvist",
+    "Ramos",
+    "Svensson",
+    "Tran",
+    "Ullberg",
+    "Virtanen",
+    "Wikström",
+    "Yilmaz",
+]
+STAFF_PER_UNIT = 5
+# The equality programme is required for managers; the minorities series for everyone in
+# education (pre-school and school staff), as the four municipalities' coordinators asked.
+ASSIGNMENTS = [
+    {
+        "course": "jamlikhet-normkritik-och-jamlik-styrning",
+        "unit": None,
+        "audience": "managers",
+        "due_days": 90,
+        "target": 80,
+        "recurrence_months": 36,
+    },
+    {
+        "course": "nationella-minoriteter",
+        "unit": "Utbildningsförvaltningen",
+        "audience": "all",
+        "due_days": 60,
+        "target": 80,
+        "recurrence_months": None,
+    },
+]

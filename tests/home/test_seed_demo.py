@@ -15,6 +15,14 @@ from wagtail.permissions import policy_registry
 from courses.models import CourseIndexPage, CoursePage
 from home.management.commands.seed_demo import load_manifest
 from home.models import HomePage
+from lms.models import (
+    Assignment,
+    Completion,
+    Enrollment,
+    LearnerProfile,
+    Membership,
+    Organization,
+)
 from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
 from modules.validators import parse_webvtt
 from tests.factories import root_collection, tree_root
@@ -73,6 +81,12 @@ def snapshot(root) -> dict:
         "groups": Group.objects.count(),
         "group page permissions": GroupPagePermission.objects.count(),
         "sites": Site.objects.count(),
+        "units": Organization.objects.count(),
+        "profiles": LearnerProfile.objects.count(),
+        "memberships": Membership.objects.count(),
+        "assignments": Assignment.objects.count(),
+        "enrolments": Enrollment.objects.count(),
+        "completions": Completion.objects.count(),
         "files": stored_files(root),
     }
 

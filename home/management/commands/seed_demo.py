@@ -29,12 +29,23 @@ from django.core.files import File
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
 from courses.models import CourseIndexPage, CoursePage
 from home.management import demo_content as content
 from home.models import HomePage
+from lms import api as lms
+from lms.models import (
+    Assignment,
+    Completion,
+    Enrollment,
+    LearnerProfile,
+    Membership,
+    Organization,
+    ReportingScope,
+)
 from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
 
 MEDIA_DIR = Path(__file__).resolve().parents[2] / "demo" / "media"
@@ -65,7 +76,11 @@ EDITOR_COLLECTION_PERMISSIONS = [
     "wagtaildocs.change_document",
     "wagtaildocs.choose_document",
 ]
-HR_MODEL_PERMISSIONS = ["wagtailadmin.access_admin"]
+HR_MODEL_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    "lms.view_compliance",
+    "certificates.view_certificate",
+]
 
 
 def stable_id(*parts: object) -> str:
@@ -135,6 +150,7 @@ class Command(BaseCommand):
             for spec in content.COURSES:
                 self.seed_course(catalogue, spec, lectures, quizzes, posters)
             self.seed_accounts(catalogue)
+            self.seed_organisation(catalogue)
 
         self.print_summary()
 
@@ -392,6 +408,109 @@ class Command(BaseCommand):
             if group is not None and not user.groups.filter(pk=group.pk).exists():
                 user.groups.add(group)
             self.note("users", account["username"], created=created)
+
+    # --- Organisation, staff and assignments (the HR demo) ------------------------------
+
+    def seed_organisation(self, catalogue: CourseIndexPage) -> None:
+        today = timezone.localdate()
+        root = Organization.get_root_nodes().filter(name=content.MUNICIPALITY).first()
+        self.note("units", content.MUNICIPALITY, created=root is None)
+        if root is None:
+            root = Organization.add_root(name=content.MUNICIPALITY)
+        units = []
+        for administration, children in content.UNITS.items():
+            parent = root.get_children().filter(name=administration).first()
+            self.note("units", administration, created=parent is None)
+            if parent is None:
+                parent = root.add_child(name=administration)
+            for name in children:
+                unit = parent.get_children().filter(name=name).first()
+                created = unit is None
+                if created:
+                    unit = parent.add_child(name=name)
+                self.note("units", name, created=created)
+                units.append(unit)
+        user_model = get_user_model()
+        number = 1000
+        for unit_index, unit in enumerate(units):
+            for i in range(content.STAFF_PER_UNIT):
+                number += 1
+                first = content.FIRST_NAMES[(unit_index * 5 + i) % len(content.FIRST_NAMES)]
+                last = content.LAST_NAMES[(unit_index * 7 + i * 3) % len(content.LAST_NAMES)]
+                user, created = user_model.objects.get_or_create(
+                    username=f"anst-{number}",
+                    defaults={
+                        "first_name": first,
+                        "last_name": last,
+                        "email": f"{first.lower()}.{last.lower()}@{content.EMAIL_DOMAIN}",
+                    },
+                )
+                if created:
+                    user.set_unusable_password()
+                    user.save(update_fields=["password"])
+                LearnerProfile.objects.get_or_create(
+                    user=user,
+                    defaults={
+                        "unit": unit,
+                        "employee_number": str(number),
+                        "job_title": "Enhetschef" if i == 0 else "Medarbetare",
+                        "is_manager": i == 0,
+                        "hire_date": date(2015 + i, 1 + unit_index % 12, 1),
+                    },
+                )
+                Membership.objects.get_or_create(user=user, unit=unit)
+                self.note("staff", user.username, created=created)
+        # The demo learner works in pre-school; HR sees the whole municipality.
+        learner = user_model.objects.get(username="learner")
+        preschool = next(u for u in units if u.name == "Förskolan Snättringe")
+        LearnerProfile.objects.get_or_create(
+            user=learner,
+            defaults={
+                "unit": preschool,
+                "employee_number": "999",
+                "job_title": "Förskollärare",
+                "hire_date": date(2020, 8, 1),
+            },
+        )
+        Membership.objects.get_or_create(user=learner, unit=preschool)
+        ReportingScope.objects.get_or_create(group=Group.objects.get(name="HR"), unit=root)
+        administrations = {u.name: u for u in root.get_children()}
+        for spec in content.ASSIGNMENTS:
+            course = CoursePage.objects.get(slug=spec["course"])
+            unit = administrations[spec["unit"]] if spec["unit"] else root
+            assignment, created = Assignment.objects.get_or_create(
+                course=course,
+                unit=unit,
+                audience=spec["audience"],
+                defaults={
+                    "due_mode": Assignment.DueMode.AFTER_ASSIGNMENT,
+                    "due_days": spec["due_days"],
+                    "target_share": spec["target"],
+                    "recurrence_months": spec["recurrence_months"],
+                },
+            )
+            self.note("assignments", str(assignment), created=created)
+            if created:
+                lms.apply_assignment(assignment, today=today)
+                self.seed_demo_completions(assignment, course)
+
+    def seed_demo_completions(self, assignment: Assignment, course: CoursePage) -> None:
+        """Some of the audience has finished already, so the compliance figures show
+        something; done once, when the assignment is created."""
+        enrollments = Enrollment.objects.filter(assignment=assignment).order_by("user__username")
+        for index, enrollment in enumerate(enrollments):
+            if enrollment.user.username == "learner" or index % 3 == 2:
+                continue
+            completed_at = timezone.now() - timedelta(days=10 + index)
+            Completion.objects.get_or_create(
+                user=enrollment.user,
+                page_id=course.pk,
+                cycle=enrollment.cycle,
+                defaults={"kind": Completion.Kind.COURSE, "completed_at": completed_at},
+            )
+            enrollment.status = Enrollment.Status.COMPLETED
+            enrollment.completed_at = completed_at
+            enrollment.save(update_fields=["status", "completed_at"])
 
     # --- Output -------------------------------------------------------------------------
 

@@ -1,0 +1,384 @@
+"""Privacy: a learner's own training record (for download), the retention purge, and the
+anonymisation of people who left.
+
+Two extension points, as Wagtail hooks, for records other apps keep (lms imports none):
+
+- ``TRAINING_RECORD`` ("lms_training_record"): ``fn(user=...)`` returns a dict of sections
+  to add to the record, e.g. ``{"certificates": [{"code", "title", "kind", "status",
+  "completed", "issued", "expires", "verify_url"}, ...]}``; lists under the same key are
+  joined. Values must be serialisable by DjangoJSONEncoder.
+- ``PURGE_CERTIFICATES`` ("lms_purge_certificates"): ``fn(before=datetime)`` deletes the
+  certificates issued before then and returns how many. Called only when a retention
+  period for certificates is set.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from wagtail import hooks
+from wagtail.log_actions import log
+from wagtail.models import Page
+
+from .models import (
+    Completion,
+    Enrollment,
+    LearnerProfile,
+    Membership,
+    QuizAttempt,
+    Reminder,
+    RetentionSettings,
+    StepProgress,
+)
+
+logger = logging.getLogger(__name__)
+
+TRAINING_RECORD = "lms_training_record"
+PURGE_CERTIFICATES = "lms_purge_certificates"
+ANONYMISE_ACTION = "lms.anonymise"
+ANONYMOUS_PREFIX = "anonymised-"
+
+__all__ = [
+    "ANONYMISE_ACTION",
+    "PURGE_CERTIFICATES",
+    "TRAINING_RECORD",
+    "anonymise_leavers",
+    "get_training_record",
+    "get_training_record_for_hr",
+    "purge_expired_records",
+    "serialise_training_record",
+]
+
+
+# --- The learner's own record --------------------------------------------------------------
+
+
+def _pages(ids) -> dict[int, Page]:
+    return {page.pk: page for page in Page.objects.filter(pk__in=set(ids)).specific()}
+
+
+def _title(pages: dict[int, Page], page_id: int) -> str:
+    page = pages.get(page_id)
+    return page.title if page is not None else ""
+
+
+def _step_titles(pages: dict[int, Page]) -> dict[tuple[int, str], str]:
+    """(module id, step id) -> step title, for the modules that describe their steps."""
+    titles = {}
+    for page in pages.values():
+        get_steps = getattr(page, "get_lms_steps", None)
+        if get_steps is None:
+            continue
+        for spec in get_steps():
+            titles[(page.pk, spec.step_id)] = spec.title
+    return titles
+
+
+def _readable_answers(attempt: QuizAttempt, questions_by_revision: dict) -> list[dict]:
+    """The attempt's answers as question and chosen answers in words, from the quiz
+    revision the attempt was drawn from; ids when that revision is gone."""
+    if attempt.revision_id not in questions_by_revision:
+        questions = {}
+        if attempt.revision_id is not None:
+            try:
+                rules = attempt.revision.as_object().get_lms_quiz_rules()
+                questions = {q.question_id: q for q in rules.questions}
+            except Exception:
+                # An old revision that no longer loads must not stop the learner's export.
+                logger.warning("Quiz revision %s could not be read", attempt.revision_id)
+        questions_by_revision[attempt.revision_id] = questions
+    questions = questions_by_revision[attempt.revision_id]
+    answers = []
+    for question_id, chosen in (attempt.answers or {}).items():
+        question = questions.get(question_id)
+        choices = {c.choice_id: c.text for c in question.choices} if question else {}
+        answers.append(
+            {
+                "question": question.text if question else question_id,
+                "answer": [choices.get(choice_id, choice_id) for choice_id in chosen],
+            }
+        )
+    return answers
+
+
+def _profile_section(user) -> dict | None:
+    profile = LearnerProfile.objects.filter(user=user).select_related("unit").first()
+    if profile is None:
+        return None
+    units = Membership.objects.filter(user=user).select_related("unit").order_by("unit__path")
+    return {
+        "unit": profile.unit.label if profile.unit else "",
+        "units": [m.unit.label for m in units],
+        "employee_number": profile.employee_number or "",
+        "job_title": profile.job_title,
+        "manager": profile.is_manager,
+        "kind": profile.get_kind_display(),
+        "hire_date": profile.hire_date,
+        "leave_date": profile.leave_date,
+    }
+
+
+def get_training_record_for_hr(user) -> dict[str, Any]:
+    """A person's training record as HR may see it: courses, completions, steps, quiz
+    scores and certificates, but not what the learner wrote (reflections) or answered
+    (quiz answers), nor their raw viewing history. Reads only."""
+    record = get_training_record(user)
+    record.pop("reflections", None)
+    record.pop("reminders", None)
+    for attempt in record["quiz_attempts"]:
+        attempt.pop("answers", None)
+    for step in record["step_progress"]:
+        step.pop("watched_ranges", None)
+    return record
+
+
+def get_training_record(user) -> dict[str, Any]:
+    """Everything the platform keeps about `user`'s training, for them to download (GDPR
+    access and portability): profile, enrolments, completions, step progress, quiz attempts
+    with their answers, reflections, reminders sent, and what other apps add through the
+    TRAINING_RECORD hook (certificates). Only `user`'s own rows. Reads only.
+
+    Dates are date/datetime objects; `serialise_training_record` turns the record into JSON.
+    """
+    enrollments = list(Enrollment.objects.filter(user=user).order_by("enrolled_at", "pk"))
+    completions = list(Completion.objects.filter(user=user).order_by("completed_at", "pk"))
+    progress = list(
+        StepProgress.objects.filter(user=user).order_by("module_id", "cycle", "started_at", "pk")
+    )
+    attempts = list(
+        QuizAttempt.objects.filter(user=user)
+        .select_related("revision")
+        .order_by("started_at", "pk")
+    )
+    reminders = list(
+        Reminder.objects.filter(user=user).select_related("enrollment").order_by("sent_at", "pk")
+    )
+    pages = _pages(
+        [e.course_id for e in enrollments]
+        + [c.page_id for c in completions]
+        + [p.module_id for p in progress]
+        + [a.module_id for a in attempts]
+    )
+    steps = _step_titles(pages)
+    questions_by_revision: dict = {}
+    record: dict[str, Any] = {
+        "generated_at": timezone.now(),
+        "person": {
+            "username": user.get_username(),
+            "name": user.get_full_name().strip(),
+            "email": user.email,
+        },
+        "profile": _profile_section(user),
+        "enrolments": [
+            {
+                "course": _title(pages, e.course_id),
+                "course_id": e.course_id,
+                "status": e.get_status_display(),
+                "source": e.get_source_display(),
+                "enrolled": e.enrolled_at,
+                "due": e.due_at,
+                "cycle": e.cycle,
+                "completed": e.completed_at,
+            }
+            for e in enrollments
+        ],
+        "completions": [
+            {
+                "title": _title(pages, c.page_id),
+                "page_id": c.page_id,
+                "kind": c.get_kind_display(),
+                "cycle": c.cycle,
+                "completed": c.completed_at,
+            }
+            for c in completions
+        ],
+        "step_progress": [
+            {
+                "module": _title(pages, p.module_id),
+                "module_id": p.module_id,
+                "step": steps.get((p.module_id, p.step_id), ""),
+                "step_id": p.step_id,
+                "kind": p.kind,
+                "cycle": p.cycle,
+                "watched_percent": round(p.watched_share * 100) if p.duration_seconds else None,
+                "watched_ranges": p.watched_ranges,
+                "best_score": p.best_score,
+                "started": p.started_at,
+                "updated": p.updated_at,
+                "completed": p.completed_at,
+            }
+            for p in progress
+        ],
+        "quiz_attempts": [
+            {
+                "module": _title(pages, a.module_id),
+                "step": steps.get((a.module_id, a.step_id), ""),
+                "cycle": a.cycle,
+                "number": a.number,
+                "score": a.score,
+                "passed": a.passed,
+                "started": a.started_at,
+                "submitted": a.submitted_at,
+                "answers": _readable_answers(a, questions_by_revision),
+            }
+            for a in attempts
+        ],
+        "reflections": [
+            {
+                "module": _title(pages, p.module_id),
+                "step": steps.get((p.module_id, p.step_id), ""),
+                "cycle": p.cycle,
+                "text": p.answer,
+                "updated": p.updated_at,
+            }
+            for p in progress
+            if p.answer
+        ],
+        "reminders": [
+            {
+                "kind": r.get_kind_display(),
+                "course": _title(pages, r.enrollment.course_id) if r.enrollment else "",
+                "sent": r.sent_at,
+            }
+            for r in reminders
+        ],
+    }
+    for fn in hooks.get_hooks(TRAINING_RECORD):
+        for key, value in (fn(user=user) or {}).items():
+            if isinstance(record.get(key), list) and isinstance(value, list):
+                record[key] = record[key] + value
+            else:
+                record[key] = value
+    return record
+
+
+def serialise_training_record(record: dict[str, Any]) -> str:
+    """The record as indented JSON (dates in ISO 8601)."""
+    return json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+# --- Retention -----------------------------------------------------------------------------
+
+
+def _cutoff(now: datetime, days: int | None) -> datetime | None:
+    return None if days is None else now - timedelta(days=days)
+
+
+def purge_expired_records(now: datetime | None = None) -> dict[str, int]:
+    """Clear what is older than the retention settings allow (RetentionSettings):
+
+    - watch history: the played ranges of lecture steps the learner finished, and the
+      playback sessions of every step, untouched for longer than the limit (the watched
+      share, position and completion stay). Ranges of an unfinished lecture are its
+      progress (the watched share is recomputed from them), so they stay until it is done;
+    - quiz answers of attempts submitted (or, never submitted, started) before the limit;
+      scores and pass/fail stay;
+    - reflection texts untouched for longer than the limit; completion stays;
+    - completions and certificates only when a period is set for them (not by default);
+    - people who left longer ago than the limit are anonymised (`anonymise_leavers`).
+
+    Idempotent: a second run finds nothing to do. Each kind is cleared in its own
+    transaction. Returns how many rows (people, for "anonymised") each step changed.
+    """
+    now = now or timezone.now()
+    policy = RetentionSettings.load()
+    counts = dict.fromkeys(
+        (
+            "watch_ranges",
+            "playback_sessions",
+            "quiz_answers",
+            "reflections",
+            "completions",
+            "certificates",
+            "anonymised",
+        ),
+        0,
+    )
+    if (before := _cutoff(now, policy.watch_ranges_days)) is not None:
+        old = StepProgress.objects.filter(updated_at__lt=before)
+        with transaction.atomic():
+            counts["watch_ranges"] = (
+                old.filter(completed_at__isnull=False)
+                .exclude(watched_ranges=[])
+                .update(watched_ranges=[])
+            )
+            counts["playback_sessions"] = old.exclude(playback_sessions={}).update(
+                playback_sessions={}
+            )
+    if (before := _cutoff(now, policy.quiz_answers_days)) is not None:
+        with transaction.atomic():
+            counts["quiz_answers"] = (
+                QuizAttempt.objects.alias(at=Coalesce("submitted_at", "started_at"))
+                .filter(at__lt=before)
+                .exclude(answers={})
+                .update(answers={})
+            )
+    if (before := _cutoff(now, policy.reflections_days)) is not None:
+        with transaction.atomic():
+            counts["reflections"] = (
+                StepProgress.objects.filter(updated_at__lt=before)
+                .exclude(answer="")
+                .update(answer="")
+            )
+    if (before := _cutoff(now, policy.completions_days)) is not None:
+        with transaction.atomic():
+            counts["completions"], _detail = Completion.objects.filter(
+                completed_at__lt=before
+            ).delete()
+    if (before := _cutoff(now, policy.certificates_days)) is not None:
+        with transaction.atomic():
+            counts["certificates"] = sum(
+                fn(before=before) or 0 for fn in hooks.get_hooks(PURGE_CERTIFICATES)
+            )
+    if policy.anonymise_leavers_after_days is not None:
+        counts["anonymised"] = anonymise_leavers(
+            now=now, after_days=policy.anonymise_leavers_after_days
+        )
+    logger.info("Retention purge: %s", counts)
+    return counts
+
+
+def anonymise_leavers(*, now: datetime | None = None, after_days: int) -> int:
+    """Anonymise the people whose leave date is more than `after_days` days ago: name and
+    email emptied, username "anonymised-<id>", no usable password, account inactive,
+    employee number and job title removed. Their unit, manager flag, dates, enrolments and
+    completions stay, for statistics. Each person in a transaction of their own, with an
+    audit log entry ("lms.anonymise"). Idempotent. Returns how many were anonymised."""
+    now = now or timezone.now()
+    last_leave_date = timezone.localdate(now) - timedelta(days=after_days)
+    User = get_user_model()
+    user_ids = list(
+        LearnerProfile.objects.filter(leave_date__lt=last_leave_date)
+        .exclude(user__username__startswith=ANONYMOUS_PREFIX)
+        .values_list("user_id", flat=True)
+    )
+    done = 0
+    for user_id in user_ids:
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(pk=user_id).first()
+            if user is None or user.get_username().startswith(ANONYMOUS_PREFIX):
+                continue  # gone, or anonymised by a concurrent run
+            user.first_name = ""
+            user.last_name = ""
+            user.email = ""
+            user.username = f"{ANONYMOUS_PREFIX}{user.pk}"
+            user.is_active = False
+            user.set_unusable_password()
+            user.save()
+            LearnerProfile.objects.filter(user_id=user.pk).update(
+                employee_number=None, job_title="", updated_at=now
+            )
+            # Logged after the change, so the entry's label is the anonymous name.
+            log(instance=user, action=ANONYMISE_ACTION)
+        done += 1
+    if done:
+        logger.info("Anonymised %d people who left", done)
+    return done

@@ -1,0 +1,510 @@
+"""Compliance reports for HR: shares of an audience that is compliant (completed and not
+expired) per unit and assigned course, people's statuses, and compliance over time.
+
+Everything is aggregated in the database over the organisation tree (treebeard paths):
+the number of queries depends on the number of courses shown, never on people or units.
+A person in several units is counted once per row and once in the total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+from wagtail.models import Page
+
+from .errors import AccessDenied
+from .models import (
+    Assignment,
+    Completion,
+    Enrollment,
+    LearnerProfile,
+    Membership,
+    Organization,
+    StepProgress,
+)
+from .scopes import can_see_unit, get_scope_units
+
+__all__ = [
+    "AUDIENCES",
+    "STATUSES",
+    "CourseColumn",
+    "Cell",
+    "Matrix",
+    "MatrixRow",
+    "get_compliance_history",
+    "get_compliance_matrix",
+    "get_unit_people",
+    "iter_unit_people",
+]
+
+STEPLEN = Organization.steplen
+STATUSES = ("compliant", "overdue", "expired", "in_progress", "not_started")
+AUDIENCES = ("all", "managers", "staff")
+
+
+@dataclass(frozen=True)
+class CourseColumn:
+    course_id: int
+    title: str
+    target: int  # percent
+    recurrence_months: int | None
+
+
+@dataclass
+class Cell:
+    audience: int = 0
+    compliant: int = 0
+    overdue: int = 0
+    in_progress: int = 0
+    target: int = 80
+
+    @property
+    def share(self) -> float | None:
+        return 100 * self.compliant / self.audience if self.audience else None
+
+    @property
+    def meets_target(self) -> bool:
+        return self.share is not None and self.share >= self.target
+
+    @property
+    def not_started(self) -> int:
+        return max(self.audience - self.compliant - self.in_progress - self.overdue, 0)
+
+
+@dataclass
+class MatrixRow:
+    unit: Organization | None  # None: the total
+    label: str
+    cells: dict[int, Cell] = field(default_factory=dict)
+    direct: bool = False  # people placed directly in the parent unit, not in a child
+
+
+@dataclass
+class Matrix:
+    parent: Organization | None
+    courses: list[CourseColumn]
+    rows: list[MatrixRow]
+    total: MatrixRow
+
+
+# --- Who counts --------------------------------------------------------------------------
+
+
+def _assignments_covering(units: list[Organization]) -> QuerySet[Assignment]:
+    """Active assignments whose unit is one of `units`, above one, or inside one."""
+    condition = Q()
+    for unit in units:
+        ancestors = [unit.path[:i] for i in range(STEPLEN, len(unit.path) + 1, STEPLEN)]
+        condition |= Q(unit__path__in=ancestors) | Q(unit__path__startswith=unit.path)
+    if not units:
+        return Assignment.objects.none()
+    return Assignment.objects.filter(condition, active=True).select_related("unit")
+
+
+def _audience_q(assignments: list[Assignment], today) -> Q:
+    """People (a Q on Membership) in the audience of any of these assignments."""
+    condition = Q(pk__in=[])
+    for assignment in assignments:
+        part = Q(unit__path__startswith=assignment.unit.path)
+        if assignment.audience == Assignment.Audience.MANAGERS:
+            part &= Q(user__learner_profile__is_manager=True)
+        elif assignment.audience == Assignment.Audience.STAFF:
+            part &= Q(user__learner_profile__is_manager=False)
+        if assignment.hired_after:
+            part &= Q(user__learner_profile__hire_date__gt=assignment.hired_after)
+        condition |= part
+    return (
+        condition
+        & Q(user__learner_profile__kind=LearnerProfile.Kind.STAFF)
+        & (
+            Q(user__learner_profile__leave_date__isnull=True)
+            | Q(user__learner_profile__leave_date__gt=today)
+        )
+    )
+
+
+def _filter_q(audience: str, hired_after=None, hired_before=None) -> Q:
+    condition = Q()
+    if audience == "managers":
+        condition &= Q(user__learner_profile__is_manager=True)
+    elif audience == "staff":
+        condition &= Q(user__learner_profile__is_manager=False)
+    if hired_after:
+        condition &= Q(user__learner_profile__hire_date__gte=hired_after)
+    if hired_before:
+        condition &= Q(user__learner_profile__hire_date__lte=hired_before)
+    return condition
+
+
+def _expiry_cutoff(recurrence_months: int | None, now: datetime) -> datetime | None:
+    return now - relativedelta(months=recurrence_months) if recurrence_months else None
+
+
+def _compliant_users(course_id: int, recurrence_months: int | None, now: datetime):
+    completions = Completion.objects.filter(
+        page_id=course_id, kind=Completion.Kind.COURSE, completed_at__lte=now
+    )
+    cutoff = _expiry_cutoff(recurrence_months, now)
+    if cutoff is not None:
+        completions = completions.filter(completed_at__gt=cutoff)
+    return completions.values("user_id")
+
+
+def _overdue_users(course_id: int, now: datetime):
+    return Enrollment.objects.filter(
+        course_id=course_id, status=Enrollment.Status.ACTIVE, due_at__lt=now
+    ).values("user_id")
+
+
+def _started_users(course: Page):
+    started = StepProgress.objects.filter(
+        user=OuterRef("user"), cycle=OuterRef("cycle"), module__path__startswith=course.path
+    )
+    return (
+        Enrollment.objects.filter(course_id=course.pk, status=Enrollment.Status.ACTIVE)
+        .filter(Exists(started))
+        .values("user_id")
+    )
+
+
+def _columns(assignments: list[Assignment], course_ids=None) -> list[CourseColumn]:
+    by_course: dict[int, list[Assignment]] = {}
+    for assignment in assignments:
+        by_course.setdefault(assignment.course_id, []).append(assignment)
+    if course_ids:
+        by_course = {cid: a for cid, a in by_course.items() if cid in set(course_ids)}
+    titles = dict(Page.objects.filter(pk__in=by_course).values_list("pk", "title"))
+    columns = [
+        CourseColumn(
+            course_id=cid,
+            title=titles.get(cid, "?"),
+            target=max(a.target_share for a in items),
+            recurrence_months=min(
+                (a.recurrence_months for a in items if a.recurrence_months), default=None
+            ),
+        )
+        for cid, items in by_course.items()
+        if cid in titles
+    ]
+    return sorted(columns, key=lambda column: column.title)
+
+
+def _count(members: QuerySet[Membership], column: CourseColumn, course: Page, now):
+    compliant = Q(user__in=_compliant_users(column.course_id, column.recurrence_months, now))
+    return {
+        "audience": Count("user", distinct=True),
+        "compliant": Count("user", distinct=True, filter=compliant),
+        "overdue": Count(
+            "user",
+            distinct=True,
+            filter=Q(user__in=_overdue_users(column.course_id, now)) & ~compliant,
+        ),
+        "in_progress": Count(
+            "user",
+            distinct=True,
+            filter=Q(user__in=_started_users(course))
+            & ~compliant
+            & ~Q(user__in=_overdue_users(column.course_id, now)),
+        ),
+    }
+
+
+# --- The matrix ---------------------------------------------------------------------------
+
+
+def _check_scope(user, unit: Organization | None) -> None:
+    if unit is not None and not can_see_unit(user, unit):
+        raise AccessDenied("This unit is outside your organisation.")
+
+
+def get_compliance_matrix(
+    *,
+    user,
+    parent: Organization | None = None,
+    course_ids: list[int] | None = None,
+    audience: str = "all",
+    hired_after=None,
+    hired_before=None,
+    now: datetime | None = None,
+) -> Matrix:
+    """Units (the children of `parent`, or the user's scope units) x assigned courses: the
+    audience, how many are compliant, overdue and in progress, against the target.
+    Raises AccessDenied for a unit outside the user's scope. Reads only."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    _check_scope(user, parent)
+    if parent is not None:
+        row_units = list(parent.get_children())
+        scope_units = [parent]
+    else:
+        row_units = list(get_scope_units(user))
+        scope_units = row_units
+    assignments = list(_assignments_covering(scope_units))
+    columns = _columns(assignments, course_ids)
+    courses = {p.pk: p for p in Page.objects.filter(pk__in=[c.course_id for c in columns])}
+    extra = _filter_q(audience, hired_after, hired_before)
+
+    rows = [MatrixRow(unit=u, label=u.name) for u in row_units]
+    direct = MatrixRow(unit=parent, label=parent.name if parent else "", direct=True)
+    total = MatrixRow(unit=parent, label="")
+    by_path = {row.unit.path: row for row in rows}
+    depths = sorted({u.depth for u in row_units})
+
+    area = Q(pk__in=[])
+    for unit in scope_units:
+        area |= Q(unit__path__startswith=unit.path)
+
+    for column in columns:
+        course_assignments = [a for a in assignments if a.course_id == column.course_id]
+        members = Membership.objects.filter(area, _audience_q(course_assignments, today), extra)
+        aggregates = _count(members, column, courses[column.course_id], now)
+        total.cells[column.course_id] = Cell(
+            **members.aggregate(**aggregates), target=column.target
+        )
+        for depth in depths:
+            grouped = (
+                members.filter(unit__depth__gte=depth)
+                .annotate(row=Substr("unit__path", 1, depth * STEPLEN))
+                .values("row")
+                .annotate(**aggregates)
+            )
+            for values in grouped:
+                row = by_path.get(values.pop("row"))
+                if row is not None and row.unit.depth == depth:
+                    row.cells[column.course_id] = Cell(**values, target=column.target)
+        if parent is not None:
+            placed_here = members.filter(unit__depth=parent.depth)
+            direct.cells[column.course_id] = Cell(
+                **placed_here.aggregate(**aggregates), target=column.target
+            )
+        for row in rows:
+            row.cells.setdefault(column.course_id, Cell(target=column.target))
+    if parent is not None and any(cell.audience for cell in direct.cells.values()):
+        rows.append(direct)
+    return Matrix(parent=parent, courses=columns, rows=rows, total=total)
+
+
+# --- People in a unit ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonStatus:
+    user_id: int
+    name: str
+    employee_number: str
+    unit: str
+    job_title: str
+    is_manager: bool
+    status: str
+    percent: int
+    due_at: datetime | None
+    completed_at: datetime | None
+    expires_at: datetime | None
+
+
+def get_unit_people(
+    *,
+    user,
+    unit: Organization,
+    course_id: int,
+    status: str | None = None,
+    audience: str = "all",
+    hired_after=None,
+    hired_before=None,
+    now: datetime | None = None,
+) -> list[PersonStatus]:
+    """The audience of a course in a unit (and below) with each person's status: not
+    started, in progress (with %), completed (date), overdue (since), expired. Filters by
+    status, managers/staff and hire date happen in the database. Raises AccessDenied for a
+    unit outside the user's scope. Reads only."""
+    return list(
+        iter_unit_people(
+            user=user,
+            unit=unit,
+            course_id=course_id,
+            status=status,
+            audience=audience,
+            hired_after=hired_after,
+            hired_before=hired_before,
+            now=now,
+        )
+    )
+
+
+def iter_unit_people(
+    *,
+    user,
+    unit: Organization,
+    course_id: int,
+    status: str | None = None,
+    audience: str = "all",
+    hired_after=None,
+    hired_before=None,
+    now: datetime | None = None,
+) -> Iterator[PersonStatus]:
+    """get_unit_people for exports: the scope is checked now (AccessDenied), the people are
+    read in chunks as the result is consumed, so memory stays flat however many there are."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    _check_scope(user, unit)
+    course = Page.objects.get(pk=course_id).specific
+    assignments = [a for a in _assignments_covering([unit]) if a.course_id == course_id]
+    recurrence = min(
+        (a.recurrence_months for a in assignments if a.recurrence_months), default=None
+    )
+    cutoff = _expiry_cutoff(recurrence, now)
+    members = Membership.objects.filter(
+        Q(unit__path__startswith=unit.path),
+        _audience_q(assignments, today),
+        _filter_q(audience, hired_after, hired_before),
+    )
+    modules = list(course.get_lms_modules()) if hasattr(course, "get_lms_modules") else []
+    required = [
+        (m.pk, spec.step_id)
+        for m in modules
+        if m.required_for_course
+        for spec in m.get_lms_steps()
+        if spec.required
+    ]
+    required_q = Q(pk__in=[])
+    for module_id, step_id in required:
+        required_q |= Q(module_id=module_id, step_id=step_id)
+    enrollment = Enrollment.objects.filter(user=OuterRef("user_id"), course_id=course_id)
+    # Max, not order_by("-completed_at")[:1]: the ORDER BY leads SQLite to walk the
+    # (page, completed_at) index through every completion of the course, for each person.
+    last_completion = (
+        Completion.objects.filter(user=OuterRef("user_id"), page_id=course_id)
+        .values("user")
+        .annotate(last=Max("completed_at"))
+        .values("last")
+    )
+    done_steps = (
+        StepProgress.objects.filter(
+            required_q,
+            user=OuterRef("user_id"),
+            cycle=OuterRef("cycle"),
+            completed_at__isnull=False,
+        )
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    started = StepProgress.objects.filter(
+        user=OuterRef("user_id"), cycle=OuterRef("cycle"), module__path__startswith=course.path
+    )
+    profiles = (
+        LearnerProfile.objects.filter(user__in=members.values("user"))
+        .select_related("user", "unit")
+        .annotate(
+            due_at=Subquery(enrollment.values("due_at")[:1]),
+            enrollment_status=Subquery(enrollment.values("status")[:1]),
+            cycle=Coalesce(Subquery(enrollment.values("cycle")[:1]), Value(1)),
+            completed_at=Subquery(last_completion),
+        )
+        .annotate(
+            steps_done=Coalesce(Subquery(done_steps, output_field=IntegerField()), Value(0)),
+            started=Exists(started),
+        )
+    )
+    compliant = Q(completed_at__isnull=False, completed_at__lte=now)
+    if cutoff is not None:
+        compliant &= Q(completed_at__gt=cutoff)
+    # The same rules, in the same order, as the matrix's counts (_count), so a cell and its
+    # drill-down agree: overdue and in progress concern the current (active) cycle; an
+    # expired completion is "not started" in the matrix.
+    active = Q(enrollment_status=Enrollment.Status.ACTIVE)
+    profiles = profiles.annotate(
+        status=Case(
+            When(compliant, then=Value("compliant")),
+            When(active & Q(due_at__lt=now), then=Value("overdue")),
+            When(active & Q(started=True), then=Value("in_progress")),
+            When(completed_at__isnull=False, then=Value("expired")),
+            default=Value("not_started"),
+            output_field=CharField(),
+        )
+    )
+    if status in STATUSES:
+        profiles = profiles.filter(status=status)
+    total = len(required) or 1
+    ordered = profiles.order_by("user__last_name", "user__first_name", "pk")
+
+    def rows() -> Iterator[PersonStatus]:
+        for profile in ordered.iterator(chunk_size=2000):
+            completed = profile.completed_at
+            yield PersonStatus(
+                user_id=profile.user_id,
+                name=profile.user.get_full_name() or profile.user.get_username(),
+                employee_number=profile.employee_number or "",
+                unit=profile.unit.name if profile.unit else "",
+                job_title=profile.job_title,
+                is_manager=profile.is_manager,
+                status=profile.status,
+                percent=100
+                if profile.status == "compliant"
+                else int(100 * profile.steps_done / total),
+                due_at=profile.due_at,
+                completed_at=completed,
+                expires_at=completed + relativedelta(months=recurrence)
+                if completed and recurrence
+                else None,
+            )
+
+    return rows()
+
+
+# --- Over time ----------------------------------------------------------------------------
+
+
+def get_compliance_history(
+    *,
+    user,
+    unit: Organization,
+    course_id: int,
+    months: int = 12,
+    now: datetime | None = None,
+) -> list[tuple[datetime, float | None]]:
+    """The compliant share of today's audience at the end of each of the last `months`
+    months (one query per month). Reads only."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    _check_scope(user, unit)
+    assignments = [a for a in _assignments_covering([unit]) if a.course_id == course_id]
+    recurrence = min(
+        (a.recurrence_months for a in assignments if a.recurrence_months), default=None
+    )
+    members = Membership.objects.filter(
+        Q(unit__path__startswith=unit.path), _audience_q(assignments, today)
+    )
+    audience = members.aggregate(n=Count("user", distinct=True))["n"]
+    points = []
+    month_end = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    ends = [
+        month_end - relativedelta(months=i) - timedelta(microseconds=1)
+        for i in range(months - 2, -1, -1)
+    ]
+    ends.append(now)
+    for end in ends:
+        compliant = members.filter(user__in=_compliant_users(course_id, recurrence, end)).aggregate(
+            n=Count("user", distinct=True)
+        )["n"]
+        points.append((end, 100 * compliant / audience if audience else None))
+    return points
