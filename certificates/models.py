@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -81,7 +82,9 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
     body = RichTextField(
         _("text"),
         features=["bold", "italic", "h2", "h3"],
-        help_text=_("Placeholders: %(list)s.") % {"list": _placeholder_help()},
+        # format_lazy, not %: a string formatted at import would be in whatever language
+        # was active then, and makemigrations would see a changed field.
+        help_text=format_lazy(_("Placeholders: {list}."), list=_placeholder_help()),
     )
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     validity_months = models.PositiveSmallIntegerField(

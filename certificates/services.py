@@ -187,9 +187,7 @@ def _email_learner(certificate: Certificate) -> None:
     try:
         send_mail(subject, body, None, [certificate.user.email])
     except Exception:
-        Certificate.objects.filter(pk=certificate.pk, emailed_at=claimed_at).update(
-            emailed_at=None
-        )
+        Certificate.objects.filter(pk=certificate.pk, emailed_at=claimed_at).update(emailed_at=None)
         logger.exception("Could not email certificate %s", certificate.code)
         return
     certificate.emailed_at = claimed_at

@@ -5,28 +5,37 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .assignments import sync_assignments_for_users
 from .errors import InvalidInput
 from .models import LearnerProfile, Membership, Organization
+from .scopes import can_see_unit, get_scope_units
 
 __all__ = [
     "FIELDS",
+    "REQUIRED",
     "ImportReport",
     "RowError",
+    "can_import_into",
     "find_unit",
+    "get_import_units",
     "get_or_create_unit",
     "import_staff",
     "read_table",
+    "resolve_mapping",
+    "suggest_mapping",
 ]
 
 # Our fields, and the column headings we recognise for each without a mapping.
@@ -49,6 +58,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "kind": ("kind", "typ", "kategori"),
 }
 REQUIRED = ("employee_number", "first_name", "last_name", "unit")
+# Profile fields an existing person's row updates only when the file has a column for them:
+# a file without job titles must not wipe everyone's job title.
+_OPTIONAL_PROFILE_FIELDS = ("job_title", "is_manager", "hire_date", "kind")
 _TRUE = {"1", "ja", "j", "yes", "y", "true", "sant", "x"}
 _FALSE = {"", "0", "nej", "n", "no", "false", "falskt"}
 _KINDS = {
@@ -58,7 +70,21 @@ _KINDS = {
     "external": LearnerProfile.Kind.EXTERNAL,
     "extern": LearnerProfile.Kind.EXTERNAL,
 }
+_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S")
 MAX_ROWS = 200_000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_UNIT_DEPTH = 10
+# Column limits of the models the import writes (auth.User names and email, Organization).
+_MAX_LENGTHS = {
+    "employee_number": 64,
+    "first_name": 150,
+    "last_name": 150,
+    "email": 254,
+    "job_title": 200,
+}
+_MAX_UNIT_NAME = 200
+# Rows per IN (...) lookup: below SQLite's old 999-variable limit.
+_CHUNK = 900
 
 
 @dataclass(frozen=True)
@@ -70,17 +96,56 @@ class RowError:
 
 @dataclass
 class ImportReport:
+    """What an import did (or, for a dry run, would do). People are listed as
+    "<employee number> <first name> <last name>"."""
+
     dry_run: bool
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    # For each updated person (same order as `updated`): the fields that changed.
+    changes: list[list[str]] = field(default_factory=list)
     unchanged: int = 0
     left: list[str] = field(default_factory=list)
     units_created: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    blank_rows: int = 0  # rows with nothing but whitespace: skipped, not errors
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def rows_with_errors(self) -> int:
+        return len({error.row for error in self.errors})
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": self.unchanged,
+            "left": len(self.left),
+            "units_created": len(self.units_created),
+            "errors": len(self.errors),
+            "rows_with_errors": self.rows_with_errors,
+            "blank_rows": self.blank_rows,
+        }
+
+
+# --- Who may import where -----------------------------------------------------------------
+
+
+def get_import_units(user) -> QuerySet[Organization]:
+    """The organisations `user` may import staff into: the top units of their reporting
+    scope (superusers: the roots); none without the `lms.import_staff` permission."""
+    if not user.has_perm("lms.import_staff"):
+        return Organization.objects.none()
+    return get_scope_units(user)
+
+
+def can_import_into(user, unit: Organization) -> bool:
+    """Whether `user` may import staff into `unit`: the permission, and `unit` inside
+    their reporting scope (their own, or a group's; superusers everywhere)."""
+    return user.has_perm("lms.import_staff") and can_see_unit(user, unit)
 
 
 # --- Units --------------------------------------------------------------------------------
@@ -118,40 +183,87 @@ def get_or_create_unit(path: str) -> tuple[Organization, list[str]]:
     return node, created
 
 
+def _unit_index(scope: Organization | None) -> tuple[dict[str, int], str | None]:
+    """Unit path ('Huddinge/Soc/Enhet X') -> id, for `scope`'s ancestors and subtree (or
+    the whole tree), and the scope's own path. Where siblings share a name the first by
+    tree order wins, as in find_unit; a same-named sibling of the scope is not loaded, so
+    paths under the scope's name always lead into the scope."""
+    nodes = Organization.objects.order_by("path")
+    if scope is not None:
+        ancestors = [
+            scope.path[:end] for end in range(scope.steplen, len(scope.path), scope.steplen)
+        ]
+        nodes = nodes.filter(Q(path__in=ancestors) | Q(path__startswith=scope.path))
+    labels: dict[str, str] = {}
+    index: dict[str, int] = {}
+    for pk, path, name in nodes.values_list("pk", "path", "name"):
+        parent = labels.get(path[: -Organization.steplen])
+        labels[path] = f"{parent}/{name.strip()}" if parent else name.strip()
+        index.setdefault(labels[path], pk)
+    return index, (labels[scope.path] if scope is not None else None)
+
+
 # --- Reading files ------------------------------------------------------------------------
 
 
 def read_table(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """Headings and (row number, cells) from a CSV (UTF-8, ; or , separated) or XLSX file.
-    Raises InvalidInput for a file that is neither."""
+    """Headings and (row number, cells) from a CSV (UTF-8, UTF-16 or Windows-1252; `;`,
+    `,` or tab separated) or XLSX file. Raises InvalidInput for a file that is neither,
+    also when the problem shows only while the rows are read."""
     name = filename.lower()
-    if name.endswith(".xlsx"):
+    is_zip = data[:4] == b"PK\x03\x04"
+    if name.endswith(".xlsx") or (is_zip and name.endswith((".csv", ".txt"))):
         return _read_xlsx(data)
     if name.endswith((".csv", ".txt")):
         return _read_csv(data)
     raise InvalidInput(_("Upload a .csv or .xlsx file."))
 
 
-def _read_csv(data: bytes):
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+def _decode(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text"
         try:
-            text = data.decode("cp1252")  # Excel's "CSV" on Swedish Windows
+            return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise InvalidInput(_("The CSV file is not UTF-8 text.")) from exc
-    sample = text[:4096]
+            raise InvalidInput(_("The file is not readable text.")) from exc
+    sample = data[:8192]
+    if sample.count(b"\x00") * 100 > len(sample):  # text has none; a stray one is a row error
+        raise InvalidInput(_("This is not a CSV file. Upload a .csv or .xlsx file."))
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), dialect)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")  # Excel's "CSV" on Swedish Windows
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(_("The CSV file is neither UTF-8 nor Windows-1252 text.")) from exc
+
+
+def _read_csv(data: bytes):
+    text = _decode(data)
+    # The heading line decides the separator: it has no quoted commas, unlike data rows,
+    # which is where csv.Sniffer guesses wrong.
+    first_line = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    delimiter = max(";,\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         headings = next(reader)
     except StopIteration as exc:
         raise InvalidInput(_("The file is empty.")) from exc
-    return [h.strip() for h in headings], ((n, row) for n, row in enumerate(reader, start=2))
+    except csv.Error as exc:
+        raise InvalidInput(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+
+    def cells():
+        number = 1
+        try:
+            for number, row in enumerate(reader, start=2):
+                yield number, row
+        except csv.Error as exc:
+            raise InvalidInput(
+                _("The CSV file cannot be read after row %(row)d: %(error)s")
+                % {"row": number, "error": exc}
+            ) from exc
+
+    return [h.strip() for h in headings], cells()
 
 
 def _read_xlsx(data: bytes):
@@ -159,18 +271,26 @@ def _read_xlsx(data: bytes):
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        first = next(rows, None)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
         raise InvalidInput(_("The file is not a readable XLSX workbook.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    try:
-        headings = ["" if c is None else str(c).strip() for c in next(rows)]
-    except StopIteration as exc:
-        raise InvalidInput(_("The workbook's first sheet is empty.")) from exc
+    if first is None:
+        raise InvalidInput(_("The workbook's first sheet is empty."))
+    headings = [_cell_text(c) for c in first]
 
     def cells():
-        for number, row in enumerate(rows, start=2):
-            yield number, [_cell_text(c) for c in row]
+        number = 1
+        try:
+            for number, row in enumerate(rows, start=2):
+                yield number, [_cell_text(c) for c in row]
+        except Exception as exc:  # a damaged sheet fails only while it is read
+            raise InvalidInput(
+                _("The workbook cannot be read after row %(row)d.") % {"row": number}
+            ) from exc
+        finally:
+            workbook.close()
 
     return headings, cells()
 
@@ -187,25 +307,47 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def suggest_mapping(headings: list[str]) -> dict[str, str]:
+    """Our field -> the file's heading we recognise for it (fields we don't are left out)."""
+    by_lower = {}
+    for heading in headings:
+        if heading.strip():
+            by_lower.setdefault(heading.strip().lower(), heading)
+    suggested = {}
+    for field_name, aliases in FIELDS.items():
+        for alias in aliases:
+            if alias in by_lower:
+                suggested[field_name] = by_lower[alias]
+                break
+    return suggested
+
+
 def resolve_mapping(headings: list[str], mapping: dict[str, str] | None) -> dict[str, int]:
     """Our field -> column index, from an explicit mapping (field -> heading) or the
-    headings we recognise. Raises InvalidInput naming missing required columns."""
-    lowered = {h.strip().lower(): i for i, h in enumerate(headings) if h.strip()}
+    headings we recognise. A field mapped to "" is not imported. Raises InvalidInput for
+    an unknown field, a heading not in the file, or missing required columns."""
+    mapping = mapping or {}
+    unknown = sorted(set(mapping) - set(FIELDS))
+    if unknown:
+        raise InvalidInput(
+            _("Unknown fields in the mapping: %(fields)s.") % {"fields": ", ".join(unknown)}
+        )
+    lowered: dict[str, int] = {}
+    for i, heading in enumerate(headings):
+        if heading.strip():
+            lowered.setdefault(heading.strip().lower(), i)
+    suggested = suggest_mapping(headings)
     result: dict[str, int] = {}
-    for field_name, aliases in FIELDS.items():
-        wanted = (mapping or {}).get(field_name)
-        if wanted:
-            if wanted.strip().lower() not in lowered:
-                raise InvalidInput(
-                    _('The column "%(column)s" mapped to %(field)s is not in the file.')
-                    % {"column": wanted, "field": field_name}
-                )
-            result[field_name] = lowered[wanted.strip().lower()]
+    for field_name in FIELDS:
+        wanted = mapping[field_name] if field_name in mapping else suggested.get(field_name)
+        if not wanted or not wanted.strip():
             continue
-        for alias in aliases:
-            if alias in lowered:
-                result[field_name] = lowered[alias]
-                break
+        if wanted.strip().lower() not in lowered:
+            raise InvalidInput(
+                _('The column "%(column)s" mapped to %(field)s is not in the file.')
+                % {"column": wanted, "field": field_name}
+            )
+        result[field_name] = lowered[wanted.strip().lower()]
     missing = [f for f in REQUIRED if f not in result]
     if missing:
         raise InvalidInput(
@@ -215,13 +357,13 @@ def resolve_mapping(headings: list[str], mapping: dict[str, str] | None) -> dict
     return result
 
 
-# --- Importing ------------------------------------------------------------------------------
+# --- Checking rows --------------------------------------------------------------------------
 
 
 def _parse_date(text: str, column: str, row: int, errors: list[RowError]) -> date | None:
     if not text:
         return None
-    for fmt in ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y"):
+    for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
@@ -242,18 +384,19 @@ def _clean_row(number: int, cells: list[str], columns: dict[str, int], headings:
     errors: list[RowError] = []
     heading = {name: headings[index] for name, index in columns.items()}
     values = {name: cell(name) for name in columns}
+    for name, value in values.items():
+        if _CONTROL.search(value):
+            errors.append(RowError(number, heading[name], _("Contains a control character.")))
     for name in REQUIRED:
         if not values.get(name):
             errors.append(RowError(number, heading[name], _("This value is required.")))
-    if len(values.get("employee_number", "")) > 64:
-        errors.append(RowError(number, heading["employee_number"], _("Longer than 64 characters.")))
-    for name, limit in (("first_name", 150), ("last_name", 150), ("job_title", 200)):
+    for name, limit in _MAX_LENGTHS.items():
         if len(values.get(name, "")) > limit:
             errors.append(
                 RowError(number, heading[name], _("Longer than %(n)d characters.") % {"n": limit})
             )
     email = values.get("email", "")
-    if email:
+    if email and len(email) <= _MAX_LENGTHS["email"]:
         try:
             validate_email(email)
         except ValidationError:
@@ -288,14 +431,29 @@ def _clean_row(number: int, cells: list[str], columns: dict[str, int], headings:
         errors.append(
             RowError(number, heading["leave_date"], _("The leave date is before the hire date."))
         )
-    if len(_split_path(values.get("unit", ""))) > 10:
-        errors.append(RowError(number, heading["unit"], _("A unit path deeper than 10 levels.")))
+    parts = _split_path(values.get("unit", ""))
+    if len(parts) > MAX_UNIT_DEPTH:
+        errors.append(
+            RowError(
+                number,
+                heading["unit"],
+                _("A unit path deeper than %(n)d levels.") % {"n": MAX_UNIT_DEPTH},
+            )
+        )
+    if any(len(part) > _MAX_UNIT_NAME for part in parts):
+        errors.append(
+            RowError(
+                number,
+                heading["unit"],
+                _("A unit name longer than %(n)d characters.") % {"n": _MAX_UNIT_NAME},
+            )
+        )
     cleaned = {
         "employee_number": values.get("employee_number", ""),
         "first_name": values.get("first_name", ""),
         "last_name": values.get("last_name", ""),
         "email": email,
-        "unit": "/".join(_split_path(values.get("unit", ""))),
+        "unit": "/".join(parts),
         "job_title": values.get("job_title", ""),
         "is_manager": manager in _TRUE,
         "hire_date": hire,
@@ -303,6 +461,85 @@ def _clean_row(number: int, cells: list[str], columns: dict[str, int], headings:
         "kind": _KINDS.get(kind, LearnerProfile.Kind.STAFF),
     }
     return cleaned, errors
+
+
+def _check_rows(rows, columns, headings, report: ImportReport):
+    """The good rows as (row number, cleaned values), and every employee number the file
+    mentions, good row or bad. Errors go to the report."""
+    employee_heading = headings[columns["employee_number"]]
+    cleaned_rows: list[tuple[int, dict, list[RowError]]] = []
+    rows_by_number: dict[str, list[int]] = {}
+    for count, (number, cells) in enumerate(rows):
+        if count >= MAX_ROWS:
+            raise InvalidInput(_("More than %(n)d rows; split the file.") % {"n": MAX_ROWS})
+        if not any(c.strip() for c in cells):
+            report.blank_rows += 1
+            continue
+        cleaned, errors = _clean_row(number, cells, columns, headings)
+        if cleaned["employee_number"]:
+            rows_by_number.setdefault(cleaned["employee_number"], []).append(number)
+        cleaned_rows.append((number, cleaned, errors))
+    good: list[tuple[int, dict]] = []
+    for number, cleaned, errors in cleaned_rows:
+        # The same number twice: we cannot tell which row is right, so neither is imported.
+        others = [n for n in rows_by_number.get(cleaned["employee_number"], []) if n != number]
+        if others:
+            errors.append(
+                RowError(
+                    number,
+                    employee_heading,
+                    _("Employee number %(n)s is also on row %(rows)s.")
+                    % {"n": cleaned["employee_number"], "rows": ", ".join(map(str, others[:5]))},
+                )
+            )
+        if errors:
+            report.errors.extend(errors)
+        else:
+            good.append((number, cleaned))
+    return good, set(rows_by_number)
+
+
+# --- Importing ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """What to write, worked out by reading only (a dry run stops here)."""
+
+    unit_ids: dict[str, int]
+    units_to_create: list[str] = field(default_factory=list)
+    creates: list[dict] = field(default_factory=list)
+    # (profile, row, changed user fields, changed profile fields, membership missing)
+    updates: list[tuple[LearnerProfile, dict, list[str], list[str], bool]] = field(
+        default_factory=list
+    )
+    leavers: list[int] = field(default_factory=list)  # profile ids
+
+
+# What comparing a row with a stored person needs (not the users' whole rows).
+_PROFILE_COLUMNS = (
+    "user",
+    "unit",
+    "employee_number",
+    "job_title",
+    "is_manager",
+    "hire_date",
+    "leave_date",
+    "kind",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "unit__path",
+)
+
+
+def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _label(row: dict) -> str:
+    return f"{row['employee_number']} {row['first_name']} {row['last_name']}"
 
 
 def import_staff(
@@ -316,13 +553,20 @@ def import_staff(
     dry_run: bool = True,
     today: date | None = None,
 ) -> ImportReport:
-    """Import staff from an HR export: upsert by employee number, atomically.
+    """Import staff from an HR export: upsert by employee number.
 
     Bad rows are reported (row, column, what is wrong) and skipped; good rows are
-    imported. With `full`, people in `scope`'s subtree who are missing from the file are
-    marked as left (never deleted). A dry run does the same work and rolls it back. A
-    second run of the same file changes nothing. Raises InvalidInput for an unreadable
-    file or missing columns.
+    imported. With `scope`, every unit path must lie in its subtree and people already
+    registered elsewhere are not touched. With `full`, people in `scope`'s subtree whom
+    the file does not mention (on any row, good or bad) are marked as left (never
+    deleted). Units missing from the tree are created only with `create_units`. New and
+    changed people get the enrolments of the assignments that now cover them.
+
+    A dry run only reads: it reports what a real run would do and writes nothing. A real
+    run is atomic, and real runs into the same scope take turns (a row lock on
+    PostgreSQL; SQLite has one writer anyway); a second run of the same file changes
+    nothing. Raises InvalidInput for an unreadable file, missing or unknown columns, a
+    full import without a scope, or a conflicting concurrent import.
     """
     headings, rows = read_table(data, filename)
     columns = resolve_mapping(headings, mapping)
@@ -330,152 +574,303 @@ def import_staff(
         raise InvalidInput(_("A full import needs the organisation it covers."))
     today = today or timezone.localdate()
     report = ImportReport(dry_run=dry_run)
-    seen: dict[str, int] = {}
-    good: list[tuple[int, dict]] = []
-    for count, (number, cells) in enumerate(rows):
-        if count >= MAX_ROWS:
-            raise InvalidInput(_("More than %(n)d rows; split the file.") % {"n": MAX_ROWS})
-        if not any(c.strip() for c in cells):
-            continue
-        cleaned, errors = _clean_row(number, cells, columns, headings)
-        number_key = cleaned["employee_number"]
-        if number_key and number_key in seen:
-            errors.append(
-                RowError(
-                    number,
-                    headings[columns["employee_number"]],
-                    _("Employee number %(n)s also on row %(row)d.")
-                    % {"n": number_key, "row": seen[number_key]},
+    good, mentioned = _check_rows(rows, columns, headings, report)
+    options = {"columns": columns, "headings": headings, "create_units": create_units}
+    if dry_run:
+        if scope is not None:
+            scope = _fresh(scope, lock=False)
+        _plan(good, mentioned, scope=scope, full=full, report=report, **options)
+    else:
+        try:
+            with transaction.atomic():
+                if scope is not None:
+                    scope = _fresh(scope, lock=True)
+                plan = _plan(good, mentioned, scope=scope, full=full, report=report, **options)
+                _apply(plan, today=today)
+        except IntegrityError as exc:
+            raise InvalidInput(
+                _(
+                    "Another change to the same people was saved while this import ran. "
+                    "Run it again."
                 )
-            )
-        elif number_key:
-            seen[number_key] = number
-        if errors:
-            report.errors.extend(errors)
-        else:
-            good.append((number, cleaned))
-
-    with transaction.atomic():
-        units: dict[str, Organization] = {}
-        for number, row in good:
-            path = row["unit"]
-            if path in units:
-                continue
-            unit = find_unit(path)
-            if unit is None and create_units:
-                unit, created = get_or_create_unit(path)
-                report.units_created.extend(created)
-            if unit is None:
-                report.errors.append(
-                    RowError(
-                        number,
-                        headings[columns["unit"]],
-                        _('No unit "%(path)s" (allow creating units to add it).') % {"path": path},
-                    )
-                )
-                continue
-            if scope is not None and not (unit.path.startswith(scope.path)):
-                report.errors.append(
-                    RowError(
-                        number,
-                        headings[columns["unit"]],
-                        _('"%(path)s" is outside %(scope)s.') % {"path": path, "scope": scope.name},
-                    )
-                )
-                continue
-            units[path] = unit
-        imported_numbers = set()
-        for _number, row in good:
-            unit = units.get(row["unit"])
-            if unit is None:
-                continue
-            imported_numbers.add(row["employee_number"])
-            _upsert(row, unit, report)
-        if full:
-            _mark_leavers(scope, imported_numbers, today, report)
-        if dry_run:
-            transaction.set_rollback(True)
+            ) from exc
     report.errors.sort(key=lambda e: (e.row, e.column))
     return report
 
 
-def _upsert(row: dict, unit: Organization, report: ImportReport) -> None:
+def _fresh(scope: Organization, *, lock: bool) -> Organization:
+    # The caller's instance may have a stale path (sorted inserts move siblings); locking
+    # the row makes two real imports into one organisation take turns.
+    query = Organization.objects.filter(pk=scope.pk)
+    found = (query.select_for_update() if lock else query).first()
+    if found is None:
+        raise InvalidInput(_("The organisation no longer exists."))
+    return found
+
+
+def _plan(
+    good: list[tuple[int, dict]],
+    mentioned: set[str],
+    *,
+    columns: dict[str, int],
+    headings: list[str],
+    scope: Organization | None,
+    full: bool,
+    create_units: bool,
+    report: ImportReport,
+) -> _Plan:
+    unit_heading = headings[columns["unit"]]
+    employee_heading = headings[columns["employee_number"]]
+    unit_ids, scope_label = _unit_index(scope)
+    plan = _Plan(unit_ids=unit_ids)
+    planned: set[str] = set()
+    problems: dict[str, str | None] = {}
+
+    def unit_problem(path: str) -> str | None:
+        if path in problems:
+            return problems[path]
+        problem = None
+        if scope_label and path != scope_label and not path.startswith(scope_label + "/"):
+            problem = _('"%(path)s" is outside %(scope)s.') % {"path": path, "scope": scope_label}
+        elif path not in plan.unit_ids:
+            if create_units:
+                parts = path.split("/")
+                for depth in range(1, len(parts) + 1):
+                    level = "/".join(parts[:depth])
+                    if level not in plan.unit_ids and level not in planned:
+                        planned.add(level)
+                        plan.units_to_create.append(level)
+            else:
+                problem = _('No unit "%(path)s" (allow creating units to add it).') % {"path": path}
+        problems[path] = problem
+        return problem
+
+    placed: list[tuple[int, dict]] = []
+    for number, row in good:
+        problem = unit_problem(row["unit"])
+        if problem:
+            report.errors.append(RowError(number, unit_heading, problem))
+        else:
+            placed.append((number, row))
+    report.units_created = list(plan.units_to_create)
+
+    profiles: dict[str, LearnerProfile] = {}
+    for chunk in _chunks([row["employee_number"] for _number, row in placed]):
+        found = (
+            LearnerProfile.objects.filter(employee_number__in=chunk)
+            .select_related("user", "unit")
+            .only(*_PROFILE_COLUMNS)
+        )
+        for profile in found:
+            profiles[profile.employee_number] = profile
+    memberships: set[tuple[int, int]] = set()
+    for chunk in _chunks([p.user_id for p in profiles.values()]):
+        memberships.update(
+            Membership.objects.filter(user_id__in=chunk).values_list("user_id", "unit_id")
+        )
+
+    for number, row in placed:
+        profile = profiles.get(row["employee_number"])
+        if profile is None:
+            plan.creates.append(row)
+            report.created.append(_label(row))
+            continue
+        if (
+            scope is not None
+            and profile.unit is not None
+            and not profile.unit.path.startswith(scope.path)
+        ):
+            report.errors.append(
+                RowError(
+                    number,
+                    employee_heading,
+                    _("Employee number %(n)s belongs to someone outside %(scope)s.")
+                    % {"n": row["employee_number"], "scope": scope_label},
+                )
+            )
+            continue
+        user = profile.user
+        user_changes = [
+            name
+            for name in ("first_name", "last_name", "email")
+            if row[name] and getattr(user, name) != row[name]
+        ]
+        unit_id = plan.unit_ids.get(row["unit"])  # None: a unit still to be created
+        profile_changes = ["unit"] if profile.unit_id != unit_id or unit_id is None else []
+        profile_changes += [
+            name
+            for name in _OPTIONAL_PROFILE_FIELDS
+            if name in columns and getattr(profile, name) != row[name]
+        ]
+        # Being in the file means not having left, unless the file says otherwise.
+        if profile.leave_date != row["leave_date"]:
+            profile_changes.append("leave_date")
+        membership_missing = "unit" not in profile_changes and (
+            (user.pk, unit_id) not in memberships
+        )
+        if user_changes or profile_changes or membership_missing:
+            plan.updates.append((profile, row, user_changes, profile_changes, membership_missing))
+            report.updated.append(_label(row))
+            report.changes.append(
+                user_changes + profile_changes + (["membership"] if membership_missing else [])
+            )
+        else:
+            report.unchanged += 1
+
+    if full:
+        missing = (
+            LearnerProfile.objects.filter(
+                unit__path__startswith=scope.path,
+                kind=LearnerProfile.Kind.STAFF,
+                leave_date__isnull=True,
+                employee_number__isnull=False,
+            )
+            .exclude(employee_number="")
+            .order_by("employee_number")
+            .values_list("pk", "employee_number", "user__first_name", "user__last_name")
+        )
+        for pk, number, first, last in missing:
+            if number not in mentioned:
+                plan.leavers.append(pk)
+                report.left.append(f"{number} {first} {last}")
+    return plan
+
+
+def _apply(plan: _Plan, *, today: date) -> None:
+    """Write the plan; the caller holds the transaction."""
     User = get_user_model()
-    profile = (
-        LearnerProfile.objects.select_related("user")
-        .filter(employee_number=row["employee_number"])
-        .first()
+    now = timezone.now()
+    unit_ids = dict(plan.unit_ids)
+    # Parents before children, and siblings in name order: treebeard keeps siblings
+    # sorted by name, and a new last sibling moves no others (in another order each insert
+    # rewrites the paths of the siblings after it).
+    for path in sorted(plan.units_to_create, key=lambda p: p.split("/")):
+        parent_path, _slash, name = path.rpartition("/")
+        if parent_path:
+            # Fetched afresh each time: a sorted insert moves the paths of later siblings.
+            parent = Organization.objects.get(pk=unit_ids[parent_path])
+            unit_ids[path] = parent.add_child(name=name).pk
+        else:
+            unit_ids[path] = Organization.add_root(name=name).pk
+
+    users = _users_for(plan.creates, User)
+    adopted = [u for u in users.values() if u.pk is not None]
+    User.objects.bulk_create([u for u in users.values() if u.pk is None], batch_size=500)
+    missing_pk = [u.username for u in users.values() if u.pk is None]
+    if missing_pk:  # a backend that cannot return ids from a bulk insert
+        ids = dict(User.objects.filter(username__in=missing_pk).values_list("username", "pk"))
+        for user in users.values():
+            if user.pk is None:
+                user.pk = ids[user.username]
+    if adopted:
+        User.objects.bulk_update(adopted, ["first_name", "last_name", "email"], batch_size=500)
+    LearnerProfile.objects.bulk_create(
+        [
+            LearnerProfile(
+                user_id=users[row["employee_number"]].pk,
+                unit_id=unit_ids[row["unit"]],
+                employee_number=row["employee_number"],
+                job_title=row["job_title"],
+                is_manager=row["is_manager"],
+                hire_date=row["hire_date"],
+                leave_date=row["leave_date"],
+                kind=row["kind"],
+            )
+            for row in plan.creates
+        ],
+        batch_size=500,
     )
-    label = f"{row['employee_number']} {row['first_name']} {row['last_name']}"
-    if profile is None:
-        username = f"anst-{row['employee_number']}".lower()
-        user, _created = User.objects.get_or_create(
+    new_memberships = [
+        Membership(user_id=users[row["employee_number"]].pk, unit_id=unit_ids[row["unit"]])
+        for row in plan.creates
+    ]
+
+    changed_users, changed_profiles, moves = [], [], []
+    profile_fields: set[str] = set()
+    for profile, row, user_changes, profile_changes, membership_missing in plan.updates:
+        unit_id = unit_ids[row["unit"]]
+        if user_changes:
+            for name in user_changes:
+                setattr(profile.user, name, row[name])
+            changed_users.append(profile.user)
+        if profile_changes:
+            if "unit" in profile_changes:
+                if profile.unit_id is not None:
+                    moves.append((profile.user_id, profile.unit_id))
+                profile.unit_id = unit_id
+            for name in profile_changes:
+                if name != "unit":
+                    setattr(profile, name, row[name])
+            profile.updated_at = now
+            profile_fields.update(profile_changes)
+            changed_profiles.append(profile)
+        if "unit" in profile_changes or membership_missing:
+            new_memberships.append(Membership(user_id=profile.user_id, unit_id=unit_id))
+    if changed_users:
+        User.objects.bulk_update(
+            changed_users, ["first_name", "last_name", "email"], batch_size=500
+        )
+    if changed_profiles:
+        fields = [*sorted(profile_fields), "updated_at"]
+        LearnerProfile.objects.bulk_update(changed_profiles, fields, batch_size=500)
+    for chunk in _chunks(moves, 200):
+        condition = Q()
+        for user_id, unit_id in chunk:
+            condition |= Q(user_id=user_id, unit_id=unit_id)
+        Membership.objects.filter(condition).delete()
+    Membership.objects.bulk_create(new_memberships, batch_size=500, ignore_conflicts=True)
+
+    for chunk in _chunks(plan.leavers):
+        LearnerProfile.objects.filter(pk__in=chunk).update(leave_date=today, updated_at=now)
+
+    touched = [u.pk for u in users.values()] + [p.user_id for p, *_rest in plan.updates]
+    for chunk in _chunks(touched, 500):
+        sync_assignments_for_users(chunk, today=today)
+
+
+def _users_for(rows: Iterable[dict], User) -> dict[str, object]:
+    """A user for each new person (employee number -> unsaved user, or an adopted one).
+
+    The username is `anst-<employee number>`. An existing account by that name is taken
+    over only when it has no learner profile and no admin rights: an HR file must not be
+    able to attach itself to (and later rewrite the email of) an administrator's account.
+    Otherwise the name gets a suffix."""
+    rows = list(rows)
+    wanted = {row["employee_number"]: f"anst-{row['employee_number']}".lower() for row in rows}
+    existing: dict[str, object] = {}
+    for chunk in _chunks(list(set(wanted.values()))):
+        for user in User.objects.filter(username__in=chunk).select_related("learner_profile"):
+            existing[user.username] = user
+    taken = set(existing)
+    result: dict[str, object] = {}
+    for row in rows:
+        username = wanted[row["employee_number"]]
+        user = existing.pop(username, None)
+        if user is not None and not (
+            user.is_staff or user.is_superuser or hasattr(user, "learner_profile")
+        ):
+            for name in ("first_name", "last_name", "email"):
+                if row[name]:
+                    setattr(user, name, row[name])
+            result[row["employee_number"]] = user
+            continue
+        if username in taken:
+            username = _free_username(username, taken, User)
+        taken.add(username)
+        user = User(
             username=username,
-            defaults={
-                "first_name": row["first_name"],
-                "last_name": row["last_name"],
-                "email": row["email"],
-            },
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            email=row["email"],
         )
-        if _created:
-            user.set_unusable_password()  # they sign in through SSO or a reset link
-            user.save(update_fields=["password"])
-        LearnerProfile.objects.create(
-            user=user,
-            unit=unit,
-            employee_number=row["employee_number"],
-            job_title=row["job_title"],
-            is_manager=row["is_manager"],
-            hire_date=row["hire_date"],
-            leave_date=row["leave_date"],
-            kind=row["kind"],
-        )
-        Membership.objects.get_or_create(user=user, unit=unit)
-        report.created.append(label)
-        return
-    user = profile.user
-    changed = False
-    for attr in ("first_name", "last_name", "email"):
-        if row[attr] and getattr(user, attr) != row[attr]:
-            setattr(user, attr, row[attr])
-            changed = True
-    if changed:
-        user.save(update_fields=["first_name", "last_name", "email"])
-    updates = {
-        "unit": unit,
-        "job_title": row["job_title"],
-        "is_manager": row["is_manager"],
-        "hire_date": row["hire_date"],
-        "leave_date": row["leave_date"],
-        "kind": row["kind"],
-    }
-    profile_changed = [k for k, v in updates.items() if getattr(profile, k) != v]
-    if profile_changed:
-        old_unit_id = profile.unit_id
-        for key in profile_changed:
-            setattr(profile, key, updates[key])
-        profile.save()
-        if "unit" in profile_changed:
-            Membership.objects.filter(user=user, unit_id=old_unit_id).delete()
-            Membership.objects.get_or_create(user=user, unit=unit)
-    if changed or profile_changed:
-        report.updated.append(label)
-    else:
-        report.unchanged += 1
+        user.set_unusable_password()  # they sign in through SSO or a reset link
+        result[row["employee_number"]] = user
+    return result
 
 
-def _mark_leavers(scope: Organization, kept: set[str], today: date, report: ImportReport) -> None:
-    missing = (
-        LearnerProfile.objects.filter(
-            unit__path__startswith=scope.path,
-            kind=LearnerProfile.Kind.STAFF,
-            leave_date__isnull=True,
-        )
-        .exclude(employee_number__in=kept)
-        .exclude(employee_number__isnull=True)
-        .select_related("user")
-    )
-    for profile in missing:
-        profile.leave_date = today
-        profile.save(update_fields=["leave_date", "updated_at"])
-        report.left.append(f"{profile.employee_number} {profile.user.get_full_name()}")
+def _free_username(base: str, taken: set[str], User) -> str:
+    for suffix in range(2, 10_000):
+        candidate = f"{base}-{suffix}"
+        if candidate not in taken and not User.objects.filter(username=candidate).exists():
+            return candidate
+    raise InvalidInput(_("No free username for %(name)s.") % {"name": base})

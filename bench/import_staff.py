@@ -1,0 +1,244 @@
+"""The staff import with a 50 000-row HR export: 4 municipalities, 4 administrations each
+and 200 units per municipality (created from the paths by the first import).
+
+    .venv/bin/python bench/import_staff.py [--rows 50000] [--no-assignment]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/import_staff.py
+
+Phases: a dry run, the real import, a rerun of the same file (everything "unchanged"),
+and a full import of one municipality with 1 % of its people missing (marked as left) and
+1 % changed. An active assignment covers one municipality, so the import also enrols
+(pass --no-assignment to leave that out).
+
+Each phase is timed in one pass and its peak Python memory (tracemalloc) measured in a
+second pass on a fresh database, as tracemalloc slows the code it watches. On SQLite the
+database is a file (as in production), not the in-memory default of tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import random
+import tempfile
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+from _setup import django_test_database
+
+MUNICIPALITIES = ["Huddinge", "Botkyrka", "Haninge", "Nynäshamn"]
+ADMINISTRATIONS = [
+    "Socialförvaltningen",
+    "Utbildningsförvaltningen",
+    "Kultur- och fritidsförvaltningen",
+    "Miljö- och samhällsbyggnadsförvaltningen",
+]
+UNITS_PER_ADMINISTRATION = 50  # 200 per municipality
+FIRST = ["Anna", "Bo", "Cecilia", "Dan", "Eva", "Fatima", "Gustav", "Hanna", "Ivan", "Jonna"]
+LAST = ["Andersson", "Berg", "Ek", "Öst", "Ås", "Lindqvist", "Mohammed", "Nilsson", "Yilmaz"]
+TITLES = ["Undersköterska", "Lärare", "Socialsekreterare", "Handläggare", "Bibliotekarie"]
+HEADINGS = [
+    "Anställningsnummer",
+    "Förnamn",
+    "Efternamn",
+    "E-post",
+    "Enhet",
+    "Befattning",
+    "Chef",
+    "Anställningsdatum",
+    "Slutdatum",
+    "Typ",
+]
+TODAY = date(2026, 1, 10)
+
+
+def generate_rows(count: int) -> list[list[str]]:
+    rng = random.Random(42)  # noqa: S311 (test data)
+    rows = []
+    for i in range(count):
+        municipality = MUNICIPALITIES[i % len(MUNICIPALITIES)]
+        administration = rng.choice(ADMINISTRATIONS)
+        unit = f"Enhet {rng.randrange(UNITS_PER_ADMINISTRATION):02d}"
+        number = f"{i % len(MUNICIPALITIES) + 1}{i:07d}"
+        hired = date(1990, 1, 1) + timedelta(days=rng.randrange(13_000))
+        rows.append(
+            [
+                number,
+                rng.choice(FIRST),
+                rng.choice(LAST),
+                f"p{number}@{municipality.lower()}.se",
+                f"{municipality}/{administration}/{unit}",
+                rng.choice(TITLES),
+                "ja" if rng.random() < 0.05 else "nej",
+                hired.isoformat(),
+                "",
+                "extern" if rng.random() < 0.02 else "personal",
+            ]
+        )
+    return rows
+
+
+def to_csv(rows: list[list[str]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADINGS)
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
+
+
+def phases(rows: list[list[str]]):
+    """(name, rows, callable) for each phase, in order; each callable returns a report."""
+    from lms.people import find_unit, import_staff
+
+    everything = to_csv(rows)
+    huddinge_rows = [r for r in rows if r[4].startswith("Huddinge/")]
+    keep = len(huddinge_rows) - len(huddinge_rows) // 100
+    changed = [list(r) for r in huddinge_rows[:keep]]
+    for row in changed[::100]:
+        row[5] = "Enhetschef"
+    full = to_csv(changed)
+
+    def run(data, **kwargs):
+        return lambda: import_staff(data, filename="hr.csv", today=TODAY, **kwargs)
+
+    return [
+        ("dry run", len(rows), run(everything, create_units=True, dry_run=True)),
+        ("import", len(rows), run(everything, create_units=True, dry_run=False)),
+        ("rerun", len(rows), run(everything, create_units=True, dry_run=False)),
+        (
+            "full, one municipality",
+            len(changed),
+            lambda: import_staff(
+                full,
+                filename="hr.csv",
+                today=TODAY,
+                scope=find_unit("Huddinge"),
+                full=True,
+                dry_run=False,
+            ),
+        ),
+    ]
+
+
+def prepare(with_assignment: bool) -> None:
+    """Huddinge's root and an assignment on it (due 30 days after hire), if wanted."""
+    if not with_assignment:
+        return
+    from lms.models import Assignment
+    from lms.people import get_or_create_unit
+    from tests.factories import CoursePageFactory
+
+    unit, _created = get_or_create_unit("Huddinge")
+    Assignment.objects.create(
+        course=CoursePageFactory(),
+        unit=unit,
+        due_mode=Assignment.DueMode.AFTER_HIRE,
+        due_days=30,
+    )
+
+
+def counting_queries(connection):
+    counter = {"n": 0}
+
+    def wrapper(execute, sql, params, many, context):
+        counter["n"] += 1
+        return execute(sql, params, many, context)
+
+    return counter, connection.execute_wrapper(wrapper)
+
+
+def clear_database() -> None:
+    from django.contrib.auth import get_user_model
+
+    from lms.models import Assignment, Enrollment, LearnerProfile, Membership, Organization
+
+    Enrollment.objects.all().delete()
+    Assignment.objects.all().delete()
+    Membership.objects.all().delete()
+    LearnerProfile.objects.all().delete()
+    get_user_model().objects.filter(username__startswith="anst-").delete()
+    Organization.objects.all().delete()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--no-assignment", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    tmp = None
+    if connection.vendor == "sqlite":
+        tmp = tempfile.TemporaryDirectory(prefix="bench-import-")
+        connection.settings_dict["TEST"]["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+    else:
+        # Not the test suite's database: a test run at the same time must not lose it.
+        connection.settings_dict["TEST"]["NAME"] = "test_bench_import_staff"
+
+    started = time.perf_counter()
+    rows = generate_rows(args.rows)
+    size = len(to_csv(rows))
+    print(
+        f"generated {len(rows)} rows ({size / 1e6:.1f} MB CSV) in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+    with django_test_database() as connection:
+        from lms.models import Enrollment, LearnerProfile, Organization
+
+        print(f"database: {connection.vendor}" + (" (file)" if tmp else ""))
+        results: dict[str, dict] = {}
+        for measure_memory in (False, True):
+            clear_database()
+            prepare(not args.no_assignment)
+            for name, count, call in phases(rows):
+                counter, wrapper = counting_queries(connection)
+                if measure_memory:
+                    tracemalloc.start()
+                with wrapper:
+                    started = time.perf_counter()
+                    report = call()
+                    elapsed = time.perf_counter() - started
+                if measure_memory:
+                    _current, peak = tracemalloc.get_traced_memory()
+                    tracemalloc.stop()
+                    results[name]["peak"] = peak
+                    continue
+                results[name] = {
+                    "rows": count,
+                    "seconds": elapsed,
+                    "queries": counter["n"],
+                    "counts": report.counts(),
+                }
+                if name == "rerun":
+                    assert report.counts()["unchanged"] == len(rows), report.counts()
+                    assert not (report.created or report.updated or report.left)
+            if not measure_memory:
+                people = LearnerProfile.objects.count()
+                units = Organization.objects.count()
+                enrolments = Enrollment.objects.count()
+
+        print(f"people {people}, units {units}, enrolments {enrolments}")
+        print(
+            f"{'phase':24} {'rows':>7} {'seconds':>8} {'rows/s':>8} {'queries':>8} "
+            f"{'peak MB':>8}  counts"
+        )
+        for name, result in results.items():
+            counts = {k: v for k, v in result["counts"].items() if v}
+            print(
+                f"{name:24} {result['rows']:7d} {result['seconds']:8.1f} "
+                f"{result['rows'] / result['seconds']:8.0f} {result['queries']:8d} "
+                f"{result['peak'] / 1e6:8.1f}  {counts}"
+            )
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Forms of the staff import (upload, then column mapping)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lms.models import Organization
+from lms.people import FIELDS, REQUIRED
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_EXTENSIONS = (".csv", ".txt", ".xlsx")
+
+FIELD_LABELS = {
+    "employee_number": _("Employee number"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "email": _("Email"),
+    "unit": _("Unit (path, e.g. Huddinge/Socialförvaltningen/Enhet X)"),
+    "job_title": _("Job title"),
+    "is_manager": _("Manager (ja/nej)"),
+    "hire_date": _("Hire date"),
+    "leave_date": _("Leave date"),
+    "kind": _("Kind (personal/extern)"),
+}
+
+
+class StaffImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("HR export"),
+        help_text=_("A .csv or .xlsx file, at most 20 MB. The first row holds the headings."),
+    )
+    # Any unit validates (so a unit outside the user's scope is refused with a 403 by the
+    # view, not a form error); the menu offers only the user's own.
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation the file covers"), queryset=Organization.objects.all()
+    )
+    full = forms.BooleanField(
+        label=_("Full import (mark people missing from the file as left)"), required=False
+    )
+    create_units = forms.BooleanField(
+        label=_("Allow creating units that are not in the tree yet"), required=False
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", "---------")] + [
+            (unit.pk, unit.label) for unit in units
+        ]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if not upload.name.lower().endswith(UPLOAD_EXTENSIONS):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload
+
+
+class ColumnMappingForm(forms.Form):
+    """One select per field of ours, offering the file's headings."""
+
+    def __init__(self, *args, headings: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        seen: list[str] = []
+        for heading in headings:
+            if heading.strip() and heading not in seen:
+                seen.append(heading)
+        choices = [("", _("(not imported)"))] + [(h, h) for h in seen]
+        for name in FIELDS:
+            self.fields[name] = forms.ChoiceField(
+                label=FIELD_LABELS.get(name, name),
+                choices=choices,
+                required=name in REQUIRED,
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name) or "" for name in FIELDS}

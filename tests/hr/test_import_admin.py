@@ -1,0 +1,379 @@
+"""The staff import in the Wagtail admin: upload -> preview (mapping and dry run) ->
+import, for superusers and scoped HR users; refusals; the audit log."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from wagtail.log_actions import registry as log_registry
+from wagtail.models import ModelLogEntry
+
+from hr import import_views
+from lms.files import protected_storage
+from lms.models import LearnerProfile, Membership, Organization, ReportingScope
+from lms.people import find_unit
+from tests.factories import (
+    HR_HEADINGS,
+    SuperuserFactory,
+    employee,
+    hr_export,
+    hr_row,
+    in_english,
+    staff_importer,
+    unit_at,
+)
+
+pytestmark = pytest.mark.django_db
+
+ENHET_A = "Huddinge/Socialförvaltningen/Enhet A"
+SKOLA = "Botkyrka/Utbildning/Skola 1"
+MAPPING = dict(
+    zip(
+        [
+            "employee_number",
+            "first_name",
+            "last_name",
+            "email",
+            "unit",
+            "job_title",
+            "is_manager",
+            "hire_date",
+            "leave_date",
+            "kind",
+        ],
+        HR_HEADINGS,
+        strict=True,
+    )
+)
+ROWS = [
+    hr_row("1001", "Anna", "Andersson"),
+    hr_row("1002", "Bo", "Berg", manager="ja"),
+    hr_row("1003", "Cecilia", "Ek", email="inte-en-adress"),  # row 4: a bad email
+]
+
+
+@pytest.fixture
+def org():
+    unit_at(ENHET_A)
+    unit_at(SKOLA)
+    return SimpleNamespace(
+        huddinge=find_unit("Huddinge"), botkyrka=find_unit("Botkyrka"), a=find_unit(ENHET_A)
+    )
+
+
+@pytest.fixture
+def admin(client):
+    user = SuperuserFactory()
+    client.force_login(user)
+    in_english(client)
+    client.user = user
+    return client
+
+
+def as_user(client, user):
+    client.force_login(user)
+    in_english(client)
+    client.user = user
+    return client
+
+
+def upload(client, organisation, rows=ROWS, *, fmt="csv", data=None, name=None, **options):
+    if data is None:
+        data, name = hr_export(rows, fmt=fmt)
+    payload = {"file": SimpleUploadedFile(name, data), "organisation": organisation.pk}
+    payload.update({key: "on" for key, value in options.items() if value})
+    return client.post(reverse("hr_import"), payload)
+
+
+def counts() -> dict:
+    return {
+        "profiles": LearnerProfile.objects.count(),
+        "memberships": Membership.objects.count(),
+        "units": Organization.objects.count(),
+        "left": LearnerProfile.objects.filter(leave_date__isnull=False).count(),
+    }
+
+
+def two_steps(client, organisation, rows=ROWS, **kwargs):
+    """Upload, then show the preview; returns (preview url, preview response)."""
+    response = upload(client, organisation, rows, **kwargs)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    url = response["Location"]
+    return url, client.get(url)
+
+
+def do_import(client, url, mapping=MAPPING):
+    return client.post(url, {**mapping, "action": "import"})
+
+
+# --- The flow --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_superuser_uploads_checks_the_dry_run_and_imports(admin, org, fmt):
+    before = counts()
+
+    url, preview = two_steps(admin, org.huddinge, fmt=fmt)
+
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert '<option value="Anställningsnummer" selected>' in html  # detected mapping
+    assert '<option value="E-post" selected>' in html
+    assert "Would be created" in html
+    assert "1001 Anna Andersson" in html and "1002 Bo Berg" in html
+    assert "<td>4</td><td>E-post</td>" in html
+    assert "is not an email address" in html
+    assert 'value="import"' in html
+    assert counts() == before  # the preview is a dry run
+
+    response = do_import(admin, url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "was imported into Huddinge" in html
+    assert set(LearnerProfile.objects.values_list("employee_number", flat=True)) == {
+        "1001",
+        "1002",
+    }
+    entry = ModelLogEntry.objects.get(action="lms.import_staff")
+    assert entry.content_type == ContentType.objects.get_for_model(Organization)
+    assert entry.object_id == str(org.huddinge.pk)
+    assert entry.user == admin.user
+    assert entry.data["created"] == 2
+    assert entry.data["rows_with_errors"] == 1
+    assert entry.data["filename"] == f"personal.{fmt}"
+    assert admin.session[import_views.SESSION_KEY] == {}
+
+    again = do_import(admin, url)  # the upload is used up
+    assert again.status_code == 404
+    assert "no longer available" in again.content.decode()
+    assert ModelLogEntry.objects.filter(action="lms.import_staff").count() == 1
+
+
+def test_an_hr_user_with_a_group_scope_imports_into_their_organisation(client, org):
+    hr = as_user(client, staff_importer(org.huddinge, via_group=True))
+    form = hr.get(reverse("hr_import"))
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert f'<option value="{org.huddinge.pk}">Huddinge</option>' in html
+    assert f'value="{org.botkyrka.pk}"' not in html
+
+    url, preview = two_steps(hr, org.huddinge)
+    assert preview.status_code == 200
+    response = do_import(hr, url)
+
+    assert response.status_code == 200
+    assert LearnerProfile.objects.count() == 2
+    assert ModelLogEntry.objects.get(action="lms.import_staff").user == hr.user
+
+
+def test_an_hr_user_scoped_to_one_organisation_cannot_import_into_another(client, org):
+    hr = as_user(client, staff_importer(org.huddinge))
+
+    response = upload(hr, org.botkyrka, [hr_row("1001", unit=SKOLA)])
+
+    assert response.status_code == 403
+    assert "outside your reporting scope" in response.content.decode()
+    assert not hr.session.get(import_views.SESSION_KEY)
+    assert not LearnerProfile.objects.exists()
+
+
+def test_rows_for_another_organisation_are_row_errors_for_a_scoped_hr_user(client, org):
+    other = employee(find_unit(SKOLA), "4001", last_name="Botkyrkabo")
+    hr = as_user(client, staff_importer(org.huddinge))
+    rows = [hr_row("1001"), hr_row("1002", unit=SKOLA), hr_row("4001", "Kapad")]
+
+    url, preview = two_steps(hr, org.huddinge, rows, create_units=True)
+    html = preview.content.decode()
+    assert "is outside Huddinge" in html
+    assert "belongs to someone outside Huddinge" in html
+    do_import(hr, url)
+
+    assert list(
+        LearnerProfile.objects.values_list("employee_number", flat=True).order_by("pk")
+    ) == [
+        "4001",
+        "1001",
+    ]
+    other.refresh_from_db()
+    assert other.last_name == "Botkyrkabo"
+    assert find_unit(SKOLA) is not None and Organization.objects.count() == 6
+
+
+def test_a_scope_removed_between_the_steps_stops_the_import(client, org):
+    user = staff_importer(org.huddinge)
+    hr = as_user(client, user)
+    url, _preview = two_steps(hr, org.huddinge)
+
+    ReportingScope.objects.filter(user=user).delete()
+
+    assert do_import(hr, url).status_code == 403
+    assert not LearnerProfile.objects.exists()
+
+
+def test_someone_without_the_permission_is_refused(client, org):
+    editor = as_user(client, staff_importer(org.huddinge, permission=False))
+
+    # Wagtail's answer to a missing permission: back to the dashboard, with a message.
+    for response in (
+        editor.get(reverse("hr_import")),
+        upload(editor, org.huddinge),
+        editor.get(reverse("hr_import_preview", args=["made-up"])),
+    ):
+        assert response.status_code == 302
+        assert response["Location"] == reverse("wagtailadmin_home")
+    assert not editor.session.get(import_views.SESSION_KEY)
+    assert not LearnerProfile.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client, org):
+    response = client.get(reverse("hr_import"))
+
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_the_menu_item_is_shown_to_importers_only(client, org):
+    hr = as_user(client, staff_importer(org.huddinge))
+    html = hr.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("hr_import") in html
+    assert "Import staff" in html
+
+    editor = as_user(client, staff_importer(org.huddinge, permission=False))
+    assert reverse("hr_import") not in editor.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_the_log_action_has_a_label():
+    assert log_registry.get_action_label("lms.import_staff") == "Import staff"
+
+
+# --- Bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"%PDF-1.4\n1 0 obj", "personal.pdf", "Upload a .csv or .xlsx file."),
+        (b"not a workbook", "personal.xlsx", "not a readable XLSX workbook"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "personal.csv", "not a CSV file"),
+        (b"", "personal.csv", "empty"),
+    ],
+)
+def test_a_file_that_is_not_csv_or_xlsx_is_a_400(admin, org, data, name, message):
+    response = upload(admin, org.huddinge, data=data, name=name)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not admin.session.get(import_views.SESSION_KEY)
+
+
+def test_a_file_over_the_size_limit_is_a_400(admin, org, monkeypatch):
+    monkeypatch.setattr("hr.forms.MAX_UPLOAD_BYTES", 100)
+
+    response = upload(admin, org.huddinge)
+
+    assert response.status_code == 400
+    assert "larger than 20 MB" in response.content.decode()
+
+
+def test_an_upload_without_a_file_or_organisation_is_a_400(admin, org):
+    response = admin.post(reverse("hr_import"), {"organisation": "Huddinge"})
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+
+
+def test_columns_the_file_names_differently_are_mapped_in_step_two(admin, org):
+    headings = ["Nr", *HR_HEADINGS[1:]]
+    data, name = hr_export(ROWS[:2], headings=headings)
+    url, preview = two_steps(admin, org.huddinge, data=data, name=name)
+
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "no column for: employee_number" in html
+    assert 'value="import"' not in html
+
+    mapping = {**MAPPING, "employee_number": "Nr"}
+    checked = admin.post(url, {**mapping, "action": "preview"})
+    assert checked.status_code == 200
+    assert '<option value="Nr" selected>' in checked.content.decode()
+    assert "1001 Anna Andersson" in checked.content.decode()
+
+    assert do_import(admin, url, mapping).status_code == 200
+    assert LearnerProfile.objects.count() == 2
+
+
+def test_a_changed_mapping_is_previewed_before_anything_is_imported(admin, org):
+    url, _preview = two_steps(admin, org.huddinge)
+    mapping = {**MAPPING, "job_title": ""}
+
+    response = do_import(admin, url, mapping)
+
+    assert response.status_code == 200
+    assert "The column mapping changed" in response.content.decode()
+    assert "Would be created" in response.content.decode()
+    assert not LearnerProfile.objects.exists()
+
+    assert do_import(admin, url, mapping).status_code == 200
+    assert LearnerProfile.objects.get(employee_number="1001").job_title == ""
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"employee_number": "Personnummer"}, {"unit": ""}, {"kind": "<script>"}],
+)
+def test_a_mapping_to_a_missing_column_is_a_400(admin, org, change):
+    url, _preview = two_steps(admin, org.huddinge)
+
+    for action in ("preview", "import"):
+        response = admin.post(url, {**MAPPING, **change, "action": action})
+        assert response.status_code == 400
+    assert not LearnerProfile.objects.exists()
+
+
+def test_a_large_upload_is_kept_in_protected_storage_and_removed_after_import(
+    admin, org, monkeypatch
+):
+    monkeypatch.setattr(import_views, "SESSION_LIMIT", 10)
+    storage = protected_storage()
+
+    url, preview = two_steps(admin, org.huddinge)
+
+    (entry,) = admin.session[import_views.SESSION_KEY].values()
+    assert "data" not in entry
+    assert entry["file"].startswith("imports/")
+    assert storage.exists(entry["file"])
+    assert preview.status_code == 200
+    do_import(admin, url)
+    assert not storage.exists(entry["file"])
+    assert LearnerProfile.objects.count() == 2
+
+
+def test_a_small_upload_is_kept_in_the_session(admin, org):
+    two_steps(admin, org.huddinge)
+
+    (entry,) = admin.session[import_views.SESSION_KEY].values()
+    assert "data" in entry and "file" not in entry
+
+
+def test_full_import_and_unit_creation_in_the_admin(admin, org):
+    employee(org.a, "3001", first_name="Gamla", last_name="Gustavsson")
+    rows = [hr_row("1001", unit=f"{ENHET_A}/Grupp 1")]
+
+    url, preview = two_steps(admin, org.huddinge, rows, full=True, create_units=True)
+
+    html = preview.content.decode()
+    assert "Would be marked as left" in html and "3001 Gamla Gustavsson" in html
+    assert f"{ENHET_A}/Grupp 1" in html
+    assert find_unit(f"{ENHET_A}/Grupp 1") is None
+    do_import(admin, url)
+    assert LearnerProfile.objects.get(employee_number="3001").leave_date is not None
+    assert LearnerProfile.objects.get(employee_number="1001").unit == find_unit(
+        f"{ENHET_A}/Grupp 1"
+    )
+    entry = ModelLogEntry.objects.get(action="lms.import_staff")
+    assert (entry.data["left"], entry.data["units_created"], entry.data["full"]) == (1, 1, True)
