@@ -519,3 +519,30 @@ def test_retention_is_set_in_the_admin_by_those_allowed(client):
     saved = RetentionSettings.load()
     assert (saved.watch_ranges_days, saved.quiz_answers_days) == (90, None)
     assert saved.anonymise_leavers_after_days == 365
+
+
+@pytest.mark.django_db
+def test_hr_see_scores_and_completions_but_not_reflections_or_quiz_answers():
+    from lms.models import StepProgress
+    from lms.privacy import get_training_record, get_training_record_for_hr
+    from tests.factories import ModulePageFactory, UserFactory, reflection_step
+
+    person = UserFactory()
+    module = ModulePageFactory(steps=[reflection_step()])
+    StepProgress.objects.create(
+        user=person,
+        module_id=module.pk,
+        step_id=module.get_lms_steps()[0].step_id,
+        kind="reflection",
+        answer="Mina privata tankar om chefen.",
+        watched_ranges=[[0, 10]],
+    )
+
+    own = get_training_record(person)
+    for_hr = get_training_record_for_hr(person)
+
+    assert own["reflections"][0]["text"] == "Mina privata tankar om chefen."
+    assert "reflections" not in for_hr
+    assert "Mina privata tankar" not in str(for_hr)
+    assert all("watched_ranges" not in step for step in for_hr["step_progress"])
+    assert all("answers" not in attempt for attempt in for_hr["quiz_attempts"])
