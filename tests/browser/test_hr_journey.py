@@ -123,4 +123,3 @@ def test_hr_reads_the_dashboard_drills_down_exports_and_opens_a_record(
     assert record.value.status == 200
     assert name in page.locator("#main h1, main h1").first.inner_text()
     assert errors == []
-
