@@ -302,22 +302,25 @@ def submit_quiz_attempt(
                 progress.save(update_fields=["best_score", "updated_at"])
             if attempt.passed or not spec.pass_required:
                 complete_progress(progress, module=module, now=now)
-        else:
-            results = [
-                _grade(by_id[qid], attempt.answers.get(qid, []))
-                for qid in attempt.question_ids
-                if qid in by_id
-            ]
-        used = QuizAttempt.objects.filter(
-            user=user, module_id=module.pk, step_id=attempt.step_id, cycle=attempt.cycle
-        ).count()
-        completed = StepProgress.objects.filter(
-            user=user,
-            module_id=module.pk,
-            step_id=attempt.step_id,
-            cycle=attempt.cycle,
-            completed_at__isnull=False,
-        ).exists()
+        return _stored_result(attempt, rules)
+
+
+def _stored_result(attempt: QuizAttempt, rules: QuizRules) -> QuizResult:
+    """The result of a submitted attempt, graded from its stored answers."""
+    by_id = {q.question_id: q for q in rules.questions}
+    results = [
+        _grade(by_id[qid], attempt.answers.get(qid, []))
+        for qid in attempt.question_ids
+        if qid in by_id
+    ]
+    same_step = {
+        "user_id": attempt.user_id,
+        "module_id": attempt.module_id,
+        "step_id": attempt.step_id,
+        "cycle": attempt.cycle,
+    }
+    used = QuizAttempt.objects.filter(**same_step).count()
+    completed = StepProgress.objects.filter(**same_step, completed_at__isnull=False).exists()
     return QuizResult(
         attempt=attempt,
         score=attempt.score or 0.0,
@@ -337,29 +340,4 @@ def get_quiz_result(user, *, module: LearningModule, attempt_id: int) -> QuizRes
     ).first()
     if attempt is None:
         raise NotFound(_("No such quiz attempt."))
-    rules = _rules_for_attempt(attempt, module)
-    by_id = {q.question_id: q for q in rules.questions}
-    results = [
-        _grade(by_id[qid], attempt.answers.get(qid, []))
-        for qid in attempt.question_ids
-        if qid in by_id
-    ]
-    used = QuizAttempt.objects.filter(
-        user=user, module_id=module.pk, step_id=attempt.step_id, cycle=attempt.cycle
-    ).count()
-    completed = StepProgress.objects.filter(
-        user=user,
-        module_id=module.pk,
-        step_id=attempt.step_id,
-        cycle=attempt.cycle,
-        completed_at__isnull=False,
-    ).exists()
-    return QuizResult(
-        attempt=attempt,
-        score=attempt.score or 0.0,
-        passed=bool(attempt.passed),
-        attempts_used=used,
-        attempts_left=_attempts_left(rules, used),
-        step_completed=completed,
-        questions=results,
-    )
+    return _stored_result(attempt, _rules_for_attempt(attempt, module))

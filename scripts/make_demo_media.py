@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the demo lectures that ship in ``home/demo/media/``.
+"""Generate the demo lectures that ship in ``home/demo/lectures/``.
 
 Developers run this; users never do. Its outputs are committed, and ``manage.py seed_demo``
 loads them. Rerun it after changing a script below::
@@ -48,7 +48,7 @@ from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = ROOT / "home" / "demo" / "media"
+DEFAULT_OUT = ROOT / "home" / "demo" / "lectures"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 

@@ -1,7 +1,7 @@
 """The Swedish demo content that `manage.py seed_demo` builds.
 
 Plain data, kept apart from the command so the texts can be read and corrected in one
-place. Lectures come from ``home/demo/media/lectures.json`` (made by
+place. Lectures come from ``home/demo/lectures/lectures.json`` (made by
 ``scripts/make_demo_media.py``) and are referred to here by their stable key.
 
 The equality course follows the four-module concept of a municipality south of Stockholm

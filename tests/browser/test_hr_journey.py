@@ -16,38 +16,15 @@ from wagtail.models import ModelLogEntry
 from home.management.demo_content import DEMO_PASSWORD
 from tests.factories import root_collection, tree_root
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(tempfile.gettempdir()) / "hr-dashboard.png"  # look at it after a run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        # Tall enough that the screenshot shows the matrix and the charts below it.
-        context = browser.new_context(
-            viewport={"width": 1440, "height": 1500}, accept_downloads=True
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
+def browser_context_options():
+    # Tall enough that the screenshot shows the matrix and the charts below it.
+    return {"viewport": {"width": 1440, "height": 1500}, "accept_downloads": True}
 
 
 @pytest.fixture

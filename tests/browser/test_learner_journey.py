@@ -2,8 +2,6 @@
 enrols, watches the lecture (at 2x, resuming after a reload), marks the reading done,
 writes a reflection, passes the quiz, and sees Fördjupning 1 unlock on the course page."""
 
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 
@@ -12,36 +10,9 @@ from lms.models import QuizAttempt
 from modules.models import ModulePage
 from tests.factories import root_collection, tree_root
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = Path("/usr/bin/chromium")
 COURSE_SLUG = "jamlikhet-normkritik-och-jamlik-styrning"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(20_000)
-        yield tab
-        context.close()
-        browser.close()
 
 
 @pytest.fixture
@@ -62,9 +33,11 @@ def video_time(tab) -> float:
     return tab.evaluate("() => document.querySelector('video').currentTime")
 
 
-def test_the_learner_completes_the_basic_module_and_the_next_one_unlocks(live_server, page, demo):
+def test_the_learner_completes_the_basic_module_and_the_next_one_unlocks(
+    live_server, browser_page, demo
+):
     course, basic, advanced = demo
-    tab = page
+    tab = browser_page
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
 

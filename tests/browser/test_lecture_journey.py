@@ -20,10 +20,7 @@ from tests.factories import (
     reading_step,
 )
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = Path("/usr/bin/chromium")
-DEMO_MEDIA = Path(settings.BASE_DIR) / "home" / "demo" / "media"
+DEMO_MEDIA = Path(settings.BASE_DIR) / "home" / "demo" / "lectures"
 CHAPTER_SECONDS = 10
 SCREENSHOT = Path(tempfile.gettempdir()) / "lecture.png"  # look at it after a run
 
@@ -39,29 +36,6 @@ def demo_lecture_files() -> tuple[Path, Path]:
     if not captions:
         pytest.skip(f"The demo lecture {video.name} has no .vtt caption file beside it")
     return video, captions[0]
-
-
-@pytest.fixture
-def browser_page():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ Learner progress is keyed by module and step id, so step ids must never change. 
 pages are never touched, and new ones get ids derived from stable names (uuid5), so even a
 module deleted and built again gets the same step ids; so do quiz questions and choices.
 
-The lecture files (video, captions, posters) ship in ``home/demo/media/``; see
+The lecture files (video, captions, posters) ship in ``home/demo/lectures/``; see
 ``scripts/make_demo_media.py``.
 """
 
@@ -48,7 +48,7 @@ from lms.models import (
 )
 from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
 
-MEDIA_DIR = Path(__file__).resolve().parents[2] / "demo" / "media"
+MEDIA_DIR = Path(__file__).resolve().parents[2] / "demo" / "lectures"
 # Namespace for the demo's StreamField block ids: uuid5(namespace, stable name).
 ID_NAMESPACE = uuid.UUID("5b0f6b0e-3c1e-4f7a-9d35-2f0a4c6e8b17")
 WELCOME_PAGE_TITLE = "Welcome to your new Wagtail site!"
