@@ -30,3 +30,7 @@ STORAGES["protected"] = {  # noqa: F405
 }
 
 LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django-q": {"level": "WARNING"}}}  # noqa: F405
+
+# Close connections after each request: the live server's threads would otherwise keep
+# theirs open and PostgreSQL could not drop the test database at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
