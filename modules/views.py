@@ -29,9 +29,7 @@ def module_overview(request, page, preview: bool = False):
             return _refuse(request, page, decision)
         cycle = decision.cycle
     context = page.get_context(request)
-    context["module_state"] = lms.get_module_progress(
-        user=request.user, module=page, cycle=cycle
-    )
+    context["module_state"] = lms.get_module_progress(user=request.user, module=page, cycle=cycle)
     return TemplateResponse(request, page.get_template(request), context)
 
 
@@ -137,25 +135,30 @@ def _serve_field_file(request, field_file, content_type, download_name=None):
         raise Http404 from exc
 
 
-def lecture_video(request, page, step_id: str):
+def _open_step(request, page, step_id: str, kind: str, field: str):
+    """(the step's chosen object, access decision) for a file route, or a response that
+    refuses: 404 for a step that is not of this kind, 403 for a learner without access."""
     block = page.get_step_block(step_id)
-    if block.block_type != "lecture" or not block.value["lecture"]:
+    if block.block_type != kind or not block.value[field]:
         raise Http404
     decision = lms.check_module_access(user=request.user, module=page)
     if not decision.allowed:
-        return lms.refuse_file(decision)
-    lecture = block.value["lecture"]
+        return None, lms.refuse_file(decision)
+    return block.value[field], None
+
+
+def lecture_video(request, page, step_id: str):
+    lecture, refused = _open_step(request, page, step_id, "lecture", "lecture")
+    if refused:
+        return refused
     return _serve_field_file(request, lecture.video, lecture.video_content_type)
 
 
 def lecture_captions(request, page, step_id: str, track_id: int):
-    block = page.get_step_block(step_id)
-    if block.block_type != "lecture" or not block.value["lecture"]:
-        raise Http404
-    decision = lms.check_module_access(user=request.user, module=page)
-    if not decision.allowed:
-        return lms.refuse_file(decision)
-    track = block.value["lecture"].caption_tracks.filter(pk=track_id).first()
+    lecture, refused = _open_step(request, page, step_id, "lecture", "lecture")
+    if refused:
+        return refused
+    track = lecture.caption_tracks.filter(pk=track_id).first()
     if track is None:
         raise Http404
     return _serve_field_file(request, track.file, "text/vtt; charset=utf-8")
@@ -163,13 +166,9 @@ def lecture_captions(request, page, step_id: str, track_id: int):
 
 def step_document(request, page, step_id: str):
     """Opening the document through our link is what completes a document step."""
-    block = page.get_step_block(step_id)
-    if block.block_type != "document" or not block.value["document"]:
-        raise Http404
-    decision = lms.check_module_access(user=request.user, module=page)
-    if not decision.allowed:
-        return lms.refuse_file(decision)
-    document = block.value["document"]
+    document, refused = _open_step(request, page, step_id, "document", "document")
+    if refused:
+        return refused
     response = _serve_field_file(
         request, document.file, document.content_type, download_name=document.filename
     )
