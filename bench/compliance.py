@@ -10,7 +10,7 @@ participants, some in two units), 30 courses with one module of three steps each
 assignments (municipality-wide, per administration, managers only, two recurring) and about
 `--progress` rows of enrolments, completions and step progress, in bulk.
 
-Prints: the matrix for one municipality through lms.reports and through one raw SQL
+Prints: the matrix for one municipality through compliance.reports and through one raw SQL
 aggregate (COUNT(DISTINCT ...) over the path prefix), their times and ratio, that the
 figures agree, the query count (and that a tiny municipality takes the same); the
 dashboard view's time and queries; and a streamed CSV people export of ~10 % and ~100 % of
@@ -72,8 +72,9 @@ def run(args, connection) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from lms.models import Completion, Enrollment, Membership, StepProgress
-    from lms.reports import get_compliance_matrix
+    from compliance.reports import get_compliance_matrix
+    from lms.models import Completion, Enrolment, StepProgress
+    from org.models import Membership
     from tests.factories import SuperuserFactory, hr_user
 
     rng = random.Random(args.seed)
@@ -82,7 +83,7 @@ def run(args, connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics, as a live database has them
     counts = {
-        "enrolments": Enrollment.objects.count(),
+        "enrolments": Enrolment.objects.count(),
         "completions": Completion.objects.count(),
         "step progress": StepProgress.objects.count(),
     }
@@ -98,7 +99,7 @@ def run(args, connection) -> None:
     municipality = world["municipalities"][2]
     hr = hr_user(municipality, username="bench-hr")
 
-    # --- The matrix: lms.reports against raw SQL -----------------------------------------
+    # --- The matrix: compliance.reports against raw SQL -----------------------------------------
     with CaptureQueriesContext(connection) as queries:
         matrix = get_compliance_matrix(user=hr, parent=municipality)
     matrix_queries = len(queries)
@@ -115,7 +116,7 @@ def run(args, connection) -> None:
         f"{sum(c.compliant for c in audience.values())} compliant"
     )
     print(
-        f"  lms.reports.get_compliance_matrix  {orm_seconds * 1000:8.1f} ms  "
+        f"  compliance.reports.get_compliance_matrix  {orm_seconds * 1000:8.1f} ms  "
         f"{matrix_queries} queries"
     )
     print(f"  hand-written SQL aggregate         {sql_seconds * 1000:8.1f} ms  1 query")
@@ -186,11 +187,12 @@ def build(args, rng: random.Random) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from lms.models import Assignment, LearnerProfile, Membership, Organization
+    from compliance.models import Assignment
+    from org.models import LearnerProfile, Membership, Organisation
     from tests.factories import CoursePageFactory, ModulePageFactory, course_index, reading_step
 
     today = timezone.localdate()
-    region = Organization.add_root(name="Södertörn (samverkan)")
+    region = Organisation.add_root(name="Södertörn (samverkan)")
     municipalities, administrations, units = [], [], []
     for name in MUNICIPALITIES:
         region.refresh_from_db()
@@ -328,14 +330,14 @@ def write_progress(rng, people, covering, courses, modules) -> None:
     started; some past their due date."""
     from django.utils import timezone
 
-    from lms.models import Completion, Enrollment, StepProgress
+    from lms.models import Completion, Enrolment, StepProgress
 
     now = timezone.now()
     enrolments, completions, steps = [], [], []
 
     def flush(force: bool = False) -> None:
         for model, rows in (
-            (Enrollment, enrolments),
+            (Enrolment, enrolments),
             (Completion, completions),
             (StepProgress, steps),
         ):
@@ -389,7 +391,7 @@ def write_progress(rng, people, covering, courses, modules) -> None:
                             )
                         )
                     enrolments.append(
-                        Enrollment(
+                        Enrolment(
                             user_id=user_id,
                             course_id=course_id,
                             source="assignment",
@@ -400,7 +402,7 @@ def write_progress(rng, people, covering, courses, modules) -> None:
                     )
                 else:
                     enrolments.append(
-                        Enrollment(
+                        Enrolment(
                             user_id=user_id,
                             course_id=course_id,
                             source="assignment",
@@ -422,7 +424,7 @@ def write_progress(rng, people, covering, courses, modules) -> None:
                             )
                         )
                 enrolments.append(
-                    Enrollment(
+                    Enrolment(
                         user_id=user_id,
                         course_id=course_id,
                         source="assignment",
@@ -437,7 +439,8 @@ def write_progress(rng, people, covering, courses, modules) -> None:
 def tiny_municipality(world):
     """A municipality of 3 units and 12 people with the same courses assigned as the big
     one: the matrix must take as many queries."""
-    from lms.models import Assignment, LearnerProfile, Membership
+    from compliance.models import Assignment
+    from org.models import LearnerProfile, Membership
     from tests.factories import UserFactory
 
     region = world["region"]
@@ -544,7 +547,7 @@ def raw_matrix(connection, parent) -> dict:
     from dateutil.relativedelta import relativedelta
     from django.utils import timezone
 
-    from lms.models import Assignment
+    from compliance.models import Assignment
 
     now = timezone.now()
     months: dict[int, list[int]] = {}

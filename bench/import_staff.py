@@ -90,7 +90,7 @@ def to_csv(rows: list[list[str]]) -> bytes:
 
 def phases(rows: list[list[str]]):
     """(name, rows, callable) for each phase, in order; each callable returns a report."""
-    from lms.people import find_unit, import_staff
+    from org.staff_import import find_unit, import_staff
 
     everything = to_csv(rows)
     huddinge_rows = [r for r in rows if r[4].startswith("Huddinge/")]
@@ -126,8 +126,8 @@ def prepare(with_assignment: bool) -> None:
     """Huddinge's root and an assignment on it (due 30 days after hire), if wanted."""
     if not with_assignment:
         return
-    from lms.models import Assignment
-    from lms.people import get_or_create_unit
+    from compliance.models import Assignment
+    from org.staff_import import get_or_create_unit
     from tests.factories import CoursePageFactory
 
     unit, _created = get_or_create_unit("Huddinge")
@@ -152,14 +152,16 @@ def counting_queries(connection):
 def clear_database() -> None:
     from django.contrib.auth import get_user_model
 
-    from lms.models import Assignment, Enrollment, LearnerProfile, Membership, Organization
+    from compliance.models import Assignment
+    from lms.models import Enrolment
+    from org.models import LearnerProfile, Membership, Organisation
 
-    Enrollment.objects.all().delete()
+    Enrolment.objects.all().delete()
     Assignment.objects.all().delete()
     Membership.objects.all().delete()
     LearnerProfile.objects.all().delete()
     get_user_model().objects.filter(username__startswith="anst-").delete()
-    Organization.objects.all().delete()
+    Organisation.objects.all().delete()
 
 
 def main() -> None:
@@ -190,7 +192,8 @@ def main() -> None:
     )
 
     with django_test_database() as connection:
-        from lms.models import Enrollment, LearnerProfile, Organization
+        from lms.models import Enrolment
+        from org.models import LearnerProfile, Organisation
 
         print(f"database: {connection.vendor}" + (" (file)" if tmp else ""))
         results: dict[str, dict] = {}
@@ -221,8 +224,8 @@ def main() -> None:
                     assert not (report.created or report.updated or report.left)
             if not measure_memory:
                 people = LearnerProfile.objects.count()
-                units = Organization.objects.count()
-                enrolments = Enrollment.objects.count()
+                units = Organisation.objects.count()
+                enrolments = Enrolment.objects.count()
 
         print(f"people {people}, units {units}, enrolments {enrolments}")
         print(

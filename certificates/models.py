@@ -20,7 +20,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from lms.files import protected_storage
+from lms.api import protected_storage
 
 PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
 

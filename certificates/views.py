@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from lms import api as lms
+from lms import http as lms_http
+from org.api import is_in_scope
 
 from .codes import normalise_code
 from .models import Certificate
@@ -102,7 +104,7 @@ def _may_read(user, certificate: Certificate) -> bool:
     scope only."""
     if certificate.user_id == user.pk or user.is_superuser:
         return True
-    return user.has_perm("certificates.view_certificate") and lms.is_in_scope(
+    return user.has_perm("certificates.view_certificate") and is_in_scope(
         user, person=certificate.user
     )
 
@@ -116,7 +118,7 @@ def download(request, code: str):
         return render(
             request, "certificates/not_ready.html", {"certificate": certificate}, status=409
         )
-    return lms.serve_protected_file(
+    return lms_http.serve_protected_file(
         request,
         storage_alias=lms.storage_alias_of(certificate.pdf.storage),
         name=certificate.pdf.name,

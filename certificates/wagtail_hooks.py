@@ -11,7 +11,8 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from lms.api import COURSE_COMPLETED, MODULE_COMPLETED, PURGE_CERTIFICATES, TRAINING_RECORD
+from compliance.api import PURGE_CERTIFICATES, TRAINING_RECORD
+from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
 
 from . import admin_views
 from .models import Certificate, CertificateDesign

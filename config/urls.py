@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from lms.rest import api as lms_api
+from lms.http.rest import api as lms_api
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),

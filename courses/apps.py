@@ -6,3 +6,13 @@ class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Courses")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wagtail.signals import page_published, page_unpublished
+
+        from modules.handlers import recompute_completions_after_publishing
+
+        from .models import CoursePage
+
+        page_published.connect(recompute_completions_after_publishing, sender=CoursePage)
+        page_unpublished.connect(recompute_completions_after_publishing, sender=CoursePage)

@@ -159,7 +159,7 @@ class CoursePage(RoutablePageMixin, Page):
         if not request.user.is_authenticated:
             return redirect_to_login(self.url)
         try:
-            _enrollment, created = lms.enrol_learner(request.user, course=self)
+            _enrolment, created = lms.enrol_learner(request.user, course=self)
         except lms.EnrolmentNotAllowed as error:
             messages.error(request, error.message)
             return HttpResponseRedirect(self.url)

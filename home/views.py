@@ -7,24 +7,24 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from lms import api as lms
+from compliance.api import get_training_record, serialise_training_record
 
 
 @require_GET
 @never_cache
 @login_required
 def training_record(request):
-    record = lms.get_training_record(request.user)
-    return render(request, "lms/training_record.html", {"record": record})
+    record = get_training_record(request.user)
+    return render(request, "compliance/training_record.html", {"record": record})
 
 
 @require_GET
 @never_cache
 @login_required
 def training_record_json(request):
-    record = lms.get_training_record(request.user)
+    record = get_training_record(request.user)
     response = HttpResponse(
-        lms.serialise_training_record(record), content_type="application/json; charset=utf-8"
+        serialise_training_record(record), content_type="application/json; charset=utf-8"
     )
     filename = f"training-record-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lms.models import Organization
-from lms.people import FIELDS, REQUIRED
+from org.api import FIELDS, REQUIRED, Organisation
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_EXTENSIONS = (".csv", ".txt", ".xlsx")
@@ -33,7 +32,7 @@ class StaffImportUploadForm(forms.Form):
     # Any unit validates (so a unit outside the user's scope is refused with a 403 by the
     # view, not a form error); the menu offers only the user's own.
     organisation = forms.ModelChoiceField(
-        label=_("Organisation the file covers"), queryset=Organization.objects.all()
+        label=_("Organisation the file covers"), queryset=Organisation.objects.all()
     )
     full = forms.BooleanField(
         label=_("Full import (mark people missing from the file as left)"), required=False

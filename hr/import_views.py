@@ -1,5 +1,5 @@
 """The staff import in the Wagtail admin: upload a file, check the column mapping and the
-dry run, then import. Thin views over lms.people.import_staff.
+dry run, then import. Thin views over org.api.import_staff.
 
 The uploaded file is kept between the steps: in the session (base64) when small, else in
 the protected storage (no URL maps to it: the file holds personal data) under a random
@@ -23,11 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from lms.errors import InvalidInput
-from lms.files import protected_storage
-from lms.models import Organization
-from lms.people import (
+from lms.api import protected_storage
+from org.api import (
     FIELDS,
+    InvalidInput,
+    Organisation,
     can_import_into,
     get_import_units,
     import_staff,
@@ -49,7 +49,7 @@ LOG_ACTION = "lms.import_staff"
 
 def _require_permission(request) -> None:
     # Wagtail answers this with a redirect to the dashboard and a message.
-    if not request.user.has_perm("lms.import_staff"):
+    if not request.user.has_perm("org.import_staff"):
         raise PermissionDenied
 
 
@@ -108,7 +108,7 @@ def preview(request, token: str):
     data = _data_of(pending) if pending else None
     if data is None:
         return _expired(request)
-    scope = Organization.objects.filter(pk=pending["scope"]).first()
+    scope = Organisation.objects.filter(pk=pending["scope"]).first()
     if scope is None or not can_import_into(request.user, scope):
         return _outside_scope(request)
     headings, _rows = read_table(data, pending["filename"])

@@ -1,4 +1,4 @@
-"""HR's compliance views in the Wagtail admin: thin views over lms.reports."""
+"""HR's compliance views in the Wagtail admin: thin views over compliance.api."""
 
 from __future__ import annotations
 
@@ -12,17 +12,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
-from lms import api as lms
-from lms.models import Assignment, Organization
-from lms.reports import (
+from compliance.api import (
     AUDIENCES,
     STATUSES,
+    Assignment,
     get_compliance_history,
     get_compliance_matrix,
+    get_training_record_for_hr,
     get_unit_people,
     iter_unit_people,
 )
-from lms.scopes import can_see_unit, get_scope_units
+from lms import api as lms
+from org.api import Organisation, can_see_unit, get_scope_units, is_in_scope
 
 from .charts import line_chart_svg
 from .exports import export_response
@@ -73,7 +74,7 @@ class FilterForm(forms.Form):
 
 
 def _require_reports(request):
-    if not request.user.has_perm("lms.view_compliance"):
+    if not request.user.has_perm("compliance.view_compliance"):
         raise PermissionDenied
 
 
@@ -103,8 +104,8 @@ def _bad_filter(request, error: _BadFilter):
     return HttpResponseBadRequest(_("Check the filters: %(errors)s") % {"errors": messages})
 
 
-def _unit_or_404(unit_id) -> Organization:
-    return get_object_or_404(Organization, pk=unit_id)
+def _unit_or_404(unit_id) -> Organisation:
+    return get_object_or_404(Organisation, pk=unit_id)
 
 
 def _share(cell) -> str:
@@ -169,7 +170,7 @@ def compliance(request):
                     ]
                 yield cells
 
-        audit = parent or Organization.get_first_root_node()
+        audit = parent or Organisation.get_first_root_node()
         return export_response(
             request,
             fmt=filters["export"],
@@ -297,9 +298,9 @@ def person_record(request, user_id: int):
     """One person's training record: courses, steps, quiz results, certificates."""
     _require_reports(request)
     person = get_object_or_404(get_user_model(), pk=user_id)
-    if not lms.is_in_scope(request.user, person=person):
+    if not is_in_scope(request.user, person=person):
         raise PermissionDenied
-    record = lms.get_training_record_for_hr(person)
+    record = get_training_record_for_hr(person)
     return TemplateResponse(
         request,
         "hr/reports/person.html",

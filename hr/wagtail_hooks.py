@@ -38,7 +38,7 @@ def register_compliance_menu_item():
         icon_name="tasks",
         order=250,
         name="hr-compliance",
-        permission="lms.view_compliance",
+        permission="compliance.view_compliance",
     )
 
 
@@ -73,7 +73,7 @@ def register_import_menu_item():
         reverse("hr_import"),
         icon_name="upload",
         name="hr-import-staff",
-        permission="lms.import_staff",
+        permission="org.import_staff",
     )
 
 

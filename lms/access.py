@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.http import HttpResponse, HttpResponseForbidden
 from django.utils.translation import gettext as _
 
-from .enrolment import get_enrollment
+from .enrolment import get_enrolment
 from .errors import AccessDenied
 from .models import Completion
 from .protocols import LearningModule
@@ -16,7 +15,6 @@ from .state import module_lock
 __all__ = [
     "AccessDecision",
     "check_module_access",
-    "refuse_file",
     "require_learner_access",
     "require_module_access",
 ]
@@ -43,8 +41,8 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
     if not user.is_authenticated:
         return AccessDecision(False, "anonymous", _("Log in to open this module."))
     course_id = module.get_lms_course_id()
-    enrollment = get_enrollment(user=user, course_id=course_id)
-    if enrollment is None:
+    enrolment = get_enrolment(user=user, course_id=course_id)
+    if enrolment is None:
         if _can_edit(user, module):
             return AccessDecision(True, as_editor=True)
         course = getattr(module, "get_parent", lambda: None)()
@@ -68,9 +66,9 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
     reason, message, blocking = module_lock(module, completed)
     if reason:
         if _can_edit(user, module):
-            return AccessDecision(True, as_editor=True, cycle=enrollment.cycle)
+            return AccessDecision(True, as_editor=True, cycle=enrolment.cycle)
         return AccessDecision(False, reason, message, blocking=blocking)
-    return AccessDecision(True, cycle=enrollment.cycle)
+    return AccessDecision(True, cycle=enrolment.cycle)
 
 
 def require_module_access(*, user, module: LearningModule) -> AccessDecision:
@@ -92,8 +90,3 @@ def require_learner_access(*, user, module: LearningModule) -> AccessDecision:
             decision=decision,
         )
     return decision
-
-
-def refuse_file(decision: AccessDecision) -> HttpResponse:
-    """The answer for a protected file the user may not have: a plain 403."""
-    return HttpResponseForbidden(decision.message or _("You do not have access to this file."))

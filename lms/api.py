@@ -1,19 +1,20 @@
-"""The one public way into the engine. Other apps import from here.
+"""The one public way into the engine. Other apps import from here (and HTTP helpers from
+`lms.http`); import-linter refuses any other way in.
 
-Writes and reads are separate functions; writes are atomic and safe to repeat.
+Writes and reads are separate functions; writes are atomic and safe to repeat. The models
+listed here are public for reading (reports aggregate over them); writes go through the
+functions.
 """
 
 from .access import (
     AccessDecision,
     check_module_access,
-    refuse_file,
     require_learner_access,
     require_module_access,
 )
-from .assignments import apply_assignment, renew_recurring_assignments, sync_assignments_for_users
 from .completion import recompute_completions, schedule_recompute
 from .dashboard import ContinueItem, Dashboard, get_learner_dashboard
-from .enrolment import current_cycle, enrol_learner, get_enrollment, start_new_cycle
+from .enrolment import current_cycle, enrol_learner, get_enrolment, start_new_cycle
 from .errors import (
     AccessDenied,
     AttemptLimitReached,
@@ -22,17 +23,8 @@ from .errors import (
     LmsError,
     NotFound,
 )
-from .files import protected_storage, serve_protected_file, storage_alias_of
 from .hooks import COURSE_COMPLETED, MODULE_COMPLETED
-from .privacy import (
-    PURGE_CERTIFICATES,
-    TRAINING_RECORD,
-    anonymise_leavers,
-    get_training_record,
-    get_training_record_for_hr,
-    purge_expired_records,
-    serialise_training_record,
-)
+from .models import Completion, Enrolment, QuizAttempt, StepProgress
 from .progress import (
     WatchResult,
     complete_step,
@@ -41,7 +33,14 @@ from .progress import (
     record_watch,
     save_reflection,
 )
-from .protocols import ChoiceSpec, QuestionSpec, QuizRules, StepSpec
+from .protocols import (
+    ChoiceSpec,
+    LearningCourse,
+    LearningModule,
+    QuestionSpec,
+    QuizRules,
+    StepSpec,
+)
 from .quizzes import (
     QuizResult,
     get_attempt_questions,
@@ -51,72 +50,59 @@ from .quizzes import (
     start_quiz_attempt,
     submit_quiz_attempt,
 )
-from .reminders import send_due_reminders, send_manager_digests
-from .scopes import can_see_unit, get_scope_units, is_in_scope, scope_filter
 from .state import CourseProgress, ModuleState, StepState, get_course_progress, get_module_progress
+from .storage import protected_storage, storage_alias_of
 
 __all__ = [
     "COURSE_COMPLETED",
     "MODULE_COMPLETED",
-    "PURGE_CERTIFICATES",
-    "TRAINING_RECORD",
     "AccessDecision",
     "AccessDenied",
     "AttemptLimitReached",
+    "Completion",
+    "Enrolment",
     "ChoiceSpec",
     "ContinueItem",
     "CourseProgress",
     "Dashboard",
     "EnrolmentNotAllowed",
     "InvalidInput",
+    "LearningCourse",
+    "LearningModule",
     "LmsError",
     "ModuleState",
     "NotFound",
     "QuestionSpec",
+    "QuizAttempt",
     "QuizResult",
     "QuizRules",
+    "StepProgress",
     "StepSpec",
     "StepState",
     "WatchResult",
-    "anonymise_leavers",
-    "apply_assignment",
-    "can_see_unit",
     "check_module_access",
     "complete_step",
     "current_cycle",
     "enrol_learner",
     "get_attempt_questions",
     "get_course_progress",
-    "get_enrollment",
+    "get_enrolment",
     "get_learner_dashboard",
     "get_module_progress",
     "get_open_attempt",
     "get_quiz_result",
     "get_quiz_status",
-    "get_scope_units",
     "get_step_spec",
-    "get_training_record",
-    "get_training_record_for_hr",
-    "is_in_scope",
     "protected_storage",
-    "purge_expired_records",
     "recompute_completions",
     "record_document_opened",
     "record_watch",
-    "refuse_file",
-    "renew_recurring_assignments",
     "require_learner_access",
     "require_module_access",
     "save_reflection",
-    "scope_filter",
     "schedule_recompute",
-    "send_due_reminders",
-    "send_manager_digests",
-    "serialise_training_record",
-    "serve_protected_file",
     "start_new_cycle",
     "start_quiz_attempt",
     "storage_alias_of",
     "submit_quiz_attempt",
-    "sync_assignments_for_users",
 ]

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,8 +6,3 @@ class LmsConfig(AppConfig):
     name = "lms"
     verbose_name = _("Learning engine")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from . import handlers
-
-        post_migrate.connect(handlers.create_schedules, sender=self)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from . import hooks
-from .models import Completion, Enrollment, StepProgress
+from .models import Completion, Enrolment, StepProgress
 from .protocols import LearningModule
 
 __all__ = ["complete_progress", "recompute_completions", "schedule_recompute"]
@@ -91,8 +91,8 @@ def _recompute_course(user, course_id: int, cycle: int, now: datetime, course=No
     completion, created = _record_completion(user, course.pk, Completion.Kind.COURSE, cycle, now)
     if not created:
         return 0
-    Enrollment.objects.filter(user=user, course_id=course.pk, cycle=cycle).update(
-        status=Enrollment.Status.COMPLETED, completed_at=completion.completed_at
+    Enrolment.objects.filter(user=user, course_id=course.pk, cycle=cycle).update(
+        status=Enrolment.Status.COMPLETED, completed_at=completion.completed_at
     )
     hooks.announce(hooks.COURSE_COMPLETED, user=user, page=course, completion=completion)
     return 1
@@ -123,12 +123,12 @@ def recompute_completions(page, *, now: datetime | None = None) -> int:
     else:
         course = page
     # The course: learners still working on it may now meet its rules.
-    for enrollment in Enrollment.objects.filter(
-        course_id=course.pk, status=Enrollment.Status.ACTIVE
+    for enrolment in Enrolment.objects.filter(
+        course_id=course.pk, status=Enrolment.Status.ACTIVE
     ).select_related("user"):
         with transaction.atomic():
-            _lock_learner(enrollment.user)
-            recorded += _recompute_course(enrollment.user, course.pk, enrollment.cycle, now, course)
+            _lock_learner(enrolment.user)
+            recorded += _recompute_course(enrolment.user, course.pk, enrolment.cycle, now, course)
     return recorded
 
 
@@ -138,7 +138,7 @@ def schedule_recompute(page) -> None:
     from django_q.tasks import async_task
 
     course_id = page.get_lms_course_id() if hasattr(page, "get_lms_course_id") else page.pk
-    if not Enrollment.objects.filter(course_id=course_id, status=Enrollment.Status.ACTIVE).exists():
+    if not Enrolment.objects.filter(course_id=course_id, status=Enrolment.Status.ACTIVE).exists():
         return
     page_id = page.pk
     transaction.on_commit(

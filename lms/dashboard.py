@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import F
 from wagtail.models import Page
 
-from .models import Enrollment
+from .models import Enrolment
 from .protocols import LearningModule
 from .state import CourseProgress, get_course_progress
 
@@ -37,18 +37,18 @@ class Dashboard:
     def due(self) -> list[CourseProgress]:
         """Unfinished courses with a due date, soonest first."""
         items = [
-            c for c in self.courses if c.enrollment and c.enrollment.due_at and not c.completed_at
+            c for c in self.courses if c.enrolment and c.enrolment.due_at and not c.completed_at
         ]
-        return sorted(items, key=lambda c: c.enrollment.due_at)
+        return sorted(items, key=lambda c: c.enrolment.due_at)
 
 
 def get_learner_dashboard(user) -> Dashboard:
     """Every active or completed enrolment with its progress, and the next unfinished step.
 
     Queries: a fixed few plus one per enrolled course (its module list)."""
-    enrollments = list(
-        Enrollment.objects.filter(user=user)
-        .exclude(status=Enrollment.Status.WITHDRAWN)
+    enrolments = list(
+        Enrolment.objects.filter(user=user)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
         # Unfinished first, then soonest due, undated last: explicit, since SQLite and
         # PostgreSQL sort NULLs at opposite ends.
         .order_by(
@@ -57,11 +57,11 @@ def get_learner_dashboard(user) -> Dashboard:
             "-enrolled_at",
         )
     )
-    courses = Page.objects.filter(pk__in=[e.course_id for e in enrollments]).live().specific()
+    courses = Page.objects.filter(pk__in=[e.course_id for e in enrolments]).live().specific()
     by_id = {c.pk: c for c in courses}
     progress = [
         get_course_progress(user=user, course=by_id[e.course_id])
-        for e in enrollments
+        for e in enrolments
         if e.course_id in by_id
     ]
     return Dashboard(progress, _continue_item(progress))

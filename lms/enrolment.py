@@ -8,36 +8,36 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .errors import EnrolmentNotAllowed
-from .models import Enrollment
+from .models import Enrolment
 from .protocols import LearningCourse
 
-__all__ = ["current_cycle", "enrol_learner", "get_enrollment", "start_new_cycle"]
+__all__ = ["current_cycle", "enrol_learner", "get_enrolment", "start_new_cycle"]
 
 
-def get_enrollment(*, user, course_id: int) -> Enrollment | None:
+def get_enrolment(*, user, course_id: int) -> Enrolment | None:
     """The learner's enrolment in the course, withdrawn ones excluded."""
     if not user.is_authenticated:
         return None
     return (
-        Enrollment.objects.filter(user=user, course_id=course_id)
-        .exclude(status=Enrollment.Status.WITHDRAWN)
+        Enrolment.objects.filter(user=user, course_id=course_id)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
         .first()
     )
 
 
 def current_cycle(*, user, module) -> int:
     """The learner's completion cycle in the module's course (1 when not enrolled)."""
-    enrollment = get_enrollment(user=user, course_id=module.get_lms_course_id())
-    return enrollment.cycle if enrollment else 1
+    enrolment = get_enrolment(user=user, course_id=module.get_lms_course_id())
+    return enrolment.cycle if enrolment else 1
 
 
-def start_new_cycle(enrollment: Enrollment, *, due_at: datetime | None = None) -> Enrollment:
+def start_new_cycle(enrolment: Enrolment, *, due_at: datetime | None = None) -> Enrolment:
     """Recertification: the learner takes the course again. Earlier progress, attempts and
     completions stay as history; the new cycle starts empty. Atomic."""
     with transaction.atomic():
-        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         locked.cycle += 1
-        locked.status = Enrollment.Status.ACTIVE
+        locked.status = Enrolment.Status.ACTIVE
         locked.completed_at = None
         locked.due_at = due_at
         locked.save(update_fields=["cycle", "status", "completed_at", "due_at"])
@@ -48,26 +48,26 @@ def enrol_learner(
     user,
     *,
     course: LearningCourse,
-    source: str = Enrollment.Source.SELF,
+    source: str = Enrolment.Source.SELF,
     due_at: datetime | None = None,
-) -> tuple[Enrollment, bool]:
-    """Enrol `user` in `course`; returns (enrollment, created). Idempotent and atomic.
+) -> tuple[Enrolment, bool]:
+    """Enrol `user` in `course`; returns (enrolment, created). Idempotent and atomic.
 
     Self-enrolment is refused (EnrolmentNotAllowed) when the course is assigned-only.
     A withdrawn enrolment is reactivated.
     """
-    if source == Enrollment.Source.SELF and not course.enrolment_open:
+    if source == Enrolment.Source.SELF and not course.enrolment_open:
         raise EnrolmentNotAllowed(
             _("This course is assigned by your organisation; you cannot enrol yourself.")
         )
     try:
         with transaction.atomic():
-            enrollment, created = Enrollment.objects.get_or_create(
+            enrolment, created = Enrolment.objects.get_or_create(
                 user=user, course_id=course.pk, defaults={"source": source, "due_at": due_at}
             )
     except IntegrityError:
-        enrollment, created = Enrollment.objects.get(user=user, course_id=course.pk), False
-    if not created and enrollment.status == Enrollment.Status.WITHDRAWN:
-        enrollment.status = Enrollment.Status.ACTIVE
-        enrollment.save(update_fields=["status"])
-    return enrollment, created
+        enrolment, created = Enrolment.objects.get(user=user, course_id=course.pk), False
+    if not created and enrolment.status == Enrolment.Status.WITHDRAWN:
+        enrolment.status = Enrolment.Status.ACTIVE
+        enrolment.save(update_fields=["status"])
+    return enrolment, created

@@ -1,12 +1,10 @@
-"""Exceptions the engine raises; views turn them into 4xx answers."""
+"""Exceptions the engine raises; lms.http.errors maps them to HTTP statuses."""
 
 from __future__ import annotations
 
 
 class LmsError(Exception):
-    """Base class. `status` is the HTTP status a view should answer with."""
-
-    status = 400
+    """Base class: a request the engine refuses, with a message for the person."""
 
     def __init__(self, message: str = "", *, decision=None):
         super().__init__(message)
@@ -15,20 +13,20 @@ class LmsError(Exception):
 
 
 class AccessDenied(LmsError):
-    status = 403
+    pass
 
 
 class NotFound(LmsError):
-    status = 404
+    pass
 
 
 class EnrolmentNotAllowed(LmsError):
-    status = 403
+    pass
 
 
 class InvalidInput(LmsError):
-    status = 400
+    pass
 
 
 class AttemptLimitReached(LmsError):
-    status = 409
+    pass

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import swapper
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
-from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
 
 
-class Enrollment(models.Model):
+class Enrolment(models.Model):
     class Source(models.TextChoices):
         SELF = "self", _("Self-enrolled")
         ASSIGNMENT = "assignment", _("Assigned")
@@ -29,7 +26,7 @@ class Enrollment(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lms_enrollments"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lms_enrolments"
     )
     course = models.ForeignKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="+")
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.SELF)
@@ -38,11 +35,11 @@ class Enrollment(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     assignment = models.ForeignKey(
-        "lms.Assignment",
+        "compliance.Assignment",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="enrollments",
+        related_name="enrolments",
     )
     # Recertification starts a new cycle: progress and completions of earlier cycles stay
     # as history; the learner works through the course again.
@@ -51,6 +48,7 @@ class Enrollment(models.Model):
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
+        db_table = "lms_enrollment"
         constraints = [
             models.UniqueConstraint(fields=["user", "course"], name="lms_enrollment_unique_course")
         ]
@@ -176,293 +174,3 @@ class Completion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} completed {self.kind} {self.page_id}"
-
-
-# --- Organisation and people ------------------------------------------------------------
-
-
-class Organization(MP_Node):
-    """Municipality -> administration -> unit, any depth. Paths make subtree queries cheap."""
-
-    name = models.CharField(_("name"), max_length=200)
-    code = models.CharField(
-        _("code"), max_length=64, blank=True, help_text=_("From the HR system.")
-    )
-
-    node_order_by = ["name"]
-
-    class Meta:
-        verbose_name = _("organisation unit")
-        verbose_name_plural = _("organisation units")
-        permissions = [
-            ("view_compliance", "Can see compliance reports and people's training records"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def label(self) -> str:
-        return "/".join(node.name for node in [*self.get_ancestors(), self])
-
-
-class LearnerProfile(models.Model):
-    class Kind(models.TextChoices):
-        STAFF = "staff", _("Staff")
-        EXTERNAL = "external", _("External participant")
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
-    )
-    unit = models.ForeignKey(
-        Organization,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="members",
-        verbose_name=_("unit"),
-    )
-    employee_number = models.CharField(
-        _("employee number"), max_length=64, null=True, blank=True, unique=True
-    )
-    job_title = models.CharField(_("job title"), max_length=200, blank=True)
-    is_manager = models.BooleanField(_("manager"), default=False)
-    hire_date = models.DateField(_("hire date"), null=True, blank=True)
-    leave_date = models.DateField(_("leave date"), null=True, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STAFF)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("learner profile")
-        verbose_name_plural = _("learner profiles")
-        indexes = [models.Index(fields=["unit", "is_manager"], name="lms_profile_unit_manager")]
-        permissions = [("import_staff", "Can import staff from the HR system")]
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.employee_number or '-'})"
-
-
-class Membership(models.Model):
-    """A person's place in a unit. Most have one; some (a manager of two units) have more.
-    The profile's unit is the primary one and is always among these."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lms_memberships"
-    )
-    unit = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
-
-    class Meta:
-        verbose_name = _("unit membership")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "unit"], name="lms_membership_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.unit}"
-
-
-class ReportingScope(models.Model):
-    """The part of the organisation an HR user or coordinator may see and export."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="lms_reporting_scopes",
-        null=True,
-        blank=True,
-    )
-    group = models.ForeignKey(
-        "auth.Group",
-        on_delete=models.CASCADE,
-        related_name="lms_reporting_scopes",
-        null=True,
-        blank=True,
-    )
-    unit = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-
-    class Meta:
-        verbose_name = _("reporting scope")
-        verbose_name_plural = _("reporting scopes")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(user__isnull=False) | models.Q(group__isnull=False),
-                name="lms_scope_user_or_group",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user or self.group} → {self.unit}"
-
-
-class Assignment(models.Model):
-    """A course made required for an audience: a unit subtree, managers and/or staff,
-    optionally only those hired after a date; due on a date or N days after assignment or
-    hire; optionally repeating every M months; with a target share for reports."""
-
-    class Audience(models.TextChoices):
-        ALL = "all", _("Managers and staff")
-        MANAGERS = "managers", _("Managers only")
-        STAFF = "staff", _("Staff only (not managers)")
-
-    class DueMode(models.TextChoices):
-        FIXED = "fixed", _("On a fixed date")
-        AFTER_ASSIGNMENT = "after_assignment", _("N days after being assigned")
-        AFTER_HIRE = "after_hire", _("N days after the hire date")
-
-    course = models.ForeignKey(
-        PAGE_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("course")
-    )
-    unit = models.ForeignKey(
-        Organization,
-        on_delete=models.CASCADE,
-        related_name="assignments",
-        verbose_name=_("unit (with everything below it)"),
-    )
-    audience = models.CharField(
-        _("audience"), max_length=16, choices=Audience.choices, default=Audience.ALL
-    )
-    hired_after = models.DateField(
-        _("only people hired after"),
-        null=True,
-        blank=True,
-        help_text=_("Leave empty to include everyone in the unit."),
-    )
-    due_mode = models.CharField(
-        _("due"), max_length=20, choices=DueMode.choices, default=DueMode.AFTER_ASSIGNMENT
-    )
-    due_date = models.DateField(_("due date"), null=True, blank=True)
-    due_days = models.PositiveSmallIntegerField(_("days to complete"), null=True, blank=True)
-    recurrence_months = models.PositiveSmallIntegerField(
-        _("repeat every (months)"),
-        null=True,
-        blank=True,
-        help_text=_("For recertification. Empty: once."),
-    )
-    target_share = models.PositiveSmallIntegerField(
-        _("target (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
-    )
-    active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("assignment")
-        verbose_name_plural = _("assignments")
-        indexes = [models.Index(fields=["course", "active"], name="lms_assignment_course")]
-
-    def __str__(self) -> str:
-        return f"{self.course} → {self.unit}"
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        if self.due_mode == self.DueMode.FIXED and not self.due_date:
-            raise ValidationError({"due_date": _("Give the due date.")})
-        if self.due_mode != self.DueMode.FIXED and not self.due_days:
-            raise ValidationError({"due_days": _("Give the number of days.")})
-
-
-# --- Reminders and retention -------------------------------------------------------------
-
-
-class Reminder(models.Model):
-    """A reminder sent: recorded before the email goes out, so each goes out once per key
-    however often (or concurrently) the job runs."""
-
-    class Kind(models.TextChoices):
-        DUE_SOON = "due_soon", _("Due soon")
-        OVERDUE = "overdue", _("Overdue")
-        MANAGER_DIGEST = "manager_digest", _("Manager's weekly digest")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lms_reminders"
-    )
-    # Empty for a manager's digest, which covers many enrolments.
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
-    )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    # The enrolment's cycle for a learner's reminder; the ISO week ("2026-W47") for a digest.
-    key = models.CharField(max_length=16)
-    sent_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "enrollment", "kind", "key"], name="lms_reminder_unique"
-            ),
-            # NULLs are distinct in a unique index (SQLite and PostgreSQL alike), so the
-            # constraint above does not hold for digests; this partial one does.
-            models.UniqueConstraint(
-                fields=["user", "kind", "key"],
-                condition=models.Q(enrollment__isnull=True),
-                name="lms_reminder_unique_digest",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.key} → {self.user}"
-
-
-@register_setting(icon="time")
-class RetentionSettings(BaseGenericSetting):
-    """How long each kind of learner record is kept, in days. Empty keeps it for good."""
-
-    watch_ranges_days = models.PositiveIntegerField(
-        _("detailed watch history (days)"),
-        null=True,
-        blank=True,
-        default=365,
-        help_text=_(
-            "Which seconds of a lecture were played, and when, for finished steps. "
-            "The watched share and completion are kept. Empty: keep."
-        ),
-    )
-    quiz_answers_days = models.PositiveIntegerField(
-        _("quiz answers (days)"),
-        null=True,
-        blank=True,
-        default=730,
-        help_text=_("The answers chosen in quiz attempts. Scores are kept. Empty: keep."),
-    )
-    reflections_days = models.PositiveIntegerField(
-        _("reflections (days)"),
-        null=True,
-        blank=True,
-        default=730,
-        help_text=_("The text of learners' reflections. Completion is kept. Empty: keep."),
-    )
-    completions_days = models.PositiveIntegerField(
-        _("completions (days)"),
-        null=True,
-        blank=True,
-        help_text=_("Completed modules and courses. Empty: keep (recommended)."),
-    )
-    certificates_days = models.PositiveIntegerField(
-        _("certificates (days)"),
-        null=True,
-        blank=True,
-        help_text=_("Issued certificates, counted from issue. Empty: keep (recommended)."),
-    )
-    anonymise_leavers_after_days = models.PositiveIntegerField(
-        _("anonymise people who left after (days)"),
-        null=True,
-        blank=True,
-        default=730,
-        help_text=_(
-            "Name, email, username and employee number are removed this long after the "
-            "leave date; completions stay for statistics. Empty: never."
-        ),
-    )
-
-    class Meta:
-        verbose_name = _("data retention")
-        verbose_name_plural = _("data retention")

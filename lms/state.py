@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .enrolment import current_cycle
-from .models import Completion, Enrollment, StepProgress
+from .models import Completion, Enrolment, StepProgress
 from .protocols import LearningCourse, LearningModule, StepSpec
 
 __all__ = [
@@ -81,7 +81,7 @@ class ModuleState:
 @dataclass
 class CourseProgress:
     course: LearningCourse
-    enrollment: Enrollment | None
+    enrolment: Enrolment | None
     modules: list[ModuleState]
     completed_at: datetime | None = None
 
@@ -106,7 +106,7 @@ class CourseProgress:
 
     @property
     def overdue(self) -> bool:
-        due = self.enrollment.due_at if self.enrollment else None
+        due = self.enrolment.due_at if self.enrolment else None
         return bool(due and not self.completed_at and due < timezone.now())
 
     def state_of(self, module_id: int) -> ModuleState | None:
@@ -203,12 +203,12 @@ def get_course_progress(*, user, course: LearningCourse) -> CourseProgress:
     if not user.is_authenticated:
         states = [_module_state(m, {}, set(), [], now) for m in modules]
         return CourseProgress(course, None, states)
-    enrollment = (
-        Enrollment.objects.filter(user=user, course_id=course.pk)
-        .exclude(status=Enrollment.Status.WITHDRAWN)
+    enrolment = (
+        Enrolment.objects.filter(user=user, course_id=course.pk)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
         .first()
     )
-    cycle = enrollment.cycle if enrollment else 1
+    cycle = enrolment.cycle if enrolment else 1
     page_ids = {course.pk} | {m.pk for m in modules}
     page_ids |= {p.pk for m in modules for p in m.get_lms_prerequisites()}
     completed_now, completed_ever = _completions(user, page_ids, cycle)
@@ -221,7 +221,7 @@ def get_course_progress(*, user, course: LearningCourse) -> CourseProgress:
         _module_state(m, completed_now, completed_ever, rows_by_module.get(m.pk, []), now)
         for m in modules
     ]
-    return CourseProgress(course, enrollment, states, completed_at=completed_now.get(course.pk))
+    return CourseProgress(course, enrolment, states, completed_at=completed_now.get(course.pk))
 
 
 def get_module_progress(*, user, module: LearningModule, cycle: int | None = None) -> ModuleState:

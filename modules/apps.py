@@ -10,11 +10,8 @@ class ModulesConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published, page_unpublished
 
-        from courses.models import CoursePage
-
         from . import handlers
         from .models import ModulePage
 
-        for model in (ModulePage, CoursePage):
-            page_published.connect(handlers.recompute_completions_after_publishing, sender=model)
-            page_unpublished.connect(handlers.recompute_completions_after_publishing, sender=model)
+        page_published.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)
+        page_unpublished.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)

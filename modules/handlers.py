@@ -6,5 +6,6 @@ from lms import api as lms
 def recompute_completions_after_publishing(sender, instance, **kwargs):
     """An edit may have removed the only step a learner was missing, or made a module
     optional: the engine completes it for them (earned completions are never taken back).
-    Connected for ModulePage and CoursePage; also covers scheduled publishing."""
+    Connected for ModulePage here and for CoursePage by the courses app; also covers
+    scheduled publishing."""
     lms.schedule_recompute(instance.specific)

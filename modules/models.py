@@ -28,8 +28,7 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, Orderable, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from lms.files import protected_storage
-from lms.protocols import ChoiceSpec, QuestionSpec, QuizRules, StepSpec
+from lms.api import ChoiceSpec, QuestionSpec, QuizRules, StepSpec, protected_storage
 
 from . import views
 from .blocks import QuestionsBlock, StepsBlock

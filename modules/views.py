@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from lms import api as lms
+from lms import http as lms_http
 
 
 def _refuse(request, page, decision):
@@ -114,7 +115,9 @@ def _step_post(request, page, block, step_id: str):
         context["error"] = error.message
         if kind == "reflection":
             context["reflection_answer"] = request.POST.get("answer", "")
-        return TemplateResponse(request, "modules/step_page.html", context, status=error.status)
+        return TemplateResponse(
+            request, "modules/step_page.html", context, status=lms_http.status_for(error)
+        )
     return TemplateResponse(
         request, "405.html", {"message": _("This step takes no form.")}, status=405
     )
@@ -124,7 +127,7 @@ def _serve_field_file(request, field_file, content_type, download_name=None):
     if not field_file:
         raise Http404
     try:
-        return lms.serve_protected_file(
+        return lms_http.serve_protected_file(
             request,
             storage_alias=lms.storage_alias_of(field_file.storage),
             name=field_file.name,
@@ -143,7 +146,7 @@ def _open_step(request, page, step_id: str, kind: str, field: str):
         raise Http404
     decision = lms.check_module_access(user=request.user, module=page)
     if not decision.allowed:
-        return None, lms.refuse_file(decision)
+        return None, lms_http.refuse_file(decision)
     return block.value[field], None
 
 

@@ -85,4 +85,3 @@ def keep_course_documents_behind_their_modules(document, request):
             _("This document belongs to a course module. Open it from the module.")
         )
     return None
-

@@ -32,10 +32,11 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, Locale, Page, Site
 from wagtail.test.utils.wagtail_factories import PageFactory
 
+from compliance import api as compliance
 from courses.models import CourseIndexPage, CoursePage
 from home.models import HomePage
 from lms import api as lms
-from lms.models import Enrollment
+from lms.models import Enrolment
 from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -132,7 +133,7 @@ class SuperuserFactory(UserFactory):
 
 def enrol(user, course) -> None:
     """Enrol `user` in `course` the way an administrator would (open or assigned course)."""
-    lms.enrol_learner(user, course=course, source=Enrollment.Source.ADMIN)
+    lms.enrol_learner(user, course=course, source=Enrolment.Source.ADMIN)
 
 
 def enrolled_learner(course, **kwargs):
@@ -549,7 +550,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
 def learner_profile(user, *, unit=None, **fields):
     """`user`'s LearnerProfile, created when missing, with `fields` set; with `unit`, that is
     their unit and they are a member of it."""
-    from lms.models import LearnerProfile, Membership
+    from org.models import LearnerProfile, Membership
 
     if unit is not None:
         fields["unit"] = unit
@@ -564,7 +565,7 @@ def learner_profile(user, *, unit=None, **fields):
 def unit_at(path: str):
     """The organisation unit at 'Huddinge/Socialförvaltningen/Enhet A', created with any
     missing levels."""
-    from lms.people import get_or_create_unit
+    from org.staff_import import get_or_create_unit
 
     return get_or_create_unit(path)[0]
 
@@ -582,10 +583,10 @@ def employee(unit, employee_number: str, **fields):
 def staff_importer(*units, via_group: bool = False, permission: bool = True, **kwargs):
     """An admin user who may import staff into `units` (a ReportingScope each, on the user
     or, with `via_group`, on a group of theirs); `permission=False` leaves out
-    lms.import_staff (admin access only)."""
+    org.import_staff (admin access only)."""
     from django.contrib.auth.models import Group, Permission
 
-    from lms.models import ReportingScope
+    from org.models import ReportingScope
 
     user = UserFactory(**kwargs)
     codenames = ["access_admin"] + (["import_staff"] if permission else [])
@@ -676,10 +677,10 @@ def org_unit(name: str, parent=None):
 
     Siblings are kept sorted by name, so adding one can renumber the paths of siblings
     already in memory: create siblings in name order, or refresh_from_db() them after."""
-    from lms.models import Organization
+    from org.models import Organisation
 
     if parent is None:
-        return Organization.add_root(name=name)
+        return Organisation.add_root(name=name)
     parent.refresh_from_db()  # treebeard reads the parent's numchild from the instance
     return parent.add_child(name=name)
 
@@ -698,7 +699,7 @@ def staff_member(
 ):
     """A person with a learner profile whose primary unit is `unit`, a member of it and of
     the units in `also_in` (someone placed in several units)."""
-    from lms.models import LearnerProfile, Membership
+    from org.models import LearnerProfile, Membership
 
     user = UserFactory(**user_kwargs)
     LearnerProfile.objects.create(
@@ -717,18 +718,18 @@ def staff_member(
 
 
 def hr_user(*units, via_group: bool = True, **user_kwargs):
-    """An HR user: admin access and lms.view_compliance, with a reporting scope on `units`,
+    """An HR user: admin access and compliance.view_compliance, with a reporting scope on `units`,
     given through a group of their own (or on the user with via_group=False)."""
     from django.contrib.auth.models import Group, Permission
     from django.db.models import Q
 
-    from lms.models import ReportingScope
+    from org.models import ReportingScope
 
     user = UserFactory(**user_kwargs)
     permissions = list(
         Permission.objects.filter(
             Q(content_type__app_label="wagtailadmin", codename="access_admin")
-            | Q(content_type__app_label="lms", codename="view_compliance")
+            | Q(content_type__app_label="compliance", codename="view_compliance")
         )
     )
     if via_group:
@@ -747,7 +748,7 @@ def hr_user(*units, via_group: bool = True, **user_kwargs):
 def assign_course(course, unit, *, today=None, **kwargs):
     """An active assignment of `course` to `unit` and everything below it (everyone, due 30
     days after assignment, unless told), applied as on `today`: the enrolments exist."""
-    from lms.models import Assignment
+    from compliance.models import Assignment
 
     fields = {
         "audience": Assignment.Audience.ALL,
@@ -756,7 +757,7 @@ def assign_course(course, unit, *, today=None, **kwargs):
         **kwargs,
     }
     assignment = Assignment.objects.create(course=course, unit=unit, **fields)
-    lms.apply_assignment(assignment, today=today)
+    compliance.apply_assignment(assignment, today=today)
     return assignment
 
 
@@ -765,15 +766,15 @@ def course_completed(user, course, *, when, cycle: int | None = None):
     as a self-enrolment when missing) marked completed when it is the enrolment's cycle."""
     from lms.models import Completion
 
-    enrollment, _created = Enrollment.objects.get_or_create(user=user, course_id=course.pk)
-    cycle = cycle or enrollment.cycle
+    enrolment, _created = Enrolment.objects.get_or_create(user=user, course_id=course.pk)
+    cycle = cycle or enrolment.cycle
     completion = Completion.objects.create(
         user=user, page_id=course.pk, kind=Completion.Kind.COURSE, cycle=cycle, completed_at=when
     )
-    if cycle == enrollment.cycle:
-        enrollment.status = Enrollment.Status.COMPLETED
-        enrollment.completed_at = when
-        enrollment.save(update_fields=["status", "completed_at"])
+    if cycle == enrolment.cycle:
+        enrolment.status = Enrolment.Status.COMPLETED
+        enrolment.completed_at = when
+        enrolment.save(update_fields=["status", "completed_at"])
     return completion
 
 

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import lms.files
+import lms.storage
 import modelcluster.fields
 import modelsearch.index
 import wagtail.fields
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='issued')),
                 ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expires')),
                 ('status', models.CharField(choices=[('pending', 'Being prepared'), ('ready', 'Ready'), ('failed', 'Failed')], default='pending', max_length=8, verbose_name='status')),
-                ('pdf', models.FileField(blank=True, storage=lms.files.protected_storage, upload_to='certificates/%Y/')),
+                ('pdf', models.FileField(blank=True, storage=lms.storage.protected_storage, upload_to='certificates/%Y/')),
                 ('render_attempts', models.PositiveSmallIntegerField(default=0)),
                 ('last_error', models.TextField(blank=True)),
                 ('rendered_at', models.DateTimeField(blank=True, null=True)),

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "modules",
     "certificates",
     "hr",
+    "compliance",
+    "org",
     "lms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

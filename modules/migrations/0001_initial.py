@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import lms.files
+import lms.storage
 import modelcluster.fields
 import modelsearch.index
 import modules.validators
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=255, verbose_name='title')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
-                ('video', models.FileField(help_text='MP4 (H.264/AAC) or WebM (VP9/Opus). Served only to learners with access.', storage=lms.files.protected_storage, upload_to='lectures/video/', validators=[django.core.validators.FileExtensionValidator(['mp4', 'webm', 'm4v', 'ogv'])], verbose_name='video file')),
+                ('video', models.FileField(help_text='MP4 (H.264/AAC) or WebM (VP9/Opus). Served only to learners with access.', storage=lms.storage.protected_storage, upload_to='lectures/video/', validators=[django.core.validators.FileExtensionValidator(['mp4', 'webm', 'm4v', 'ogv'])], verbose_name='video file')),
                 ('duration', models.DurationField(help_text='As h:mm:ss or mm:ss, e.g. 12:30 for twelve and a half minutes.', verbose_name='duration')),
                 ('speakers', models.CharField(blank=True, max_length=300, verbose_name='speakers')),
                 ('organiser', models.CharField(blank=True, help_text='Who arranged the lecture.', max_length=300, verbose_name='organiser')),
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(choices=[('sv', 'Svenska'), ('en', 'English'), ('fi', 'Suomi'), ('fit', 'Meänkieli'), ('se', 'Davvisámegiella'), ('sma', 'Åarjelsaemien gïele'), ('smj', 'Julevsámegiella'), ('rom', 'Romani chib'), ('yi', 'ייִדיש')], max_length=8, verbose_name='language')),
                 ('label', models.CharField(blank=True, help_text='Defaults to the language name.', max_length=100, verbose_name='label')),
                 ('kind', models.CharField(choices=[('captions', 'Captions (with sounds)'), ('subtitles', 'Subtitles')], default='captions', max_length=12, verbose_name='kind')),
-                ('file', models.FileField(storage=lms.files.protected_storage, upload_to='lectures/captions/', validators=[django.core.validators.FileExtensionValidator(['vtt']), modules.validators.validate_webvtt_file], verbose_name='WebVTT file')),
+                ('file', models.FileField(storage=lms.storage.protected_storage, upload_to='lectures/captions/', validators=[django.core.validators.FileExtensionValidator(['vtt']), modules.validators.validate_webvtt_file], verbose_name='WebVTT file')),
                 ('is_default', models.BooleanField(default=False, verbose_name='on by default')),
                 ('lecture', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='caption_tracks', to='modules.lecture')),
             ],

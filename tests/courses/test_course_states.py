@@ -268,7 +268,7 @@ def test_a_learner_enrols_with_a_post_and_sees_their_progress(client, course, ba
     assert response.redirect_chain == [(course.url, 302)]
     assert "You are enrolled. Welcome to the course!" in page
     assert 'id="course-progress"' in page
-    assert lms.get_enrollment(user=user, course_id=course.pk).source == "self"
+    assert lms.get_enrolment(user=user, course_id=course.pk).source == "self"
 
 
 @pytest.mark.django_db
@@ -279,7 +279,7 @@ def test_a_get_to_the_enrol_url_does_not_enrol(client, course):
     response = client.get(enrol_url(course))
 
     assert response.status_code == 405
-    assert lms.get_enrollment(user=user, course_id=course.pk) is None
+    assert lms.get_enrolment(user=user, course_id=course.pk) is None
 
 
 @pytest.mark.django_db
@@ -296,12 +296,12 @@ def test_an_assigned_only_course_refuses_self_enrolment_with_a_message(client):
 
     assert response.status_code == 200
     assert "you cannot enrol yourself" in response.content.decode()
-    assert lms.get_enrollment(user=user, course_id=course.pk) is None
+    assert lms.get_enrolment(user=user, course_id=course.pk) is None
 
 
 @pytest.mark.django_db
 def test_enrolling_twice_keeps_one_enrolment(client, course):
-    from lms.models import Enrollment
+    from lms.models import Enrolment
 
     user = UserFactory()
     client.force_login(user)
@@ -312,7 +312,7 @@ def test_enrolling_twice_keeps_one_enrolment(client, course):
 
     assert again.status_code == 200
     assert "You are enrolled." not in again.content.decode()
-    assert Enrollment.objects.filter(user=user, course_id=course.pk).count() == 1
+    assert Enrolment.objects.filter(user=user, course_id=course.pk).count() == 1
 
 
 @pytest.mark.django_db
@@ -325,15 +325,15 @@ def test_an_anonymous_visitor_is_sent_to_log_in_before_enrolling(client, course)
 
 @pytest.mark.django_db
 def test_a_withdrawn_learner_who_enrols_again_is_active_again(course):
-    from lms.models import Enrollment
+    from lms.models import Enrolment
 
     user = UserFactory()
-    enrollment, _ = lms.enrol_learner(user, course=course)
-    enrollment.status = Enrollment.Status.WITHDRAWN
-    enrollment.save()
+    enrolment, _ = lms.enrol_learner(user, course=course)
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.save()
 
     again, created = lms.enrol_learner(user, course=course)
 
     assert not created
-    assert again.pk == enrollment.pk
-    assert again.status == Enrollment.Status.ACTIVE
+    assert again.pk == enrolment.pk
+    assert again.status == Enrolment.Status.ACTIVE

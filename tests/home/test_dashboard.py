@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from lms import api as lms
-from lms.models import Completion, Enrollment
+from lms.models import Completion, Enrolment
 from tests.factories import (
     CoursePageFactory,
     LectureFactory,
@@ -121,8 +121,8 @@ def test_due_dates_are_listed_and_overdue_courses_marked(learner, learner_client
     soon = CoursePageFactory(title="Snart dags")
     late_due = timezone.now() - timedelta(days=1)
     soon_due = timezone.now() + timedelta(days=5)
-    lms.enrol_learner(learner, course=soon, source=Enrollment.Source.ASSIGNMENT, due_at=soon_due)
-    lms.enrol_learner(learner, course=late, source=Enrollment.Source.ASSIGNMENT, due_at=late_due)
+    lms.enrol_learner(learner, course=soon, source=Enrolment.Source.ASSIGNMENT, due_at=soon_due)
+    lms.enrol_learner(learner, course=late, source=Enrolment.Source.ASSIGNMENT, due_at=late_due)
 
     html = learner_client.get("/").content.decode()
 
@@ -141,7 +141,7 @@ def test_a_completed_course_is_not_due(learner, learner_client, course):
     lms.enrol_learner(
         learner,
         course=course,
-        source=Enrollment.Source.ASSIGNMENT,
+        source=Enrolment.Source.ASSIGNMENT,
         due_at=timezone.now() - timedelta(days=1),
     )
     Completion.objects.create(
@@ -159,17 +159,17 @@ def test_unfinished_courses_come_first_soonest_due_first(learner, learner_client
     now = timezone.now()
     titles = ["Klar", "Utan datum", "Om en vecka", "I morgon"]
     courses = {title: CoursePageFactory(title=title) for title in titles}
-    lms.enrol_learner(learner, course=courses["Klar"], source=Enrollment.Source.ASSIGNMENT)
+    lms.enrol_learner(learner, course=courses["Klar"], source=Enrolment.Source.ASSIGNMENT)
     lms.enrol_learner(learner, course=courses["Utan datum"])
     for title, days in (("Om en vecka", 7), ("I morgon", 1)):
         lms.enrol_learner(
             learner,
             course=courses[title],
-            source=Enrollment.Source.ASSIGNMENT,
+            source=Enrolment.Source.ASSIGNMENT,
             due_at=now + timedelta(days=days),
         )
-    Enrollment.objects.filter(course_id=courses["Klar"].pk).update(
-        status=Enrollment.Status.COMPLETED, completed_at=now
+    Enrolment.objects.filter(course_id=courses["Klar"].pk).update(
+        status=Enrolment.Status.COMPLETED, completed_at=now
     )
 
     html = learner_client.get("/").content.decode()
@@ -237,7 +237,7 @@ def test_my_progress_in_the_api_matches_the_dashboard(learner, learner_client, c
     part_one = modules["Del 1"]
     lms.complete_step(learner, module=part_one, step_id=part_one.steps[1].id)
     due = timezone.now() + timedelta(days=3)
-    Enrollment.objects.filter(user=learner).update(due_at=due)
+    Enrolment.objects.filter(user=learner).update(due_at=due)
     html = learner_client.get("/").content.decode()
 
     response = learner_client.get(reverse("api-v1:my_progress"))

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from lms.models import Organization
+from org.models import Organisation
 from tests.factories import (
     CertificateFactory,
     OneModuleCourse,
@@ -40,7 +40,7 @@ def course():
 
 @pytest.fixture
 def learner(course):
-    unit = Organization.add_root(name="Hemtjänsten")
+    unit = Organisation.add_root(name="Hemtjänsten")
     user = UserFactory(first_name="Lena", last_name="Berg", email="lena.berg@example.se")
     learner_profile(user, unit=unit, employee_number="E-1001", job_title="Undersköterska")
     course.take(user, reflection="Vi behöver prata mer om <bemötande>.", correct=True)

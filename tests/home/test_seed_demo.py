@@ -12,19 +12,14 @@ from wagtail.images import get_image_model
 from wagtail.models import GroupPagePermission, Page, Revision, Site
 from wagtail.permissions import policy_registry
 
+from compliance.models import Assignment
 from courses.models import CourseIndexPage, CoursePage
 from home.management.commands.seed_demo import load_manifest
 from home.models import HomePage
-from lms.models import (
-    Assignment,
-    Completion,
-    Enrollment,
-    LearnerProfile,
-    Membership,
-    Organization,
-)
+from lms.models import Completion, Enrolment
 from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
 from modules.validators import parse_webvtt
+from org.models import LearnerProfile, Membership, Organisation
 from tests.factories import root_collection, tree_root
 
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # every Matroska/WebM file starts with it
@@ -81,11 +76,11 @@ def snapshot(root) -> dict:
         "groups": Group.objects.count(),
         "group page permissions": GroupPagePermission.objects.count(),
         "sites": Site.objects.count(),
-        "units": Organization.objects.count(),
+        "units": Organisation.objects.count(),
         "profiles": LearnerProfile.objects.count(),
         "memberships": Membership.objects.count(),
         "assignments": Assignment.objects.count(),
-        "enrolments": Enrollment.objects.count(),
+        "enrolments": Enrolment.objects.count(),
         "completions": Completion.objects.count(),
         "files": stored_files(root),
     }

@@ -39,8 +39,8 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from lms import api as lms
-from lms.models import Enrollment
+from compliance import api as compliance
+from lms.models import Enrolment
 from tests.factories import (
     CoursePageFactory,
     ModulePageFactory,
@@ -77,7 +77,7 @@ def course_with_module(title: str):
 
 
 def set_due(user, course, when: datetime) -> None:
-    Enrollment.objects.filter(user=user, course_id=course.pk).update(due_at=when)
+    Enrolment.objects.filter(user=user, course_id=course.pk).update(due_at=when)
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def world(db):
     )
     ab = assign_course(c1, kommun_b, today=ASSIGNED_ON, due_days=30)
     # Bo's completion of C2 is more than 12 months old: the daily job starts cycle 2.
-    assert lms.renew_recurring_assignments(today=NOW.date()) == 1
+    assert compliance.renew_recurring_assignments(today=NOW.date()) == 1
 
     for who, day in [
         (p.anna, 5),

@@ -13,9 +13,9 @@ from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
 from hr import import_views
-from lms.files import protected_storage
-from lms.models import LearnerProfile, Membership, Organization, ReportingScope
-from lms.people import find_unit
+from lms.storage import protected_storage
+from org.models import LearnerProfile, Membership, Organisation, ReportingScope
+from org.staff_import import find_unit
 from tests.factories import (
     HR_HEADINGS,
     SuperuserFactory,
@@ -93,7 +93,7 @@ def counts() -> dict:
     return {
         "profiles": LearnerProfile.objects.count(),
         "memberships": Membership.objects.count(),
-        "units": Organization.objects.count(),
+        "units": Organisation.objects.count(),
         "left": LearnerProfile.objects.filter(leave_date__isnull=False).count(),
     }
 
@@ -140,7 +140,7 @@ def test_a_superuser_uploads_checks_the_dry_run_and_imports(admin, org, fmt):
         "1002",
     }
     entry = ModelLogEntry.objects.get(action="lms.import_staff")
-    assert entry.content_type == ContentType.objects.get_for_model(Organization)
+    assert entry.content_type == ContentType.objects.get_for_model(Organisation)
     assert entry.object_id == str(org.huddinge.pk)
     assert entry.user == admin.user
     assert entry.data["created"] == 2
@@ -201,7 +201,7 @@ def test_rows_for_another_organisation_are_row_errors_for_a_scoped_hr_user(clien
     ]
     other.refresh_from_db()
     assert other.last_name == "Botkyrkabo"
-    assert find_unit(SKOLA) is not None and Organization.objects.count() == 6
+    assert find_unit(SKOLA) is not None and Organisation.objects.count() == 6
 
 
 def test_a_scope_removed_between_the_steps_stops_the_import(client, org):

@@ -8,11 +8,14 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from compliance import api as compliance
+from compliance.assignments import audience_profiles, due_date_for
+from compliance.models import Assignment
+from compliance.reports import get_compliance_history, get_compliance_matrix, get_unit_people
 from lms import api as lms
-from lms.assignments import audience_profiles, due_date_for
 from lms.errors import AccessDenied
-from lms.models import Assignment, Completion, Enrollment, LearnerProfile
-from lms.reports import get_compliance_history, get_compliance_matrix, get_unit_people
+from lms.models import Completion, Enrolment
+from org.models import LearnerProfile
 from tests.factories import (
     SuperuserFactory,
     assign_course,
@@ -34,7 +37,7 @@ def end_of(day: date) -> datetime:
 
 
 def due(user, course):
-    return Enrollment.objects.get(user=user, course_id=course.pk).due_at
+    return Enrolment.objects.get(user=user, course_id=course.pk).due_at
 
 
 # --- Assignments ----------------------------------------------------------------------------
@@ -99,7 +102,7 @@ def test_hired_after_takes_only_those_hired_after_the_date(unit, course):
 
     assign_course(course, unit, today=TODAY, hired_after=date(2025, 1, 1))
 
-    enrolled = set(Enrollment.objects.values_list("user_id", flat=True))
+    enrolled = set(Enrolment.objects.values_list("user_id", flat=True))
     assert enrolled == {day_after.pk}
     assert on_the_day.pk not in enrolled and unknown.pk not in enrolled
 
@@ -116,7 +119,7 @@ def test_managers_only_staff_only_or_all(unit, course, audience, expected):
     staff_member(unit, username="chef", is_manager=True)
     staff_member(unit, username="personal")
     assign_course(course, unit, today=TODAY, audience=audience)
-    assert set(Enrollment.objects.values_list("user__username", flat=True)) == expected
+    assert set(Enrolment.objects.values_list("user__username", flat=True)) == expected
 
 
 def test_leavers_and_external_participants_are_not_assigned(unit, course):
@@ -128,7 +131,7 @@ def test_leavers_and_external_participants_are_not_assigned(unit, course):
 
     assign_course(course, unit, today=TODAY)
 
-    assert set(Enrollment.objects.values_list("user__username", flat=True)) == {
+    assert set(Enrolment.objects.values_list("user__username", flat=True)) == {
         "stays",
         "leaves-later",
     }
@@ -148,19 +151,19 @@ def test_the_audience_is_the_whole_subtree_and_each_person_once(course):
     assert list(audience_profiles(assignment, today=TODAY).values_list("user_id", flat=True)) == [
         in_lower.pk
     ]
-    assert lms.apply_assignment(assignment, today=TODAY) == 1
-    assert not Enrollment.objects.filter(user=outside).exists()
+    assert compliance.apply_assignment(assignment, today=TODAY) == 1
+    assert not Enrolment.objects.filter(user=outside).exists()
 
 
 def test_applying_again_changes_nothing(unit, course):
     people = [staff_member(unit) for _ in range(3)]
     assignment = assign_course(course, unit, today=TODAY, due_days=30)
-    before = list(Enrollment.objects.order_by("pk").values_list("pk", "user_id", "due_at"))
+    before = list(Enrolment.objects.order_by("pk").values_list("pk", "user_id", "due_at"))
 
-    assert lms.apply_assignment(assignment, today=TODAY + timedelta(days=5)) == 0
-    assert lms.apply_assignment(assignment, today=TODAY + timedelta(days=5)) == 0
+    assert compliance.apply_assignment(assignment, today=TODAY + timedelta(days=5)) == 0
+    assert compliance.apply_assignment(assignment, today=TODAY + timedelta(days=5)) == 0
 
-    after = list(Enrollment.objects.order_by("pk").values_list("pk", "user_id", "due_at"))
+    after = list(Enrolment.objects.order_by("pk").values_list("pk", "user_id", "due_at"))
     assert after == before
     assert len(after) == len(people)
 
@@ -168,18 +171,18 @@ def test_applying_again_changes_nothing(unit, course):
 def test_an_inactive_assignment_enrols_nobody(unit, course):
     staff_member(unit)
     assert assign_course(course, unit, today=TODAY, active=False) is not None
-    assert not Enrollment.objects.exists()
+    assert not Enrolment.objects.exists()
 
 
 def test_a_self_enrolment_is_taken_over_with_a_due_date(unit, course):
     person = staff_member(unit)
-    lms.enrol_learner(person, course=course, source=Enrollment.Source.ADMIN)
+    lms.enrol_learner(person, course=course, source=Enrolment.Source.ADMIN)
     assignment = assign_course(course, unit, today=TODAY, due_days=30)
 
-    enrollment = Enrollment.objects.get(user=person)
-    assert enrollment.assignment == assignment
-    assert enrollment.source == Enrollment.Source.ASSIGNMENT
-    assert enrollment.due_at == end_of(date(2026, 3, 31))
+    enrolment = Enrolment.objects.get(user=person)
+    assert enrolment.assignment == assignment
+    assert enrolment.source == Enrolment.Source.ASSIGNMENT
+    assert enrolment.due_at == end_of(date(2026, 3, 31))
 
 
 def test_new_people_get_the_enrolment_with_their_own_due_date(unit, course):
@@ -187,14 +190,14 @@ def test_new_people_get_the_enrolment_with_their_own_due_date(unit, course):
     newcomer = staff_member(unit, hire_date=date(2026, 4, 1))
     moved_elsewhere = staff_member(org_unit("Annan kommun"))
 
-    enrolled = lms.sync_assignments_for_users(
+    enrolled = compliance.sync_assignments_for_users(
         [newcomer.pk, moved_elsewhere.pk], today=date(2026, 4, 1)
     )
 
     assert enrolled == 1
     assert due(newcomer, course) == end_of(date(2026, 5, 1))
-    assert not Enrollment.objects.filter(user=moved_elsewhere).exists()
-    assert lms.sync_assignments_for_users([newcomer.pk], today=date(2026, 4, 2)) == 0
+    assert not Enrolment.objects.filter(user=moved_elsewhere).exists()
+    assert compliance.sync_assignments_for_users([newcomer.pk], today=date(2026, 4, 2)) == 0
 
 
 def test_due_date_for_after_hire_with_a_future_hire_date():
@@ -219,47 +222,47 @@ def recurring(unit, course):
 def test_a_recurring_assignment_starts_cycle_two_after_m_months_and_not_before(recurring, course):
     person, _assignment = recurring
 
-    assert lms.renew_recurring_assignments(today=date(2026, 3, 19)) == 0
-    assert Enrollment.objects.get(user=person).cycle == 1
+    assert compliance.renew_recurring_assignments(today=date(2026, 3, 19)) == 0
+    assert Enrolment.objects.get(user=person).cycle == 1
 
-    assert lms.renew_recurring_assignments(today=date(2026, 3, 20)) == 1
-    enrollment = Enrollment.objects.get(user=person)
-    assert enrollment.cycle == 2
-    assert enrollment.status == Enrollment.Status.ACTIVE
-    assert enrollment.completed_at is None
-    assert enrollment.due_at == end_of(date(2026, 4, 19))  # 30 days from the new cycle
+    assert compliance.renew_recurring_assignments(today=date(2026, 3, 20)) == 1
+    enrolment = Enrolment.objects.get(user=person)
+    assert enrolment.cycle == 2
+    assert enrolment.status == Enrolment.Status.ACTIVE
+    assert enrolment.completed_at is None
+    assert enrolment.due_at == end_of(date(2026, 4, 19))  # 30 days from the new cycle
     # The completion of cycle 1 stays as history.
     assert Completion.objects.filter(user=person, cycle=1).exists()
 
     # Run again (the job is daily, and may run twice): nothing more happens.
-    assert lms.renew_recurring_assignments(today=date(2026, 3, 20)) == 0
-    assert lms.renew_recurring_assignments(today=date(2026, 3, 21)) == 0
-    assert Enrollment.objects.get(user=person).cycle == 2
+    assert compliance.renew_recurring_assignments(today=date(2026, 3, 20)) == 0
+    assert compliance.renew_recurring_assignments(today=date(2026, 3, 21)) == 0
+    assert Enrolment.objects.get(user=person).cycle == 2
 
 
 def test_a_course_completed_in_cycle_two_is_renewed_again_a_period_later(recurring, course):
     person, _assignment = recurring
-    lms.renew_recurring_assignments(today=date(2026, 3, 20))
+    compliance.renew_recurring_assignments(today=date(2026, 3, 20))
     course_completed(person, course, when=at(2026, 4, 2))
 
-    assert lms.renew_recurring_assignments(today=date(2027, 4, 1)) == 0
-    assert lms.renew_recurring_assignments(today=date(2027, 4, 2)) == 1
-    assert Enrollment.objects.get(user=person).cycle == 3
+    assert compliance.renew_recurring_assignments(today=date(2027, 4, 1)) == 0
+    assert compliance.renew_recurring_assignments(today=date(2027, 4, 2)) == 1
+    assert Enrolment.objects.get(user=person).cycle == 3
 
 
 def test_a_one_off_assignment_is_never_renewed(unit, course):
     person = staff_member(unit)
     assign_course(course, unit, today=date(2020, 1, 1))
     course_completed(person, course, when=at(2020, 1, 10))
-    assert lms.renew_recurring_assignments(today=date(2026, 3, 1)) == 0
+    assert compliance.renew_recurring_assignments(today=date(2026, 3, 1)) == 0
 
 
 def test_a_leaver_is_not_recertified(recurring, course):
     person, _assignment = recurring
     LearnerProfile.objects.filter(user=person).update(leave_date=date(2026, 1, 31))
 
-    assert lms.renew_recurring_assignments(today=date(2026, 3, 20)) == 0
-    assert Enrollment.objects.get(user=person).cycle == 1
+    assert compliance.renew_recurring_assignments(today=date(2026, 3, 20)) == 0
+    assert Enrolment.objects.get(user=person).cycle == 1
 
 
 # --- The matrix against the hand count (see conftest.py) -----------------------------------
@@ -536,10 +539,10 @@ def test_a_step_started_but_not_finished_is_in_progress_in_both(single, unit, co
 def test_recertification_in_progress_is_in_progress_in_both(single, unit, course):
     module = course.specific.get_lms_modules()[0]
     course_completed(single, course, when=at(2025, 3, 1))
-    Enrollment.objects.filter(user=single).update(
-        status=Enrollment.Status.COMPLETED, completed_at=at(2025, 3, 1)
+    Enrolment.objects.filter(user=single).update(
+        status=Enrolment.Status.COMPLETED, completed_at=at(2025, 3, 1)
     )
-    lms.renew_recurring_assignments(today=date(2026, 3, 1))
+    compliance.renew_recurring_assignments(today=date(2026, 3, 1))
     step_progress(single, module, index=0, cycle=2, completed_at=at(2026, 3, 5))
     person = agree_for(single, unit, course, NOW)
     assert (person.status, person.percent) == ("in_progress", 50)

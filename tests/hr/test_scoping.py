@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from lms.scopes import can_see_unit, get_scope_units
+from org.scopes import can_see_unit, get_scope_units
 from tests.factories import SuperuserFactory, editor_of, hr_user, in_english, site_home
 from tests.hr.conftest import cells
 

@@ -221,11 +221,11 @@ def test_an_editor_opening_the_document_does_not_collect_progress(client, world)
 
 @pytest.mark.django_db
 def test_a_withdrawn_learner_is_refused_like_one_never_enrolled(client, world):
-    from lms.models import Enrollment
+    from lms.models import Enrolment
 
     learner = enrolled_learner(world.course)
     completed_module(learner, world.prerequisite)
-    Enrollment.objects.filter(user=learner).update(status=Enrollment.Status.WITHDRAWN)
+    Enrolment.objects.filter(user=learner).update(status=Enrolment.Status.WITHDRAWN)
     client.force_login(learner)
 
     assert client.get(world.module.url).status_code == 403

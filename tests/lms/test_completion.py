@@ -9,7 +9,7 @@ from django.utils import timezone
 from wagtail import hooks
 
 from lms import api as lms
-from lms.models import Completion, Enrollment
+from lms.models import Completion, Enrolment
 from modules.models import ModulePage
 from tests.factories import (
     CoursePageFactory,
@@ -113,9 +113,9 @@ def test_a_course_completes_when_its_required_modules_do_and_an_optional_one_doe
     assert done.kind == Completion.Kind.COURSE
     assert done.completed_at == at
     assert completion(learner, optional) is None
-    enrollment = Enrollment.objects.get(user=learner, course_id=course.pk)
-    assert enrollment.status == Enrollment.Status.COMPLETED
-    assert enrollment.completed_at == at
+    enrolment = Enrolment.objects.get(user=learner, course_id=course.pk)
+    assert enrolment.status == Enrolment.Status.COMPLETED
+    assert enrolment.completed_at == at
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from wagtail import hooks
 
 from lms import api as lms
-from lms.models import Completion, Enrollment, StepProgress
+from lms.models import Completion, Enrolment, StepProgress
 from tests.factories import (
     CoursePageFactory,
     ModulePageFactory,
@@ -40,10 +40,10 @@ def test_a_new_cycle_starts_the_course_afresh_and_keeps_the_old_completion(
     finish(learner, fresh(course), django_capture_on_commit_callbacks)
     first = Completion.objects.get(user=learner, page_id=course.pk)
 
-    enrollment = lms.start_new_cycle(Enrollment.objects.get(user=learner))
+    enrolment = lms.start_new_cycle(Enrolment.objects.get(user=learner))
 
     progress = lms.get_course_progress(user=learner, course=fresh(course))
-    assert enrollment.cycle == 2
+    assert enrolment.cycle == 2
     assert progress.completed_at is None
     assert progress.percent == 0
     assert progress.modules[0].state == "available"
@@ -55,7 +55,7 @@ def test_completing_again_in_the_new_cycle_records_a_second_completion_and_fires
 ):
     learner = enrolled_learner(course)
     finish(learner, fresh(course), django_capture_on_commit_callbacks)
-    lms.start_new_cycle(Enrollment.objects.get(user=learner))
+    lms.start_new_cycle(Enrolment.objects.get(user=learner))
     fired = []
 
     with hooks.register_temporarily(
@@ -69,7 +69,7 @@ def test_completing_again_in_the_new_cycle_records_a_second_completion_and_fires
     assert cycles == [1, 2]
     assert fired == [2]
     assert StepProgress.objects.filter(user=learner).count() == 2  # one row per cycle
-    assert Enrollment.objects.get(user=learner).status == Enrollment.Status.COMPLETED
+    assert Enrolment.objects.get(user=learner).status == Enrolment.Status.COMPLETED
 
 
 def test_a_prerequisite_completed_in_an_earlier_cycle_still_unlocks(
@@ -83,7 +83,7 @@ def test_a_prerequisite_completed_in_an_earlier_cycle_still_unlocks(
     learner = enrolled_learner(course)
     with django_capture_on_commit_callbacks(execute=True):
         lms.complete_step(learner, module=basic, step_id=basic.get_lms_steps()[0].step_id)
-    lms.start_new_cycle(Enrollment.objects.get(user=learner))
+    lms.start_new_cycle(Enrolment.objects.get(user=learner))
 
     decision = lms.check_module_access(user=learner, module=advanced)
 

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from lms.files import RangeNotSatisfiable, parse_range_header
+from lms.http.files import RangeNotSatisfiable, parse_range_header
 from tests.factories import (
     CAPTIONS_SV,
     VIDEO_BYTES,

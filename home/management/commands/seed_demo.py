@@ -33,20 +33,13 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
+from compliance.api import Assignment, apply_assignment
 from courses.models import CourseIndexPage, CoursePage
 from home.management import demo_content as content
 from home.models import HomePage
-from lms import api as lms
-from lms.models import (
-    Assignment,
-    Completion,
-    Enrollment,
-    LearnerProfile,
-    Membership,
-    Organization,
-    ReportingScope,
-)
+from lms.api import Completion, Enrolment
 from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
+from org.api import LearnerProfile, Membership, Organisation, ReportingScope
 
 MEDIA_DIR = Path(__file__).resolve().parents[2] / "demo" / "lectures"
 # Namespace for the demo's StreamField block ids: uuid5(namespace, stable name).
@@ -78,7 +71,7 @@ EDITOR_COLLECTION_PERMISSIONS = [
 ]
 HR_MODEL_PERMISSIONS = [
     "wagtailadmin.access_admin",
-    "lms.view_compliance",
+    "compliance.view_compliance",
     "certificates.view_certificate",
 ]
 
@@ -413,10 +406,10 @@ class Command(BaseCommand):
 
     def seed_organisation(self, catalogue: CourseIndexPage) -> None:
         today = timezone.localdate()
-        root = Organization.get_root_nodes().filter(name=content.MUNICIPALITY).first()
+        root = Organisation.get_root_nodes().filter(name=content.MUNICIPALITY).first()
         self.note("units", content.MUNICIPALITY, created=root is None)
         if root is None:
-            root = Organization.add_root(name=content.MUNICIPALITY)
+            root = Organisation.add_root(name=content.MUNICIPALITY)
         units = []
         for administration, children in content.UNITS.items():
             parent = root.get_children().filter(name=administration).first()
@@ -491,26 +484,26 @@ class Command(BaseCommand):
             )
             self.note("assignments", str(assignment), created=created)
             if created:
-                lms.apply_assignment(assignment, today=today)
+                apply_assignment(assignment, today=today)
                 self.seed_demo_completions(assignment, course)
 
     def seed_demo_completions(self, assignment: Assignment, course: CoursePage) -> None:
         """Some of the audience has finished already, so the compliance figures show
         something; done once, when the assignment is created."""
-        enrollments = Enrollment.objects.filter(assignment=assignment).order_by("user__username")
-        for index, enrollment in enumerate(enrollments):
-            if enrollment.user.username == "learner" or index % 3 == 2:
+        enrolments = Enrolment.objects.filter(assignment=assignment).order_by("user__username")
+        for index, enrolment in enumerate(enrolments):
+            if enrolment.user.username == "learner" or index % 3 == 2:
                 continue
             completed_at = timezone.now() - timedelta(days=10 + index)
             Completion.objects.get_or_create(
-                user=enrollment.user,
+                user=enrolment.user,
                 page_id=course.pk,
-                cycle=enrollment.cycle,
+                cycle=enrolment.cycle,
                 defaults={"kind": Completion.Kind.COURSE, "completed_at": completed_at},
             )
-            enrollment.status = Enrollment.Status.COMPLETED
-            enrollment.completed_at = completed_at
-            enrollment.save(update_fields=["status", "completed_at"])
+            enrolment.status = Enrolment.Status.COMPLETED
+            enrolment.completed_at = completed_at
+            enrolment.save(update_fields=["status", "completed_at"])
 
     # --- Output -------------------------------------------------------------------------
 

@@ -10,9 +10,12 @@ from django.core.management.sql import emit_post_migrate_signal
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
+from compliance import api as compliance
+from compliance.models import Reminder
+from compliance.schedules import SCHEDULES
 from lms import api as lms
-from lms.models import Enrollment, LearnerProfile, Membership, Organization, Reminder
-from lms.schedules import SCHEDULES
+from lms.models import Enrolment
+from org.models import LearnerProfile, Membership, Organisation
 from tests.factories import CoursePageFactory, UserFactory, learner_profile
 
 pytestmark = pytest.mark.django_db
@@ -40,34 +43,34 @@ def course():
     return CoursePageFactory(title="Diskrimineringslagen & du")
 
 
-def enrolled(course, *, due_in: timedelta | None, **user_kwargs) -> Enrollment:
+def enrolled(course, *, due_in: timedelta | None, **user_kwargs) -> Enrolment:
     """A learner enrolled by an administrator, due `due_in` after NOW."""
     user = UserFactory(**user_kwargs)
-    enrollment, _created = lms.enrol_learner(
+    enrolment, _created = lms.enrol_learner(
         user,
         course=course,
-        source=Enrollment.Source.ADMIN,
+        source=Enrolment.Source.ADMIN,
         due_at=NOW + due_in if due_in is not None else None,
     )
-    return enrollment
+    return enrolment
 
 
 # --- Learners ------------------------------------------------------------------------------
 
 
 def test_a_reminder_is_sent_once_even_if_the_job_runs_twice(course, mailoutbox):
-    enrollment = enrolled(course, due_in=timedelta(days=3), email="lena@example.se")
+    enrolment = enrolled(course, due_in=timedelta(days=3), email="lena@example.se")
 
-    first = lms.send_due_reminders(now=NOW)
-    second = lms.send_due_reminders(now=NOW + timedelta(hours=1))
+    first = compliance.send_due_reminders(now=NOW)
+    second = compliance.send_due_reminders(now=NOW + timedelta(hours=1))
 
     assert first == {"due_soon": 1, "overdue": 0, "failed": 0}
     assert second == {"due_soon": 0, "overdue": 0, "failed": 0}
     assert [m.to for m in mailoutbox] == [["lena@example.se"]]
     reminder = Reminder.objects.get()
-    assert (reminder.user, reminder.enrollment, reminder.kind, reminder.key) == (
-        enrollment.user,
-        enrollment,
+    assert (reminder.user, reminder.enrolment, reminder.kind, reminder.key) == (
+        enrolment.user,
+        enrolment,
         Reminder.Kind.DUE_SOON,
         "1",
     )
@@ -75,23 +78,23 @@ def test_a_reminder_is_sent_once_even_if_the_job_runs_twice(course, mailoutbox):
 
 def test_an_existing_record_stops_the_send(course, mailoutbox):
     """What a second worker finds when the first recorded the reminder a moment before."""
-    enrollment = enrolled(course, due_in=timedelta(days=3))
+    enrolment = enrolled(course, due_in=timedelta(days=3))
     Reminder.objects.create(
-        user=enrollment.user,
-        enrollment=enrollment,
+        user=enrolment.user,
+        enrolment=enrolment,
         kind=Reminder.Kind.DUE_SOON,
         key="1",
         sent_at=NOW,
     )
 
-    assert lms.send_due_reminders(now=NOW)["due_soon"] == 0
+    assert compliance.send_due_reminders(now=NOW)["due_soon"] == 0
     assert mailoutbox == []
 
 
 def test_the_email_links_straight_to_the_course(course, mailoutbox):
     enrolled(course, due_in=timedelta(days=2), first_name="Lena", last_name="Berg")
 
-    lms.send_due_reminders(now=NOW)
+    compliance.send_due_reminders(now=NOW)
 
     (message,) = mailoutbox
     assert course.title in message.subject
@@ -108,7 +111,7 @@ def test_without_a_public_base_url_links_use_the_admin_base_url(course, mailoutb
     settings.WAGTAILADMIN_BASE_URL = "https://admin.example.se/"
     enrolled(course, due_in=timedelta(days=2))
 
-    lms.send_due_reminders(now=NOW)
+    compliance.send_due_reminders(now=NOW)
 
     assert f"https://admin.example.se{course.url}" in mailoutbox[0].body
 
@@ -128,7 +131,7 @@ def test_without_a_public_base_url_links_use_the_admin_base_url(course, mailoutb
 def test_due_soon_and_overdue_windows(course, due_in, kind):
     enrolled(course, due_in=due_in)
 
-    lms.send_due_reminders(now=NOW)
+    compliance.send_due_reminders(now=NOW)
 
     assert list(Reminder.objects.values_list("kind", flat=True)) == ([kind] if kind else [])
 
@@ -136,7 +139,7 @@ def test_due_soon_and_overdue_windows(course, due_in, kind):
 def test_no_due_date_no_reminder(course, mailoutbox):
     enrolled(course, due_in=None)
 
-    lms.send_due_reminders(now=NOW)
+    compliance.send_due_reminders(now=NOW)
 
     assert mailoutbox == []
 
@@ -145,52 +148,52 @@ def test_the_window_follows_the_setting(course, settings):
     settings.LMS_REMINDER_DAYS_BEFORE = 14
     enrolled(course, due_in=timedelta(days=10))
 
-    assert lms.send_due_reminders(now=NOW)["due_soon"] == 1
+    assert compliance.send_due_reminders(now=NOW)["due_soon"] == 1
 
 
 def test_due_soon_and_later_overdue_are_separate_reminders(course, mailoutbox):
     enrolled(course, due_in=timedelta(days=3))
 
-    lms.send_due_reminders(now=NOW)
-    lms.send_due_reminders(now=NOW + timedelta(days=4))
-    lms.send_due_reminders(now=NOW + timedelta(days=5))
+    compliance.send_due_reminders(now=NOW)
+    compliance.send_due_reminders(now=NOW + timedelta(days=4))
+    compliance.send_due_reminders(now=NOW + timedelta(days=5))
 
     assert sorted(Reminder.objects.values_list("kind", flat=True)) == ["due_soon", "overdue"]
     assert len(mailoutbox) == 2
     assert mailoutbox[0].subject != mailoutbox[1].subject
 
 
-def _completed(enrollment):
-    enrollment.status = Enrollment.Status.COMPLETED
-    enrollment.completed_at = NOW - timedelta(days=1)
-    enrollment.save()
+def _completed(enrolment):
+    enrolment.status = Enrolment.Status.COMPLETED
+    enrolment.completed_at = NOW - timedelta(days=1)
+    enrolment.save()
 
 
-def _withdrawn(enrollment):
-    enrollment.status = Enrollment.Status.WITHDRAWN
-    enrollment.save()
+def _withdrawn(enrolment):
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.save()
 
 
-def _left_today(enrollment):
-    learner_profile(enrollment.user, leave_date=NOW.date())
+def _left_today(enrolment):
+    learner_profile(enrolment.user, leave_date=NOW.date())
 
 
-def _left_long_ago(enrollment):
-    learner_profile(enrollment.user, leave_date=date(2025, 1, 31))
+def _left_long_ago(enrolment):
+    learner_profile(enrolment.user, leave_date=date(2025, 1, 31))
 
 
-def _inactive(enrollment):
-    enrollment.user.is_active = False
-    enrollment.user.save()
+def _inactive(enrolment):
+    enrolment.user.is_active = False
+    enrolment.user.save()
 
 
-def _no_email(enrollment):
-    enrollment.user.email = ""
-    enrollment.user.save()
+def _no_email(enrolment):
+    enrolment.user.email = ""
+    enrolment.user.save()
 
 
-def _unpublished(enrollment):
-    enrollment.course.specific.unpublish()
+def _unpublished(enrolment):
+    enrolment.course.specific.unpublish()
 
 
 @pytest.mark.parametrize(
@@ -201,10 +204,10 @@ def _unpublished(enrollment):
 def test_nobody_is_reminded_who_completed_left_withdrew_or_cannot_be_reached(
     course, mailoutbox, change, due_in
 ):
-    enrollment = enrolled(course, due_in=due_in)
-    change(enrollment)
+    enrolment = enrolled(course, due_in=due_in)
+    change(enrolment)
 
-    counts = lms.send_due_reminders(now=NOW)
+    counts = compliance.send_due_reminders(now=NOW)
 
     assert counts == {"due_soon": 0, "overdue": 0, "failed": 0}
     assert mailoutbox == []
@@ -212,20 +215,20 @@ def test_nobody_is_reminded_who_completed_left_withdrew_or_cannot_be_reached(
 
 
 def test_someone_leaving_later_is_still_reminded(course, mailoutbox):
-    enrollment = enrolled(course, due_in=-timedelta(days=1))
-    learner_profile(enrollment.user, leave_date=NOW.date() + timedelta(days=1))
+    enrolment = enrolled(course, due_in=-timedelta(days=1))
+    learner_profile(enrolment.user, leave_date=NOW.date() + timedelta(days=1))
 
-    assert lms.send_due_reminders(now=NOW)["overdue"] == 1
+    assert compliance.send_due_reminders(now=NOW)["overdue"] == 1
 
 
 def test_a_new_cycle_gets_new_reminders(course, mailoutbox):
-    enrollment = enrolled(course, due_in=-timedelta(days=1))
-    lms.send_due_reminders(now=NOW)
-    _completed(enrollment)
+    enrolment = enrolled(course, due_in=-timedelta(days=1))
+    compliance.send_due_reminders(now=NOW)
+    _completed(enrolment)
 
-    lms.start_new_cycle(enrollment, due_at=NOW - timedelta(hours=1))
-    lms.send_due_reminders(now=NOW)
-    lms.send_due_reminders(now=NOW)
+    lms.start_new_cycle(enrolment, due_at=NOW - timedelta(hours=1))
+    compliance.send_due_reminders(now=NOW)
+    compliance.send_due_reminders(now=NOW)
 
     assert sorted(Reminder.objects.values_list("kind", "key")) == [
         ("overdue", "1"),
@@ -238,15 +241,15 @@ def test_a_failing_send_is_not_recorded_and_is_retried_on_the_next_run(
     course, mailoutbox, settings
 ):
     enrolled(course, due_in=timedelta(days=1))
-    settings.EMAIL_BACKEND = "tests.lms.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.compliance.test_reminders.FailingBackend"
 
-    counts = lms.send_due_reminders(now=NOW)
+    counts = compliance.send_due_reminders(now=NOW)
 
     assert counts == {"due_soon": 0, "overdue": 0, "failed": 1}
     assert not Reminder.objects.exists()
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert lms.send_due_reminders(now=NOW + timedelta(hours=1))["due_soon"] == 1
+    assert compliance.send_due_reminders(now=NOW + timedelta(hours=1))["due_soon"] == 1
     assert len(mailoutbox) == 1
     assert Reminder.objects.count() == 1
 
@@ -265,11 +268,11 @@ def test_one_failure_does_not_stop_the_others(course, mailoutbox, monkeypatch):
 
     monkeypatch.setattr(EmailMessage, "send", send)
 
-    counts = lms.send_due_reminders(now=NOW)
+    counts = compliance.send_due_reminders(now=NOW)
 
     assert counts == {"due_soon": 1, "overdue": 0, "failed": 1}
     assert [m.to for m in mailoutbox] == [["good@example.se"]]
-    assert list(Reminder.objects.values_list("enrollment", flat=True)) == [good.pk]
+    assert list(Reminder.objects.values_list("enrolment", flat=True)) == [good.pk]
     assert bad.reminders.count() == 0
 
 
@@ -279,7 +282,7 @@ def test_one_failure_does_not_stop_the_others(course, mailoutbox, monkeypatch):
 @pytest.fixture
 def tree():
     """Kommun -> Socialförvaltningen -> Hemtjänsten; Kommun -> Kulturförvaltningen."""
-    kommun = Organization.add_root(name="Kommun")
+    kommun = Organisation.add_root(name="Kommun")
     social = kommun.add_child(name="Socialförvaltningen")
     social.refresh_from_db()
     hemtjanst = social.add_child(name="Hemtjänsten")
@@ -294,11 +297,11 @@ def person(unit, *, manager=False, leave_date=None, **kwargs):
     return user
 
 
-def enrol_due(user, course, due_in: timedelta) -> Enrollment:
-    enrollment, _created = lms.enrol_learner(
-        user, course=course, source=Enrollment.Source.ADMIN, due_at=NOW + due_in
+def enrol_due(user, course, due_in: timedelta) -> Enrolment:
+    enrolment, _created = lms.enrol_learner(
+        user, course=course, source=Enrolment.Source.ADMIN, due_at=NOW + due_in
     )
-    return enrollment
+    return enrolment
 
 
 def test_a_manager_gets_the_overdue_people_of_their_unit_and_below_not_a_sibling(
@@ -316,9 +319,9 @@ def test_a_manager_gets_the_overdue_people_of_their_unit_and_below_not_a_sibling
     for user in (boss, in_unit, below, sibling, done, gone):
         enrol_due(user, course, -timedelta(days=3))
     enrol_due(not_due, course, timedelta(days=3))
-    _completed(Enrollment.objects.get(user=done))
+    _completed(Enrolment.objects.get(user=done))
 
-    counts = lms.send_manager_digests(now=NOW)
+    counts = compliance.send_manager_digests(now=NOW)
 
     assert counts == {"manager_digest": 1, "failed": 0}
     (message,) = mailoutbox
@@ -331,18 +334,18 @@ def test_a_manager_gets_the_overdue_people_of_their_unit_and_below_not_a_sibling
     assert f"{BASE_URL}{course.url}" in message.body
     assert "13 November 2026" in message.body or "13 november 2026" in message.body
     reminder = Reminder.objects.get(kind=Reminder.Kind.MANAGER_DIGEST)
-    assert (reminder.user, reminder.enrollment, reminder.key) == (boss, None, "2026-W47")
+    assert (reminder.user, reminder.enrolment, reminder.key) == (boss, None, "2026-W47")
 
 
 def test_a_digest_goes_once_a_week(tree, course, mailoutbox):
     person(tree["social"], manager=True)
     enrol_due(person(tree["social"]), course, -timedelta(days=1))
 
-    lms.send_manager_digests(now=NOW)
-    lms.send_manager_digests(now=NOW + timedelta(days=2))  # same ISO week
+    compliance.send_manager_digests(now=NOW)
+    compliance.send_manager_digests(now=NOW + timedelta(days=2))  # same ISO week
     assert len(mailoutbox) == 1
 
-    lms.send_manager_digests(now=NOW + timedelta(days=7))
+    compliance.send_manager_digests(now=NOW + timedelta(days=7))
     assert len(mailoutbox) == 2
     assert sorted(Reminder.objects.values_list("key", flat=True)) == ["2026-W47", "2026-W48"]
 
@@ -353,7 +356,7 @@ def test_each_manager_gets_their_own_units(tree, course, mailoutbox):
     enrol_due(person(tree["hemtjanst"], last_name="Hemma"), course, -timedelta(days=1))
     enrol_due(person(tree["kultur"], last_name="Kulturell"), course, -timedelta(days=1))
 
-    assert lms.send_manager_digests(now=NOW)["manager_digest"] == 2
+    assert compliance.send_manager_digests(now=NOW)["manager_digest"] == 2
 
     by_recipient = {m.to[0]: m.body for m in mailoutbox}
     assert "Hemma" in by_recipient[top.email] and "Kulturell" in by_recipient[top.email]
@@ -367,7 +370,7 @@ def test_a_manager_of_two_units_sees_both(tree, course, mailoutbox):
     enrol_due(person(tree["hemtjanst"], last_name="Hemma"), course, -timedelta(days=1))
     enrol_due(person(tree["kultur"], last_name="Kulturell"), course, -timedelta(days=1))
 
-    lms.send_manager_digests(now=NOW)
+    compliance.send_manager_digests(now=NOW)
 
     (message,) = mailoutbox
     assert "Hemma" in message.body and "Kulturell" in message.body
@@ -380,7 +383,7 @@ def test_no_digest_when_nobody_is_overdue(tree, course, mailoutbox):
     done = person(tree["social"])
     _completed(enrol_due(done, course, -timedelta(days=2)))
 
-    assert lms.send_manager_digests(now=NOW) == {"manager_digest": 0, "failed": 0}
+    assert compliance.send_manager_digests(now=NOW) == {"manager_digest": 0, "failed": 0}
     assert mailoutbox == []
     assert not Reminder.objects.exists()
 
@@ -398,7 +401,7 @@ def test_no_digest_to_a_manager_who_left_or_cannot_be_reached(tree, course, mail
         boss.save()
     enrol_due(person(tree["social"]), course, -timedelta(days=1))
 
-    lms.send_manager_digests(now=NOW)
+    compliance.send_manager_digests(now=NOW)
 
     assert mailoutbox == []
 
@@ -406,13 +409,13 @@ def test_no_digest_to_a_manager_who_left_or_cannot_be_reached(tree, course, mail
 def test_a_failing_digest_is_retried(tree, course, mailoutbox, settings):
     person(tree["social"], manager=True)
     enrol_due(person(tree["social"]), course, -timedelta(days=1))
-    settings.EMAIL_BACKEND = "tests.lms.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.compliance.test_reminders.FailingBackend"
 
-    assert lms.send_manager_digests(now=NOW) == {"manager_digest": 0, "failed": 1}
+    assert compliance.send_manager_digests(now=NOW) == {"manager_digest": 0, "failed": 1}
     assert not Reminder.objects.exists()
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert lms.send_manager_digests(now=NOW)["manager_digest"] == 1
+    assert compliance.send_manager_digests(now=NOW)["manager_digest"] == 1
     assert len(mailoutbox) == 1
 
 
@@ -439,22 +442,22 @@ def test_the_periodic_jobs_are_scheduled_on_migrate_once_each():
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
-    schedules = list(Schedule.objects.filter(name__startswith="lms:"))
+    schedules = list(Schedule.objects.filter(name__startswith="compliance:"))
     assert sorted(s.name for s in schedules) == sorted(SCHEDULES)
     by_func = {s.func: s for s in schedules}
     assert set(by_func) == {
-        "lms.tasks.send_due_reminders_task",
-        "lms.tasks.send_manager_digests_task",
-        "lms.tasks.renew_recurring_assignments_task",
-        "lms.tasks.purge_expired_records_task",
+        "compliance.tasks.send_due_reminders_task",
+        "compliance.tasks.send_manager_digests_task",
+        "compliance.tasks.renew_recurring_assignments_task",
+        "compliance.tasks.purge_expired_records_task",
     }
     for schedule in schedules:
         assert schedule.schedule_type == Schedule.CRON
         assert schedule.repeats == -1
         assert schedule.next_run is not None
         assert callable(import_string(schedule.func))
-    assert by_func["lms.tasks.send_manager_digests_task"].cron == "0 7 * * 1"  # Mondays
-    assert by_func["lms.tasks.send_manager_digests_task"].next_run.weekday() == 0
+    assert by_func["compliance.tasks.send_manager_digests_task"].cron == "0 7 * * 1"  # Mondays
+    assert by_func["compliance.tasks.send_manager_digests_task"].next_run.weekday() == 0
 
 
 def test_a_schedule_changed_in_the_admin_stays_changed():
@@ -472,7 +475,7 @@ def test_the_reminder_task_runs_through_the_queue(course, mailoutbox):
 
     enrolled(course, due_in=-timedelta(days=1))
 
-    task_id = async_task("lms.tasks.send_due_reminders_task")
+    task_id = async_task("compliance.tasks.send_due_reminders_task")
 
     assert result(task_id) == {"due_soon": 0, "overdue": 1, "failed": 0}
     assert len(mailoutbox) == 1

@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .enrolment import start_new_cycle
-from .models import Assignment, Completion, Enrollment, LearnerProfile, Membership
+from lms.api import Completion, Enrolment, start_new_cycle
+from org.api import LearnerProfile, Membership
+
+from .models import Assignment
 
 __all__ = [
     "apply_assignment",
@@ -60,31 +62,31 @@ def _enrol(assignment: Assignment, profile: LearnerProfile, today: date) -> bool
     due_at = due_date_for(assignment, profile, start=today)
     try:
         with transaction.atomic():
-            enrollment, created = Enrollment.objects.get_or_create(
+            enrolment, created = Enrolment.objects.get_or_create(
                 user_id=profile.user_id,
                 course_id=assignment.course_id,
                 defaults={
-                    "source": Enrollment.Source.ASSIGNMENT,
+                    "source": Enrolment.Source.ASSIGNMENT,
                     "assignment": assignment,
                     "due_at": due_at,
                 },
             )
     except IntegrityError:
-        enrollment, created = (
-            Enrollment.objects.get(user_id=profile.user_id, course_id=assignment.course_id),
+        enrolment, created = (
+            Enrolment.objects.get(user_id=profile.user_id, course_id=assignment.course_id),
             False,
         )
     if created:
         return True
-    if enrollment.assignment_id is None or enrollment.status == Enrollment.Status.WITHDRAWN:
+    if enrolment.assignment_id is None or enrolment.status == Enrolment.Status.WITHDRAWN:
         # Self-enrolled before, or withdrawn: the assignment now governs it.
-        enrollment.assignment = assignment
-        enrollment.source = Enrollment.Source.ASSIGNMENT
-        if enrollment.status == Enrollment.Status.WITHDRAWN:
-            enrollment.status = Enrollment.Status.ACTIVE
-        if enrollment.completed_at is None and enrollment.due_at is None:
-            enrollment.due_at = due_at
-        enrollment.save(update_fields=["assignment", "source", "status", "due_at"])
+        enrolment.assignment = assignment
+        enrolment.source = Enrolment.Source.ASSIGNMENT
+        if enrolment.status == Enrolment.Status.WITHDRAWN:
+            enrolment.status = Enrolment.Status.ACTIVE
+        if enrolment.completed_at is None and enrolment.due_at is None:
+            enrolment.due_at = due_at
+        enrolment.save(update_fields=["assignment", "source", "status", "due_at"])
         return True
     return False
 
@@ -131,18 +133,18 @@ def renew_recurring_assignments(*, today: date | None = None) -> int:
     recurring = Assignment.objects.filter(active=True, recurrence_months__isnull=False)
     for assignment in recurring.select_related("unit"):
         cutoff = _end_of_day(today - relativedelta(months=assignment.recurrence_months))
-        completed = Enrollment.objects.filter(
+        completed = Enrolment.objects.filter(
             assignment=assignment,
-            status=Enrollment.Status.COMPLETED,
+            status=Enrolment.Status.COMPLETED,
             completed_at__lte=cutoff,
             user__in=audience_profiles(assignment, today=today).values("user"),
         ).select_related("user__learner_profile")
-        for enrollment in completed:
-            profile = getattr(enrollment.user, "learner_profile", None)
+        for enrolment in completed:
+            profile = getattr(enrolment.user, "learner_profile", None)
             if profile is None:
                 continue
             due_at = due_date_for(assignment, profile, start=today)
-            start_new_cycle(enrollment, due_at=due_at)
+            start_new_cycle(enrolment, due_at=due_at)
             started += 1
     return started
 

@@ -14,9 +14,10 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.security import django_auth
 from wagtail.models import Page
 
-from . import dashboard, progress, quizzes, state
-from .errors import LmsError, NotFound
-from .protocols import LearningModule
+from .. import dashboard, progress, quizzes, state
+from ..errors import LmsError, NotFound
+from ..protocols import LearningModule
+from .errors import status_for
 
 api = NinjaAPI(
     title="Lärplattformen API",
@@ -29,7 +30,7 @@ api = NinjaAPI(
 
 @api.exception_handler(LmsError)
 def _lms_error(request: HttpRequest, exc: LmsError):
-    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+    return api.create_response(request, {"detail": exc.message}, status=status_for(exc))
 
 
 def _module(module_id: int) -> LearningModule:
@@ -246,7 +247,7 @@ def _course_out(course: state.CourseProgress) -> CourseProgressOut:
         percent=course.percent,
         required_done=course.required_done,
         required_total=course.required_total,
-        due_at=course.enrollment.due_at if course.enrollment else None,
+        due_at=course.enrolment.due_at if course.enrolment else None,
         completed_at=course.completed_at,
         modules=[
             ModuleProgressOut(

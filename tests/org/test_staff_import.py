@@ -1,4 +1,4 @@
-"""The staff import (lms.people.import_staff) and its management command: a fixture HR
+"""The staff import (org.staff_import.import_staff) and its management command: a fixture HR
 export with good rows, 20 kinds of bad input, duplicates and leavers, as CSV and XLSX."""
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from lms import people
-from lms.errors import InvalidInput
-from lms.models import Assignment, Enrollment, LearnerProfile, Membership, Organization
-from lms.people import find_unit, import_staff, read_table
+from compliance.models import Assignment
+from lms.models import Enrolment
+from org import staff_import as people
+from org.errors import InvalidInput
+from org.models import LearnerProfile, Membership, Organisation
+from org.staff_import import find_unit, import_staff, read_table
 from tests.factories import (
     HR_HEADINGS,
     CoursePageFactory,
@@ -166,8 +168,8 @@ def snapshot() -> dict:
         "users": User.objects.count(),
         "profiles": LearnerProfile.objects.count(),
         "memberships": Membership.objects.count(),
-        "units": Organization.objects.count(),
-        "enrolments": Enrollment.objects.count(),
+        "units": Organisation.objects.count(),
+        "enrolments": Enrolment.objects.count(),
         "left": LearnerProfile.objects.filter(leave_date__isnull=False).count(),
     }
 
@@ -435,7 +437,7 @@ def test_units_are_created_from_paths_only_when_allowed(tree):
 
 
 def test_units_outside_the_organisation_are_never_created(tree):
-    units = Organization.objects.count()
+    units = Organisation.objects.count()
 
     report = run(
         [hr_row("1001", unit="Botkyrka/Ny förvaltning/Ny enhet"), hr_row("1002", unit="Aneby")],
@@ -448,7 +450,7 @@ def test_units_outside_the_organisation_are_never_created(tree):
         '"Aneby" is outside Huddinge.',
     ]
     assert report.units_created == []
-    assert Organization.objects.count() == units
+    assert Organisation.objects.count() == units
 
 
 def test_many_new_sibling_units_keep_the_tree_consistent(tree):
@@ -464,7 +466,7 @@ def test_many_new_sibling_units_keep_the_tree_consistent(tree):
         assert unit.name == "Team"
         assert unit.get_parent().name == name
         assert unit.get_parent().get_parent() == find_unit(ENHET_A)
-    assert Organization.find_problems() == ([], [], [], [], [])
+    assert Organisation.find_problems() == ([], [], [], [], [])
 
 
 # --- People outside the organisation, and accounts ------------------------------------------
@@ -633,7 +635,7 @@ def assignment(tree):
 
 
 def _due(user_number: str):
-    return Enrollment.objects.get(user__learner_profile__employee_number=user_number).due_at
+    return Enrolment.objects.get(user__learner_profile__employee_number=user_number).due_at
 
 
 def test_new_people_in_an_assignment_unit_are_enrolled_with_their_own_due_date(tree, assignment):
@@ -645,29 +647,29 @@ def test_new_people_in_an_assignment_unit_are_enrolled_with_their_own_due_date(t
     ]
 
     run(rows, tree, dry_run=True)
-    assert not Enrollment.objects.exists()
+    assert not Enrolment.objects.exists()
     run(rows, tree)
 
     assert _due("1001") == datetime(2026, 3, 3, 23, 59, tzinfo=STOCKHOLM)
     assert _due("1002") == datetime(2026, 2, 9, 23, 59, tzinfo=STOCKHOLM)
-    enrolment = Enrollment.objects.get(user__learner_profile__employee_number="1001")
+    enrolment = Enrolment.objects.get(user__learner_profile__employee_number="1001")
     assert enrolment.assignment == assignment
-    assert enrolment.source == Enrollment.Source.ASSIGNMENT
+    assert enrolment.source == Enrolment.Source.ASSIGNMENT
     assert set(
-        Enrollment.objects.values_list("user__learner_profile__employee_number", flat=True)
+        Enrolment.objects.values_list("user__learner_profile__employee_number", flat=True)
     ) == {"1001", "1002"}
     run(rows, tree)
-    assert Enrollment.objects.count() == 2
+    assert Enrolment.objects.count() == 2
 
 
 def test_someone_who_moves_into_an_assignment_unit_is_enrolled(tree, assignment):
     user = employee(unit_at("Huddinge/Kultur"), "1001", first_name="Anna", last_name="Andersson")
-    assert not Enrollment.objects.filter(user=user).exists()
+    assert not Enrolment.objects.filter(user=user).exists()
 
     report = run(GOOD[:1], tree)
 
     assert "unit" in report.changes[0]
-    assert Enrollment.objects.filter(user=user, assignment=assignment).exists()
+    assert Enrolment.objects.filter(user=user, assignment=assignment).exists()
 
 
 def test_a_failure_while_writing_leaves_everything_as_it_was(tree, assignment, monkeypatch):
@@ -677,7 +679,7 @@ def test_a_failure_while_writing_leaves_everything_as_it_was(tree, assignment, m
     def broken(*args, **kwargs):
         raise RuntimeError("database went away (simulated)")
 
-    monkeypatch.setattr(people, "sync_assignments_for_users", broken)
+    monkeypatch.setattr(people, "announce_people_changed", broken)
     with pytest.raises(RuntimeError):
         run(EXPORT_ROWS, tree, full=True, create_units=True)
 

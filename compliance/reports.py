@@ -31,17 +31,10 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from wagtail.models import Page
 
-from .errors import AccessDenied
-from .models import (
-    Assignment,
-    Completion,
-    Enrollment,
-    LearnerProfile,
-    Membership,
-    Organization,
-    StepProgress,
-)
-from .scopes import can_see_unit, get_scope_units
+from lms.api import AccessDenied, Completion, Enrolment, StepProgress
+from org.api import LearnerProfile, Membership, Organisation, can_see_unit, get_scope_units
+
+from .models import Assignment
 
 __all__ = [
     "AUDIENCES",
@@ -56,7 +49,7 @@ __all__ = [
     "iter_unit_people",
 ]
 
-STEPLEN = Organization.steplen
+STEPLEN = Organisation.steplen
 STATUSES = ("compliant", "overdue", "expired", "in_progress", "not_started")
 AUDIENCES = ("all", "managers", "staff")
 
@@ -92,7 +85,7 @@ class Cell:
 
 @dataclass
 class MatrixRow:
-    unit: Organization | None  # None: the total
+    unit: Organisation | None  # None: the total
     label: str
     cells: dict[int, Cell] = field(default_factory=dict)
     direct: bool = False  # people placed directly in the parent unit, not in a child
@@ -100,7 +93,7 @@ class MatrixRow:
 
 @dataclass
 class Matrix:
-    parent: Organization | None
+    parent: Organisation | None
     courses: list[CourseColumn]
     rows: list[MatrixRow]
     total: MatrixRow
@@ -109,7 +102,7 @@ class Matrix:
 # --- Who counts --------------------------------------------------------------------------
 
 
-def _assignments_covering(units: list[Organization]) -> QuerySet[Assignment]:
+def _assignments_covering(units: list[Organisation]) -> QuerySet[Assignment]:
     """Active assignments whose unit is one of `units`, above one, or inside one."""
     condition = Q()
     for unit in units:
@@ -170,8 +163,8 @@ def _compliant_users(course_id: int, recurrence_months: int | None, now: datetim
 
 
 def _overdue_users(course_id: int, now: datetime):
-    return Enrollment.objects.filter(
-        course_id=course_id, status=Enrollment.Status.ACTIVE, due_at__lt=now
+    return Enrolment.objects.filter(
+        course_id=course_id, status=Enrolment.Status.ACTIVE, due_at__lt=now
     ).values("user_id")
 
 
@@ -180,7 +173,7 @@ def _started_users(course: Page):
         user=OuterRef("user"), cycle=OuterRef("cycle"), module__path__startswith=course.path
     )
     return (
-        Enrollment.objects.filter(course_id=course.pk, status=Enrollment.Status.ACTIVE)
+        Enrolment.objects.filter(course_id=course.pk, status=Enrolment.Status.ACTIVE)
         .filter(Exists(started))
         .values("user_id")
     )
@@ -231,7 +224,7 @@ def _count(members: QuerySet[Membership], column: CourseColumn, course: Page, no
 # --- The matrix ---------------------------------------------------------------------------
 
 
-def _check_scope(user, unit: Organization | None) -> None:
+def _check_scope(user, unit: Organisation | None) -> None:
     if unit is not None and not can_see_unit(user, unit):
         raise AccessDenied("This unit is outside your organisation.")
 
@@ -239,7 +232,7 @@ def _check_scope(user, unit: Organization | None) -> None:
 def get_compliance_matrix(
     *,
     user,
-    parent: Organization | None = None,
+    parent: Organisation | None = None,
     course_ids: list[int] | None = None,
     audience: str = "all",
     hired_after=None,
@@ -324,7 +317,7 @@ class PersonStatus:
 def get_unit_people(
     *,
     user,
-    unit: Organization,
+    unit: Organisation,
     course_id: int,
     status: str | None = None,
     audience: str = "all",
@@ -353,7 +346,7 @@ def get_unit_people(
 def iter_unit_people(
     *,
     user,
-    unit: Organization,
+    unit: Organisation,
     course_id: int,
     status: str | None = None,
     audience: str = "all",
@@ -388,7 +381,7 @@ def iter_unit_people(
     required_q = Q(pk__in=[])
     for module_id, step_id in required:
         required_q |= Q(module_id=module_id, step_id=step_id)
-    enrollment = Enrollment.objects.filter(user=OuterRef("user_id"), course_id=course_id)
+    enrolment = Enrolment.objects.filter(user=OuterRef("user_id"), course_id=course_id)
     # Max, not order_by("-completed_at")[:1]: the ORDER BY leads SQLite to walk the
     # (page, completed_at) index through every completion of the course, for each person.
     last_completion = (
@@ -415,9 +408,9 @@ def iter_unit_people(
         LearnerProfile.objects.filter(user__in=members.values("user"))
         .select_related("user", "unit")
         .annotate(
-            due_at=Subquery(enrollment.values("due_at")[:1]),
-            enrollment_status=Subquery(enrollment.values("status")[:1]),
-            cycle=Coalesce(Subquery(enrollment.values("cycle")[:1]), Value(1)),
+            due_at=Subquery(enrolment.values("due_at")[:1]),
+            enrolment_status=Subquery(enrolment.values("status")[:1]),
+            cycle=Coalesce(Subquery(enrolment.values("cycle")[:1]), Value(1)),
             completed_at=Subquery(last_completion),
         )
         .annotate(
@@ -431,7 +424,7 @@ def iter_unit_people(
     # The same rules, in the same order, as the matrix's counts (_count), so a cell and its
     # drill-down agree: overdue and in progress concern the current (active) cycle; an
     # expired completion is "not started" in the matrix.
-    active = Q(enrollment_status=Enrollment.Status.ACTIVE)
+    active = Q(enrolment_status=Enrolment.Status.ACTIVE)
     profiles = profiles.annotate(
         status=Case(
             When(compliant, then=Value("compliant")),
@@ -477,7 +470,7 @@ def iter_unit_people(
 def get_compliance_history(
     *,
     user,
-    unit: Organization,
+    unit: Organisation,
     course_id: int,
     months: int = 12,
     now: datetime | None = None,

@@ -13,12 +13,19 @@ import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from django.core.files.storage import Storage, default_storage, storages
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.files.storage import storages
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    StreamingHttpResponse,
+)
+from django.utils.translation import gettext as _
 
-from . import conf
+from .. import conf
 
-__all__ = ["parse_range_header", "protected_storage", "serve_protected_file", "storage_alias_of"]
+__all__ = ["parse_range_header", "refuse_file", "serve_protected_file"]
 
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 64 * 1024
@@ -128,20 +135,7 @@ def serve_protected_file(
     return response
 
 
-def protected_storage() -> Storage:
-    """The storage for files only access-checked views hand out (video, captions)."""
-    return storages["protected"]
-
-
-def storage_alias_of(storage: Storage) -> str:
-    """The STORAGES alias a field's storage instance was configured under."""
-    if storage is default_storage:  # a lazy wrapper: neither `is` nor type() below match it
-        return "default"
-    for alias in ("protected", "default"):
-        candidate = storages[alias]
-        if candidate is storage or (
-            type(candidate) is type(storage)
-            and getattr(candidate, "location", None) == getattr(storage, "location", object())
-        ):
-            return alias
-    raise LookupError("This storage is not one of STORAGES['protected'] or ['default'].")
+def refuse_file(decision) -> HttpResponse:
+    """The answer for a protected file the user may not have (an AccessDecision): a plain
+    403 with the reason."""
+    return HttpResponseForbidden(decision.message or _("You do not have access to this file."))

@@ -12,18 +12,10 @@ from wagtail import hooks
 from wagtail.models import ModelLogEntry
 
 from certificates.models import Certificate
-from lms import api as lms
-from lms.models import (
-    Completion,
-    Enrollment,
-    LearnerProfile,
-    Membership,
-    Organization,
-    QuizAttempt,
-    Reminder,
-    RetentionSettings,
-    StepProgress,
-)
+from compliance import api as compliance
+from compliance.models import Reminder, RetentionSettings
+from lms.models import Completion, Enrolment, QuizAttempt, StepProgress
+from org.models import LearnerProfile, Membership, Organisation
 from tests.factories import (
     DEFAULT_PASSWORD,
     CertificateFactory,
@@ -50,7 +42,7 @@ def course():
 
 @pytest.fixture
 def learner(course):
-    kommun = Organization.add_root(name="Kommun")
+    kommun = Organisation.add_root(name="Kommun")
     unit = kommun.add_child(name="Hemtjänsten")
     user = UserFactory(
         username="lena", first_name="Lena", last_name="Berg", email="lena.berg@example.se"
@@ -71,7 +63,7 @@ def other(course):
     CertificateFactory(user=user, title="Annan kurs OTHER", code="OMAR-9999-99")
     Reminder.objects.create(
         user=user,
-        enrollment=Enrollment.objects.get(user=user),
+        enrolment=Enrolment.objects.get(user=user),
         kind=Reminder.Kind.OVERDUE,
         key="1",
         sent_at=NOW,
@@ -96,7 +88,7 @@ OTHER_STRINGS = [
 
 
 def test_the_record_holds_the_learners_training(course, learner, other):
-    record = lms.get_training_record(learner)
+    record = compliance.get_training_record(learner)
 
     assert record["person"] == {
         "username": "lena",
@@ -132,8 +124,8 @@ def test_the_record_holds_the_learners_training(course, learner, other):
 
 
 def test_the_record_holds_nothing_of_another_user(learner, other):
-    record = lms.get_training_record(learner)
-    text = lms.serialise_training_record(record)
+    record = compliance.get_training_record(learner)
+    text = compliance.serialise_training_record(record)
 
     for value in OTHER_STRINGS:
         assert value not in text
@@ -143,19 +135,19 @@ def test_the_record_holds_nothing_of_another_user(learner, other):
 
 
 def test_the_record_serialises_to_json_with_iso_dates(learner):
-    enrollment = Enrollment.objects.get(user=learner)
+    enrolment = Enrolment.objects.get(user=learner)
     due = datetime(2026, 12, 31, 23, 59, tzinfo=ZoneInfo("Europe/Stockholm"))
-    enrollment.due_at = due
-    enrollment.save()
+    enrolment.due_at = due
+    enrolment.save()
 
-    data = json.loads(lms.serialise_training_record(lms.get_training_record(learner)))
+    data = json.loads(compliance.serialise_training_record(compliance.get_training_record(learner)))
 
     assert datetime.fromisoformat(data["enrolments"][0]["due"]) == due
     assert data["certificates"][0]["code"] == "LENA-0000-01"
 
 
 def test_a_person_without_a_profile_or_history_gets_an_empty_record():
-    record = lms.get_training_record(UserFactory())
+    record = compliance.get_training_record(UserFactory())
 
     assert record["profile"] is None
     assert record["enrolments"] == record["completions"] == record["quiz_attempts"] == []
@@ -166,8 +158,8 @@ def test_other_apps_add_sections_through_the_hook(learner):
     def badges(*, user):
         return {"badges": [{"name": f"Badge of {user.username}"}], "certificates": [{"x": 1}]}
 
-    with hooks.register_temporarily(lms.TRAINING_RECORD, badges):
-        record = lms.get_training_record(learner)
+    with hooks.register_temporarily(compliance.TRAINING_RECORD, badges):
+        record = compliance.get_training_record(learner)
 
     assert record["badges"] == [{"name": "Badge of lena"}]
     assert len(record["certificates"]) == 2  # lists under one key are joined
@@ -176,7 +168,7 @@ def test_other_apps_add_sections_through_the_hook(learner):
 def test_answers_of_a_lost_quiz_revision_are_shown_as_ids(learner, course):
     QuizAttempt.objects.filter(user=learner).update(revision=None)
 
-    (attempt,) = lms.get_training_record(learner)["quiz_attempts"]
+    (attempt,) = compliance.get_training_record(learner)["quiz_attempts"]
 
     assert attempt["answers"] == [
         {"question": course.question["id"], "answer": [course.right["id"]]}
@@ -279,7 +271,7 @@ def test_the_default_policy_clears_old_details_and_keeps_records(module):
     )
     certificate = CertificateFactory(user=user, issued_at=NOW - timedelta(days=4000))
 
-    counts = lms.purge_expired_records(now=NOW)
+    counts = compliance.purge_expired_records(now=NOW)
 
     assert counts == {
         "watch_ranges": 1,
@@ -316,8 +308,8 @@ def test_the_purge_is_idempotent(module):
     reflection_progress(user, module, days_old=800)
     quiz_attempt(user, module, days_old=800)
 
-    lms.purge_expired_records(now=NOW)
-    again = lms.purge_expired_records(now=NOW)
+    compliance.purge_expired_records(now=NOW)
+    again = compliance.purge_expired_records(now=NOW)
 
     assert set(again.values()) == {0}
 
@@ -330,7 +322,7 @@ def test_nothing_is_cleared_when_everything_is_kept(module):
     attempt = quiz_attempt(user, module, days_old=5000)
     learner_profile(user, leave_date=TODAY - timedelta(days=5000))
 
-    assert set(lms.purge_expired_records(now=NOW).values()) == {0}
+    assert set(compliance.purge_expired_records(now=NOW).values()) == {0}
 
     progress.refresh_from_db()
     assert progress.watched_ranges == [[0.0, 90.0]]
@@ -348,7 +340,7 @@ def test_shorter_periods_apply_to_each_kind_on_its_own(module):
     reflection = reflection_progress(user, module, days_old=400)
     attempt = quiz_attempt(user, module, days_old=31)
 
-    counts = lms.purge_expired_records(now=NOW)
+    counts = compliance.purge_expired_records(now=NOW)
 
     assert counts["quiz_answers"] == 1 and counts["watch_ranges"] == counts["reflections"] == 0
     assert QuizAttempt.objects.get(pk=attempt.pk).answers == {}
@@ -378,7 +370,7 @@ def test_completions_and_certificates_go_only_when_configured(
     new_certificate = CertificateFactory(user=user, issued_at=NOW - timedelta(days=3649))
 
     with django_capture_on_commit_callbacks(execute=True):
-        counts = lms.purge_expired_records(now=NOW)
+        counts = compliance.purge_expired_records(now=NOW)
 
     assert (counts["completions"], counts["certificates"]) == (1, 1)
     assert list(Completion.objects.values_list("pk", flat=True)) == [kept.pk]
@@ -392,7 +384,7 @@ def test_the_purge_runs_as_a_queued_task(module):
 
     reflection = reflection_progress(UserFactory(), module, days_old=5000)
 
-    counts = result(async_task("lms.tasks.purge_expired_records_task"))
+    counts = result(async_task("compliance.tasks.purge_expired_records_task"))
 
     assert counts["reflections"] == 1
     assert StepProgress.objects.get(pk=reflection.pk).answer == ""
@@ -403,7 +395,7 @@ def test_the_purge_runs_as_a_queued_task(module):
 
 @pytest.fixture
 def unit():
-    return Organization.add_root(name="Socialförvaltningen")
+    return Organisation.add_root(name="Socialförvaltningen")
 
 
 def leaver(unit, *, left_days_ago: int, **kwargs):
@@ -430,7 +422,7 @@ def test_people_who_left_are_anonymised_after_the_period_not_before(unit, module
     )
     enrol(gone, module.get_parent().specific)
 
-    counts = lms.purge_expired_records(now=NOW)
+    counts = compliance.purge_expired_records(now=NOW)
 
     assert counts["anonymised"] == 1
     gone.refresh_from_db()
@@ -446,7 +438,7 @@ def test_people_who_left_are_anonymised_after_the_period_not_before(unit, module
     assert profile.leave_date == TODAY - timedelta(days=731)
     assert Membership.objects.filter(user=gone, unit=unit).exists()
     assert Completion.objects.filter(pk=completion.pk).exists()
-    assert Enrollment.objects.filter(user=gone).exists()
+    assert Enrolment.objects.filter(user=gone).exists()
     assert not client.login(username="kim.gone", password=DEFAULT_PASSWORD)
 
     for user in (recent, staying):
@@ -458,7 +450,7 @@ def test_people_who_left_are_anonymised_after_the_period_not_before(unit, module
 def test_anonymisation_is_logged_without_the_old_name(unit):
     gone = leaver(unit, left_days_ago=1000, username="kim.logged")
 
-    lms.purge_expired_records(now=NOW)
+    compliance.purge_expired_records(now=NOW)
 
     (entry,) = ModelLogEntry.objects.filter(action="lms.anonymise")
     assert entry.object_id == str(gone.pk)
@@ -470,9 +462,9 @@ def test_anonymisation_is_logged_without_the_old_name(unit):
 def test_anonymisation_is_idempotent(unit):
     gone = leaver(unit, left_days_ago=1000)
 
-    assert lms.anonymise_leavers(now=NOW, after_days=730) == 1
-    assert lms.anonymise_leavers(now=NOW, after_days=730) == 0
-    assert lms.purge_expired_records(now=NOW)["anonymised"] == 0
+    assert compliance.anonymise_leavers(now=NOW, after_days=730) == 1
+    assert compliance.anonymise_leavers(now=NOW, after_days=730) == 0
+    assert compliance.purge_expired_records(now=NOW)["anonymised"] == 0
 
     assert ModelLogEntry.objects.filter(action="lms.anonymise").count() == 1
     gone.refresh_from_db()
@@ -483,7 +475,7 @@ def test_the_anonymisation_period_follows_the_setting(unit):
     policy(anonymise_leavers_after_days=30)
     gone = leaver(unit, left_days_ago=31)
 
-    assert lms.purge_expired_records(now=NOW)["anonymised"] == 1
+    assert compliance.purge_expired_records(now=NOW)["anonymised"] == 1
     assert get_user_model().objects.get(pk=gone.pk).email == ""
 
 
@@ -495,7 +487,7 @@ def test_retention_is_set_in_the_admin_by_those_allowed(client):
 
     from tests.factories import SuperuserFactory, editor_of, site_home
 
-    url = reverse("wagtailsettings:edit", args=["lms", "retentionsettings"])
+    url = reverse("wagtailsettings:edit", args=["compliance", "retentionsettings"])
     client.force_login(editor_of(site_home()))
     refused = client.get(url, follow=True)
     assert 'name="watch_ranges_days"' not in refused.content.decode()
@@ -523,8 +515,8 @@ def test_retention_is_set_in_the_admin_by_those_allowed(client):
 
 @pytest.mark.django_db
 def test_hr_see_scores_and_completions_but_not_reflections_or_quiz_answers():
+    from compliance.privacy import get_training_record, get_training_record_for_hr
     from lms.models import StepProgress
-    from lms.privacy import get_training_record, get_training_record_for_hr
     from tests.factories import ModulePageFactory, UserFactory, reflection_step
 
     person = UserFactory()

@@ -28,16 +28,10 @@ from wagtail import hooks
 from wagtail.log_actions import log
 from wagtail.models import Page
 
-from .models import (
-    Completion,
-    Enrollment,
-    LearnerProfile,
-    Membership,
-    QuizAttempt,
-    Reminder,
-    RetentionSettings,
-    StepProgress,
-)
+from lms.api import Completion, Enrolment, QuizAttempt, StepProgress
+from org.api import LearnerProfile, Membership
+
+from .models import Reminder, RetentionSettings
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +142,7 @@ def get_training_record(user) -> dict[str, Any]:
 
     Dates are date/datetime objects; `serialise_training_record` turns the record into JSON.
     """
-    enrollments = list(Enrollment.objects.filter(user=user).order_by("enrolled_at", "pk"))
+    enrolments = list(Enrolment.objects.filter(user=user).order_by("enrolled_at", "pk"))
     completions = list(Completion.objects.filter(user=user).order_by("completed_at", "pk"))
     progress = list(
         StepProgress.objects.filter(user=user).order_by("module_id", "cycle", "started_at", "pk")
@@ -159,10 +153,10 @@ def get_training_record(user) -> dict[str, Any]:
         .order_by("started_at", "pk")
     )
     reminders = list(
-        Reminder.objects.filter(user=user).select_related("enrollment").order_by("sent_at", "pk")
+        Reminder.objects.filter(user=user).select_related("enrolment").order_by("sent_at", "pk")
     )
     pages = _pages(
-        [e.course_id for e in enrollments]
+        [e.course_id for e in enrolments]
         + [c.page_id for c in completions]
         + [p.module_id for p in progress]
         + [a.module_id for a in attempts]
@@ -188,7 +182,7 @@ def get_training_record(user) -> dict[str, Any]:
                 "cycle": e.cycle,
                 "completed": e.completed_at,
             }
-            for e in enrollments
+            for e in enrolments
         ],
         "completions": [
             {
@@ -245,7 +239,7 @@ def get_training_record(user) -> dict[str, Any]:
         "reminders": [
             {
                 "kind": r.get_kind_display(),
-                "course": _title(pages, r.enrollment.course_id) if r.enrollment else "",
+                "course": _title(pages, r.enrolment.course_id) if r.enrolment else "",
                 "sent": r.sent_at,
             }
             for r in reminders

@@ -25,7 +25,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Enrollment, LearnerProfile, Membership, Reminder
+from lms.api import Enrolment
+from org.api import LearnerProfile, Membership
+
+from .models import Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +68,12 @@ def _present(prefix: str, today: date) -> Q:
     )
 
 
-def _open_enrollments(today: date) -> QuerySet[Enrollment]:
+def _open_enrolments(today: date) -> QuerySet[Enrolment]:
     """Active, unfinished enrolments with a due date in a published course, of active
     people who have not left."""
-    return Enrollment.objects.filter(
+    return Enrolment.objects.filter(
         _present("user__", today),
-        status=Enrollment.Status.ACTIVE,
+        status=Enrolment.Status.ACTIVE,
         completed_at__isnull=True,
         due_at__isnull=False,
         user__is_active=True,
@@ -82,7 +85,7 @@ def _reminded(kind: str) -> Exists:
     """The enrolment already has a reminder of this kind in its current cycle."""
     return Exists(
         Reminder.objects.filter(
-            enrollment=OuterRef("pk"),
+            enrolment=OuterRef("pk"),
             kind=kind,
             key=Cast(OuterRef("cycle"), output_field=CharField()),
         )
@@ -92,7 +95,7 @@ def _reminded(kind: str) -> Exists:
 def _send_once(
     *,
     user,
-    enrollment: Enrollment | None,
+    enrolment: Enrolment | None,
     kind: str,
     key: str,
     now: datetime,
@@ -104,7 +107,7 @@ def _send_once(
     try:
         with transaction.atomic():
             reminder, created = Reminder.objects.get_or_create(
-                user=user, enrollment=enrollment, kind=kind, key=key, defaults={"sent_at": now}
+                user=user, enrolment=enrolment, kind=kind, key=key, defaults={"sent_at": now}
             )
     except IntegrityError:
         return None
@@ -138,27 +141,27 @@ def send_due_reminders(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     horizon = now + timedelta(days=_days_before())
-    base = _open_enrollments(today).exclude(user__email="")
+    base = _open_enrolments(today).exclude(user__email="")
     batches = [
         (Reminder.Kind.DUE_SOON, base.filter(due_at__gt=now, due_at__lte=horizon)),
         (Reminder.Kind.OVERDUE, base.filter(due_at__lte=now)),
     ]
     counts = {Reminder.Kind.DUE_SOON.value: 0, Reminder.Kind.OVERDUE.value: 0, "failed": 0}
     with get_connection() as connection:
-        for kind, enrollments in batches:
+        for kind, enrolments in batches:
             # Skip in the query what was sent before, so a daily run over people overdue
             # for months stays cheap; the unique constraint still decides.
-            pending = enrollments.exclude(_reminded(kind)).select_related("user", "course")
-            for enrollment in pending.order_by("due_at", "pk"):
+            pending = enrolments.exclude(_reminded(kind)).select_related("user", "course")
+            for enrolment in pending.order_by("due_at", "pk"):
                 sent = _send_once(
-                    user=enrollment.user,
-                    enrollment=enrollment,
+                    user=enrolment.user,
+                    enrolment=enrolment,
                     kind=kind,
-                    key=str(enrollment.cycle),
+                    key=str(enrolment.cycle),
                     now=now,
                     build=partial(
                         _learner_message,
-                        enrollment,
+                        enrolment,
                         overdue=kind == Reminder.Kind.OVERDUE,
                         connection=connection,
                     ),
@@ -173,21 +176,21 @@ def _name(user) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 
-def _learner_message(enrollment: Enrollment, *, overdue: bool, connection) -> EmailMessage:
-    course = enrollment.course
+def _learner_message(enrolment: Enrolment, *, overdue: bool, connection) -> EmailMessage:
+    course = enrolment.course
     context = {
-        "name": _name(enrollment.user),
+        "name": _name(enrolment.user),
         "course_title": course.title,
         "course_url": _course_url(course),
-        "due_at": enrollment.due_at,
+        "due_at": enrolment.due_at,
     }
     if overdue:
         subject = _("Overdue: %(title)s") % {"title": course.title}
-        body = render_to_string("lms/email/reminder_overdue.txt", context)
+        body = render_to_string("compliance/email/reminder_overdue.txt", context)
     else:
         subject = _("Due soon: %(title)s") % {"title": course.title}
-        body = render_to_string("lms/email/reminder_due_soon.txt", context)
-    return EmailMessage(subject, body, None, [enrollment.user.email], connection=connection)
+        body = render_to_string("compliance/email/reminder_due_soon.txt", context)
+    return EmailMessage(subject, body, None, [enrolment.user.email], connection=connection)
 
 
 @dataclass(frozen=True)
@@ -198,9 +201,7 @@ class OverdueLine:
     due_at: datetime
 
 
-def _overdue_for_manager(
-    profile: LearnerProfile, *, now: datetime, today: date
-) -> list[Enrollment]:
+def _overdue_for_manager(profile: LearnerProfile, *, now: datetime, today: date) -> list[Enrolment]:
     """The overdue enrolments of people in the manager's units and the units below them,
     the manager's own excepted (they get their own reminder). One query."""
     paths = list(
@@ -213,7 +214,7 @@ def _overdue_for_manager(
         in_units |= Q(unit__path__startswith=path)
     people = Membership.objects.filter(in_units).values("user_id")
     return list(
-        _open_enrollments(today)
+        _open_enrolments(today)
         .filter(due_at__lt=now, user_id__in=people)
         .exclude(user_id=profile.user_id)
         .select_related("user", "course")
@@ -221,14 +222,14 @@ def _overdue_for_manager(
     )
 
 
-def _digest_message(manager, overdue: list[Enrollment], week: str, connection) -> EmailMessage:
+def _digest_message(manager, overdue: list[Enrolment], week: str, connection) -> EmailMessage:
     lines = [
         OverdueLine(_name(e.user), e.course.title, _course_url(e.course), e.due_at) for e in overdue
     ]
     context = {"name": _name(manager), "lines": lines, "week": week}
     return EmailMessage(
         _("Overdue training in your units (%(week)s)") % {"week": week},
-        render_to_string("lms/email/manager_digest.txt", context),
+        render_to_string("compliance/email/manager_digest.txt", context),
         None,
         [manager.email],
         connection=connection,
@@ -265,7 +266,7 @@ def send_manager_digests(now: datetime | None = None) -> dict[str, int]:
                 continue
             sent = _send_once(
                 user=profile.user,
-                enrollment=None,
+                enrolment=None,
                 kind=Reminder.Kind.MANAGER_DIGEST,
                 key=week,
                 now=now,

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .models import Organization, ReportingScope
+from .models import Organisation, ReportingScope
 
 __all__ = ["can_see_unit", "get_scope_units", "is_in_scope", "scope_filter"]
 
 
-def get_scope_units(user) -> QuerySet[Organization]:
+def get_scope_units(user) -> QuerySet[Organisation]:
     """The top units of the user's scope (their own, or any of their groups'). Superusers:
     the roots of the tree. Units inside another scope unit are left out (no double rows)."""
     if not user.is_authenticated:
-        return Organization.objects.none()
+        return Organisation.objects.none()
     if user.is_superuser:
-        return Organization.get_root_nodes()
+        return Organisation.get_root_nodes()
     scopes = ReportingScope.objects.filter(
         Q(user=user) | Q(group__in=user.groups.all())
     ).select_related("unit")
     units = sorted({scope.unit for scope in scopes}, key=lambda unit: unit.path)
-    tops: list[Organization] = []
+    tops: list[Organisation] = []
     for unit in units:
         if not any(unit.path.startswith(top.path) for top in tops):
             tops.append(unit)
-    return Organization.objects.filter(pk__in=[unit.pk for unit in tops]).order_by("path")
+    return Organisation.objects.filter(pk__in=[unit.pk for unit in tops]).order_by("path")
 
 
 def scope_filter(user, field: str = "unit__path") -> Q:
@@ -39,7 +39,7 @@ def scope_filter(user, field: str = "unit__path") -> Q:
     return condition
 
 
-def can_see_unit(user, unit: Organization) -> bool:
+def can_see_unit(user, unit: Organisation) -> bool:
     return any(unit.path.startswith(top.path) for top in get_scope_units(user))
 
 

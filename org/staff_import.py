@@ -18,9 +18,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .assignments import sync_assignments_for_users
 from .errors import InvalidInput
-from .models import LearnerProfile, Membership, Organization
+from .hooks import announce_people_changed
+from .models import LearnerProfile, Membership, Organisation
 from .scopes import can_see_unit, get_scope_units
 
 __all__ = [
@@ -74,7 +74,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%
 MAX_ROWS = 200_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_UNIT_DEPTH = 10
-# Column limits of the models the import writes (auth.User names and email, Organization).
+# Column limits of the models the import writes (auth.User names and email, Organisation).
 _MAX_LENGTHS = {
     "employee_number": 64,
     "first_name": 150,
@@ -134,18 +134,18 @@ class ImportReport:
 # --- Who may import where -----------------------------------------------------------------
 
 
-def get_import_units(user) -> QuerySet[Organization]:
+def get_import_units(user) -> QuerySet[Organisation]:
     """The organisations `user` may import staff into: the top units of their reporting
-    scope (superusers: the roots); none without the `lms.import_staff` permission."""
-    if not user.has_perm("lms.import_staff"):
-        return Organization.objects.none()
+    scope (superusers: the roots); none without the `org.import_staff` permission."""
+    if not user.has_perm("org.import_staff"):
+        return Organisation.objects.none()
     return get_scope_units(user)
 
 
-def can_import_into(user, unit: Organization) -> bool:
+def can_import_into(user, unit: Organisation) -> bool:
     """Whether `user` may import staff into `unit`: the permission, and `unit` inside
     their reporting scope (their own, or a group's; superusers everywhere)."""
-    return user.has_perm("lms.import_staff") and can_see_unit(user, unit)
+    return user.has_perm("org.import_staff") and can_see_unit(user, unit)
 
 
 # --- Units --------------------------------------------------------------------------------
@@ -155,18 +155,18 @@ def _split_path(path: str) -> list[str]:
     return [part.strip() for part in path.replace("\\", "/").split("/") if part.strip()]
 
 
-def find_unit(path: str) -> Organization | None:
+def find_unit(path: str) -> Organisation | None:
     """The unit at 'Huddinge/Socialförvaltningen/Enhet X', or None."""
     node = None
     for name in _split_path(path):
-        siblings = Organization.get_root_nodes() if node is None else node.get_children()
+        siblings = Organisation.get_root_nodes() if node is None else node.get_children()
         node = siblings.filter(name=name).first()
         if node is None:
             return None
     return node
 
 
-def get_or_create_unit(path: str) -> tuple[Organization, list[str]]:
+def get_or_create_unit(path: str) -> tuple[Organisation, list[str]]:
     """The unit at `path`, creating missing levels; returns it and the paths created."""
     parts = _split_path(path)
     if not parts:
@@ -174,21 +174,21 @@ def get_or_create_unit(path: str) -> tuple[Organization, list[str]]:
     node = None
     created: list[str] = []
     for depth, name in enumerate(parts, start=1):
-        siblings = Organization.get_root_nodes() if node is None else node.get_children()
+        siblings = Organisation.get_root_nodes() if node is None else node.get_children()
         child = siblings.filter(name=name).first()
         if child is None:
-            child = Organization.add_root(name=name) if node is None else node.add_child(name=name)
+            child = Organisation.add_root(name=name) if node is None else node.add_child(name=name)
             created.append("/".join(parts[:depth]))
         node = child
     return node, created
 
 
-def _unit_index(scope: Organization | None) -> tuple[dict[str, int], str | None]:
+def _unit_index(scope: Organisation | None) -> tuple[dict[str, int], str | None]:
     """Unit path ('Huddinge/Soc/Enhet X') -> id, for `scope`'s ancestors and subtree (or
     the whole tree), and the scope's own path. Where siblings share a name the first by
     tree order wins, as in find_unit; a same-named sibling of the scope is not loaded, so
     paths under the scope's name always lead into the scope."""
-    nodes = Organization.objects.order_by("path")
+    nodes = Organisation.objects.order_by("path")
     if scope is not None:
         ancestors = [
             scope.path[:end] for end in range(scope.steplen, len(scope.path), scope.steplen)
@@ -197,7 +197,7 @@ def _unit_index(scope: Organization | None) -> tuple[dict[str, int], str | None]
     labels: dict[str, str] = {}
     index: dict[str, int] = {}
     for pk, path, name in nodes.values_list("pk", "path", "name"):
-        parent = labels.get(path[: -Organization.steplen])
+        parent = labels.get(path[: -Organisation.steplen])
         labels[path] = f"{parent}/{name.strip()}" if parent else name.strip()
         index.setdefault(labels[path], pk)
     return index, (labels[scope.path] if scope is not None else None)
@@ -547,7 +547,7 @@ def import_staff(
     *,
     filename: str,
     mapping: dict[str, str] | None = None,
-    scope: Organization | None = None,
+    scope: Organisation | None = None,
     full: bool = False,
     create_units: bool = False,
     dry_run: bool = True,
@@ -598,10 +598,10 @@ def import_staff(
     return report
 
 
-def _fresh(scope: Organization, *, lock: bool) -> Organization:
+def _fresh(scope: Organisation, *, lock: bool) -> Organisation:
     # The caller's instance may have a stale path (sorted inserts move siblings); locking
     # the row makes two real imports into one organisation take turns.
-    query = Organization.objects.filter(pk=scope.pk)
+    query = Organisation.objects.filter(pk=scope.pk)
     found = (query.select_for_update() if lock else query).first()
     if found is None:
         raise InvalidInput(_("The organisation no longer exists."))
@@ -614,7 +614,7 @@ def _plan(
     *,
     columns: dict[str, int],
     headings: list[str],
-    scope: Organization | None,
+    scope: Organisation | None,
     full: bool,
     create_units: bool,
     report: ImportReport,
@@ -748,10 +748,10 @@ def _apply(plan: _Plan, *, today: date) -> None:
         parent_path, _slash, name = path.rpartition("/")
         if parent_path:
             # Fetched afresh each time: a sorted insert moves the paths of later siblings.
-            parent = Organization.objects.get(pk=unit_ids[parent_path])
+            parent = Organisation.objects.get(pk=unit_ids[parent_path])
             unit_ids[path] = parent.add_child(name=name).pk
         else:
-            unit_ids[path] = Organization.add_root(name=name).pk
+            unit_ids[path] = Organisation.add_root(name=name).pk
 
     users = _users_for(plan.creates, User)
     adopted = [u for u in users.values() if u.pk is not None]
@@ -825,7 +825,7 @@ def _apply(plan: _Plan, *, today: date) -> None:
 
     touched = [u.pk for u in users.values()] + [p.user_id for p, *_rest in plan.updates]
     for chunk in _chunks(touched, 500):
-        sync_assignments_for_users(chunk, today=today)
+        announce_people_changed(chunk, today=today)
 
 
 def _users_for(rows: Iterable[dict], User) -> dict[str, object]:

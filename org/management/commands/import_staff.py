@@ -13,8 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lms.errors import InvalidInput
-from lms.people import FIELDS, find_unit, import_staff
+from org.api import FIELDS, InvalidInput, find_unit, import_staff
 
 
 class Command(BaseCommand):

@@ -1,0 +1,71 @@
+"""The one public way into compliance: assignments, reports, reminders, the training
+record and retention. Other apps import from here.
+
+Assignment is public for reading and for the admin's model form; writes that enrol people
+go through the functions.
+"""
+
+from .assignments import (
+    apply_assignment,
+    audience_profiles,
+    due_date_for,
+    renew_recurring_assignments,
+    sync_assignments_for_users,
+)
+from .models import Assignment, Reminder, RetentionSettings
+from .privacy import (
+    ANONYMISE_ACTION,
+    PURGE_CERTIFICATES,
+    TRAINING_RECORD,
+    anonymise_leavers,
+    get_training_record,
+    get_training_record_for_hr,
+    purge_expired_records,
+    serialise_training_record,
+)
+from .reminders import send_due_reminders, send_manager_digests
+from .reports import (
+    AUDIENCES,
+    STATUSES,
+    Cell,
+    CourseColumn,
+    Matrix,
+    MatrixRow,
+    PersonStatus,
+    get_compliance_history,
+    get_compliance_matrix,
+    get_unit_people,
+    iter_unit_people,
+)
+
+__all__ = [
+    "ANONYMISE_ACTION",
+    "AUDIENCES",
+    "PURGE_CERTIFICATES",
+    "STATUSES",
+    "TRAINING_RECORD",
+    "Assignment",
+    "Cell",
+    "CourseColumn",
+    "Matrix",
+    "MatrixRow",
+    "PersonStatus",
+    "Reminder",
+    "RetentionSettings",
+    "anonymise_leavers",
+    "apply_assignment",
+    "audience_profiles",
+    "due_date_for",
+    "get_compliance_history",
+    "get_compliance_matrix",
+    "get_training_record",
+    "get_training_record_for_hr",
+    "get_unit_people",
+    "iter_unit_people",
+    "purge_expired_records",
+    "renew_recurring_assignments",
+    "send_due_reminders",
+    "send_manager_digests",
+    "serialise_training_record",
+    "sync_assignments_for_users",
+]

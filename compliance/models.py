@@ -1,0 +1,198 @@
+"""What compliance keeps: assignments (a course required for an audience, with a due
+date, recurrence and target), the reminders sent, and the retention settings.
+
+The tables keep the names they had when these models lived in `lms` (decision 0004).
+"""
+
+from __future__ import annotations
+
+import swapper
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
+
+
+class Assignment(models.Model):
+    """A course made required for an audience: a unit subtree, managers and/or staff,
+    optionally only those hired after a date; due on a date or N days after assignment or
+    hire; optionally repeating every M months; with a target share for reports."""
+
+    class Audience(models.TextChoices):
+        ALL = "all", _("Managers and staff")
+        MANAGERS = "managers", _("Managers only")
+        STAFF = "staff", _("Staff only (not managers)")
+
+    class DueMode(models.TextChoices):
+        FIXED = "fixed", _("On a fixed date")
+        AFTER_ASSIGNMENT = "after_assignment", _("N days after being assigned")
+        AFTER_HIRE = "after_hire", _("N days after the hire date")
+
+    course = models.ForeignKey(
+        PAGE_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("course")
+    )
+    unit = models.ForeignKey(
+        "org.Organisation",
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("unit (with everything below it)"),
+    )
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=Audience.choices, default=Audience.ALL
+    )
+    hired_after = models.DateField(
+        _("only people hired after"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to include everyone in the unit."),
+    )
+    due_mode = models.CharField(
+        _("due"), max_length=20, choices=DueMode.choices, default=DueMode.AFTER_ASSIGNMENT
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_days = models.PositiveSmallIntegerField(_("days to complete"), null=True, blank=True)
+    recurrence_months = models.PositiveSmallIntegerField(
+        _("repeat every (months)"),
+        null=True,
+        blank=True,
+        help_text=_("For recertification. Empty: once."),
+    )
+    target_share = models.PositiveSmallIntegerField(
+        _("target (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        db_table = "lms_assignment"
+        indexes = [models.Index(fields=["course", "active"], name="lms_assignment_course")]
+        permissions = [
+            ("view_compliance", "Can see compliance reports and people's training records"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} → {self.unit}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.due_mode == self.DueMode.FIXED and not self.due_date:
+            raise ValidationError({"due_date": _("Give the due date.")})
+        if self.due_mode != self.DueMode.FIXED and not self.due_days:
+            raise ValidationError({"due_days": _("Give the number of days.")})
+
+
+class Reminder(models.Model):
+    """A reminder sent: recorded before the email goes out, so each goes out once per key
+    however often (or concurrently) the job runs."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+        MANAGER_DIGEST = "manager_digest", _("Manager's weekly digest")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lms_reminders"
+    )
+    # Empty for a manager's digest, which covers many enrolments.
+    enrolment = models.ForeignKey(
+        "lms.Enrolment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        db_column="enrollment_id",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The enrolment's cycle for a learner's reminder; the ISO week ("2026-W47") for a digest.
+    key = models.CharField(max_length=16)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        db_table = "lms_reminder"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "enrolment", "kind", "key"], name="lms_reminder_unique"
+            ),
+            # NULLs are distinct in a unique index (SQLite and PostgreSQL alike), so the
+            # constraint above does not hold for digests; this partial one does.
+            models.UniqueConstraint(
+                fields=["user", "kind", "key"],
+                condition=models.Q(enrolment__isnull=True),
+                name="lms_reminder_unique_digest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} → {self.user}"
+
+
+@register_setting(icon="time")
+class RetentionSettings(BaseGenericSetting):
+    """How long each kind of learner record is kept, in days. Empty keeps it for good."""
+
+    watch_ranges_days = models.PositiveIntegerField(
+        _("detailed watch history (days)"),
+        null=True,
+        blank=True,
+        default=365,
+        help_text=_(
+            "Which seconds of a lecture were played, and when, for finished steps. "
+            "The watched share and completion are kept. Empty: keep."
+        ),
+    )
+    quiz_answers_days = models.PositiveIntegerField(
+        _("quiz answers (days)"),
+        null=True,
+        blank=True,
+        default=730,
+        help_text=_("The answers chosen in quiz attempts. Scores are kept. Empty: keep."),
+    )
+    reflections_days = models.PositiveIntegerField(
+        _("reflections (days)"),
+        null=True,
+        blank=True,
+        default=730,
+        help_text=_("The text of learners' reflections. Completion is kept. Empty: keep."),
+    )
+    completions_days = models.PositiveIntegerField(
+        _("completions (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Completed modules and courses. Empty: keep (recommended)."),
+    )
+    certificates_days = models.PositiveIntegerField(
+        _("certificates (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Issued certificates, counted from issue. Empty: keep (recommended)."),
+    )
+    anonymise_leavers_after_days = models.PositiveIntegerField(
+        _("anonymise people who left after (days)"),
+        null=True,
+        blank=True,
+        default=730,
+        help_text=_(
+            "Name, email, username and employee number are removed this long after the "
+            "leave date; completions stay for statistics. Empty: never."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("data retention")
+        verbose_name_plural = _("data retention")
+        db_table = "lms_retentionsettings"

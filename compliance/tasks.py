@@ -1,0 +1,21 @@
+"""django-q2 task entry points of compliance. Each is idempotent."""
+
+from .assignments import renew_recurring_assignments
+from .privacy import purge_expired_records
+from .reminders import send_due_reminders, send_manager_digests
+
+
+def send_due_reminders_task() -> dict[str, int]:
+    return send_due_reminders()
+
+
+def send_manager_digests_task() -> dict[str, int]:
+    return send_manager_digests()
+
+
+def renew_recurring_assignments_task() -> int:
+    return renew_recurring_assignments()
+
+
+def purge_expired_records_task() -> dict[str, int]:
+    return purge_expired_records()

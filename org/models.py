@@ -1,0 +1,127 @@
+"""Organisations and the people in them: the tree (municipality -> administration ->
+unit), learner profiles, unit memberships and the reporting scopes that draw the wall
+between organisations.
+
+The tables keep the names they had when these models lived in `lms` (decision 0004).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class Organisation(MP_Node):
+    """Municipality -> administration -> unit, any depth. Paths make subtree queries cheap."""
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(
+        _("code"), max_length=64, blank=True, help_text=_("From the HR system.")
+    )
+
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        db_table = "lms_organization"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return "/".join(node.name for node in [*self.get_ancestors(), self])
+
+
+class LearnerProfile(models.Model):
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        EXTERNAL = "external", _("External participant")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
+    )
+    unit = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("unit"),
+    )
+    employee_number = models.CharField(
+        _("employee number"), max_length=64, null=True, blank=True, unique=True
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    is_manager = models.BooleanField(_("manager"), default=False)
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    leave_date = models.DateField(_("leave date"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STAFF)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("learner profile")
+        verbose_name_plural = _("learner profiles")
+        db_table = "lms_learnerprofile"
+        indexes = [models.Index(fields=["unit", "is_manager"], name="lms_profile_unit_manager")]
+        permissions = [("import_staff", "Can import staff from the HR system")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.employee_number or '-'})"
+
+
+class Membership(models.Model):
+    """A person's place in a unit. Most have one; some (a manager of two units) have more.
+    The profile's unit is the primary one and is always among these."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lms_memberships"
+    )
+    unit = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        verbose_name = _("unit membership")
+        db_table = "lms_membership"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="lms_membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.unit}"
+
+
+class ReportingScope(models.Model):
+    """The part of the organisation an HR user or coordinator may see and export."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lms_reporting_scopes",
+        null=True,
+        blank=True,
+    )
+    group = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.CASCADE,
+        related_name="lms_reporting_scopes",
+        null=True,
+        blank=True,
+    )
+    unit = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("reporting scope")
+        verbose_name_plural = _("reporting scopes")
+        db_table = "lms_reportingscope"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(group__isnull=False),
+                name="lms_scope_user_or_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.group} → {self.unit}"
