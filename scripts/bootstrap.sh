@@ -10,9 +10,10 @@ want_dev=0
 [ "${1:-}" = "--dev" ] && want_dev=1
 
 # Debian packages: libharfbuzz-subset0 makes weasyprint's font subsetting fast;
-# chromium drives the browser tests; fonts-dejavu-core gives PDFs and slides a font.
+# chromium drives the browser tests; poppler-utils (pdftoppm) lets tests look at PDFs as
+# pages; fonts-dejavu-core gives PDFs and slides a font.
 packages=(libharfbuzz-subset0 fonts-dejavu-core)
-[ "$want_dev" = 1 ] && packages+=(chromium)
+[ "$want_dev" = 1 ] && packages+=(chromium poppler-utils)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
