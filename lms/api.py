@@ -9,6 +9,7 @@ functions.
 from .access import (
     AccessDecision,
     check_module_access,
+    check_prerequisites,
     require_learner_access,
     require_module_access,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "StepState",
     "WatchResult",
     "check_module_access",
+    "check_prerequisites",
     "complete_step",
     "current_cycle",
     "enrol_learner",
