@@ -121,11 +121,6 @@ def certificate_context(certificate) -> dict:
 
 def sample_context(design) -> dict:
     now = timezone.now()
-    expires = None
-    if design.validity_months:
-        from dateutil.relativedelta import relativedelta
-
-        expires = now + relativedelta(months=design.validity_months)
     return _context(
         design,
         learner_name="Lena Exempelsson",
@@ -134,7 +129,7 @@ def sample_context(design) -> dict:
         estimated_hours=6,
         organisation=design.organisation or "Exempel kommun",
         code="EXMP-L3C0-DE",
-        expires_at=expires,
+        expires_at=design.expiry_for(now),
         language=design.language,
         kind="course",
     )

@@ -114,7 +114,7 @@ def download(request, code: str):
     certificate = get_object_or_404(Certificate, code=normalise_code(code) or "-")
     if not _may_read(request.user, certificate):
         raise Http404
-    if certificate.status != Certificate.Status.READY or not certificate.pdf:
+    if not certificate.is_ready:
         return render(
             request, "certificates/not_ready.html", {"certificate": certificate}, status=409
         )
