@@ -277,6 +277,14 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.learner_name}: {self.title}"
 
+    def get_design(self) -> CertificateDesign:
+        """The design as it was when the certificate was issued (its revision). When the
+        design was deleted (its revisions go with it) the record still holds every fact:
+        the default layout prints them rather than fail."""
+        if self.design_revision is not None:
+            return self.design_revision.as_object()
+        return self.design or CertificateDesign(language=self.language)
+
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None

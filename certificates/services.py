@@ -20,9 +20,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from lms.api import public_url
+
 from .codes import new_code, normalise_code
 from .models import Certificate
-from .rendering import public_url, render_certificate_pdf
+from .rendering import render_certificate_pdf
 
 logger = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from .access import (
     require_module_access,
 )
 from .completion import recompute_completions, schedule_recompute
+from .conf import public_url
 from .dashboard import ContinueItem, Dashboard, get_learner_dashboard
 from .enrolment import current_cycle, enrol_learner, get_enrolment, start_new_cycle
 from .errors import (
@@ -96,6 +97,7 @@ __all__ = [
     "get_quiz_status",
     "get_step_spec",
     "protected_storage",
+    "public_url",
     "recompute_completions",
     "record_document_opened",
     "record_watch",
