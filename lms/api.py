@@ -46,7 +46,6 @@ from .protocols import (
 from .quizzes import (
     QuizResult,
     get_attempt_questions,
-    get_open_attempt,
     get_quiz_result,
     get_quiz_status,
     start_quiz_attempt,
@@ -92,7 +91,6 @@ __all__ = [
     "get_enrolment",
     "get_learner_dashboard",
     "get_module_progress",
-    "get_open_attempt",
     "get_quiz_result",
     "get_quiz_status",
     "get_step_spec",
