@@ -464,6 +464,7 @@ def main() -> int:
             }
             env.update(
                 DJANGO_SETTINGS_MODULE="config.settings.dev",
+                DEBUG="1",  # seed_demo runs only with DEBUG on
                 DATABASE_URL=database_url,
                 DATABASE_CONN_MAX_AGE="0",
                 MEDIA_ROOT=str(tmpdir / "media"),
