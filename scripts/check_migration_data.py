@@ -152,8 +152,7 @@ completion, _ = Completion.objects.get_or_create(
 with transaction.atomic():
     certificate = issue_certificate(user=learner, page=course, completion=completion)
 rendered = render_certificate(certificate.pk)
-if rendered.status != Certificate.Status.READY:  # keep the row whatever happens
-    print("certificate not rendered:", rendered.last_error)
+print(f"old code: certificate {rendered.code} {rendered.status} {rendered.last_error}".strip())
 
 enrollment = Enrollment.objects.filter(user=learner).order_by("pk").first()
 Reminder.objects.create(user=learner, enrollment=enrollment, kind="due_soon",
@@ -191,6 +190,7 @@ log(instance=leaf, action="lms.export", user=hr,
     data={"what": "migration check", "format": "csv", "filters": {}})
 log(instance=Assignment.objects.order_by("pk").first(), action="wagtail.edit", user=hr)
 log(instance=member, action="wagtail.edit", user=hr)
+print(f"old code: staff import {report.counts()}")
 print("old code: extra data added")
 '''.replace("__GROUP__", CHECK_GROUP).replace("__USER__", CHECK_USER).replace(
     "__PERMS__", repr(list(GROUP_PERMISSIONS))
@@ -208,6 +208,9 @@ def run(cmd: list[str], *, cwd: Path, env: dict[str, str], label: str) -> None:
         sys.stderr.write(result.stderr[-6000:])
         raise CheckError(f"{label} failed (exit {result.returncode})")
     print(f"  ok: {label}")
+    for line in result.stdout.splitlines():
+        if line.startswith("old code: "):
+            print(f"      {line.removeprefix('old code: ')}")
 
 
 def export_base_tree(target: Path) -> None:
