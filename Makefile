@@ -1,5 +1,5 @@
 # The two Quick start commands: `make demo` and `make test`.
-.PHONY: demo test bootstrap bootstrap-dev lint lock messages
+.PHONY: demo test bootstrap bootstrap-dev lint lock messages check-migrations
 
 demo: bootstrap
 	scripts/run_demo.sh
@@ -11,6 +11,11 @@ test: bootstrap-dev
 lint: bootstrap-dev
 	.venv/bin/ruff check .
 	.venv/bin/lint-imports
+
+# Migrate a database holding the pre-move schema and data with this tree; compare every row.
+# On PostgreSQL: make check-migrations MIGCHECK_ARGS="--postgres postgres://postgres@127.0.0.1:5432"
+check-migrations: bootstrap-dev
+	.venv/bin/python scripts/check_migration_data.py $(MIGCHECK_ARGS)
 
 bootstrap:
 	scripts/bootstrap.sh

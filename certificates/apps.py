@@ -9,6 +9,15 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from wagtail import hooks
+
+        from compliance.api import PURGE_CERTIFICATES, TRAINING_RECORD
+        from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
+
         from . import handlers
 
         post_migrate.connect(handlers.create_schedules, sender=self)
+        hooks.register(COURSE_COMPLETED, handlers.issue_on_completion)
+        hooks.register(MODULE_COMPLETED, handlers.issue_on_completion)
+        hooks.register(TRAINING_RECORD, handlers.certificates_in_training_record)
+        hooks.register(PURGE_CERTIFICATES, handlers.purge_certificates)

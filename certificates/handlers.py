@@ -1,7 +1,51 @@
-"""Signal handlers at the edge: each a one-line call into a service."""
+"""Receivers at the edge: other apps' hooks and signals, connected in apps.ready()."""
 
+from django.db import transaction
+from django.urls import reverse
+
+from .models import Certificate
+from .rendering import verification_url
 from .schedules import ensure_schedules
+from .services import issue_certificate
 
 
 def create_schedules(sender, **kwargs):
     ensure_schedules()
+
+
+def issue_on_completion(*, user, page, completion):
+    """lms COURSE_COMPLETED / MODULE_COMPLETED."""
+    issue_certificate(user=user, page=page, completion=completion)
+
+
+def certificates_in_training_record(*, user):
+    """compliance TRAINING_RECORD: the learner's certificates, for their record."""
+    return {
+        "certificates": [
+            {
+                "code": c.code,
+                "title": c.title,
+                "kind": c.kind,
+                "status": c.validity,
+                "completed": c.completed_at,
+                "issued": c.issued_at,
+                "expires": c.expires_at,
+                "verify_url": verification_url(c.code),
+                "download_url": reverse("certificates:download", args=[c.code])
+                if c.is_ready
+                else "",
+            }
+            for c in Certificate.objects.filter(user=user).order_by("issued_at", "pk")
+        ]
+    }
+
+
+def purge_certificates(*, before):
+    """compliance PURGE_CERTIFICATES: delete certificates issued before `before` (the
+    retention purge), and their PDFs once the deletion is committed."""
+    old = Certificate.objects.filter(issued_at__lt=before)
+    storage = Certificate._meta.get_field("pdf").storage
+    names = [name for name in old.values_list("pdf", flat=True) if name]
+    _total, deleted = old.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return deleted.get(Certificate._meta.label, 0)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import swapper
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
@@ -161,6 +163,13 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
                 }
             )
 
+    def expiry_for(self, completed_at: datetime) -> datetime | None:
+        """When a certificate of this design completed at `completed_at` expires; None
+        when it never does."""
+        if not self.validity_months:
+            return None
+        return completed_at + relativedelta(months=self.validity_months)
+
     def get_preview_template(self, request, mode_name):
         return "certificates/certificate.html"
 
@@ -207,6 +216,11 @@ class Certificate(models.Model):
         PENDING = "pending", _("Being prepared")
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
+
+    class Validity(models.TextChoices):
+        VALID = "valid", _("Valid")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates"
@@ -263,6 +277,14 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.learner_name}: {self.title}"
 
+    def get_design(self) -> CertificateDesign:
+        """The design as it was when the certificate was issued (its revision). When the
+        design was deleted (its revisions go with it) the record still holds every fact:
+        the default layout prints them rather than fail."""
+        if self.design_revision is not None:
+            return self.design_revision.as_object()
+        return self.design or CertificateDesign(language=self.language)
+
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
@@ -272,10 +294,22 @@ class Certificate(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
-    def validity(self) -> str:
-        """'revoked', 'expired' or 'valid': what the verification page says."""
+    def is_ready(self) -> bool:
+        """The PDF exists and can be downloaded."""
+        return self.status == self.Status.READY and bool(self.pdf)
+
+    @property
+    def validity(self) -> Certificate.Validity:
+        """Revoked, expired or valid (in that order): what every page and the training
+        record say about the certificate."""
         if self.is_revoked:
-            return "revoked"
+            return self.Validity.REVOKED
         if self.is_expired:
-            return "expired"
-        return "valid"
+            return self.Validity.EXPIRED
+        return self.Validity.VALID
+
+    @property
+    def valid_until(self):
+        """The expiry date of a certificate that is valid now; None when it never expires
+        or is no longer valid."""
+        return self.expires_at if self.validity == self.Validity.VALID else None

@@ -1,4 +1,7 @@
-"""Turning a certificate (or a design with sample data) into HTML and PDF."""
+"""Turning a certificate (or a design with sample data) into HTML and PDF.
+
+Models call into this module, so it never imports them (import-linter): a certificate and a
+design arrive as arguments and are only read."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,6 +19,9 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from wagtail.rich_text import expand_db_html
 
+from lms.api import public_url
+
+from .conf import renderer_path
 from .fetcher import BASE_URL, SafeURLFetcher
 
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
@@ -26,11 +31,6 @@ _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 class RenderedPdf:
     content: bytes
     refused_urls: list[str]
-
-
-def public_url(path: str) -> str:
-    base = getattr(settings, "LMS_PUBLIC_BASE_URL", "") or settings.WAGTAILADMIN_BASE_URL
-    return base.rstrip("/") + path
 
 
 def verification_url(code: str) -> str:
@@ -94,19 +94,8 @@ def _context(
 
 
 def certificate_context(certificate) -> dict:
-    design = (
-        certificate.design_revision.as_object()
-        if certificate.design_revision
-        else certificate.design
-    )
-    if design is None:
-        # The design was deleted (its revisions go with it): the record still holds every
-        # fact, so print them on the default layout rather than fail.
-        from .models import CertificateDesign
-
-        design = CertificateDesign(language=certificate.language)
     return _context(
-        design,
+        certificate.get_design(),
         learner_name=certificate.learner_name,
         title=certificate.title,
         completed_at=certificate.completed_at,
@@ -121,11 +110,6 @@ def certificate_context(certificate) -> dict:
 
 def sample_context(design) -> dict:
     now = timezone.now()
-    expires = None
-    if design.validity_months:
-        from dateutil.relativedelta import relativedelta
-
-        expires = now + relativedelta(months=design.validity_months)
     return _context(
         design,
         learner_name="Lena Exempelsson",
@@ -134,7 +118,7 @@ def sample_context(design) -> dict:
         estimated_hours=6,
         organisation=design.organisation or "Exempel kommun",
         code="EXMP-L3C0-DE",
-        expires_at=expires,
+        expires_at=design.expiry_for(now),
         language=design.language,
         kind="course",
     )
@@ -158,8 +142,7 @@ class WeasyPrintRenderer:
 
 
 def get_renderer() -> WeasyPrintRenderer:
-    path = getattr(settings, "CERTIFICATES_RENDERER", "certificates.rendering.WeasyPrintRenderer")
-    return import_string(path)()
+    return import_string(renderer_path())()
 
 
 def render_certificate_pdf(certificate) -> RenderedPdf:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -21,9 +20,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from lms.api import public_url
+
 from .codes import new_code, normalise_code
 from .models import Certificate
-from .rendering import public_url, render_certificate_pdf
+from .rendering import render_certificate_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +64,7 @@ def issue_certificate(*, user, page, completion) -> Certificate | None:
     if existing is not None:
         return existing
     hours = getattr(page, "estimated_minutes", None)
-    expires_at = (
-        completion.completed_at + relativedelta(months=design.validity_months)
-        if design.validity_months
-        else None
-    )
+    expires_at = design.expiry_for(completion.completed_at)
     for _attempt in range(5):  # a code collision is astronomically rare; retry anyway
         try:
             with transaction.atomic():

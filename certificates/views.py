@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404
@@ -17,6 +16,7 @@ from lms import http as lms_http
 from org.api import is_in_scope
 
 from .codes import normalise_code
+from .conf import client_ip_header
 from .models import Certificate
 from .rendering import certificate_context
 from .services import find_certificate
@@ -44,7 +44,7 @@ class VerifyForm(forms.Form):
 def _client_key(request) -> str:
     # Behind a proxy every visitor shares REMOTE_ADDR; the proxy's own header (set by it,
     # never by the client) is named in LMS_CLIENT_IP_HEADER, e.g. HTTP_X_REAL_IP.
-    header = getattr(settings, "LMS_CLIENT_IP_HEADER", "") or "REMOTE_ADDR"
+    header = client_ip_header()
     return "cert-verify:" + (request.META.get(header) or request.META.get("REMOTE_ADDR") or "-")
 
 
@@ -114,7 +114,7 @@ def download(request, code: str):
     certificate = get_object_or_404(Certificate, code=normalise_code(code) or "-")
     if not _may_read(request.user, certificate):
         raise Http404
-    if certificate.status != Certificate.Status.READY or not certificate.pdf:
+    if not certificate.is_ready:
         return render(
             request, "certificates/not_ready.html", {"certificate": certificate}, status=409
         )

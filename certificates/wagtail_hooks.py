@@ -1,6 +1,5 @@
-"""Admin wiring for certificates, and the engine's completion hooks."""
+"""Admin wiring for certificates (the receivers of other apps' hooks are in handlers.py)."""
 
-from django.db import transaction
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -11,19 +10,8 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from compliance.api import PURGE_CERTIFICATES, TRAINING_RECORD
-from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
-
 from . import admin_views
 from .models import Certificate, CertificateDesign
-from .rendering import verification_url
-from .services import issue_certificate
-
-
-@hooks.register(COURSE_COMPLETED)
-@hooks.register(MODULE_COMPLETED)
-def issue_on_completion(*, user, page, completion):
-    issue_certificate(user=user, page=page, completion=completion)
 
 
 @hooks.register("register_log_actions")
@@ -150,37 +138,3 @@ class CertificateViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_certificate_viewset():
     return CertificateViewSet("certificates_certificate", url_prefix="certificates")
-
-
-@hooks.register(TRAINING_RECORD)
-def certificates_in_training_record(*, user):
-    return {
-        "certificates": [
-            {
-                "code": c.code,
-                "title": c.title,
-                "kind": c.kind,
-                "status": c.validity,
-                "completed": c.completed_at,
-                "issued": c.issued_at,
-                "expires": c.expires_at,
-                "verify_url": verification_url(c.code),
-                "download_url": reverse("certificates:download", args=[c.code])
-                if c.status == Certificate.Status.READY
-                else "",
-            }
-            for c in Certificate.objects.filter(user=user).order_by("issued_at", "pk")
-        ]
-    }
-
-
-@hooks.register(PURGE_CERTIFICATES)
-def purge_certificates(*, before):
-    """Delete certificates issued before `before` (the retention purge), and their PDFs
-    once the deletion is committed."""
-    old = Certificate.objects.filter(issued_at__lt=before)
-    storage = Certificate._meta.get_field("pdf").storage
-    names = [name for name in old.values_list("pdf", flat=True) if name]
-    _total, deleted = old.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
-    return deleted.get(Certificate._meta.label, 0)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from lms.api import Completion, Enrolment, start_new_cycle
+from lms.api import Enrolment, start_new_cycle
 from org.api import LearnerProfile, Membership
 
 from .models import Assignment
@@ -147,10 +147,3 @@ def renew_recurring_assignments(*, today: date | None = None) -> int:
             start_new_cycle(enrolment, due_at=due_at)
             started += 1
     return started
-
-
-def is_expired(completion: Completion, recurrence_months: int | None, *, now=None) -> bool:
-    if not recurrence_months:
-        return False
-    now = now or timezone.now()
-    return completion.completed_at + relativedelta(months=recurrence_months) <= now

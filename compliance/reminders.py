@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
@@ -25,9 +24,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.api import Enrolment
+from lms.api import Enrolment, public_url
 from org.api import LearnerProfile, Membership
 
+from .conf import reminder_days_before
 from .models import Reminder
 
 logger = logging.getLogger(__name__)
@@ -35,21 +35,9 @@ logger = logging.getLogger(__name__)
 __all__ = ["iso_week", "send_due_reminders", "send_manager_digests"]
 
 
-def _days_before() -> int:
-    return int(getattr(settings, "LMS_REMINDER_DAYS_BEFORE", 7))
-
-
-def _public_url(path: str) -> str:
-    """An absolute link for an email: LMS_PUBLIC_BASE_URL, else WAGTAILADMIN_BASE_URL."""
-    base = getattr(settings, "LMS_PUBLIC_BASE_URL", "") or getattr(
-        settings, "WAGTAILADMIN_BASE_URL", ""
-    )
-    return base.rstrip("/") + path
-
-
 def _course_url(page) -> str:
     parts = page.get_url_parts()
-    return _public_url(parts[2]) if parts else ""
+    return public_url(parts[2]) if parts else ""
 
 
 def iso_week(day: date) -> str:
@@ -140,7 +128,7 @@ def send_due_reminders(now: datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    horizon = now + timedelta(days=_days_before())
+    horizon = now + timedelta(days=reminder_days_before())
     base = _open_enrolments(today).exclude(user__email="")
     batches = [
         (Reminder.Kind.DUE_SOON, base.filter(due_at__gt=now, due_at__lte=horizon)),

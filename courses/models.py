@@ -137,10 +137,6 @@ class CoursePage(RoutablePageMixin, Page):
         ModulePage.prefetch_step_specs(modules)
         return modules
 
-    @property
-    def required_modules(self) -> list[ModulePage]:
-        return [module for module in self.modules if module.required_for_course]
-
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["modules"] = self.modules

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .enrolment import get_enrolment
@@ -15,6 +17,7 @@ from .state import module_lock
 __all__ = [
     "AccessDecision",
     "check_module_access",
+    "check_prerequisites",
     "require_learner_access",
     "require_module_access",
 ]
@@ -90,3 +93,40 @@ def require_learner_access(*, user, module: LearningModule) -> AccessDecision:
             decision=decision,
         )
     return decision
+
+
+def _prerequisite_cycle(
+    module: LearningModule, prerequisites: Iterable[LearningModule]
+) -> list[LearningModule]:
+    """The modules leading from `prerequisites` back to `module` through their own saved
+    prerequisites, or [] when there is no such path."""
+    if module.pk is None:  # nothing can require a module that is not saved yet
+        return []
+    stack = [(p, [p]) for p in prerequisites]
+    seen: set[int] = set()
+    while stack:
+        current, trail = stack.pop()
+        if current.pk == module.pk:
+            return trail
+        if current.pk in seen:
+            continue
+        seen.add(current.pk)
+        stack.extend((nxt, [*trail, nxt]) for nxt in current.get_lms_prerequisites())
+    return []
+
+
+def check_prerequisites(module: LearningModule, prerequisites: Iterable[LearningModule]) -> None:
+    """Refuse prerequisites that point back at `module` (itself or through a chain): they
+    would lock the modules involved for every learner for ever. Reads only.
+
+    Raises ValidationError naming the chain. Every save path of a module calls this (the
+    page's `clean`, so code, revisions and publishing; the admin form for a field error).
+    """
+    cycle = _prerequisite_cycle(module, prerequisites)
+    if cycle:
+        path = " → ".join(page.title for page in cycle)
+        raise ValidationError(
+            _("These prerequisites would lock each other for ever: %(path)s → this module.")
+            % {"path": path},
+            code="prerequisite_cycle",
+        )

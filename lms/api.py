@@ -9,10 +9,12 @@ functions.
 from .access import (
     AccessDecision,
     check_module_access,
+    check_prerequisites,
     require_learner_access,
     require_module_access,
 )
 from .completion import recompute_completions, schedule_recompute
+from .conf import public_url
 from .dashboard import ContinueItem, Dashboard, get_learner_dashboard
 from .enrolment import current_cycle, enrol_learner, get_enrolment, start_new_cycle
 from .errors import (
@@ -44,7 +46,6 @@ from .protocols import (
 from .quizzes import (
     QuizResult,
     get_attempt_questions,
-    get_open_attempt,
     get_quiz_result,
     get_quiz_status,
     start_quiz_attempt,
@@ -81,6 +82,7 @@ __all__ = [
     "StepState",
     "WatchResult",
     "check_module_access",
+    "check_prerequisites",
     "complete_step",
     "current_cycle",
     "enrol_learner",
@@ -89,11 +91,11 @@ __all__ = [
     "get_enrolment",
     "get_learner_dashboard",
     "get_module_progress",
-    "get_open_attempt",
     "get_quiz_result",
     "get_quiz_status",
     "get_step_spec",
     "protected_storage",
+    "public_url",
     "recompute_completions",
     "record_document_opened",
     "record_watch",

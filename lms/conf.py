@@ -1,4 +1,5 @@
-"""The engine's own settings, read in one place with their defaults."""
+"""The engine's own settings, read in one place with their defaults. Settings other apps
+share (the public base URL) are read here too and reach them through `lms.api`."""
 
 from django.conf import settings
 
@@ -12,3 +13,16 @@ def x_accel_redirect_prefix(storage_alias: str) -> str:
 def max_playback_rate() -> float:
     """The highest playback rate the player offers; caps how much watch time is credited."""
     return float(getattr(settings, "LMS_MAX_PLAYBACK_RATE", 2.0))
+
+
+def public_base_url() -> str:
+    """The site's public address for links that leave it (emails, certificate QR codes):
+    LMS_PUBLIC_BASE_URL, else WAGTAILADMIN_BASE_URL."""
+    return getattr(settings, "LMS_PUBLIC_BASE_URL", "") or getattr(
+        settings, "WAGTAILADMIN_BASE_URL", ""
+    )
+
+
+def public_url(path: str) -> str:
+    """An absolute link to `path` (a site path such as reverse() gives)."""
+    return public_base_url().rstrip("/") + path

@@ -22,7 +22,6 @@ __all__ = [
     "QuestionResult",
     "QuizResult",
     "get_attempt_questions",
-    "get_open_attempt",
     "get_quiz_result",
     "get_quiz_status",
     "start_quiz_attempt",
@@ -108,16 +107,6 @@ def get_quiz_status(user, *, module: LearningModule, step_id: str) -> QuizStatus
         last_attempt=submitted[-1] if submitted else None,
         completed=bool(progress and progress.completed_at),
     )
-
-
-def get_open_attempt(user, *, module: LearningModule, step_id: str) -> QuizAttempt | None:
-    return QuizAttempt.objects.filter(
-        user=user,
-        module_id=module.pk,
-        step_id=step_id,
-        cycle=current_cycle(user=user, module=module),
-        submitted_at__isnull=True,
-    ).first()
 
 
 def start_quiz_attempt(

@@ -1,34 +1,12 @@
-"""The module editor's form: prerequisites must not point at the module itself or form a
-cycle, which would lock the modules involved for every learner for ever."""
+"""The module editor's form: prerequisites offered as "Course › Module"; a cycle is refused
+by the engine's rule (`lms.api.check_prerequisites`)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
-
-def find_prerequisite_cycle(
-    module_id: int | None, chosen: list, edges: dict[int, set[int]]
-) -> list[int]:
-    """Ids forming a cycle back to `module_id` through `chosen`, or [] when there is none.
-
-    `edges` maps a module id to the ids of its (saved) prerequisites.
-    """
-    if module_id is None:
-        return []
-    stack = [(p.pk, [p.pk]) for p in chosen]
-    seen: set[int] = set()
-    while stack:
-        current, trail = stack.pop()
-        if current == module_id:
-            return trail
-        if current in seen:
-            continue
-        seen.add(current)
-        stack.extend((nxt, [*trail, nxt]) for nxt in edges.get(current, ()))
-    return []
+from lms.api import check_prerequisites
 
 
 class ModulePageForm(WagtailAdminPageForm):
@@ -51,18 +29,7 @@ class ModulePageForm(WagtailAdminPageForm):
             )
 
     def clean_prerequisites(self):
+        # The page's clean() refuses the same on every save; here it becomes a field error.
         chosen = list(self.cleaned_data.get("prerequisites") or [])
-        model = self.instance.__class__
-        through = model.prerequisites.through
-        edges: dict[int, set[int]] = {}
-        for from_id, to_id in through.objects.values_list("from_modulepage_id", "to_modulepage_id"):
-            edges.setdefault(from_id, set()).add(to_id)
-        cycle = find_prerequisite_cycle(self.instance.pk, chosen, edges)
-        if cycle:
-            names = dict(model.objects.filter(pk__in=cycle).values_list("pk", "title"))
-            path = " → ".join(names.get(pk, str(pk)) for pk in cycle)
-            raise ValidationError(
-                _("These prerequisites would lock each other for ever: %(path)s → this module.")
-                % {"path": path}
-            )
+        check_prerequisites(self.instance, chosen)
         return chosen

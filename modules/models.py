@@ -28,7 +28,14 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, Orderable, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from lms.api import ChoiceSpec, QuestionSpec, QuizRules, StepSpec, protected_storage
+from lms.api import (
+    ChoiceSpec,
+    QuestionSpec,
+    QuizRules,
+    StepSpec,
+    check_prerequisites,
+    protected_storage,
+)
 
 from . import views
 from .blocks import QuestionsBlock, StepsBlock
@@ -447,6 +454,14 @@ class ModulePage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("module")
         verbose_name_plural = _("modules")
+
+    def clean(self):
+        super().clean()
+        # Page.save() and save_revision() clean, so code and publishing are refused too.
+        try:
+            check_prerequisites(self, self.prerequisites.all())
+        except ValidationError as exc:
+            raise ValidationError({"prerequisites": exc.messages}) from exc
 
     # --- The engine's protocol ------------------------------------------------------
 

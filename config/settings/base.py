@@ -201,7 +201,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
-# Our own settings. Read through lms.conf, never directly.
+# Our own settings. Read through each app's conf module (lms/conf.py, compliance/conf.py,
+# certificates/conf.py), never directly.
 # nginx `internal` locations mapping to each storage's root, for X-Accel-Redirect. Empty:
 # Django streams protected files itself (with HTTP Range support).
 LMS_X_ACCEL_REDIRECT = {

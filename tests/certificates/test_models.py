@@ -3,14 +3,14 @@ validity as the verification page reads it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from certificates.codes import ALPHABET, new_code, normalise_code
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateDesign
 from tests.factories import CertificateDesignFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +115,21 @@ def test_validity_order_revoked_then_expired_then_valid():
     assert certificate.validity == "expired"
     certificate.revoked_at = now
     assert certificate.validity == "revoked"
+
+
+def test_valid_until_is_the_expiry_only_while_the_certificate_is_valid():
+    now = timezone.now()
+    certificate = Certificate(completed_at=now, expires_at=None)
+    assert certificate.valid_until is None
+    certificate.expires_at = now + timedelta(days=30)
+    assert certificate.valid_until == certificate.expires_at
+    certificate.revoked_at = now
+    assert certificate.valid_until is None
+
+
+def test_a_design_dates_the_expiry_from_the_completion_by_calendar_months():
+    completed = datetime(2026, 1, 31, 12, tzinfo=UTC)
+    assert CertificateDesign(validity_months=1).expiry_for(completed) == datetime(
+        2026, 2, 28, 12, tzinfo=UTC
+    )
+    assert CertificateDesign(validity_months=None).expiry_for(completed) is None
