@@ -103,14 +103,15 @@ class Matrix:
 # --- The report's own filters ------------------------------------------------------------
 
 
-def _filter_q(audience: str, hired_after=None, hired_before=None) -> Q:
+def _filter_q(audience: str, hired_from=None, hired_to=None) -> Q:
     """The reports' filters, on Membership: managers/staff (the rule an assignment's
-    audience uses) and a hire-date range."""
+    audience uses) and a hire-date range that includes both ends. Not an assignment's
+    "hired after", which excludes its date."""
     condition = role_q(audience)
-    if hired_after:
-        condition &= Q(user__learner_profile__hire_date__gte=hired_after)
-    if hired_before:
-        condition &= Q(user__learner_profile__hire_date__lte=hired_before)
+    if hired_from:
+        condition &= Q(user__learner_profile__hire_date__gte=hired_from)
+    if hired_to:
+        condition &= Q(user__learner_profile__hire_date__lte=hired_to)
     return condition
 
 
@@ -145,13 +146,14 @@ def get_compliance_matrix(
     parent: Organisation | None = None,
     course_ids: list[int] | None = None,
     audience: str = AudienceFilter.ALL,
-    hired_after=None,
-    hired_before=None,
+    hired_from=None,
+    hired_to=None,
     now: datetime | None = None,
 ) -> Matrix:
     """Units (the children of `parent`, or the user's scope units) x assigned courses: the
     audience, how many are compliant, overdue, in progress and expired, against the target.
-    Raises AccessDenied for a unit outside the user's scope. Reads only."""
+    `hired_from` and `hired_to` include their dates. Raises AccessDenied for a unit outside
+    the user's scope. Reads only."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     _check_scope(user, parent)
@@ -164,7 +166,7 @@ def get_compliance_matrix(
     assignments = assignments_for(scope_units)
     columns = _columns(terms_by_course(assignments), course_ids)
     courses = {p.pk: p for p in Page.objects.filter(pk__in=[c.course_id for c in columns])}
-    extra = _filter_q(audience, hired_after, hired_before)
+    extra = _filter_q(audience, hired_from, hired_to)
 
     rows = [MatrixRow(unit=u, label=u.name) for u in row_units]
     direct = MatrixRow(unit=parent, label=parent.name if parent else "", direct=True)
@@ -237,13 +239,13 @@ def get_unit_people(
     course_id: int,
     status: str | None = None,
     audience: str = AudienceFilter.ALL,
-    hired_after=None,
-    hired_before=None,
+    hired_from=None,
+    hired_to=None,
     now: datetime | None = None,
 ) -> list[PersonStatus]:
     """The audience of a course in a unit (and below) with each person's status: not
     started, in progress (with %), completed (date), overdue (since), expired. Filters by
-    status, managers/staff and hire date happen in the database.
+    status, managers/staff and hire date (both ends included) happen in the database.
     Raises AccessDenied for a unit outside the user's scope. Reads only."""
     return list(
         iter_unit_people(
@@ -252,8 +254,8 @@ def get_unit_people(
             course_id=course_id,
             status=status,
             audience=audience,
-            hired_after=hired_after,
-            hired_before=hired_before,
+            hired_from=hired_from,
+            hired_to=hired_to,
             now=now,
         )
     )
@@ -266,8 +268,8 @@ def iter_unit_people(
     course_id: int,
     status: str | None = None,
     audience: str = AudienceFilter.ALL,
-    hired_after=None,
-    hired_before=None,
+    hired_from=None,
+    hired_to=None,
     now: datetime | None = None,
 ) -> Iterator[PersonStatus]:
     """get_unit_people for exports: the scope is checked now (AccessDenied), the people are
@@ -282,7 +284,7 @@ def iter_unit_people(
     members = Membership.objects.filter(
         Q(unit__path__startswith=unit.path),
         audience_q(assignments, today=today),
-        _filter_q(audience, hired_after, hired_before),
+        _filter_q(audience, hired_from, hired_to),
     )
     modules = list(course.get_lms_modules()) if hasattr(course, "get_lms_modules") else []
     required = [

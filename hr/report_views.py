@@ -46,13 +46,14 @@ class FilterForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("All")), *ComplianceStatus.choices],
     )
-    hired_after = forms.DateField(
-        label=gettext_lazy("Hired from"),
+    # Both ends included: not an assignment's "hired after", which excludes its date.
+    hired_from = forms.DateField(
+        label=gettext_lazy("Hired on or after"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    hired_before = forms.DateField(
-        label=gettext_lazy("Hired until"),
+    hired_to = forms.DateField(
+        label=gettext_lazy("Hired on or before"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -73,8 +74,8 @@ def _filters(request) -> dict:
         "course": data["course"],
         "audience": data["audience"] or AudienceFilter.ALL,
         "status": data["status"] or None,
-        "hired_after": data["hired_after"],
-        "hired_before": data["hired_before"],
+        "hired_from": data["hired_from"],
+        "hired_to": data["hired_to"],
         "export": data["export"],
         "form": form,
     }
@@ -121,8 +122,8 @@ def compliance(request):
             parent=parent,
             course_ids=[filters["course"].pk] if filters["course"] else None,
             audience=filters["audience"],
-            hired_after=filters["hired_after"],
-            hired_before=filters["hired_before"],
+            hired_from=filters["hired_from"],
+            hired_to=filters["hired_to"],
         )
     except lms.AccessDenied as error:
         raise PermissionDenied(error.message) from error
@@ -216,8 +217,8 @@ def unit_people(request, unit_id: int, course_id: int):
             course_id=course.pk,
             status=filters["status"],
             audience=filters["audience"],
-            hired_after=filters["hired_after"],
-            hired_before=filters["hired_before"],
+            hired_from=filters["hired_from"],
+            hired_to=filters["hired_to"],
         )
     except lms.AccessDenied as error:
         raise PermissionDenied(error.message) from error

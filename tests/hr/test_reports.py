@@ -358,10 +358,10 @@ def test_a_superuser_sees_every_municipality_as_a_row(world):
         ({"audience": "managers"}, (2, 2, 0, 0), (2, 2, 0, 0), (4, 3, 0, 0)),
         # Staff: Bo, Cilla, David, Greta, Hassan | Karin, Leo, Maja, Nils.
         ({"audience": "staff"}, (5, 1, 2, 1), (4, 2, 0, 1), (9, 3, 2, 2)),
-        # Hired from 2025: Cilla (June) and Hassan (September), both in Förvaltning 1.
-        ({"hired_after": date(2025, 1, 1)}, (2, 0, 0, 1), (0, 0, 0, 0), (2, 0, 0, 1)),
-        # Hired until 2015: Anna only (May 2015).
-        ({"hired_before": date(2015, 12, 31)}, (1, 1, 0, 0), (0, 0, 0, 0), (1, 1, 0, 0)),
+        # Hired on or after 1 Jan 2025: Cilla (June) and Hassan (September), both in F1.
+        ({"hired_from": date(2025, 1, 1)}, (2, 0, 0, 1), (0, 0, 0, 0), (2, 0, 0, 1)),
+        # Hired on or before 31 Dec 2015: Anna only (May 2015).
+        ({"hired_to": date(2015, 12, 31)}, (1, 1, 0, 0), (0, 0, 0, 0), (1, 1, 0, 0)),
     ],
 )
 def test_filters_narrow_the_matrix(world, hr_a, filters, f1, f2, total):
@@ -479,9 +479,9 @@ def test_people_statuses_for_a_course_that_never_expires(world, hr_a):
         ({"status": "not_started"}, ["Cilla", "Greta", "Hassan"]),
         ({"audience": "managers"}, ["Anna", "Fredrik"]),
         ({"audience": "staff"}, ["Bo", "Cilla", "David", "Greta", "Hassan"]),
-        ({"hired_after": date(2025, 1, 1)}, ["Cilla", "Hassan"]),
-        ({"hired_before": date(2015, 12, 31)}, ["Anna"]),
-        ({"status": "not_started", "hired_after": date(2025, 7, 1)}, ["Hassan"]),
+        ({"hired_from": date(2025, 1, 1)}, ["Cilla", "Hassan"]),
+        ({"hired_to": date(2015, 12, 31)}, ["Anna"]),
+        ({"status": "not_started", "hired_from": date(2025, 7, 1)}, ["Hassan"]),
     ],
 )
 def test_people_filters(world, hr_a, kwargs, expected):
