@@ -4,7 +4,7 @@ count and list, reminders to leave leavers alone:
 - who is present (has not left) and who an assignment covers (`audience_q`,
   `audience_profiles`);
 - which assignments concern a unit, and which target and recurrence win when several
-  assignments of a course overlap (`assignments_for`, `winning_terms`);
+  assignments of a course overlap (`course_rules`, `winning_terms`, `Recurrence`);
 - when a completion has expired (`expiry_cutoff`, `expires_at`);
 - a person's status for a course (`status_rules`): one set of conditions that the matrix
   counts and the people list classifies with, so a cell and its drill-down agree by
@@ -20,7 +20,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from wagtail.models import Page
 
 from lms.api import Completion, Enrolment, StepProgress
@@ -30,18 +41,20 @@ from .models import Assignment
 from .vocabulary import ComplianceStatus
 
 __all__ = [
+    "CourseRules",
+    "Recurrence",
     "StatusRules",
     "Terms",
-    "assignments_for",
     "audience_profiles",
     "audience_q",
+    "course_rules",
     "expires_at",
     "expiry_cutoff",
     "not_left_q",
     "overdue_q",
+    "recurrence_for",
     "role_q",
     "status_rules",
-    "terms_by_course",
     "valid_completions",
     "winning_terms",
 ]
@@ -94,21 +107,6 @@ def audience_profiles(assignments: Iterable[Assignment], *, today: date) -> Quer
 # --- Which assignments, and which terms win -------------------------------------------------
 
 
-def assignments_for(units: Iterable[Organisation], *, course_id: int | None = None) -> list:
-    """The active assignments that concern these units: on one of them, above one, or
-    inside one (all of a course when `course_id` is given). One query."""
-    condition = Q()
-    for unit in units:
-        ancestors = [unit.path[:i] for i in range(STEPLEN, len(unit.path) + 1, STEPLEN)]
-        condition |= Q(unit__path__in=ancestors) | Q(unit__path__startswith=unit.path)
-    if not condition:
-        return []
-    found = Assignment.objects.filter(condition, active=True).select_related("unit")
-    if course_id is not None:
-        found = found.filter(course_id=course_id)
-    return list(found)
-
-
 @dataclass(frozen=True)
 class Terms:
     """What the reports hold a course's audience to."""
@@ -129,11 +127,119 @@ def winning_terms(assignments: Iterable[Assignment]) -> Terms:
     )
 
 
-def terms_by_course(assignments: Iterable[Assignment]) -> dict[int, Terms]:
-    by_course: dict[int, list[Assignment]] = {}
+@dataclass(frozen=True)
+class Recurrence:
+    """Which recurrence each person is held to for one course: the shortest among the
+    assignments that cover them, through any of their units, wherever those units are (so
+    a unit's figures do not depend on where in the tree they are looked at from).
+
+    `groups` are (months, who is covered by an assignment repeating that often), the
+    shortest first and "never" last; a person belongs to the first group covering them.
+    When every assignment of the course repeats alike there is one group and no condition.
+    """
+
+    groups: tuple[tuple[int | None, Q], ...]
+
+    def valid_q(self, course_id: int, now: datetime) -> Q:
+        """People (rows with a `user`) whose completion is valid at `now` under their own
+        recurrence. Rows are people in an audience, so whoever no earlier group covers
+        belongs to the last."""
+        *earlier_groups, (last_months, _covered) = self.groups
+        condition = Q(user__in=valid_completions(course_id, last_months, now))
+        for months, covered in reversed(earlier_groups):
+            valid = Q(user__in=valid_completions(course_id, months, now))
+            condition = (covered & valid) | (~covered & condition)
+        return condition
+
+    def months(self):
+        """Each row's recurrence in months (None: never), for its "valid until" date."""
+        *earlier_groups, (last_months, _covered) = self.groups
+        if not earlier_groups:
+            return Value(last_months, output_field=IntegerField())
+        return Case(
+            *(When(covered, then=Value(months)) for months, covered in earlier_groups),
+            default=Value(last_months),
+            output_field=IntegerField(),
+        )
+
+
+def recurrence_for(assignments: Iterable[Assignment], *, today: date) -> Recurrence:
+    """The Recurrence of one course from all its active assignments."""
+    by_months: dict[int | None, list[Assignment]] = {}
     for assignment in assignments:
+        by_months.setdefault(assignment.recurrence_months or None, []).append(assignment)
+    if len(by_months) <= 1:
+        return Recurrence(((next(iter(by_months), None), Q()),))
+    order = sorted(by_months, key=lambda months: (months is None, months or 0))
+    return Recurrence(
+        tuple(
+            (
+                months,
+                Q(
+                    user__in=Membership.objects.filter(
+                        audience_q(by_months[months], today=today)
+                    ).values("user")
+                ),
+            )
+            for months in order
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CourseRules:
+    """One course's active assignments as the reports of some units read them."""
+
+    course_id: int
+    assignments: tuple[Assignment, ...]  # all of them: who is held to which recurrence
+    concerning: tuple[Assignment, ...]  # those on, above or inside the units: the audience
+
+    @property
+    def terms(self) -> Terms:
+        """The course's column: the highest target and shortest recurrence of the
+        assignments concerning the units."""
+        return winning_terms(self.concerning)
+
+    def recurrence(self, *, today: date) -> Recurrence:
+        return recurrence_for(self.assignments, today=today)
+
+
+def _concerns(assignment: Assignment, units: list[Organisation]) -> bool:
+    path = assignment.unit.path
+    return any(unit.path.startswith(path) or path.startswith(unit.path) for unit in units)
+
+
+def course_rules(
+    units: Iterable[Organisation], *, course_id: int | None = None
+) -> dict[int, CourseRules]:
+    """The courses assigned on, above or inside these units (or the one asked for), with
+    their active assignments. One query."""
+    units = list(units)
+    if not units:
+        return {}
+    found = Assignment.objects.filter(active=True).select_related("unit")
+    if course_id is not None:
+        found = found.filter(course_id=course_id)
+    else:
+        concerning = Q()
+        for unit in units:
+            ancestors = [unit.path[:i] for i in range(STEPLEN, len(unit.path) + 1, STEPLEN)]
+            concerning |= Q(unit__path__in=ancestors) | Q(unit__path__startswith=unit.path)
+        found = found.filter(
+            course_id__in=Assignment.objects.filter(concerning, active=True).values("course_id")
+        )
+    by_course: dict[int, list[Assignment]] = {}
+    for assignment in found.order_by("pk"):
         by_course.setdefault(assignment.course_id, []).append(assignment)
-    return {course_id: winning_terms(items) for course_id, items in by_course.items()}
+    rules = {
+        cid: CourseRules(
+            course_id=cid,
+            assignments=tuple(items),
+            concerning=tuple(a for a in items if _concerns(a, units)),
+        )
+        for cid, items in by_course.items()
+    }
+    return {cid: rule for cid, rule in rules.items() if rule.concerning}
 
 
 # --- Expiry --------------------------------------------------------------------------------
@@ -208,10 +314,11 @@ class StatusRules:
         }
 
 
-def status_rules(*, course: Page, recurrence_months: int | None, now: datetime) -> StatusRules:
+def status_rules(*, course: Page, recurrence: Recurrence, now: datetime) -> StatusRules:
     """A person's status for an assigned course at `now`; the first that holds wins:
 
-    1. compliant: a completion of the course that has not expired;
+    1. compliant: a completion of the course that has not expired (under the person's own
+       recurrence, see Recurrence);
     2. overdue: the current (active) cycle is past its due date;
     3. in progress: a step of the current (active) cycle has been started;
     4. expired: a completion that has expired (and a new cycle not started);
@@ -226,10 +333,7 @@ def status_rules(*, course: Page, recurrence_months: int | None, now: datetime) 
     )
     return StatusRules(
         (
-            (
-                ComplianceStatus.COMPLIANT,
-                Q(user__in=valid_completions(course.pk, recurrence_months, now)),
-            ),
+            (ComplianceStatus.COMPLIANT, recurrence.valid_q(course.pk, now)),
             (ComplianceStatus.OVERDUE, Q(user__in=active.filter(overdue_q(now)).values("user_id"))),
             (
                 ComplianceStatus.IN_PROGRESS,

@@ -26,15 +26,13 @@ from lms.api import AccessDenied, Completion, Enrolment, StepProgress
 from org.api import LearnerProfile, Membership, Organisation, can_see_unit, get_scope_units
 
 from .policy import (
+    CourseRules,
     Terms,
-    assignments_for,
     audience_q,
+    course_rules,
     expires_at,
     role_q,
     status_rules,
-    terms_by_course,
-    valid_completions,
-    winning_terms,
 )
 from .vocabulary import AudienceFilter, ComplianceStatus
 
@@ -163,8 +161,8 @@ def get_compliance_matrix(
     else:
         row_units = list(get_scope_units(user))
         scope_units = row_units
-    assignments = assignments_for(scope_units)
-    columns = _columns(terms_by_course(assignments), course_ids)
+    rules = course_rules(scope_units)
+    columns = _columns({cid: rule.terms for cid, rule in rules.items()}, course_ids)
     courses = {p.pk: p for p in Page.objects.filter(pk__in=[c.course_id for c in columns])}
     extra = _filter_q(audience, hired_from, hired_to)
 
@@ -179,14 +177,10 @@ def get_compliance_matrix(
         area |= Q(unit__path__startswith=unit.path)
 
     for column in columns:
-        course_assignments = [a for a in assignments if a.course_id == column.course_id]
-        members = Membership.objects.filter(
-            area, audience_q(course_assignments, today=today), extra
-        )
+        rule = rules[column.course_id]
+        members = Membership.objects.filter(area, audience_q(rule.concerning, today=today), extra)
         aggregates = status_rules(
-            course=courses[column.course_id],
-            recurrence_months=column.recurrence_months,
-            now=now,
+            course=courses[column.course_id], recurrence=rule.recurrence(today=today), now=now
         ).counts()
         total.cells[column.course_id] = Cell(
             **members.aggregate(**aggregates), target=column.target
@@ -215,6 +209,12 @@ def get_compliance_matrix(
 
 
 # --- People in a unit ---------------------------------------------------------------------
+
+
+def _rule_for(unit: Organisation, course_id: int) -> CourseRules:
+    """The course's assignments as the unit's reports read them; none: nobody counts."""
+    rule = course_rules([unit], course_id=course_id).get(course_id)
+    return rule or CourseRules(course_id=course_id, assignments=(), concerning=())
 
 
 @dataclass(frozen=True)
@@ -278,12 +278,12 @@ def iter_unit_people(
     today = timezone.localdate(now)
     _check_scope(user, unit)
     course = Page.objects.get(pk=course_id).specific
-    assignments = assignments_for([unit], course_id=course_id)
-    recurrence = winning_terms(assignments).recurrence_months
-    rules = status_rules(course=course, recurrence_months=recurrence, now=now)
+    rule = _rule_for(unit, course_id)
+    recurrence = rule.recurrence(today=today)
+    statuses = status_rules(course=course, recurrence=recurrence, now=now)
     members = Membership.objects.filter(
         Q(unit__path__startswith=unit.path),
-        audience_q(assignments, today=today),
+        audience_q(rule.concerning, today=today),
         _filter_q(audience, hired_from, hired_to),
     )
     modules = list(course.get_lms_modules()) if hasattr(course, "get_lms_modules") else []
@@ -327,7 +327,8 @@ def iter_unit_people(
         )
         .annotate(
             steps_done=Coalesce(Subquery(done_steps, output_field=IntegerField()), Value(0)),
-            status=rules.case(),
+            status=statuses.case(),
+            recurrence_months=recurrence.months(),
         )
     )
     if status in ComplianceStatus.values:
@@ -351,7 +352,7 @@ def iter_unit_people(
                 else int(100 * profile.steps_done / total),
                 due_at=profile.due_at,
                 completed_at=completed,
-                expires_at=expires_at(completed, recurrence),
+                expires_at=expires_at(completed, profile.recurrence_months),
             )
 
     return rows()
@@ -373,10 +374,10 @@ def get_compliance_history(
     now = now or timezone.now()
     today = timezone.localdate(now)
     _check_scope(user, unit)
-    assignments = assignments_for([unit], course_id=course_id)
-    recurrence = winning_terms(assignments).recurrence_months
+    rule = _rule_for(unit, course_id)
+    recurrence = rule.recurrence(today=today)
     members = Membership.objects.filter(
-        Q(unit__path__startswith=unit.path), audience_q(assignments, today=today)
+        Q(unit__path__startswith=unit.path), audience_q(rule.concerning, today=today)
     )
     month_end = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     ends = [
@@ -391,7 +392,7 @@ def get_compliance_history(
             f"at_{i}": Count(
                 "user",
                 distinct=True,
-                filter=Q(user__in=valid_completions(course_id, recurrence, end)),
+                filter=recurrence.valid_q(course_id, end),
             )
             for i, end in enumerate(ends)
         },
