@@ -151,9 +151,9 @@ def run(args, connection) -> None:
     admin.force_login(SuperuserFactory())
     region, course = world["region"], world["common_course"]
     url = f"/admin/hr/compliance/unit/{region.pk}/course/{course.pk}/"
-    cut = world["tenth_hired_after"]
+    cut = world["tenth_hired_from"]
     print("people export (CSV, streamed) of one course for the whole region:")
-    for label, query in [("~10 %", {"hired_after": cut.isoformat()}), ("all", {})]:
+    for label, query in [("~10 %", {"hired_from": cut.isoformat()}), ("all", {})]:
         query = {**query, "export": "csv"}
         started = time.perf_counter()
         rows, size = consume(admin.get(url, query))
@@ -318,7 +318,7 @@ def build(args, rng: random.Random) -> dict:
         "assignments": len(assignments),
         "courses": courses,
         "common_course": courses[0],
-        "tenth_hired_after": hires[int(len(hires) * 0.9)],
+        "tenth_hired_from": hires[int(len(hires) * 0.9)],
         "assignment_plan": assignments,
     }
 

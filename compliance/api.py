@@ -7,12 +7,12 @@ go through the functions.
 
 from .assignments import (
     apply_assignment,
-    audience_profiles,
     due_date_for,
     renew_recurring_assignments,
     sync_assignments_for_users,
 )
 from .models import Assignment, Reminder, RetentionSettings
+from .policy import Terms, audience_profiles, winning_terms
 from .privacy import (
     ANONYMISE_ACTION,
     PURGE_CERTIFICATES,
@@ -25,8 +25,6 @@ from .privacy import (
 )
 from .reminders import send_due_reminders, send_manager_digests
 from .reports import (
-    AUDIENCES,
-    STATUSES,
     Cell,
     CourseColumn,
     Matrix,
@@ -37,21 +35,23 @@ from .reports import (
     get_unit_people,
     iter_unit_people,
 )
+from .vocabulary import AudienceFilter, ComplianceStatus
 
 __all__ = [
     "ANONYMISE_ACTION",
-    "AUDIENCES",
     "PURGE_CERTIFICATES",
-    "STATUSES",
     "TRAINING_RECORD",
     "Assignment",
+    "AudienceFilter",
     "Cell",
+    "ComplianceStatus",
     "CourseColumn",
     "Matrix",
     "MatrixRow",
     "PersonStatus",
     "Reminder",
     "RetentionSettings",
+    "Terms",
     "anonymise_leavers",
     "apply_assignment",
     "audience_profiles",
@@ -68,4 +68,5 @@ __all__ = [
     "send_manager_digests",
     "serialise_training_record",
     "sync_assignments_for_users",
+    "winning_terms",
 ]

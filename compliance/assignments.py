@@ -1,23 +1,22 @@
 """Assignments: a course required for an audience, creating enrolments with due dates, and
-starting a new cycle when an assignment repeats (recertification)."""
+starting a new cycle when an assignment repeats (recertification). Who an assignment
+covers and when a completion expires are compliance/policy.py's rules."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from lms.api import Enrolment, start_new_cycle
 from org.api import LearnerProfile, Membership
 
 from .models import Assignment
+from .policy import audience_profiles, expiry_cutoff
 
 __all__ = [
     "apply_assignment",
-    "audience_profiles",
     "due_date_for",
     "renew_recurring_assignments",
     "sync_assignments_for_users",
@@ -26,24 +25,6 @@ __all__ = [
 
 def _end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59)))
-
-
-def audience_profiles(assignment: Assignment, *, today: date | None = None) -> QuerySet:
-    """The learner profiles an assignment covers: staff (not external participants) who
-    are members of a unit in its subtree, have not left, match managers/staff and, when
-    set, were hired after the date. One row per person, however many units they are in."""
-    today = today or timezone.localdate()
-    in_subtree = Membership.objects.filter(unit__path__startswith=assignment.unit.path)
-    profiles = LearnerProfile.objects.filter(
-        kind=LearnerProfile.Kind.STAFF, user__in=in_subtree.values("user")
-    ).filter(Q(leave_date__isnull=True) | Q(leave_date__gt=today))
-    if assignment.audience == Assignment.Audience.MANAGERS:
-        profiles = profiles.filter(is_manager=True)
-    elif assignment.audience == Assignment.Audience.STAFF:
-        profiles = profiles.filter(is_manager=False)
-    if assignment.hired_after:
-        profiles = profiles.filter(hire_date__gt=assignment.hired_after)
-    return profiles
 
 
 def due_date_for(assignment: Assignment, profile: LearnerProfile, *, start: date) -> datetime:
@@ -98,7 +79,7 @@ def apply_assignment(assignment: Assignment, *, today: date | None = None) -> in
         return 0
     today = today or timezone.localdate()
     enrolled = 0
-    for profile in audience_profiles(assignment, today=today).only(
+    for profile in audience_profiles([assignment], today=today).only(
         "user_id", "hire_date", "is_manager"
     ):
         enrolled += _enrol(assignment, profile, today)
@@ -118,7 +99,7 @@ def sync_assignments_for_users(user_ids, *, today: date | None = None) -> int:
     for assignment in Assignment.objects.filter(active=True).select_related("unit"):
         if not any(path.startswith(assignment.unit.path) for path in paths):
             continue
-        for profile in audience_profiles(assignment, today=today).filter(user_id__in=user_ids):
+        for profile in audience_profiles([assignment], today=today).filter(user_id__in=user_ids):
             enrolled += _enrol(assignment, profile, today)
     return enrolled
 
@@ -132,12 +113,13 @@ def renew_recurring_assignments(*, today: date | None = None) -> int:
     started = 0
     recurring = Assignment.objects.filter(active=True, recurrence_months__isnull=False)
     for assignment in recurring.select_related("unit"):
-        cutoff = _end_of_day(today - relativedelta(months=assignment.recurrence_months))
+        # Renewed when the completion has expired by the end of today.
+        cutoff = expiry_cutoff(assignment.recurrence_months, _end_of_day(today))
         completed = Enrolment.objects.filter(
             assignment=assignment,
             status=Enrolment.Status.COMPLETED,
             completed_at__lte=cutoff,
-            user__in=audience_profiles(assignment, today=today).values("user"),
+            user__in=audience_profiles([assignment], today=today).values("user"),
         ).select_related("user__learner_profile")
         for enrolment in completed:
             profile = getattr(enrolment.user, "learner_profile", None)

@@ -29,6 +29,7 @@ from org.api import LearnerProfile, Membership
 
 from .conf import reminder_days_before
 from .models import Reminder
+from .policy import not_left_q, overdue_q
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +48,10 @@ def iso_week(day: date) -> str:
 
 
 def _present(prefix: str, today: date) -> Q:
-    """People (through `prefix`, a path to a user) who have not left: no profile, no leave
-    date, or one still to come."""
-    return (
-        Q(**{f"{prefix}learner_profile__isnull": True})
-        | Q(**{f"{prefix}learner_profile__leave_date__isnull": True})
-        | Q(**{f"{prefix}learner_profile__leave_date__gt": today})
-    )
+    """People (through `prefix`, a path to a user) who have not left: no profile (not
+    from the HR system), or a profile that has not left."""
+    profile = f"{prefix}learner_profile__"
+    return Q(**{f"{profile}isnull": True}) | not_left_q(today, prefix=profile)
 
 
 def _open_enrolments(today: date) -> QuerySet[Enrolment]:
@@ -131,8 +129,8 @@ def send_due_reminders(now: datetime | None = None) -> dict[str, int]:
     horizon = now + timedelta(days=reminder_days_before())
     base = _open_enrolments(today).exclude(user__email="")
     batches = [
-        (Reminder.Kind.DUE_SOON, base.filter(due_at__gt=now, due_at__lte=horizon)),
-        (Reminder.Kind.OVERDUE, base.filter(due_at__lte=now)),
+        (Reminder.Kind.DUE_SOON, base.filter(due_at__gte=now, due_at__lte=horizon)),
+        (Reminder.Kind.OVERDUE, base.filter(overdue_q(now))),
     ]
     counts = {Reminder.Kind.DUE_SOON.value: 0, Reminder.Kind.OVERDUE.value: 0, "failed": 0}
     with get_connection() as connection:
@@ -203,7 +201,7 @@ def _overdue_for_manager(profile: LearnerProfile, *, now: datetime, today: date)
     people = Membership.objects.filter(in_units).values("user_id")
     return list(
         _open_enrolments(today)
-        .filter(due_at__lt=now, user_id__in=people)
+        .filter(overdue_q(now), user_id__in=people)
         .exclude(user_id=profile.user_id)
         .select_related("user", "course")
         .order_by("due_at", "user__last_name", "user__first_name", "pk")

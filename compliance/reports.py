@@ -4,6 +4,10 @@ expired) per unit and assigned course, people's statuses, and compliance over ti
 Everything is aggregated in the database over the organisation tree (treebeard paths):
 the number of queries depends on the number of courses shown, never on people or units.
 A person in several units is counted once per row and once in the total.
+
+The rules (who is in the audience, which terms win, when a completion expires, which
+status a person has) are compliance/policy.py's; the matrix counts with the same status
+conditions the people list classifies with, so a cell and its drill-down agree.
 """
 
 from __future__ import annotations
@@ -13,20 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    Exists,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from wagtail.models import Page
@@ -34,11 +25,18 @@ from wagtail.models import Page
 from lms.api import AccessDenied, Completion, Enrolment, StepProgress
 from org.api import LearnerProfile, Membership, Organisation, can_see_unit, get_scope_units
 
-from .models import Assignment
+from .policy import (
+    CourseRules,
+    Terms,
+    audience_q,
+    course_rules,
+    expires_at,
+    role_q,
+    status_rules,
+)
+from .vocabulary import AudienceFilter, ComplianceStatus
 
 __all__ = [
-    "AUDIENCES",
-    "STATUSES",
     "CourseColumn",
     "Cell",
     "Matrix",
@@ -50,8 +48,6 @@ __all__ = [
 ]
 
 STEPLEN = Organisation.steplen
-STATUSES = ("compliant", "overdue", "expired", "in_progress", "not_started")
-AUDIENCES = ("all", "managers", "staff")
 
 
 @dataclass(frozen=True)
@@ -68,6 +64,7 @@ class Cell:
     compliant: int = 0
     overdue: int = 0
     in_progress: int = 0
+    expired: int = 0
     target: int = 80
 
     @property
@@ -80,7 +77,9 @@ class Cell:
 
     @property
     def not_started(self) -> int:
-        return max(self.audience - self.compliant - self.in_progress - self.overdue, 0)
+        return max(
+            self.audience - self.compliant - self.overdue - self.in_progress - self.expired, 0
+        )
 
 
 @dataclass
@@ -99,126 +98,36 @@ class Matrix:
     total: MatrixRow
 
 
-# --- Who counts --------------------------------------------------------------------------
+# --- The report's own filters ------------------------------------------------------------
 
 
-def _assignments_covering(units: list[Organisation]) -> QuerySet[Assignment]:
-    """Active assignments whose unit is one of `units`, above one, or inside one."""
-    condition = Q()
-    for unit in units:
-        ancestors = [unit.path[:i] for i in range(STEPLEN, len(unit.path) + 1, STEPLEN)]
-        condition |= Q(unit__path__in=ancestors) | Q(unit__path__startswith=unit.path)
-    if not units:
-        return Assignment.objects.none()
-    return Assignment.objects.filter(condition, active=True).select_related("unit")
-
-
-def _audience_q(assignments: list[Assignment], today) -> Q:
-    """People (a Q on Membership) in the audience of any of these assignments."""
-    condition = Q(pk__in=[])
-    for assignment in assignments:
-        part = Q(unit__path__startswith=assignment.unit.path)
-        if assignment.audience == Assignment.Audience.MANAGERS:
-            part &= Q(user__learner_profile__is_manager=True)
-        elif assignment.audience == Assignment.Audience.STAFF:
-            part &= Q(user__learner_profile__is_manager=False)
-        if assignment.hired_after:
-            part &= Q(user__learner_profile__hire_date__gt=assignment.hired_after)
-        condition |= part
-    return (
-        condition
-        & Q(user__learner_profile__kind=LearnerProfile.Kind.STAFF)
-        & (
-            Q(user__learner_profile__leave_date__isnull=True)
-            | Q(user__learner_profile__leave_date__gt=today)
-        )
-    )
-
-
-def _filter_q(audience: str, hired_after=None, hired_before=None) -> Q:
-    condition = Q()
-    if audience == "managers":
-        condition &= Q(user__learner_profile__is_manager=True)
-    elif audience == "staff":
-        condition &= Q(user__learner_profile__is_manager=False)
-    if hired_after:
-        condition &= Q(user__learner_profile__hire_date__gte=hired_after)
-    if hired_before:
-        condition &= Q(user__learner_profile__hire_date__lte=hired_before)
+def _filter_q(audience: str, hired_from=None, hired_to=None) -> Q:
+    """The reports' filters, on Membership: managers/staff (the rule an assignment's
+    audience uses) and a hire-date range that includes both ends. Not an assignment's
+    "hired after", which excludes its date."""
+    condition = role_q(audience)
+    if hired_from:
+        condition &= Q(user__learner_profile__hire_date__gte=hired_from)
+    if hired_to:
+        condition &= Q(user__learner_profile__hire_date__lte=hired_to)
     return condition
 
 
-def _expiry_cutoff(recurrence_months: int | None, now: datetime) -> datetime | None:
-    return now - relativedelta(months=recurrence_months) if recurrence_months else None
-
-
-def _compliant_users(course_id: int, recurrence_months: int | None, now: datetime):
-    completions = Completion.objects.filter(
-        page_id=course_id, kind=Completion.Kind.COURSE, completed_at__lte=now
-    )
-    cutoff = _expiry_cutoff(recurrence_months, now)
-    if cutoff is not None:
-        completions = completions.filter(completed_at__gt=cutoff)
-    return completions.values("user_id")
-
-
-def _overdue_users(course_id: int, now: datetime):
-    return Enrolment.objects.filter(
-        course_id=course_id, status=Enrolment.Status.ACTIVE, due_at__lt=now
-    ).values("user_id")
-
-
-def _started_users(course: Page):
-    started = StepProgress.objects.filter(
-        user=OuterRef("user"), cycle=OuterRef("cycle"), module__path__startswith=course.path
-    )
-    return (
-        Enrolment.objects.filter(course_id=course.pk, status=Enrolment.Status.ACTIVE)
-        .filter(Exists(started))
-        .values("user_id")
-    )
-
-
-def _columns(assignments: list[Assignment], course_ids=None) -> list[CourseColumn]:
-    by_course: dict[int, list[Assignment]] = {}
-    for assignment in assignments:
-        by_course.setdefault(assignment.course_id, []).append(assignment)
+def _columns(terms: dict[int, Terms], course_ids=None) -> list[CourseColumn]:
     if course_ids:
-        by_course = {cid: a for cid, a in by_course.items() if cid in set(course_ids)}
-    titles = dict(Page.objects.filter(pk__in=by_course).values_list("pk", "title"))
+        terms = {cid: t for cid, t in terms.items() if cid in set(course_ids)}
+    titles = dict(Page.objects.filter(pk__in=terms).values_list("pk", "title"))
     columns = [
         CourseColumn(
             course_id=cid,
-            title=titles.get(cid, "?"),
-            target=max(a.target_share for a in items),
-            recurrence_months=min(
-                (a.recurrence_months for a in items if a.recurrence_months), default=None
-            ),
+            title=titles[cid],
+            target=t.target,
+            recurrence_months=t.recurrence_months,
         )
-        for cid, items in by_course.items()
+        for cid, t in terms.items()
         if cid in titles
     ]
     return sorted(columns, key=lambda column: column.title)
-
-
-def _count(members: QuerySet[Membership], column: CourseColumn, course: Page, now):
-    compliant = Q(user__in=_compliant_users(column.course_id, column.recurrence_months, now))
-    return {
-        "audience": Count("user", distinct=True),
-        "compliant": Count("user", distinct=True, filter=compliant),
-        "overdue": Count(
-            "user",
-            distinct=True,
-            filter=Q(user__in=_overdue_users(column.course_id, now)) & ~compliant,
-        ),
-        "in_progress": Count(
-            "user",
-            distinct=True,
-            filter=Q(user__in=_started_users(course))
-            & ~compliant
-            & ~Q(user__in=_overdue_users(column.course_id, now)),
-        ),
-    }
 
 
 # --- The matrix ---------------------------------------------------------------------------
@@ -234,14 +143,15 @@ def get_compliance_matrix(
     user,
     parent: Organisation | None = None,
     course_ids: list[int] | None = None,
-    audience: str = "all",
-    hired_after=None,
-    hired_before=None,
+    audience: str = AudienceFilter.ALL,
+    hired_from=None,
+    hired_to=None,
     now: datetime | None = None,
 ) -> Matrix:
     """Units (the children of `parent`, or the user's scope units) x assigned courses: the
-    audience, how many are compliant, overdue and in progress, against the target.
-    Raises AccessDenied for a unit outside the user's scope. Reads only."""
+    audience, how many are compliant, overdue, in progress and expired, against the target.
+    `hired_from` and `hired_to` include their dates. Raises AccessDenied for a unit outside
+    the user's scope. Reads only."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     _check_scope(user, parent)
@@ -251,10 +161,10 @@ def get_compliance_matrix(
     else:
         row_units = list(get_scope_units(user))
         scope_units = row_units
-    assignments = list(_assignments_covering(scope_units))
-    columns = _columns(assignments, course_ids)
+    rules = course_rules(scope_units)
+    columns = _columns({cid: rule.terms for cid, rule in rules.items()}, course_ids)
     courses = {p.pk: p for p in Page.objects.filter(pk__in=[c.course_id for c in columns])}
-    extra = _filter_q(audience, hired_after, hired_before)
+    extra = _filter_q(audience, hired_from, hired_to)
 
     rows = [MatrixRow(unit=u, label=u.name) for u in row_units]
     direct = MatrixRow(unit=parent, label=parent.name if parent else "", direct=True)
@@ -267,9 +177,11 @@ def get_compliance_matrix(
         area |= Q(unit__path__startswith=unit.path)
 
     for column in columns:
-        course_assignments = [a for a in assignments if a.course_id == column.course_id]
-        members = Membership.objects.filter(area, _audience_q(course_assignments, today), extra)
-        aggregates = _count(members, column, courses[column.course_id], now)
+        rule = rules[column.course_id]
+        members = Membership.objects.filter(area, audience_q(rule.concerning, today=today), extra)
+        aggregates = status_rules(
+            course=courses[column.course_id], recurrence=rule.recurrence(today=today), now=now
+        ).counts()
         total.cells[column.course_id] = Cell(
             **members.aggregate(**aggregates), target=column.target
         )
@@ -299,6 +211,12 @@ def get_compliance_matrix(
 # --- People in a unit ---------------------------------------------------------------------
 
 
+def _rule_for(unit: Organisation, course_id: int) -> CourseRules:
+    """The course's assignments as the unit's reports read them; none: nobody counts."""
+    rule = course_rules([unit], course_id=course_id).get(course_id)
+    return rule or CourseRules(course_id=course_id, assignments=(), concerning=())
+
+
 @dataclass(frozen=True)
 class PersonStatus:
     user_id: int
@@ -307,7 +225,7 @@ class PersonStatus:
     unit: str
     job_title: str
     is_manager: bool
-    status: str
+    status: ComplianceStatus
     percent: int
     due_at: datetime | None
     completed_at: datetime | None
@@ -320,15 +238,15 @@ def get_unit_people(
     unit: Organisation,
     course_id: int,
     status: str | None = None,
-    audience: str = "all",
-    hired_after=None,
-    hired_before=None,
+    audience: str = AudienceFilter.ALL,
+    hired_from=None,
+    hired_to=None,
     now: datetime | None = None,
 ) -> list[PersonStatus]:
     """The audience of a course in a unit (and below) with each person's status: not
     started, in progress (with %), completed (date), overdue (since), expired. Filters by
-    status, managers/staff and hire date happen in the database. Raises AccessDenied for a
-    unit outside the user's scope. Reads only."""
+    status, managers/staff and hire date (both ends included) happen in the database.
+    Raises AccessDenied for a unit outside the user's scope. Reads only."""
     return list(
         iter_unit_people(
             user=user,
@@ -336,8 +254,8 @@ def get_unit_people(
             course_id=course_id,
             status=status,
             audience=audience,
-            hired_after=hired_after,
-            hired_before=hired_before,
+            hired_from=hired_from,
+            hired_to=hired_to,
             now=now,
         )
     )
@@ -349,9 +267,9 @@ def iter_unit_people(
     unit: Organisation,
     course_id: int,
     status: str | None = None,
-    audience: str = "all",
-    hired_after=None,
-    hired_before=None,
+    audience: str = AudienceFilter.ALL,
+    hired_from=None,
+    hired_to=None,
     now: datetime | None = None,
 ) -> Iterator[PersonStatus]:
     """get_unit_people for exports: the scope is checked now (AccessDenied), the people are
@@ -360,15 +278,13 @@ def iter_unit_people(
     today = timezone.localdate(now)
     _check_scope(user, unit)
     course = Page.objects.get(pk=course_id).specific
-    assignments = [a for a in _assignments_covering([unit]) if a.course_id == course_id]
-    recurrence = min(
-        (a.recurrence_months for a in assignments if a.recurrence_months), default=None
-    )
-    cutoff = _expiry_cutoff(recurrence, now)
+    rule = _rule_for(unit, course_id)
+    recurrence = rule.recurrence(today=today)
+    statuses = status_rules(course=course, recurrence=recurrence, now=now)
     members = Membership.objects.filter(
         Q(unit__path__startswith=unit.path),
-        _audience_q(assignments, today),
-        _filter_q(audience, hired_after, hired_before),
+        audience_q(rule.concerning, today=today),
+        _filter_q(audience, hired_from, hired_to),
     )
     modules = list(course.get_lms_modules()) if hasattr(course, "get_lms_modules") else []
     required = [
@@ -401,41 +317,21 @@ def iter_unit_people(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    started = StepProgress.objects.filter(
-        user=OuterRef("user_id"), cycle=OuterRef("cycle"), module__path__startswith=course.path
-    )
     profiles = (
         LearnerProfile.objects.filter(user__in=members.values("user"))
         .select_related("user", "unit")
         .annotate(
             due_at=Subquery(enrolment.values("due_at")[:1]),
-            enrolment_status=Subquery(enrolment.values("status")[:1]),
             cycle=Coalesce(Subquery(enrolment.values("cycle")[:1]), Value(1)),
             completed_at=Subquery(last_completion),
         )
         .annotate(
             steps_done=Coalesce(Subquery(done_steps, output_field=IntegerField()), Value(0)),
-            started=Exists(started),
+            status=statuses.case(),
+            recurrence_months=recurrence.months(),
         )
     )
-    compliant = Q(completed_at__isnull=False, completed_at__lte=now)
-    if cutoff is not None:
-        compliant &= Q(completed_at__gt=cutoff)
-    # The same rules, in the same order, as the matrix's counts (_count), so a cell and its
-    # drill-down agree: overdue and in progress concern the current (active) cycle; an
-    # expired completion is "not started" in the matrix.
-    active = Q(enrolment_status=Enrolment.Status.ACTIVE)
-    profiles = profiles.annotate(
-        status=Case(
-            When(compliant, then=Value("compliant")),
-            When(active & Q(due_at__lt=now), then=Value("overdue")),
-            When(active & Q(started=True), then=Value("in_progress")),
-            When(completed_at__isnull=False, then=Value("expired")),
-            default=Value("not_started"),
-            output_field=CharField(),
-        )
-    )
-    if status in STATUSES:
+    if status in ComplianceStatus.values:
         profiles = profiles.filter(status=status)
     total = len(required) or 1
     ordered = profiles.order_by("user__last_name", "user__first_name", "pk")
@@ -450,15 +346,13 @@ def iter_unit_people(
                 unit=profile.unit.name if profile.unit else "",
                 job_title=profile.job_title,
                 is_manager=profile.is_manager,
-                status=profile.status,
+                status=ComplianceStatus(profile.status),
                 percent=100
-                if profile.status == "compliant"
+                if profile.status == ComplianceStatus.COMPLIANT
                 else int(100 * profile.steps_done / total),
                 due_at=profile.due_at,
                 completed_at=completed,
-                expires_at=completed + relativedelta(months=recurrence)
-                if completed and recurrence
-                else None,
+                expires_at=expires_at(completed, profile.recurrence_months),
             )
 
     return rows()
@@ -480,12 +374,10 @@ def get_compliance_history(
     now = now or timezone.now()
     today = timezone.localdate(now)
     _check_scope(user, unit)
-    assignments = [a for a in _assignments_covering([unit]) if a.course_id == course_id]
-    recurrence = min(
-        (a.recurrence_months for a in assignments if a.recurrence_months), default=None
-    )
+    rule = _rule_for(unit, course_id)
+    recurrence = rule.recurrence(today=today)
     members = Membership.objects.filter(
-        Q(unit__path__startswith=unit.path), _audience_q(assignments, today)
+        Q(unit__path__startswith=unit.path), audience_q(rule.concerning, today=today)
     )
     month_end = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     ends = [
@@ -500,7 +392,7 @@ def get_compliance_history(
             f"at_{i}": Count(
                 "user",
                 distinct=True,
-                filter=Q(user__in=_compliant_users(course_id, recurrence, end)),
+                filter=recurrence.valid_q(course_id, end),
             )
             for i, end in enumerate(ends)
         },

@@ -141,6 +141,7 @@ class CoursePage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["modules"] = self.modules
         context["progress"] = lms.get_course_progress(user=request.user, course=self)
+        context["module_status"] = lms.ModuleStatus
         return context
 
     @path("")

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
 from compliance.api import (
-    AUDIENCES,
-    STATUSES,
     Assignment,
+    AudienceFilter,
+    ComplianceStatus,
     get_compliance_history,
     get_compliance_matrix,
     get_training_record_for_hr,
@@ -28,14 +28,6 @@ from org.api import Organisation, can_see_unit, get_scope_units, is_in_scope
 from .charts import line_chart_svg
 from .exports import export_response
 
-STATUS_LABELS = {
-    "compliant": gettext_lazy("Completed"),
-    "overdue": gettext_lazy("Overdue"),
-    "expired": gettext_lazy("Expired"),
-    "in_progress": gettext_lazy("In progress"),
-    "not_started": gettext_lazy("Not started"),
-}
-
 
 class FilterForm(forms.Form):
     course = forms.ModelChoiceField(
@@ -47,26 +39,21 @@ class FilterForm(forms.Form):
         empty_label=gettext_lazy("All assigned courses"),
     )
     audience = forms.ChoiceField(
-        label=gettext_lazy("People"),
-        required=False,
-        choices=[
-            ("all", gettext_lazy("Managers and staff")),
-            ("managers", gettext_lazy("Managers")),
-            ("staff", gettext_lazy("Staff")),
-        ],
+        label=gettext_lazy("People"), required=False, choices=AudienceFilter.choices
     )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
-        choices=[("", gettext_lazy("All"))] + [(s, STATUS_LABELS[s]) for s in STATUSES],
+        choices=[("", gettext_lazy("All")), *ComplianceStatus.choices],
     )
-    hired_after = forms.DateField(
-        label=gettext_lazy("Hired from"),
+    # Both ends included: not an assignment's "hired after", which excludes its date.
+    hired_from = forms.DateField(
+        label=gettext_lazy("Hired on or after"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    hired_before = forms.DateField(
-        label=gettext_lazy("Hired until"),
+    hired_to = forms.DateField(
+        label=gettext_lazy("Hired on or before"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -85,10 +72,10 @@ def _filters(request) -> dict:
     data = form.cleaned_data
     return {
         "course": data["course"],
-        "audience": data["audience"] if data["audience"] in AUDIENCES else "all",
+        "audience": data["audience"] or AudienceFilter.ALL,
         "status": data["status"] or None,
-        "hired_after": data["hired_after"],
-        "hired_before": data["hired_before"],
+        "hired_from": data["hired_from"],
+        "hired_to": data["hired_to"],
         "export": data["export"],
         "form": form,
     }
@@ -135,8 +122,8 @@ def compliance(request):
             parent=parent,
             course_ids=[filters["course"].pk] if filters["course"] else None,
             audience=filters["audience"],
-            hired_after=filters["hired_after"],
-            hired_before=filters["hired_before"],
+            hired_from=filters["hired_from"],
+            hired_to=filters["hired_to"],
         )
     except lms.AccessDenied as error:
         raise PermissionDenied(error.message) from error
@@ -230,8 +217,8 @@ def unit_people(request, unit_id: int, course_id: int):
             course_id=course.pk,
             status=filters["status"],
             audience=filters["audience"],
-            hired_after=filters["hired_after"],
-            hired_before=filters["hired_before"],
+            hired_from=filters["hired_from"],
+            hired_to=filters["hired_to"],
         )
     except lms.AccessDenied as error:
         raise PermissionDenied(error.message) from error
@@ -259,7 +246,7 @@ def unit_people(request, unit_id: int, course_id: int):
                 p.unit,
                 p.job_title,
                 _("yes") if p.is_manager else _("no"),
-                str(STATUS_LABELS[p.status]),
+                str(p.status.label),
                 p.percent,
                 fmt(p.due_at),
                 fmt(p.completed_at),
@@ -287,7 +274,7 @@ def unit_people(request, unit_id: int, course_id: int):
             "unit": unit,
             "course": course,
             "people": people,
-            "status_labels": STATUS_LABELS,
+            "statuses": ComplianceStatus,
             "form": filters["form"],
             "query": request.GET.urlencode(),
         },

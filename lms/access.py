@@ -13,6 +13,7 @@ from .errors import AccessDenied
 from .models import Completion
 from .protocols import LearningModule
 from .state import module_lock
+from .vocabulary import LockReason
 
 __all__ = [
     "AccessDecision",
@@ -26,8 +27,8 @@ __all__ = [
 @dataclass(frozen=True)
 class AccessDecision:
     allowed: bool
-    reason: str = ""  # "anonymous", "not_enrolled", "locked_prerequisites", "locked_date"
-    message: str = ""
+    reason: LockReason | None = None  # why refused: a code
+    message: str = ""  # the same, as a sentence for the learner
     blocking: list = field(default_factory=list)  # pages to complete or open first
     as_editor: bool = False
     cycle: int = 1  # the learner's current completion cycle in the module's course
@@ -42,7 +43,7 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
     """May `user` open `module`'s content? An enrolled learner may when the module is
     unlocked; editors of the page always may. Reads only."""
     if not user.is_authenticated:
-        return AccessDecision(False, "anonymous", _("Log in to open this module."))
+        return AccessDecision(False, LockReason.ANONYMOUS, _("Log in to open this module."))
     course_id = module.get_lms_course_id()
     enrolment = get_enrolment(user=user, course_id=course_id)
     if enrolment is None:
@@ -51,7 +52,7 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
         course = getattr(module, "get_parent", lambda: None)()
         return AccessDecision(
             False,
-            "not_enrolled",
+            LockReason.NOT_ENROLLED,
             _("Enrol in the course to open its modules."),
             blocking=[course] if course is not None else [],
         )

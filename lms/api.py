@@ -53,6 +53,7 @@ from .quizzes import (
 )
 from .state import CourseProgress, ModuleState, StepState, get_course_progress, get_module_progress
 from .storage import protected_storage, storage_alias_of
+from .vocabulary import LockReason, ModuleStatus
 
 __all__ = [
     "COURSE_COMPLETED",
@@ -71,7 +72,9 @@ __all__ = [
     "LearningCourse",
     "LearningModule",
     "LmsError",
+    "LockReason",
     "ModuleState",
+    "ModuleStatus",
     "NotFound",
     "QuestionSpec",
     "QuizAttempt",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from .enrolment import current_cycle
 from .models import Completion, Enrolment, StepProgress
 from .protocols import LearningCourse, LearningModule, StepSpec
+from .vocabulary import LockReason, ModuleStatus
 
 __all__ = [
     "CourseProgress",
@@ -23,12 +24,6 @@ __all__ = [
     "get_module_progress",
     "module_lock",
 ]
-
-LOCKED = "locked"
-AVAILABLE = "available"
-IN_PROGRESS = "in_progress"
-COMPLETED = "completed"
-
 
 @dataclass
 class StepState:
@@ -53,8 +48,9 @@ class StepState:
 @dataclass
 class ModuleState:
     module: LearningModule
-    state: str
-    reason: str = ""
+    state: ModuleStatus
+    reason: LockReason | None = None  # why it is locked: a code
+    message: str = ""  # the same, as a sentence for the learner
     blocking: list = field(default_factory=list)
     completed_at: datetime | None = None
     steps: list[StepState] = field(default_factory=list)
@@ -75,7 +71,7 @@ class ModuleState:
 
     @property
     def locked(self) -> bool:
-        return self.state == LOCKED
+        return self.state == ModuleStatus.LOCKED
 
 
 @dataclass
@@ -115,21 +111,21 @@ class CourseProgress:
 
 def module_lock(
     module: LearningModule, completed_ids: set[int], now: datetime | None = None
-) -> tuple[str, str, list]:
-    """('', '', []) when open, else (reason code, message, what blocks it). Pure function."""
+) -> tuple[LockReason | None, str, list]:
+    """(None, '', []) when open, else (reason, message, what blocks it). Pure function."""
     now = now or timezone.now()
     missing = [p for p in module.get_lms_prerequisites() if p.pk not in completed_ids]
     if missing:
         names = ", ".join(p.title for p in missing)
         return (
-            "locked_prerequisites",
+            LockReason.PREREQUISITES,
             _("Complete %(modules)s first.") % {"modules": names},
             missing,
         )
     if module.available_from and module.available_from > now:
         when = date_format(timezone.localtime(module.available_from), "j F Y H:i")
-        return "locked_date", _("Opens %(date)s.") % {"date": when}, []
-    return "", "", []
+        return LockReason.NOT_OPEN_YET, _("Opens %(date)s.") % {"date": when}, []
+    return None, "", []
 
 
 def _step_states(specs: Sequence[StepSpec], rows: Iterable[StepProgress]) -> list[StepState]:
@@ -162,12 +158,22 @@ def _module_state(
     `completed_ever`: pages completed in any cycle (prerequisites count across cycles)."""
     steps = _step_states(module.get_lms_steps(), rows)
     if module.pk in completed_now:
-        return ModuleState(module, COMPLETED, completed_at=completed_now[module.pk], steps=steps)
+        return ModuleState(
+            module, ModuleStatus.COMPLETED, completed_at=completed_now[module.pk], steps=steps
+        )
     reason, message, blocking = module_lock(module, completed_ever, now)
     if reason:
-        return ModuleState(module, LOCKED, reason=message, blocking=blocking, steps=steps)
+        return ModuleState(
+            module,
+            ModuleStatus.LOCKED,
+            reason=reason,
+            message=message,
+            blocking=blocking,
+            steps=steps,
+        )
     started = any(s.started for s in steps)
-    return ModuleState(module, IN_PROGRESS if started else AVAILABLE, steps=steps)
+    status = ModuleStatus.IN_PROGRESS if started else ModuleStatus.AVAILABLE
+    return ModuleState(module, status, steps=steps)
 
 
 def _completions(user, page_ids, cycle: int) -> tuple[dict[int, datetime], set[int]]:

@@ -135,9 +135,9 @@ def test_the_course_filter_keeps_one_column(hr_client, world):
         ("status=overdue", ["David"]),
         ("status=expired", ["Bo"]),
         ("status=not_started", ["Cilla", "Greta", "Hassan"]),
-        ("hired_after=2025-01-01", ["Cilla", "Hassan"]),
-        ("hired_before=2015-12-31", ["Anna"]),
-        ("hired_after=2025-07-01&status=not_started", ["Hassan"]),
+        ("hired_from=2025-01-01", ["Cilla", "Hassan"]),
+        ("hired_to=2015-12-31", ["Anna"]),
+        ("hired_from=2025-07-01&status=not_started", ["Hassan"]),
     ],
 )
 def test_filters_narrow_the_people_list(hr_client, world, query, expected):
@@ -163,8 +163,8 @@ def test_the_people_list_shows_each_status_in_words_and_links_each_record(hr_cli
 @pytest.mark.parametrize(
     "query",
     [
-        "hired_after=notadate",
-        "hired_before=2026-02-30",
+        "hired_from=notadate",
+        "hired_to=2026-02-30",
         "audience=everyone",
         "status=bogus",
         "export=pdf",
@@ -178,7 +178,7 @@ def test_bad_filters_on_the_dashboard_are_a_400(hr_client, world, query):
     assert hr_client.get(f"{DASHBOARD}?{query}").status_code == 400
 
 
-@pytest.mark.parametrize("query", ["hired_after=notadate", "status=bogus", "audience=x"])
+@pytest.mark.parametrize("query", ["hired_from=notadate", "status=bogus", "audience=x"])
 def test_bad_filters_on_the_people_list_are_a_400(hr_client, world, query):
     assert hr_client.get(people_url(world.units.f1, world.c1, query)).status_code == 400
 
