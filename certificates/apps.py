@@ -9,6 +9,11 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from org.api import register_person_model
+
         from . import handlers
+        from .models import Certificate
 
         post_migrate.connect(handlers.create_schedules, sender=self)
+        # Before the admin viewset registers: it then finds the wall's permission policy.
+        register_person_model(Certificate, person="user")
