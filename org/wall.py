@@ -157,8 +157,12 @@ def scope_log_entries(user, queryset: QuerySet) -> QuerySet:
     that object; an entry whose object is gone is seen only by superusers."""
     if user.is_superuser:
         return queryset
+    fields = {field.name for field in queryset.model._meta.get_fields()}
     for model in _rules:
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        if "object_id" not in fields:  # e.g. PageLogEntry: pages are never walled
+            queryset = queryset.exclude(content_type=content_type)
+            continue
         visible = (
             scope_queryset(user, model._default_manager.all())
             .annotate(_wall_id=Cast("pk", output_field=models.CharField()))
