@@ -183,9 +183,7 @@ class WalledPermissionPolicy(ModelPermissionPolicy):
         return self.user_has_permission(user, action) and can_access_instance(user, instance)
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
-        return self.user_has_any_permission(user, actions) and can_access_instance(
-            user, instance
-        )
+        return self.user_has_any_permission(user, actions) and can_access_instance(user, instance)
 
     def users_with_any_permission_for_instance(self, actions, instance):
         users = self.users_with_any_permission(actions)
@@ -201,9 +199,7 @@ class WalledPermissionPolicy(ModelPermissionPolicy):
         else:
             paths = list(
                 Organisation.objects.filter(
-                    pk__in=type(instance)._default_manager.filter(pk=instance.pk).values(
-                        rule.path
-                    )
+                    pk__in=type(instance)._default_manager.filter(pk=instance.pk).values(rule.path)
                 ).values_list("path", flat=True)
             )
         covering = [
