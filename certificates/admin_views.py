@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.permissions import policy_registry
 
 from .models import Certificate
 from .services import rerender_certificate, revoke_certificate
@@ -23,14 +24,18 @@ class RevokeForm(forms.Form):
     )
 
 
-def _require_change(request):
-    if not request.user.has_perm("certificates.change_certificate"):
+def _certificate_to_change(request, pk: int) -> Certificate:
+    """The certificate, if the user may change it: the change permission, and the wall (a
+    certificate of someone outside the user's scope is not found)."""
+    policy = policy_registry.get_by_type(Certificate)
+    if not policy.user_has_permission(request.user, "change"):
         raise PermissionDenied
+    allowed = policy.instances_user_has_permission_for(request.user, "change")
+    return get_object_or_404(allowed, pk=pk)
 
 
 def revoke(request, pk: int):
-    _require_change(request)
-    certificate = get_object_or_404(Certificate, pk=pk)
+    certificate = _certificate_to_change(request, pk)
     # Bound on every POST, an empty one too, so a missing reason is reported as such.
     form = RevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -46,8 +51,7 @@ def revoke(request, pk: int):
 
 
 def rerender(request, pk: int):
-    _require_change(request)
-    certificate = get_object_or_404(Certificate, pk=pk)
+    certificate = _certificate_to_change(request, pk)
     if request.method != "POST":
         return TemplateResponse(
             request, "certificates/admin/rerender.html", {"certificate": certificate}

@@ -13,11 +13,15 @@ class CertificatesConfig(AppConfig):
 
         from compliance.api import PURGE_CERTIFICATES, TRAINING_RECORD
         from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
+        from org.api import register_person_model
 
         from . import handlers
+        from .models import Certificate
 
         post_migrate.connect(handlers.create_schedules, sender=self)
         hooks.register(COURSE_COMPLETED, handlers.issue_on_completion)
         hooks.register(MODULE_COMPLETED, handlers.issue_on_completion)
         hooks.register(TRAINING_RECORD, handlers.certificates_in_training_record)
         hooks.register(PURGE_CERTIFICATES, handlers.purge_certificates)
+        # Before the admin viewset registers: it then finds the wall's permission policy.
+        register_person_model(Certificate, person="user")

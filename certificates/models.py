@@ -212,6 +212,11 @@ class CertificateSignatory(Orderable):
 class Certificate(models.Model):
     """An issued certificate: a record. What it says is frozen when it is issued."""
 
+    # A record about a person, not content: kept out of Wagtail's reference index, so the
+    # "usage" pages of a course, a design or a user do not list learners' certificates to
+    # everyone who may edit those (the wall, decision 0013).
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Being prepared")
         READY = "ready", _("Ready")

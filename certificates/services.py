@@ -195,7 +195,8 @@ def rerender_certificate(certificate: Certificate, *, user=None) -> None:
     Certificate.objects.filter(pk=certificate.pk).exclude(status=Certificate.Status.READY).update(
         status=Certificate.Status.PENDING
     )
-    log(certificate, "certificates.rerender", user=user)
+    # The person's id goes with the entry: the wall scopes audit entries by person.
+    log(certificate, "certificates.rerender", user=user, data={"user_id": certificate.user_id})
     transaction.on_commit(lambda: enqueue_render(certificate.pk))
 
 
@@ -209,7 +210,12 @@ def revoke_certificate(certificate: Certificate, *, user, reason: str) -> Certif
         certificate.revoked_reason = reason
         certificate.revoked_by = user
         certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
-        log(certificate, "certificates.revoke", user=user, data={"reason": reason})
+        log(
+            certificate,
+            "certificates.revoke",
+            user=user,
+            data={"reason": reason, "user_id": certificate.user_id},
+        )
     return certificate
 
 

@@ -3,12 +3,16 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
+from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from org.api import WalledViewSetMixin
 
 from . import admin_views
 from .models import Certificate, CertificateDesign
@@ -77,7 +81,22 @@ class CertificateIndexView(IndexView):
         return buttons
 
 
-class CertificateViewSet(ModelViewSet):
+class CertificateURLFinder(ModelAdminURLFinder):
+    """Site history and "usage" pages link a certificate to its inspect view (there is no
+    edit view to reverse), and only for those the wall lets see it."""
+
+    edit_url_name = "certificates_certificate:inspect"
+
+    def get_edit_url(self, instance):
+        policy = policy_registry.get(instance)
+        if self.user and not policy.user_has_any_permission_for_instance(
+            self.user, ["view", "change"], instance
+        ):
+            return None
+        return self.construct_edit_url(instance)
+
+
+class CertificateViewSet(WalledViewSetMixin, ModelViewSet):
     model = Certificate
     icon = "tick-inverse"
     menu_label = _("Certificates")
@@ -85,6 +104,7 @@ class CertificateViewSet(ModelViewSet):
     add_to_admin_menu = True
     menu_order = 300
     index_view_class = CertificateIndexView
+    url_finder_class = CertificateURLFinder
     inspect_view_enabled = True
     copy_view_enabled = False
     # Certificates are issued by the engine, never typed in; the add/edit views built from

@@ -9,7 +9,8 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import handlers
+        from . import handlers, walled
 
         post_migrate.connect(handlers.create_schedules, sender=self)
         handlers.connect()
+        walled.register()

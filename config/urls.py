@@ -1,14 +1,22 @@
+import re
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from hr import site_history
 from lms.http.rest import api as lms_api
 
 urlpatterns = [
+    # Wagtail's site history, behind the wall: these win over the same paths in the admin's
+    # URLs (which `reverse("wagtailadmin_reports:site_history")` still names).
+    path("admin/reports/site-history/", never_cache(site_history.site_history)),
+    path("admin/reports/site-history/results/", never_cache(site_history.site_history_results)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", lms_api.urls),
@@ -19,10 +27,17 @@ urlpatterns = [
     path("", include("home.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.DEBUG and settings.MEDIA_URL.startswith("/"):
+    from django.views.static import serve
 
-    # Public uploads only (images). Protected media has no URL of its own.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Public uploads only (images). Protected media has no URL of its own, and course
+    # documents are handed out only by their access-checked views, never from here.
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?!documents/)(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -84,15 +84,23 @@ def stream_xlsx(filename: str, header: Sequence[str], rows: Iterable[Sequence]) 
     )
 
 
-def export_response(request, *, fmt: str, filename: str, header, rows, audit_instance, what: str):
-    """Answer ?export=csv|xlsx, and write who exported what, when, to the audit log."""
+def export_response(request, *, fmt: str, filename: str, header, rows, audit_units, what: str):
+    """Answer ?export=csv|xlsx, and write who exported what, when, to the audit log: one
+    entry on each unit the export covers, so the wall shows it to those who see that unit
+    (and to no one else)."""
     stamped = f"{filename}-{timezone.localdate():%Y%m%d}"
-    log(
-        instance=audit_instance,
-        action="lms.export",
-        user=request.user,
-        data={"what": what, "format": fmt, "filters": dict(request.GET.items())},
-    )
+    for unit in audit_units:
+        log(
+            instance=unit,
+            action="lms.export",
+            user=request.user,
+            data={
+                "what": what,
+                "format": fmt,
+                "filters": dict(request.GET.items()),
+                "unit_id": unit.pk,
+            },
+        )
     if fmt == "xlsx":
         return stream_xlsx(stamped, header, rows)
     return stream_csv(stamped, header, rows)

@@ -157,14 +157,16 @@ def compliance(request):
                     ]
                 yield cells
 
-        audit = parent or Organisation.get_first_root_node()
+        # Several top units (or a superuser's whole tree): an entry on each, never on a
+        # unit outside the exporter's scope.
+        audit = [parent] if parent is not None else list(get_scope_units(request.user))
         return export_response(
             request,
             fmt=filters["export"],
             filename="efterlevnad",
             header=header,
             rows=rows(),
-            audit_instance=audit,
+            audit_units=audit,
             what="compliance matrix",
         )
     charts = []
@@ -260,7 +262,7 @@ def unit_people(request, unit_id: int, course_id: int):
             filename=f"personer-{unit.name}",
             header=header,
             rows=rows,
-            audit_instance=unit,
+            audit_units=[unit],
             what=f"people: {course.title}",
         )
     return TemplateResponse(

@@ -3,7 +3,7 @@ from django.http import HttpResponseForbidden
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
-from wagtail.models import ReferenceIndex
+from wagtail.models import Page, ReferenceIndex
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -71,17 +71,20 @@ register_snippet(LearningContentGroup)
 @hooks.register("before_serve_document")
 def keep_course_documents_behind_their_modules(document, request):
     """A document used in a module step is handed out only through the module's own
-    document route, which checks enrolment and unlocking. Wagtail's public document URL
-    would otherwise serve it to anyone; editors (admin access) still may use it."""
-    if request.user.has_perm("wagtailadmin.access_admin"):
-        return None
-    used_in_modules = (
+    document route, which checks enrolment and unlocking. Wagtail's document URL serves it
+    only to those who may edit one of those modules (and superusers): admin access alone
+    (HR of any organisation) is not enough."""
+    module_ids = (
         ReferenceIndex.get_references_to(document)
-        .filter(content_type=ContentType.objects.get_for_model(ModulePage))
-        .exists()
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
     )
-    if used_in_modules:
-        return HttpResponseForbidden(
-            _("This document belongs to a course module. Open it from the module.")
-        )
-    return None
+    modules = ModulePage.objects.filter(pk__in=[int(pk) for pk in module_ids if pk.isdigit()])
+    if not modules.exists() or request.user.is_superuser:
+        return None
+    user = request.user
+    if user.is_authenticated and any(m.permissions_for_user(user).can_edit() for m in modules):
+        return None
+    return HttpResponseForbidden(
+        _("This document belongs to a course module. Open it from the module.")
+    )

@@ -22,6 +22,18 @@ from .staff_import import (
     resolve_mapping,
     suggest_mapping,
 )
+from .wall import (
+    WalledPermissionPolicy,
+    WalledViewSetMixin,
+    can_access_instance,
+    can_access_person,
+    is_walled,
+    register_person_model,
+    register_unit_model,
+    scope_log_entries,
+    scope_queryset,
+    walled_models,
+)
 
 __all__ = [
     "FIELDS",
@@ -36,7 +48,11 @@ __all__ = [
     "OutOfScope",
     "ReportingScope",
     "RowError",
+    "WalledPermissionPolicy",
+    "WalledViewSetMixin",
     "announce_people_changed",
+    "can_access_instance",
+    "can_access_person",
     "can_import_into",
     "can_see_unit",
     "find_unit",
@@ -45,8 +61,14 @@ __all__ = [
     "get_scope_units",
     "import_staff",
     "is_in_scope",
+    "is_walled",
     "read_table",
+    "register_person_model",
+    "register_unit_model",
     "resolve_mapping",
     "scope_filter",
+    "scope_log_entries",
+    "scope_queryset",
     "suggest_mapping",
+    "walled_models",
 ]

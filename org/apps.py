@@ -6,3 +6,16 @@ class OrgConfig(AppConfig):
     name = "org"
     verbose_name = _("Organisations and people")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+
+        from . import wall
+        from .models import LearnerProfile, Membership, Organisation, ReportingScope
+
+        # wagtail.users registers the user model's own permission policy.
+        wall.register_person_model(get_user_model(), person="pk", policy=False)
+        wall.register_person_model(LearnerProfile, person="user")
+        wall.register_person_model(Membership, person="user")
+        wall.register_unit_model(Organisation, unit="pk")
+        wall.register_unit_model(ReportingScope, unit="unit")

@@ -739,6 +739,13 @@ ACCOUNTS = [
         "role": "HR: compliance reports for Huddinge kommun",
     },
     {
+        "username": "hr2",
+        "first_name": "Hugo",
+        "last_name": "Bergqvist",
+        "group": "HR Botkyrka",
+        "role": "HR: compliance reports for Botkyrka kommun",
+    },
+    {
         "username": "admin",
         "first_name": "Alva",
         "last_name": "Andersson",
@@ -810,6 +817,21 @@ LAST_NAMES = [
     "Yilmaz",
 ]
 STAFF_PER_UNIT = 5
+
+# A second municipality on the same platform, with its own HR (`hr2`), so the wall between
+# organisations can be seen from both sides. Its staff take the same shared courses.
+SECOND_MUNICIPALITY = {
+    "name": "Botkyrka kommun",
+    "units": {
+        "Vård- och omsorgsförvaltningen": ["Hemtjänst Tumba", "Äldreboende Alby"],
+        "Utbildningsförvaltningen": ["Förskolan Hallunda"],
+    },
+    "staff_per_unit": 4,
+    "first_employee_number": 2001,
+    "email_domain": "botkyrka.example.se",
+    "hr_group": "HR Botkyrka",
+    "name_offset": 11,  # other names than Huddinge's staff
+}
 # The equality programme is required for managers; the minorities series for everyone in
 # education (pre-school and school staff), as the four municipalities' coordinators asked.
 ASSIGNMENTS = [

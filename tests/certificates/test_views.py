@@ -155,7 +155,7 @@ def test_a_revoked_certificate_says_so_with_the_date_and_the_audit_log_has_why(c
     entry = ModelLogEntry.objects.get(action="certificates.revoke")
     assert entry.object_id == str(issued.pk)
     assert entry.user == admin
-    assert entry.data == {"reason": "Fusk vid provet"}
+    assert entry.data == {"reason": "Fusk vid provet", "user_id": issued.user_id}
 
 
 def test_revoking_needs_a_reason_and_happens_once(issued):

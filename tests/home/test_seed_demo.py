@@ -209,7 +209,9 @@ def test_demo_accounts_have_the_documented_roles(seed):
     users = {user.username: user for user in get_user_model().objects.all()}
     catalogue = CourseIndexPage.objects.get()
 
-    assert all(users[name].check_password("demo") for name in ("learner", "editor", "hr", "admin"))
+    assert all(
+        users[name].check_password("demo") for name in ("learner", "editor", "hr", "hr2", "admin")
+    )
     assert users["learner"].get_full_name() == "Lena Lärande"
     assert not users["learner"].has_perm("wagtailadmin.access_admin")
     assert users["admin"].is_superuser
@@ -237,3 +239,29 @@ def test_it_refuses_to_create_demo_passwords_with_debug_off(media_roots, setting
         call_command("seed_demo", stdout=StringIO())
 
     assert not get_user_model().objects.filter(username="editor").exists()
+
+
+@pytest.mark.django_db
+def test_two_municipalities_each_with_an_hr_account_that_sees_only_its_own(seed):
+    from org.api import scope_queryset
+
+    seed()
+    users = {user.username: user for user in get_user_model().objects.all()}
+    roots = {root.name: root for root in Organisation.get_root_nodes()}
+    assert set(roots) == {"Huddinge kommun", "Botkyrka kommun"}
+    botkyrka = roots["Botkyrka kommun"]
+    botkyrka_staff = LearnerProfile.objects.filter(unit__path__startswith=botkyrka.path)
+    assert botkyrka_staff.count() == 12
+    assert Enrolment.objects.filter(user__learner_profile__in=botkyrka_staff).exists()
+    assert Completion.objects.filter(user__learner_profile__in=botkyrka_staff).exists()
+
+    for username, own, other in [
+        ("hr", "Huddinge kommun", "Botkyrka kommun"),
+        ("hr2", "Botkyrka kommun", "Huddinge kommun"),
+    ]:
+        hr = users[username]
+        assert hr.has_perms(["compliance.view_compliance", "org.import_staff",
+                             "certificates.change_certificate"])  # fmt: skip
+        seen = scope_queryset(hr, LearnerProfile.objects.all())
+        assert seen.filter(unit__path__startswith=roots[own].path).exists()
+        assert not seen.filter(unit__path__startswith=roots[other].path).exists()

@@ -72,7 +72,9 @@ EDITOR_COLLECTION_PERMISSIONS = [
 HR_MODEL_PERMISSIONS = [
     "wagtailadmin.access_admin",
     "compliance.view_compliance",
+    "org.import_staff",
     "certificates.view_certificate",
+    "certificates.change_certificate",  # revoke and render again, within their scope
 ]
 
 
@@ -380,7 +382,9 @@ class Command(BaseCommand):
             GroupCollectionPermission.objects.get_or_create(
                 group=editors, collection=root_collection, permission=permission
             )
-        groups = {"Redaktörer": editors, "HR": self.seed_group("HR", HR_MODEL_PERMISSIONS)}
+        groups = {"Redaktörer": editors}
+        for name in ("HR", content.SECOND_MUNICIPALITY["hr_group"]):
+            groups[name] = self.seed_group(name, HR_MODEL_PERMISSIONS)
 
         user_model = get_user_model()
         for account in content.ACCOUNTS:
@@ -405,37 +409,90 @@ class Command(BaseCommand):
     # --- Organisation, staff and assignments (the HR demo) ------------------------------
 
     def seed_organisation(self, catalogue: CourseIndexPage) -> None:
-        today = timezone.localdate()
-        root = Organisation.get_root_nodes().filter(name=content.MUNICIPALITY).first()
-        self.note("units", content.MUNICIPALITY, created=root is None)
+        # Huddinge, where the demo learner works (HR: group "HR"), then Botkyrka (`hr2`).
+        root, units = self.seed_municipality(
+            content.MUNICIPALITY,
+            content.UNITS,
+            staff_per_unit=content.STAFF_PER_UNIT,
+            first_number=1001,
+            email_domain=content.EMAIL_DOMAIN,
+            hr_group="HR",
+        )
+        # The demo learner works in pre-school in Huddinge.
+        learner = get_user_model().objects.get(username="learner")
+        preschool = next(u for u in units if u.name == "Förskolan Snättringe")
+        LearnerProfile.objects.get_or_create(
+            user=learner,
+            defaults={
+                "unit": preschool,
+                "employee_number": "999",
+                "job_title": "Förskollärare",
+                "hire_date": date(2020, 8, 1),
+            },
+        )
+        Membership.objects.get_or_create(user=learner, unit=preschool)
+        self.seed_assignments(root)
+        second = content.SECOND_MUNICIPALITY
+        root, _units = self.seed_municipality(
+            second["name"],
+            second["units"],
+            staff_per_unit=second["staff_per_unit"],
+            first_number=second["first_employee_number"],
+            email_domain=second["email_domain"],
+            hr_group=second["hr_group"],
+            name_offset=second["name_offset"],
+        )
+        self.seed_assignments(root)
+
+    def seed_municipality(
+        self,
+        name: str,
+        administrations: dict[str, list[str]],
+        *,
+        staff_per_unit: int,
+        first_number: int,
+        email_domain: str,
+        hr_group: str,
+        name_offset: int = 0,
+    ):
+        """A municipality's tree, its staff (a manager and co-workers per unit) and the
+        reporting scope of its HR group: HR sees this municipality and nothing else."""
+        root = Organisation.get_root_nodes().filter(name=name).first()
+        self.note("units", name, created=root is None)
         if root is None:
-            root = Organisation.add_root(name=content.MUNICIPALITY)
+            root = Organisation.add_root(name=name)
         units = []
-        for administration, children in content.UNITS.items():
+        for administration, children in administrations.items():
+            root.refresh_from_db()  # treebeard reads numchild from the instance
             parent = root.get_children().filter(name=administration).first()
             self.note("units", administration, created=parent is None)
             if parent is None:
                 parent = root.add_child(name=administration)
-            for name in children:
-                unit = parent.get_children().filter(name=name).first()
+            for unit_name in children:
+                parent.refresh_from_db()
+                unit = parent.get_children().filter(name=unit_name).first()
                 created = unit is None
                 if created:
-                    unit = parent.add_child(name=name)
-                self.note("units", name, created=created)
+                    unit = parent.add_child(name=unit_name)
+                self.note("units", unit_name, created=created)
                 units.append(unit)
         user_model = get_user_model()
-        number = 1000
+        number = first_number - 1
         for unit_index, unit in enumerate(units):
-            for i in range(content.STAFF_PER_UNIT):
+            for i in range(staff_per_unit):
                 number += 1
-                first = content.FIRST_NAMES[(unit_index * 5 + i) % len(content.FIRST_NAMES)]
-                last = content.LAST_NAMES[(unit_index * 7 + i * 3) % len(content.LAST_NAMES)]
+                first = content.FIRST_NAMES[
+                    (name_offset + unit_index * 5 + i) % len(content.FIRST_NAMES)
+                ]
+                last = content.LAST_NAMES[
+                    (name_offset + unit_index * 7 + i * 3) % len(content.LAST_NAMES)
+                ]
                 user, created = user_model.objects.get_or_create(
                     username=f"anst-{number}",
                     defaults={
                         "first_name": first,
                         "last_name": last,
-                        "email": f"{first.lower()}.{last.lower()}@{content.EMAIL_DOMAIN}",
+                        "email": f"{first.lower()}.{last.lower()}@{email_domain}",
                     },
                 )
                 if created:
@@ -453,20 +510,11 @@ class Command(BaseCommand):
                 )
                 Membership.objects.get_or_create(user=user, unit=unit)
                 self.note("staff", user.username, created=created)
-        # The demo learner works in pre-school; HR sees the whole municipality.
-        learner = user_model.objects.get(username="learner")
-        preschool = next(u for u in units if u.name == "Förskolan Snättringe")
-        LearnerProfile.objects.get_or_create(
-            user=learner,
-            defaults={
-                "unit": preschool,
-                "employee_number": "999",
-                "job_title": "Förskollärare",
-                "hire_date": date(2020, 8, 1),
-            },
-        )
-        Membership.objects.get_or_create(user=learner, unit=preschool)
-        ReportingScope.objects.get_or_create(group=Group.objects.get(name="HR"), unit=root)
+        ReportingScope.objects.get_or_create(group=Group.objects.get(name=hr_group), unit=root)
+        return root, units
+
+    def seed_assignments(self, root: Organisation) -> None:
+        today = timezone.localdate()
         administrations = {u.name: u for u in root.get_children()}
         for spec in content.ASSIGNMENTS:
             course = CoursePage.objects.get(slug=spec["course"])
