@@ -9,6 +9,6 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import handlers
+        from . import handlers, privacy  # noqa: F401 - privacy registers its hook
 
         post_migrate.connect(handlers.create_schedules, sender=self)

@@ -10,23 +10,33 @@ Two extension points, as Wagtail hooks, for records other apps keep (lms imports
 - ``PURGE_CERTIFICATES`` ("lms_purge_certificates"): ``fn(before=datetime)`` deletes the
   certificates issued before then and returns how many. Called only when a retention
   period for certificates is set.
+- ``PERSON_ANONYMISED`` ("compliance_person_anonymised"): ``fn(user=..., former=[...],
+  label=str)`` is called inside the transaction that anonymises `user`: `former` holds what
+  identified them (full name, first and last name, email, username), `label` the neutral
+  name to put where a name must stand. Receivers rewrite the copies they keep
+  (`redact_names` does the replacing).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import log
-from wagtail.models import Page
+from wagtail.models import ModelLogEntry, Page
 
 from lms.api import Completion, Enrolment, QuizAttempt, StepProgress
 from org.api import LearnerProfile, Membership
@@ -37,17 +47,24 @@ logger = logging.getLogger(__name__)
 
 TRAINING_RECORD = "lms_training_record"
 PURGE_CERTIFICATES = "lms_purge_certificates"
+PERSON_ANONYMISED = "compliance_person_anonymised"
 ANONYMISE_ACTION = "lms.anonymise"
 ANONYMOUS_PREFIX = "anonymised-"
+# Where a record must still name its holder (a certificate), this stands in their stead.
+ANONYMOUS_LABEL = _("Anonymised participant")
 
 __all__ = [
     "ANONYMISE_ACTION",
+    "ANONYMOUS_LABEL",
+    "PERSON_ANONYMISED",
     "PURGE_CERTIFICATES",
     "TRAINING_RECORD",
     "anonymise_leavers",
+    "anonymous_label",
     "get_training_record",
     "get_training_record_for_hr",
     "purge_expired_records",
+    "redact_names",
     "serialise_training_record",
 ]
 
@@ -340,12 +357,53 @@ def purge_expired_records(now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
+def anonymous_label(language: str | None = None) -> str:
+    """The neutral name for an anonymised person, in `language` (default: the site's)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return gettext(ANONYMOUS_LABEL)
+
+
+def redact_names(value, former: list[str], label: str):
+    """`value` (a string, or lists and dicts of them, as in audit-log data) with every
+    whole-word occurrence of the strings in `former` (case-insensitive) replaced by
+    `label`. Longer strings first, so a full name is replaced before its parts."""
+    words = sorted({w.strip() for w in former if w and w.strip()}, key=len, reverse=True)
+    if not words:
+        return value
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
+    )
+
+    def scrub(item):
+        if isinstance(item, str):
+            return pattern.sub(label, item)
+        if isinstance(item, list):
+            return [scrub(i) for i in item]
+        if isinstance(item, dict):
+            return {k: scrub(v) for k, v in item.items()}
+        return item
+
+    return scrub(value)
+
+
+def _former_identifiers(user) -> list[str]:
+    return [
+        user.get_full_name().strip(),
+        user.first_name,
+        user.last_name,
+        user.email,
+        user.get_username(),
+    ]
+
+
 def anonymise_leavers(*, now: datetime | None = None, after_days: int) -> int:
     """Anonymise the people whose leave date is more than `after_days` days ago: name and
     email emptied, username "anonymised-<id>", no usable password, account inactive,
-    employee number and job title removed. Their unit, manager flag, dates, enrolments and
-    completions stay, for statistics. Each person in a transaction of their own, with an
-    audit log entry ("lms.anonymise"). Idempotent. Returns how many were anonymised."""
+    employee number and job title removed; the audit-log entries about the account are
+    relabelled, and other apps rewrite the copies of the name they keep (PERSON_ANONYMISED:
+    certificates). Their unit, manager flag, dates, enrolments and completions stay, for
+    statistics. Each person in a transaction of their own, with an audit log entry
+    ("lms.anonymise"). Idempotent. Returns how many were anonymised."""
     now = now or timezone.now()
     last_leave_date = timezone.localdate(now) - timedelta(days=after_days)
     User = get_user_model()
@@ -360,6 +418,7 @@ def anonymise_leavers(*, now: datetime | None = None, after_days: int) -> int:
             user = User.objects.select_for_update().filter(pk=user_id).first()
             if user is None or user.get_username().startswith(ANONYMOUS_PREFIX):
                 continue  # gone, or anonymised by a concurrent run
+            former = _former_identifiers(user)
             user.first_name = ""
             user.last_name = ""
             user.email = ""
@@ -370,9 +429,26 @@ def anonymise_leavers(*, now: datetime | None = None, after_days: int) -> int:
             LearnerProfile.objects.filter(user_id=user.pk).update(
                 employee_number=None, job_title="", updated_at=now
             )
+            _relabel_log_entries(user, former)
+            for fn in hooks.get_hooks(PERSON_ANONYMISED):
+                fn(user=user, former=former, label=anonymous_label())
             # Logged after the change, so the entry's label is the anonymous name.
             log(instance=user, action=ANONYMISE_ACTION)
         done += 1
     if done:
         logger.info("Anonymised %d people who left", done)
     return done
+
+
+def _relabel_log_entries(user, former: list[str]) -> None:
+    """Audit-log entries about the account keep what was done and when, not who it was:
+    the label becomes the anonymous username, names in the data are replaced."""
+    entries = ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(user, for_concrete_model=False),
+        object_id=str(user.pk),
+    )
+    label = str(user)
+    for entry in entries:
+        entry.label = label
+        entry.data = redact_names(entry.data, former, label)
+        entry.save(update_fields=["label", "data"])
