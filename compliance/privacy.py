@@ -56,6 +56,8 @@ ANONYMOUS_LABEL = _("Anonymised participant")
 __all__ = [
     "ANONYMISE_ACTION",
     "ANONYMOUS_LABEL",
+    "EXCLUDED_FIELDS",
+    "OTHERS_ROWS",
     "PERSON_ANONYMISED",
     "PURGE_CERTIFICATES",
     "TRAINING_RECORD",
@@ -65,6 +67,7 @@ __all__ = [
     "get_training_record_for_hr",
     "purge_expired_records",
     "redact_names",
+    "relations_to_user",
     "serialise_training_record",
 ]
 
@@ -137,6 +140,92 @@ def _profile_section(user) -> dict | None:
     }
 
 
+# --- Everything held about the person (GDPR art. 15), from the models ----------------------
+
+# Fields never exported, each with the reason. Everything else a model holds in a row that
+# points at the person is exported, so a new model or field is exported without a change here
+# (tests/compliance/test_privacy.py checks every relation to the user model).
+EXCLUDED_FIELDS: dict[str, str] = {
+    "auth.user.password": "a hash of the person's secret: tells them nothing, helps an attacker",
+    "wagtailcore.apitoken.key_hash": "a hash of a secret token, as the password",
+    "wagtailcore.revision.content": (
+        "the whole page or snippet the person edited (the organisation's content, not "
+        "about them); which object, when and its title are exported"
+    ),
+}
+# Rows that belong to someone else and point at the person only as the one who acted on
+# them: only these fields are exported, so the export does not disclose other people.
+OTHERS_ROWS: dict[str, tuple[tuple[str, ...], str]] = {
+    "certificates.certificate.revoked_by": (
+        ("id", "code", "revoked_at", "revoked_by_id"),
+        "other people's certificates the person revoked",
+    ),
+    "wagtailcore.comment.resolved_by": (
+        ("id", "page_id", "resolved_at", "resolved_by_id"),
+        "other people's comments the person resolved",
+    ),
+}
+
+
+def relations_to_user() -> list[tuple[type, Any]]:
+    """(model, field) for every foreign key or one-to-one field of any installed model
+    (automatic many-to-many tables included) that points at the user model, declared on
+    that model itself (not inherited from a parent model)."""
+    from django.apps import apps
+
+    User = get_user_model()
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.local_concrete_fields:
+            if field.is_relation and field.remote_field.model is User:
+                found.append((model, field))
+    return sorted(found, key=lambda mf: (mf[0]._meta.label_lower, mf[1].name))
+
+
+def _plain(value):
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a FieldFile
+        return value.name or ""
+    if isinstance(value, (bytes, memoryview)):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def _table(model, fields, rows, key: str) -> dict[str, Any]:
+    return {
+        "key": key,
+        "name": str(model._meta.verbose_name_plural),
+        "fields": [f.attname for f in fields],
+        "rows": [[_plain(f.value_from_object(row)) for f in fields] for row in rows],
+    }
+
+
+def _held_data(user) -> list[dict[str, Any]]:
+    """Every row of every model that points at `user` (and the user row), as tables of
+    columns and values; the excluded fields and the others' rows as listed above."""
+    User = get_user_model()
+    own = [
+        f
+        for f in User._meta.concrete_fields
+        if f"{User._meta.label_lower}.{f.name}" not in EXCLUDED_FIELDS
+    ]
+    # As stored, not as the caller's instance has it.
+    tables = [_table(User, own, User._base_manager.filter(pk=user.pk), User._meta.label_lower)]
+    for model, relation in relations_to_user():
+        key = f"{model._meta.label_lower}.{relation.name}"
+        if key in OTHERS_ROWS:
+            names = OTHERS_ROWS[key][0]
+            fields = [f for f in model._meta.concrete_fields if f.attname in names]
+        else:
+            fields = [
+                f
+                for f in model._meta.concrete_fields
+                if f"{model._meta.label_lower}.{f.name}" not in EXCLUDED_FIELDS
+            ]
+        rows = model._base_manager.filter(**{relation.name: user}).order_by("pk")
+        tables.append(_table(model, fields, rows, key))
+    return tables
+
+
 def get_training_record_for_hr(user) -> dict[str, Any]:
     """A person's training record as HR may see it: courses, completions, steps, quiz
     scores and certificates, but not what the learner wrote (reflections) or answered
@@ -144,6 +233,7 @@ def get_training_record_for_hr(user) -> dict[str, Any]:
     record = get_training_record(user)
     record.pop("reflections", None)
     record.pop("reminders", None)
+    record.pop("data_held", None)
     for attempt in record["quiz_attempts"]:
         attempt.pop("answers", None)
     for step in record["step_progress"]:
@@ -155,7 +245,10 @@ def get_training_record(user) -> dict[str, Any]:
     """Everything the platform keeps about `user`'s training, for them to download (GDPR
     access and portability): profile, enrolments, completions, step progress, quiz attempts
     with their answers, reflections, reminders sent, and what other apps add through the
-    TRAINING_RECORD hook (certificates). Only `user`'s own rows. Reads only.
+    TRAINING_RECORD hook (certificates); and, under "data_held", every row any model keeps
+    that points at `user` with all its fields (playback sessions, last login, revoke
+    reasons, ...), generated from the models (see EXCLUDED_FIELDS, OTHERS_ROWS). Only
+    `user`'s own rows. Reads only.
 
     Dates are date/datetime objects; `serialise_training_record` turns the record into JSON.
     """
@@ -268,6 +361,7 @@ def get_training_record(user) -> dict[str, Any]:
                 record[key] = record[key] + value
             else:
                 record[key] = value
+    record["data_held"] = _held_data(user)
     return record
 
 
