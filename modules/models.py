@@ -32,8 +32,8 @@ from lms.api import ChoiceSpec, QuestionSpec, QuizRules, StepSpec, protected_sto
 
 from . import views
 from .blocks import QuestionsBlock, StepsBlock
-from .forms import ModulePageForm
-from .validators import parse_webvtt, validate_webvtt_file
+from .forms import LectureForm, ModulePageForm
+from .validators import parse_webvtt, probe_video, validate_webvtt_file
 
 CAPTION_LANGUAGES = [
     ("sv", "Svenska"),
@@ -115,6 +115,7 @@ class Lecture(index.Indexed, ClusterableModel):
         InlinePanel("chapters", heading=_("Chapters"), label=_("Chapter")),
         FieldPanel("transcript"),
     ]
+    base_form_class = LectureForm
 
     class Meta:
         verbose_name = _("lecture")
@@ -123,6 +124,22 @@ class Lecture(index.Indexed, ClusterableModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        """A new video must really be one (its content is probed, not its extension); an
+        empty duration is read from it."""
+        super().clean()
+        if self.video and not self.video._committed:
+            try:
+                probe = probe_video(self.video.file)
+            except ValidationError as error:
+                raise ValidationError({"video": error.messages}) from error
+            if self.duration is None:
+                self.duration = probe.duration
+        if self.duration is None:
+            raise ValidationError(
+                {"duration": _("Give the duration; it could not be read from the video.")}
+            )
 
     @property
     def duration_display(self) -> str:

@@ -10,8 +10,9 @@ want_dev=0
 [ "${1:-}" = "--dev" ] && want_dev=1
 
 # Debian packages: libharfbuzz-subset0 makes weasyprint's font subsetting fast;
-# chromium drives the browser tests; fonts-dejavu-core gives PDFs and slides a font.
-packages=(libharfbuzz-subset0 fonts-dejavu-core)
+# chromium drives the browser tests; fonts-dejavu-core gives PDFs and slides a font;
+# ffmpeg's ffprobe checks that an uploaded lecture video really is one.
+packages=(libharfbuzz-subset0 fonts-dejavu-core ffmpeg)
 [ "$want_dev" = 1 ] && packages+=(chromium)
 missing=()
 for pkg in "${packages[@]}"; do
