@@ -553,6 +553,10 @@ class ModulePage(RoutablePageMixin, Page):
     def document(self, request, step_id: str):
         return views.step_document(request, self, step_id)
 
+    @path("steg/<str:step_id>/dokument/<int:document_id>/", name="linked_document")
+    def linked_document(self, request, step_id: str, document_id: int):
+        return views.linked_document(request, self, step_id, document_id)
+
     def serve_preview(self, request, mode_name):
         # Editors preview the module overview; access rules do not apply to previews.
         return views.module_overview(request, self, preview=True)
