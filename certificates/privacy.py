@@ -34,7 +34,18 @@ def anonymise_certificates(*, user, former: list[str], label: str) -> None:
         certificate.rendered_at = None
         certificate.render_claimed_at = None
         certificate.render_attempts = 0
-        certificate.save()
+        certificate.save(
+            update_fields=[
+                "learner_name",
+                "revoked_reason",
+                "last_error",
+                "pdf",
+                "status",
+                "rendered_at",
+                "render_claimed_at",
+                "render_attempts",
+            ]
+        )
         for entry in ModelLogEntry.objects.filter(
             content_type=content_type, object_id=str(certificate.pk)
         ):
