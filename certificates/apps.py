@@ -15,7 +15,7 @@ class CertificatesConfig(AppConfig):
         from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
         from org.api import register_person_model
 
-        from . import handlers
+        from . import handlers, privacy  # noqa: F401 - privacy registers its hook
         from .models import Certificate
 
         post_migrate.connect(handlers.create_schedules, sender=self)

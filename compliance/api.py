@@ -15,12 +15,16 @@ from .models import Assignment, Reminder, RetentionSettings
 from .policy import Terms, audience_profiles, winning_terms
 from .privacy import (
     ANONYMISE_ACTION,
+    ANONYMOUS_LABEL,
+    PERSON_ANONYMISED,
     PURGE_CERTIFICATES,
     TRAINING_RECORD,
     anonymise_leavers,
+    anonymous_label,
     get_training_record,
     get_training_record_for_hr,
     purge_expired_records,
+    redact_names,
     serialise_training_record,
 )
 from .reminders import send_due_reminders, send_manager_digests
@@ -39,6 +43,8 @@ from .vocabulary import AudienceFilter, ComplianceStatus
 
 __all__ = [
     "ANONYMISE_ACTION",
+    "ANONYMOUS_LABEL",
+    "PERSON_ANONYMISED",
     "PURGE_CERTIFICATES",
     "TRAINING_RECORD",
     "Assignment",
@@ -53,6 +59,7 @@ __all__ = [
     "RetentionSettings",
     "Terms",
     "anonymise_leavers",
+    "anonymous_label",
     "apply_assignment",
     "audience_profiles",
     "due_date_for",
@@ -63,6 +70,7 @@ __all__ = [
     "get_unit_people",
     "iter_unit_people",
     "purge_expired_records",
+    "redact_names",
     "renew_recurring_assignments",
     "send_due_reminders",
     "send_manager_digests",

@@ -10,23 +10,33 @@ Two extension points, as Wagtail hooks, for records other apps keep (lms imports
 - ``PURGE_CERTIFICATES`` ("lms_purge_certificates"): ``fn(before=datetime)`` deletes the
   certificates issued before then and returns how many. Called only when a retention
   period for certificates is set.
+- ``PERSON_ANONYMISED`` ("compliance_person_anonymised"): ``fn(user=..., former=[...],
+  label=str)`` is called inside the transaction that anonymises `user`: `former` holds what
+  identified them (full name, first and last name, email, username), `label` the neutral
+  name to put where a name must stand. Receivers rewrite the copies they keep
+  (`redact_names` does the replacing).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import log
-from wagtail.models import Page
+from wagtail.models import ModelLogEntry, Page
 
 from lms.api import Completion, Enrolment, QuizAttempt, StepProgress
 from org.api import LearnerProfile, Membership
@@ -37,17 +47,27 @@ logger = logging.getLogger(__name__)
 
 TRAINING_RECORD = "lms_training_record"
 PURGE_CERTIFICATES = "lms_purge_certificates"
+PERSON_ANONYMISED = "compliance_person_anonymised"
 ANONYMISE_ACTION = "lms.anonymise"
 ANONYMOUS_PREFIX = "anonymised-"
+# Where a record must still name its holder (a certificate), this stands in their stead.
+ANONYMOUS_LABEL = _("Anonymised participant")
 
 __all__ = [
     "ANONYMISE_ACTION",
+    "ANONYMOUS_LABEL",
+    "EXCLUDED_FIELDS",
+    "OTHERS_ROWS",
+    "PERSON_ANONYMISED",
     "PURGE_CERTIFICATES",
     "TRAINING_RECORD",
     "anonymise_leavers",
+    "anonymous_label",
     "get_training_record",
     "get_training_record_for_hr",
     "purge_expired_records",
+    "redact_names",
+    "relations_to_user",
     "serialise_training_record",
 ]
 
@@ -120,6 +140,92 @@ def _profile_section(user) -> dict | None:
     }
 
 
+# --- Everything held about the person (GDPR art. 15), from the models ----------------------
+
+# Fields never exported, each with the reason. Everything else a model holds in a row that
+# points at the person is exported, so a new model or field is exported without a change here
+# (tests/compliance/test_privacy.py checks every relation to the user model).
+EXCLUDED_FIELDS: dict[str, str] = {
+    "auth.user.password": "a hash of the person's secret: tells them nothing, helps an attacker",
+    "wagtailcore.apitoken.key_hash": "a hash of a secret token, as the password",
+    "wagtailcore.revision.content": (
+        "the whole page or snippet the person edited (the organisation's content, not "
+        "about them); which object, when and its title are exported"
+    ),
+}
+# Rows that belong to someone else and point at the person only as the one who acted on
+# them: only these fields are exported, so the export does not disclose other people.
+OTHERS_ROWS: dict[str, tuple[tuple[str, ...], str]] = {
+    "certificates.certificate.revoked_by": (
+        ("id", "code", "revoked_at", "revoked_by_id"),
+        "other people's certificates the person revoked",
+    ),
+    "wagtailcore.comment.resolved_by": (
+        ("id", "page_id", "resolved_at", "resolved_by_id"),
+        "other people's comments the person resolved",
+    ),
+}
+
+
+def relations_to_user() -> list[tuple[type, Any]]:
+    """(model, field) for every foreign key or one-to-one field of any installed model
+    (automatic many-to-many tables included) that points at the user model, declared on
+    that model itself (not inherited from a parent model)."""
+    from django.apps import apps
+
+    User = get_user_model()
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.local_concrete_fields:
+            if field.is_relation and field.remote_field.model is User:
+                found.append((model, field))
+    return sorted(found, key=lambda mf: (mf[0]._meta.label_lower, mf[1].name))
+
+
+def _plain(value):
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a FieldFile
+        return value.name or ""
+    if isinstance(value, (bytes, memoryview)):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def _table(model, fields, rows, key: str) -> dict[str, Any]:
+    return {
+        "key": key,
+        "name": str(model._meta.verbose_name_plural),
+        "fields": [f.attname for f in fields],
+        "rows": [[_plain(f.value_from_object(row)) for f in fields] for row in rows],
+    }
+
+
+def _held_data(user) -> list[dict[str, Any]]:
+    """Every row of every model that points at `user` (and the user row), as tables of
+    columns and values; the excluded fields and the others' rows as listed above."""
+    User = get_user_model()
+    own = [
+        f
+        for f in User._meta.concrete_fields
+        if f"{User._meta.label_lower}.{f.name}" not in EXCLUDED_FIELDS
+    ]
+    # As stored, not as the caller's instance has it.
+    tables = [_table(User, own, User._base_manager.filter(pk=user.pk), User._meta.label_lower)]
+    for model, relation in relations_to_user():
+        key = f"{model._meta.label_lower}.{relation.name}"
+        if key in OTHERS_ROWS:
+            names = OTHERS_ROWS[key][0]
+            fields = [f for f in model._meta.concrete_fields if f.attname in names]
+        else:
+            fields = [
+                f
+                for f in model._meta.concrete_fields
+                if f"{model._meta.label_lower}.{f.name}" not in EXCLUDED_FIELDS
+            ]
+        rows = model._base_manager.filter(**{relation.name: user}).order_by("pk")
+        tables.append(_table(model, fields, rows, key))
+    return tables
+
+
 def get_training_record_for_hr(user) -> dict[str, Any]:
     """A person's training record as HR may see it: courses, completions, steps, quiz
     scores and certificates, but not what the learner wrote (reflections) or answered
@@ -127,6 +233,7 @@ def get_training_record_for_hr(user) -> dict[str, Any]:
     record = get_training_record(user)
     record.pop("reflections", None)
     record.pop("reminders", None)
+    record.pop("data_held", None)
     for attempt in record["quiz_attempts"]:
         attempt.pop("answers", None)
     for step in record["step_progress"]:
@@ -138,7 +245,10 @@ def get_training_record(user) -> dict[str, Any]:
     """Everything the platform keeps about `user`'s training, for them to download (GDPR
     access and portability): profile, enrolments, completions, step progress, quiz attempts
     with their answers, reflections, reminders sent, and what other apps add through the
-    TRAINING_RECORD hook (certificates). Only `user`'s own rows. Reads only.
+    TRAINING_RECORD hook (certificates); and, under "data_held", every row any model keeps
+    that points at `user` with all its fields (playback sessions, last login, revoke
+    reasons, ...), generated from the models (see EXCLUDED_FIELDS, OTHERS_ROWS). Only
+    `user`'s own rows. Reads only.
 
     Dates are date/datetime objects; `serialise_training_record` turns the record into JSON.
     """
@@ -251,6 +361,7 @@ def get_training_record(user) -> dict[str, Any]:
                 record[key] = record[key] + value
             else:
                 record[key] = value
+    record["data_held"] = _held_data(user)
     return record
 
 
@@ -340,12 +451,53 @@ def purge_expired_records(now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
+def anonymous_label(language: str | None = None) -> str:
+    """The neutral name for an anonymised person, in `language` (default: the site's)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return gettext(ANONYMOUS_LABEL)
+
+
+def redact_names(value, former: list[str], label: str):
+    """`value` (a string, or lists and dicts of them, as in audit-log data) with every
+    whole-word occurrence of the strings in `former` (case-insensitive) replaced by
+    `label`. Longer strings first, so a full name is replaced before its parts."""
+    words = sorted({w.strip() for w in former if w and w.strip()}, key=len, reverse=True)
+    if not words:
+        return value
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
+    )
+
+    def scrub(item):
+        if isinstance(item, str):
+            return pattern.sub(label, item)
+        if isinstance(item, list):
+            return [scrub(i) for i in item]
+        if isinstance(item, dict):
+            return {k: scrub(v) for k, v in item.items()}
+        return item
+
+    return scrub(value)
+
+
+def _former_identifiers(user) -> list[str]:
+    return [
+        user.get_full_name().strip(),
+        user.first_name,
+        user.last_name,
+        user.email,
+        user.get_username(),
+    ]
+
+
 def anonymise_leavers(*, now: datetime | None = None, after_days: int) -> int:
     """Anonymise the people whose leave date is more than `after_days` days ago: name and
     email emptied, username "anonymised-<id>", no usable password, account inactive,
-    employee number and job title removed. Their unit, manager flag, dates, enrolments and
-    completions stay, for statistics. Each person in a transaction of their own, with an
-    audit log entry ("lms.anonymise"). Idempotent. Returns how many were anonymised."""
+    employee number and job title removed; the audit-log entries about the account are
+    relabelled, and other apps rewrite the copies of the name they keep (PERSON_ANONYMISED:
+    certificates). Their unit, manager flag, dates, enrolments and completions stay, for
+    statistics. Each person in a transaction of their own, with an audit log entry
+    ("lms.anonymise"). Idempotent. Returns how many were anonymised."""
     now = now or timezone.now()
     last_leave_date = timezone.localdate(now) - timedelta(days=after_days)
     User = get_user_model()
@@ -360,6 +512,7 @@ def anonymise_leavers(*, now: datetime | None = None, after_days: int) -> int:
             user = User.objects.select_for_update().filter(pk=user_id).first()
             if user is None or user.get_username().startswith(ANONYMOUS_PREFIX):
                 continue  # gone, or anonymised by a concurrent run
+            former = _former_identifiers(user)
             user.first_name = ""
             user.last_name = ""
             user.email = ""
@@ -370,9 +523,26 @@ def anonymise_leavers(*, now: datetime | None = None, after_days: int) -> int:
             LearnerProfile.objects.filter(user_id=user.pk).update(
                 employee_number=None, job_title="", updated_at=now
             )
+            _relabel_log_entries(user, former)
+            for fn in hooks.get_hooks(PERSON_ANONYMISED):
+                fn(user=user, former=former, label=anonymous_label())
             # Logged after the change, so the entry's label is the anonymous name.
             log(instance=user, action=ANONYMISE_ACTION)
         done += 1
     if done:
         logger.info("Anonymised %d people who left", done)
     return done
+
+
+def _relabel_log_entries(user, former: list[str]) -> None:
+    """Audit-log entries about the account keep what was done and when, not who it was:
+    the label becomes the anonymous username, names in the data are replaced."""
+    entries = ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(user, for_concrete_model=False),
+        object_id=str(user.pk),
+    )
+    label = str(user)
+    for entry in entries:
+        entry.label = label
+        entry.data = redact_names(entry.data, former, label)
+        entry.save(update_fields=["label", "data"])

@@ -215,6 +215,8 @@ def save_reflection(
         )
     if len(answer) > 20000:
         raise InvalidInput(_("The reflection is longer than 20 000 characters."))
+    if "\x00" in answer:  # PostgreSQL stores no NUL character; a paste can carry one
+        raise InvalidInput(_("The text holds a NUL character, which cannot be saved. Remove it."))
     with transaction.atomic():
         progress = _locked_progress(user, module, spec, decision.cycle)
         progress.answer = answer

@@ -10,7 +10,7 @@ class ModulesConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published, page_unpublished
 
-        from . import handlers
+        from . import handlers, rich_text  # noqa: F401 - rich_text registers its link type
         from .models import ModulePage
 
         page_published.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)

@@ -3,7 +3,8 @@ by the engine's rule (`lms.api.check_prerequisites`)."""
 
 from __future__ import annotations
 
-from wagtail.admin.forms import WagtailAdminPageForm
+from django.utils.translation import gettext_lazy
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.models import Page
 
 from lms.api import check_prerequisites
@@ -33,3 +34,16 @@ class ModulePageForm(WagtailAdminPageForm):
         chosen = list(self.cleaned_data.get("prerequisites") or [])
         check_prerequisites(self.instance, chosen)
         return chosen
+
+
+class LectureForm(WagtailAdminModelForm):
+    """The lecture editor's form: the duration may be left empty, and is then read from the
+    uploaded video (Lecture.clean)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "duration" in self.fields:
+            self.fields["duration"].required = False
+            self.fields["duration"].help_text = gettext_lazy(
+                "As h:mm:ss or mm:ss, e.g. 12:30. Leave empty to read it from the video."
+            )

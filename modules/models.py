@@ -39,8 +39,8 @@ from lms.api import (
 
 from . import views
 from .blocks import QuestionsBlock, StepsBlock
-from .forms import ModulePageForm
-from .validators import parse_webvtt, validate_webvtt_file
+from .forms import LectureForm, ModulePageForm
+from .validators import parse_webvtt, probe_video, validate_webvtt_file
 
 CAPTION_LANGUAGES = [
     ("sv", "Svenska"),
@@ -122,6 +122,7 @@ class Lecture(index.Indexed, ClusterableModel):
         InlinePanel("chapters", heading=_("Chapters"), label=_("Chapter")),
         FieldPanel("transcript"),
     ]
+    base_form_class = LectureForm
 
     class Meta:
         verbose_name = _("lecture")
@@ -130,6 +131,22 @@ class Lecture(index.Indexed, ClusterableModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        """A new video must really be one (its content is probed, not its extension); an
+        empty duration is read from it."""
+        super().clean()
+        if self.video and not self.video._committed:
+            try:
+                probe = probe_video(self.video.file)
+            except ValidationError as error:
+                raise ValidationError({"video": error.messages}) from error
+            if self.duration is None:
+                self.duration = probe.duration
+        if self.duration is None:
+            raise ValidationError(
+                {"duration": _("Give the duration; it could not be read from the video.")}
+            )
 
     @property
     def duration_display(self) -> str:
@@ -550,6 +567,10 @@ class ModulePage(RoutablePageMixin, Page):
     @path("steg/<str:step_id>/dokument/", name="document")
     def document(self, request, step_id: str):
         return views.step_document(request, self, step_id)
+
+    @path("steg/<str:step_id>/dokument/<int:document_id>/", name="linked_document")
+    def linked_document(self, request, step_id: str, document_id: int):
+        return views.linked_document(request, self, step_id, document_id)
 
     def serve_preview(self, request, mode_name):
         # Editors preview the module overview; access rules do not apply to previews.

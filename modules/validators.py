@@ -1,15 +1,26 @@
-"""Validation of uploaded caption files.
+"""Validation of uploaded caption and video files.
 
-A hand-written check rather than webvtt-py: that library stops at the first problem with
-"Invalid format"; editors need the line number and what is wrong with it.
+Captions: a hand-written check rather than webvtt-py: that library stops at the first
+problem with "Invalid format"; editors need the line number and what is wrong with it.
+
+Video: the content is probed with ffprobe (Debian's ffmpeg), not trusted by its extension.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 _TIMESTAMP = r"(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})"
 _TIMING_RE = re.compile(rf"^{_TIMESTAMP}[ \t]+-->[ \t]+{_TIMESTAMP}(?:[ \t]+.*)?$")
@@ -108,3 +119,141 @@ def validate_webvtt_file(upload) -> None:
             code="webvtt_encoding",
         ) from exc
     parse_webvtt(text)
+
+
+# --- Video ---------------------------------------------------------------------------------
+
+FFPROBE_TIMEOUT = 30  # seconds; a real video is probed in well under a second
+# Containers browsers play (ffprobe's format names); the extension is checked separately.
+PLAYABLE_FORMATS = {"mp4", "mov", "webm", "matroska", "ogg"}
+# What a refused file most likely is, from its first bytes, to tell the editor.
+_SIGNATURES = [
+    (b"%PDF", "PDF"),
+    (b"PK\x03\x04", "ZIP"),  # also Word, Excel and PowerPoint files
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"\xd0\xcf\x11\xe0", "Office"),
+]
+
+
+@dataclass(frozen=True)
+class MediaProbe:
+    format_names: frozenset[str]
+    duration: timedelta | None
+    has_video: bool
+    has_audio: bool
+
+
+def _describe(head: bytes) -> str:
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        # A multi-byte character may be cut at the end of the sample.
+        try:
+            text = head[:-3].decode("utf-8")
+        except UnicodeDecodeError:
+            return ""
+    if any(ord(c) < 32 and c not in "\t\n\r\f" for c in text):
+        return ""
+    return _("text file")
+
+
+def _run_ffprobe(path: str) -> dict | None:
+    """ffprobe's JSON for the file at `path`, or None when it cannot read it."""
+    executable = shutil.which("ffprobe")
+    if executable is None:
+        raise ValidationError(
+            _(
+                "Video files cannot be checked: ffprobe (Debian package ffmpeg) is missing "
+                "on the server."
+            ),
+            code="video_probe_missing",
+        )
+    try:
+        result = subprocess.run(  # noqa: S603 - a fixed program and a path of our own
+            [executable, "-v", "error", "-show_format", "-show_streams", "-of", "json", path],
+            capture_output=True,
+            timeout=FFPROBE_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ValidationError(
+            _("The video file could not be read in %(seconds)d seconds."),
+            params={"seconds": FFPROBE_TIMEOUT},
+            code="video_probe_timeout",
+        ) from exc
+    if result.returncode != 0:
+        return None
+    try:
+        return json.loads(result.stdout or b"{}")
+    except ValueError:
+        return None
+
+
+def _parse_probe(data: dict) -> MediaProbe:
+    fmt = data.get("format") or {}
+    streams = [
+        s
+        for s in data.get("streams") or []
+        # A cover picture in an audio file is a "video" stream that does not play.
+        if not (s.get("disposition") or {}).get("attached_pic")
+    ]
+    try:
+        seconds = float(fmt.get("duration"))
+    except (TypeError, ValueError):
+        seconds = None
+    return MediaProbe(
+        format_names=frozenset((fmt.get("format_name") or "").split(",")),
+        duration=timedelta(seconds=round(seconds)) if seconds and seconds > 0 else None,
+        has_video=any(s.get("codec_type") == "video" for s in streams),
+        has_audio=any(s.get("codec_type") == "audio" for s in streams),
+    )
+
+
+def probe_video(upload) -> MediaProbe:
+    """Probe an uploaded file's content. Raises ValidationError saying what the file is when
+    it is not a video (or audio) in a container browsers play. The result is kept on the
+    upload, so validating and filling in the duration probe once."""
+    cached = getattr(upload, "_lms_probe", None)
+    if cached is not None:
+        return cached
+    upload.seek(0)
+    head = upload.read(64)
+    upload.seek(0)
+    if hasattr(upload, "temporary_file_path"):
+        data = _run_ffprobe(upload.temporary_file_path())
+    else:
+        with tempfile.NamedTemporaryFile(suffix=".upload") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            data = _run_ffprobe(handle.name)
+        upload.seek(0)
+    probe = _parse_probe(data) if data is not None else None
+    if probe is None or not probe.format_names & PLAYABLE_FORMATS:
+        kind = _describe(head)
+        if kind:
+            raise ValidationError(
+                _("The file is a %(kind)s, not a video."), params={"kind": kind}, code="not_video"
+            )
+        raise ValidationError(
+            _("The file is not a video that can be played (MP4 or WebM)."), code="not_video"
+        )
+    if not (probe.has_video or probe.has_audio):
+        raise ValidationError(
+            _("The file holds neither picture nor sound."), code="video_no_streams"
+        )
+    upload._lms_probe = probe
+    return probe
+
+
+def validate_video_file(value) -> None:
+    """Model field validator: a newly uploaded lecture video must be playable video or
+    audio (probed with ffprobe). A file already stored was checked when it was uploaded."""
+    if getattr(value, "_committed", False):
+        return
+    probe_video(getattr(value, "file", value))

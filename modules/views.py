@@ -9,9 +9,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from wagtail.documents import get_document_model
 
 from lms import api as lms
 from lms import http as lms_http
+
+from .rich_text import documents_linked_in
 
 
 def _refuse(request, page, decision):
@@ -177,3 +180,20 @@ def step_document(request, page, step_id: str):
     )
     lms.record_document_opened(request.user, module=page, step_id=step_id)
     return response
+
+
+def linked_document(request, page, step_id: str, document_id: int):
+    """A document linked in a step's rich text (a reading), for those with access to the
+    module; only documents the step links to. Opening it completes nothing."""
+    block = page.get_step_block(step_id)
+    if document_id not in documents_linked_in(block):
+        raise Http404
+    decision = lms.check_module_access(user=request.user, module=page)
+    if not decision.allowed:
+        return lms_http.refuse_file(decision)
+    document = get_document_model().objects.filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    return _serve_field_file(
+        request, document.file, document.content_type, download_name=document.filename
+    )

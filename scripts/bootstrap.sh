@@ -11,8 +11,9 @@ want_dev=0
 
 # Debian packages: libharfbuzz-subset0 makes weasyprint's font subsetting fast;
 # chromium drives the browser tests; poppler-utils (pdftoppm) lets tests look at PDFs as
-# pages; fonts-dejavu-core gives PDFs and slides a font.
-packages=(libharfbuzz-subset0 fonts-dejavu-core)
+# pages; fonts-dejavu-core gives PDFs and slides a font; ffmpeg's ffprobe checks that an
+# uploaded lecture video really is one.
+packages=(libharfbuzz-subset0 fonts-dejavu-core ffmpeg)
 [ "$want_dev" = 1 ] && packages+=(chromium poppler-utils)
 missing=()
 for pkg in "${packages[@]}"; do

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.security import django_auth
+from pydantic import FiniteFloat
 from wagtail.models import Page
 
 from .. import dashboard, progress, quizzes, state
@@ -45,14 +46,38 @@ class ErrorOut(Schema):
     detail: str
 
 
+class ValidationIssueOut(Schema):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    """What django-ninja answers (422) when a body or parameter does not fit the schema:
+    one entry per problem, with where it is (`loc`) and what is wrong (`msg`)."""
+
+    detail: list[ValidationIssueOut]
+
+
+# Every operation's documented answers besides its own 200: a body that is not JSON (400),
+# not logged in (401), no access (403), no such thing (404), not fitting the schema (422).
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+# Step ids are Wagtail block ids (UUIDs), session ids the player's UUIDs: letters, digits
+# and dashes. Anything else (a NUL character, which PostgreSQL cannot store) is a 422.
+ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
+
+
 class HeartbeatIn(Schema):
     module_id: int = Field(..., ge=1)
-    step_id: str = Field(..., min_length=1, max_length=64)
-    session_id: str = Field(..., min_length=8, max_length=64)
+    step_id: str = Field(..., min_length=1, max_length=64, pattern=ID_PATTERN)
+    session_id: str = Field(..., min_length=8, max_length=64, pattern=ID_PATTERN)
     seq: int = Field(..., ge=0, le=10_000_000)
-    ranges: list[tuple[float, float]] = Field(default_factory=list, max_length=200)
-    position: float = Field(0, ge=0, le=86_400)
-    duration: float | None = Field(None, ge=0, le=86_400)
+    # Finite: NaN and Infinity are valid JSON to Python's parser, never a time.
+    ranges: list[tuple[FiniteFloat, FiniteFloat]] = Field(default_factory=list, max_length=200)
+    position: FiniteFloat = Field(0, ge=0, le=86_400)
+    duration: FiniteFloat | None = Field(None, ge=0, le=86_400)
 
 
 class HeartbeatOut(Schema):
@@ -66,7 +91,7 @@ class HeartbeatOut(Schema):
 
 @api.post(
     "/progress/heartbeat",
-    response={200: HeartbeatOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: HeartbeatOut, **ERRORS},
     url_name="record_heartbeat",
 )
 def record_heartbeat(request, payload: HeartbeatIn):
@@ -86,7 +111,7 @@ def record_heartbeat(request, payload: HeartbeatIn):
 
 class StepIn(Schema):
     module_id: int = Field(..., ge=1)
-    step_id: str = Field(..., min_length=1, max_length=64)
+    step_id: str = Field(..., min_length=1, max_length=64, pattern=ID_PATTERN)
 
 
 class CompletedOut(Schema):
@@ -95,7 +120,7 @@ class CompletedOut(Schema):
 
 @api.post(
     "/progress/complete",
-    response={200: CompletedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: CompletedOut, **ERRORS},
     url_name="complete_step",
 )
 def complete_step(request, payload: StepIn):
@@ -110,7 +135,7 @@ class ReflectionIn(StepIn):
 
 @api.post(
     "/progress/reflection",
-    response={200: CompletedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: CompletedOut, **ERRORS},
     url_name="save_reflection",
 )
 def save_reflection(request, payload: ReflectionIn):
@@ -144,7 +169,7 @@ class AttemptOut(Schema):
 
 @api.post(
     "/quizzes/attempts",
-    response={200: AttemptOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: AttemptOut, **ERRORS, 409: ErrorOut},
     url_name="start_quiz_attempt",
 )
 def start_quiz_attempt(request, payload: StepIn):
@@ -192,7 +217,7 @@ class ResultOut(Schema):
 
 @api.post(
     "/quizzes/attempts/{attempt_id}/submit",
-    response={200: ResultOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: ResultOut, **ERRORS},
     url_name="submit_quiz_attempt",
 )
 def submit_quiz_attempt(request, attempt_id: int, payload: SubmitIn):
@@ -262,7 +287,7 @@ def _course_out(course: state.CourseProgress) -> CourseProgressOut:
     )
 
 
-@api.get("/me/progress", response=MyProgressOut, url_name="my_progress")
+@api.get("/me/progress", response={200: MyProgressOut, 401: ErrorOut}, url_name="my_progress")
 def my_progress(request):
     """Every course I am enrolled in, with module states and progress."""
     board = dashboard.get_learner_dashboard(request.user)

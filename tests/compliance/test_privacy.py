@@ -134,6 +134,79 @@ def test_the_record_holds_nothing_of_another_user(learner, other):
     assert len(record["certificates"]) == 1
 
 
+def _relations_to_the_user_model() -> set[tuple[type, str]]:
+    """Found from the user model's side (its reverse relations, hidden ones included), not
+    the way the export finds them: each model and field that points at a user."""
+    User = get_user_model()
+    return {
+        (f.related_model, f.field.name)
+        for f in User._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+    }
+
+
+def test_the_record_holds_every_field_of_every_model_that_refers_to_the_person(learner):
+    """GDPR art. 15: adding a model or field that refers to a person without exporting it
+    (or naming it in EXCLUDED_FIELDS with a reason) fails here."""
+    from compliance.privacy import EXCLUDED_FIELDS, OTHERS_ROWS
+
+    data = json.loads(compliance.serialise_training_record(compliance.get_training_record(learner)))
+    tables = {t["key"]: t for t in data["data_held"]}
+    User = get_user_model()
+    relations = _relations_to_the_user_model()
+    assert len(relations) > 20  # lms, org, compliance, certificates, Wagtail, auth
+    expected = {User._meta.label_lower: User} | {
+        f"{model._meta.label_lower}.{name}": model for model, name in relations
+    }
+    assert set(tables) == set(expected)
+    for key, model in expected.items():
+        if key in OTHERS_ROWS:
+            assert OTHERS_ROWS[key][1]  # a reason
+            continue
+        label = model._meta.label_lower
+        wanted = {
+            f.attname
+            for f in model._meta.concrete_fields
+            if f"{label}.{f.name}" not in EXCLUDED_FIELDS
+        }
+        assert wanted <= set(tables[key]["fields"]), key
+    assert all(reason for reason in EXCLUDED_FIELDS.values())
+    assert "password" not in tables["auth.user"]["fields"]
+    assert DEFAULT_PASSWORD not in json.dumps(data)
+
+
+def test_the_record_holds_playback_sessions_logins_and_revoke_reasons(learner, course):
+    joined = datetime(2020, 2, 3, 8, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+    last_login = datetime(2026, 11, 1, 7, 45, tzinfo=ZoneInfo("Europe/Stockholm"))
+    get_user_model().objects.filter(pk=learner.pk).update(
+        date_joined=joined, last_login=last_login
+    )
+    progress = StepProgress.objects.filter(user=learner).first()
+    progress.playback_sessions = {"s-1": {"at": "2026-11-02T10:00:00Z", "position": 312.5}}
+    progress.save()
+    Certificate.objects.filter(user=learner).update(
+        revoked_at=NOW, revoked_reason="Fel kurs angiven vid utfärdandet"
+    )
+
+    data = json.loads(compliance.serialise_training_record(compliance.get_training_record(learner)))
+    tables = {t["key"]: t for t in data["data_held"]}
+
+    def rows(key):
+        return [dict(zip(tables[key]["fields"], row, strict=True)) for row in tables[key]["rows"]]
+
+    (person,) = rows("auth.user")
+    assert datetime.fromisoformat(person["date_joined"]) == joined
+    assert datetime.fromisoformat(person["last_login"]) == last_login
+    assert person["username"] == "lena"
+    sessions = [r["playback_sessions"] for r in rows("lms.stepprogress.user")]
+    assert {"s-1": {"at": "2026-11-02T10:00:00Z", "position": 312.5}} in sessions
+    (certificate,) = rows("certificates.certificate.user")
+    assert certificate["revoked_reason"] == "Fel kurs angiven vid utfärdandet"
+    assert rows("org.learnerprofile.user")[0]["employee_number"] == "E-1001"
+    # HR's view of the record leaves the raw rows out.
+    assert "data_held" not in compliance.get_training_record_for_hr(learner)
+
+
 def test_the_record_serialises_to_json_with_iso_dates(learner):
     enrolment = Enrolment.objects.get(user=learner)
     due = datetime(2026, 12, 31, 23, 59, tzinfo=ZoneInfo("Europe/Stockholm"))

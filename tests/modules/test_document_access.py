@@ -7,11 +7,13 @@ from tests.factories import (
     DocumentFactory,
     ModulePageFactory,
     SuperuserFactory,
+    UserFactory,
     document_step,
     editor_of,
     enrolled_learner,
     hr_user,
     org_unit,
+    reading_step,
     route,
 )
 
@@ -72,3 +74,77 @@ def test_with_debug_on_documents_are_not_served_from_media(settings, tmp_path):
     finally:
         settings.DEBUG = False
         importlib.reload(config.urls)
+
+
+def reading_linking(*documents) -> dict:
+    links = "".join(
+        f'<p>Läs <a linktype="document" id="{d.pk}">{d.title}</a>.</p>' for d in documents
+    )
+    return reading_step(body=f"<p>Inledning.</p>{links}")
+
+
+@pytest.fixture
+def linked():
+    """A course of two modules, the second locked behind the first; each has a reading
+    that links a document of its own."""
+    course = CoursePageFactory()
+    first_doc, locked_doc, elsewhere = DocumentFactory(), DocumentFactory(), DocumentFactory()
+    first_step = reading_linking(first_doc)
+    first = ModulePageFactory(parent=course, steps=[first_step])
+    locked_step = reading_linking(locked_doc)
+    locked = ModulePageFactory(parent=course, steps=[locked_step], prerequisites=[first])
+    return {
+        "course": course,
+        "first": (first, first_step["id"], first_doc),
+        "locked": (locked, locked_step["id"], locked_doc),
+        "elsewhere": elsewhere,
+    }
+
+
+def linked_url(module, step_id, document) -> str:
+    return route(module, "linked_document", step_id, document.pk)
+
+
+@pytest.mark.django_db
+def test_a_reading_links_its_document_through_the_module_and_learners_get_it(client, linked):
+    module, step_id, document = linked["first"]
+    client.force_login(enrolled_learner(linked["course"]))
+
+    html = client.get(route(module, "step", step_id)).content.decode()
+
+    assert f'href="{linked_url(module, step_id, document)}"' in html
+    assert f'href="{document.url}"' not in html
+    response = client.get(linked_url(module, step_id, document))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n% not a real pdf\n"
+
+
+@pytest.mark.django_db
+def test_a_linked_document_is_refused_to_everyone_without_access(client, linked):
+    module, step_id, document = linked["first"]
+    locked, locked_step_id, locked_doc = linked["locked"]
+    url = linked_url(module, step_id, document)
+
+    anonymous = client.get(url)
+    assert anonymous.status_code in (302, 403)
+    if anonymous.status_code == 302:
+        assert "/logga-in/" in anonymous["Location"]
+
+    client.force_login(UserFactory())  # not enrolled
+    assert client.get(url).status_code == 403
+
+    client.force_login(hr_user(org_unit("Annan kommun")))  # HR of another organisation
+    assert client.get(url).status_code == 403
+
+    client.force_login(enrolled_learner(linked["course"]))  # the second module is locked
+    assert client.get(linked_url(locked, locked_step_id, locked_doc)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_only_documents_the_step_links_are_served_through_it(client, linked):
+    module, step_id, _document = linked["first"]
+    _locked, _locked_step_id, locked_doc = linked["locked"]
+    client.force_login(enrolled_learner(linked["course"]))
+
+    assert client.get(linked_url(module, step_id, linked["elsewhere"])).status_code == 404
+    assert client.get(linked_url(module, step_id, locked_doc)).status_code == 404
