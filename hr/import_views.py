@@ -28,6 +28,7 @@ from org.api import (
     FIELDS,
     InvalidInput,
     Organisation,
+    OutOfScope,
     can_import_into,
     get_import_units,
     import_staff,
@@ -145,7 +146,11 @@ def preview(request, token: str):
     else:
         form = ColumnMappingForm(initial=pending["mapping"], headings=headings)
     try:
-        report = import_staff(data, mapping=pending["mapping"], dry_run=True, **options)
+        report = import_staff(
+            data, mapping=pending["mapping"], dry_run=True, user=request.user, **options
+        )
+    except OutOfScope:
+        return _outside_scope(request)
     except InvalidInput as exc:
         report = None
         context["error"] = exc.message
@@ -158,7 +163,9 @@ def _run_import(request, token, data, form, options, context):
     mapping = form.mapping()
     try:
         with transaction.atomic():
-            report = import_staff(data, mapping=mapping, dry_run=False, **options)
+            report = import_staff(
+                data, mapping=mapping, dry_run=False, user=request.user, **options
+            )
             log(
                 instance=options["scope"],
                 action=LOG_ACTION,
@@ -170,6 +177,8 @@ def _run_import(request, token, data, form, options, context):
                 },
                 user=request.user,
             )
+    except OutOfScope:
+        return _outside_scope(request)
     except InvalidInput as exc:
         context.update(form=form, report=None, error=exc.message)
         return TemplateResponse(request, "hr/import/preview.html", context, status=400)

@@ -18,9 +18,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .errors import InvalidInput
+from .errors import InvalidInput, OutOfScope
 from .hooks import announce_people_changed
-from .models import LearnerProfile, Membership, Organisation
+from .models import LearnerProfile, Membership, Organisation, ReportingScope
 from .scopes import can_see_unit, get_scope_units
 
 __all__ = [
@@ -61,6 +61,8 @@ REQUIRED = ("employee_number", "first_name", "last_name", "unit")
 # Profile fields an existing person's row updates only when the file has a column for them:
 # a file without job titles must not wipe everyone's job title.
 _OPTIONAL_PROFILE_FIELDS = ("job_title", "is_manager", "hire_date", "kind")
+# The account fields an import sets: what signs someone in, or a reset link reaches.
+IDENTITY_FIELDS = ("first_name", "last_name", "email")
 _TRUE = {"1", "ja", "j", "yes", "y", "true", "sant", "x"}
 _FALSE = {"", "0", "nej", "n", "no", "false", "falskt"}
 _KINDS = {
@@ -552,6 +554,7 @@ def import_staff(
     create_units: bool = False,
     dry_run: bool = True,
     today: date | None = None,
+    user=None,
 ) -> ImportReport:
     """Import staff from an HR export: upsert by employee number.
 
@@ -561,6 +564,12 @@ def import_staff(
     the file does not mention (on any row, good or bad) are marked as left (never
     deleted). Units missing from the tree are created only with `create_units`. New and
     changed people get the enrolments of the assignments that now cover them.
+
+    `user` is who imports (None: the operator, through the command). An admin user must
+    be allowed to import into `scope`. Whoever imports, the names and email of an account
+    with admin rights (see `_privileged_user_ids`) or of someone also placed outside
+    `scope` are never changed, and someone placed in no unit is placed only by a
+    superuser or the operator: such rows are row errors.
 
     A dry run only reads: it reports what a real run would do and writes nothing. A real
     run is atomic, and real runs into the same scope take turns (a row lock on
@@ -572,10 +581,20 @@ def import_staff(
     columns = resolve_mapping(headings, mapping)
     if full and scope is None:
         raise InvalidInput(_("A full import needs the organisation it covers."))
+    if user is not None and not (
+        user.is_superuser if scope is None else can_import_into(user, scope)
+    ):
+        raise OutOfScope(_("You may not import staff into this organisation."))
     today = today or timezone.localdate()
     report = ImportReport(dry_run=dry_run)
     good, mentioned = _check_rows(rows, columns, headings, report)
-    options = {"columns": columns, "headings": headings, "create_units": create_units}
+    options = {
+        "columns": columns,
+        "headings": headings,
+        "create_units": create_units,
+        # Someone in no unit is in nobody's scope but a superuser's.
+        "may_place_unplaced": user is None or user.is_superuser,
+    }
     if dry_run:
         if scope is not None:
             scope = _fresh(scope, lock=False)
@@ -617,6 +636,7 @@ def _plan(
     scope: Organisation | None,
     full: bool,
     create_units: bool,
+    may_place_unplaced: bool,
     report: ImportReport,
 ) -> _Plan:
     unit_heading = headings[columns["unit"]]
@@ -664,10 +684,31 @@ def _plan(
         for profile in found:
             profiles[profile.employee_number] = profile
     memberships: set[tuple[int, int]] = set()
+    places: dict[int, list[str]] = {}  # user id -> the paths of the units they are in
     for chunk in _chunks([p.user_id for p in profiles.values()]):
-        memberships.update(
-            Membership.objects.filter(user_id__in=chunk).values_list("user_id", "unit_id")
-        )
+        for user_id, unit_id, path in Membership.objects.filter(user_id__in=chunk).values_list(
+            "user_id", "unit_id", "unit__path"
+        ):
+            memberships.add((user_id, unit_id))
+            places.setdefault(user_id, []).append(path)
+
+    def identity_changes(profile: LearnerProfile, row: dict) -> list[str]:
+        return [
+            name
+            for name in IDENTITY_FIELDS
+            if row[name] and getattr(profile.user, name) != row[name]
+        ]
+
+    # Asked only about the accounts a row would rename: a rerun asks nothing.
+    privileged = _privileged_user_ids(
+        profiles[row["employee_number"]].user_id
+        for _number, row in placed
+        if row["employee_number"] in profiles
+        and identity_changes(profiles[row["employee_number"]], row)
+    )
+
+    def refuse(number: int, message: str) -> None:
+        report.errors.append(RowError(number, employee_heading, message))
 
     for number, row in placed:
         profile = profiles.get(row["employee_number"])
@@ -675,26 +716,49 @@ def _plan(
             plan.creates.append(row)
             report.created.append(_label(row))
             continue
-        if (
-            scope is not None
-            and profile.unit is not None
-            and not profile.unit.path.startswith(scope.path)
-        ):
-            report.errors.append(
-                RowError(
-                    number,
-                    employee_heading,
-                    _("Employee number %(n)s belongs to someone outside %(scope)s.")
-                    % {"n": row["employee_number"], "scope": scope_label},
+        values = {"n": row["employee_number"], "scope": scope_label}
+        user = profile.user
+        elsewhere = scope is not None and any(
+            not path.startswith(scope.path) for path in places.get(user.pk, [])
+        )
+        if profile.unit is None and not places.get(user.pk) and not may_place_unplaced:
+            refuse(
+                number,
+                _(
+                    "Employee number %(n)s belongs to someone who is in no unit; only an "
+                    "administrator can place them."
                 )
+                % values,
             )
             continue
-        user = profile.user
-        user_changes = [
-            name
-            for name in ("first_name", "last_name", "email")
-            if row[name] and getattr(user, name) != row[name]
-        ]
+        if scope is not None and (
+            (profile.unit is not None and not profile.unit.path.startswith(scope.path))
+            or (profile.unit is None and elsewhere)
+        ):
+            message = _("Employee number %(n)s belongs to someone outside %(scope)s.")
+            refuse(number, message % values)
+            continue
+        user_changes = identity_changes(profile, row)
+        if user_changes and user.pk in privileged:
+            refuse(
+                number,
+                _(
+                    "Employee number %(n)s belongs to an account with administration rights: "
+                    "an import does not change its name or email."
+                )
+                % values,
+            )
+            continue
+        if user_changes and elsewhere:
+            refuse(
+                number,
+                _(
+                    "Employee number %(n)s belongs to someone also placed outside %(scope)s: "
+                    "an import into %(scope)s does not change their name or email."
+                )
+                % values,
+            )
+            continue
         unit_id = plan.unit_ids.get(row["unit"])  # None: a unit still to be created
         profile_changes = ["unit"] if profile.unit_id != unit_id or unit_id is None else []
         profile_changes += [
@@ -763,7 +827,7 @@ def _apply(plan: _Plan, *, today: date) -> None:
             if user.pk is None:
                 user.pk = ids[user.username]
     if adopted:
-        User.objects.bulk_update(adopted, ["first_name", "last_name", "email"], batch_size=500)
+        User.objects.bulk_update(adopted, list(IDENTITY_FIELDS), batch_size=500)
     LearnerProfile.objects.bulk_create(
         [
             LearnerProfile(
@@ -807,9 +871,7 @@ def _apply(plan: _Plan, *, today: date) -> None:
         if "unit" in profile_changes or membership_missing:
             new_memberships.append(Membership(user_id=profile.user_id, unit_id=unit_id))
     if changed_users:
-        User.objects.bulk_update(
-            changed_users, ["first_name", "last_name", "email"], batch_size=500
-        )
+        User.objects.bulk_update(changed_users, list(IDENTITY_FIELDS), batch_size=500)
     if changed_profiles:
         fields = [*sorted(profile_fields), "updated_at"]
         LearnerProfile.objects.bulk_update(changed_profiles, fields, batch_size=500)
@@ -828,12 +890,55 @@ def _apply(plan: _Plan, *, today: date) -> None:
         announce_people_changed(chunk, today=today)
 
 
+def _privileged_user_ids(user_ids: Iterable[int]) -> set[int]:
+    """Those of `user_ids` whose account is more than a learner's: superusers, staff, and
+    anyone holding a permission (their own or a group's: model permissions, Wagtail page,
+    collection or site permissions, admin access) or a reporting scope. An import never
+    renames these accounts: whoever can set an admin's email can take the account over
+    with a password reset."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission, GroupSitePermission
+
+    user_ids = list(set(user_ids))
+    if not user_ids:
+        return set()
+    User = get_user_model()
+    group_ids = set(Group.objects.filter(permissions__isnull=False).values_list("pk", flat=True))
+    for model in (GroupPagePermission, GroupCollectionPermission, GroupSitePermission):
+        group_ids.update(model.objects.values_list("group_id", flat=True))
+    group_ids.update(
+        ReportingScope.objects.filter(group__isnull=False).values_list("group_id", flat=True)
+    )
+    found: set[int] = set()
+    for chunk in _chunks(user_ids):
+        found.update(
+            User.objects.filter(pk__in=chunk)
+            .filter(Q(is_superuser=True) | Q(is_staff=True))
+            .values_list("pk", flat=True)
+        )
+        found.update(
+            User.user_permissions.through.objects.filter(user_id__in=chunk).values_list(
+                "user_id", flat=True
+            )
+        )
+        found.update(
+            User.groups.through.objects.filter(
+                user_id__in=chunk, group_id__in=group_ids
+            ).values_list("user_id", flat=True)
+        )
+        found.update(
+            ReportingScope.objects.filter(user_id__in=chunk).values_list("user_id", flat=True)
+        )
+    return found
+
+
 def _users_for(rows: Iterable[dict], User) -> dict[str, object]:
     """A user for each new person (employee number -> unsaved user, or an adopted one).
 
     The username is `anst-<employee number>`. An existing account by that name is taken
-    over only when it has no learner profile and no admin rights: an HR file must not be
-    able to attach itself to (and later rewrite the email of) an administrator's account.
+    over only when it has no learner profile and no admin rights (`_privileged_user_ids`):
+    an HR file must not be able to attach itself to (and later rewrite the email of) an
+    administrator's account.
     Otherwise the name gets a suffix."""
     rows = list(rows)
     wanted = {row["employee_number"]: f"anst-{row['employee_number']}".lower() for row in rows}
@@ -842,14 +947,13 @@ def _users_for(rows: Iterable[dict], User) -> dict[str, object]:
         for user in User.objects.filter(username__in=chunk).select_related("learner_profile"):
             existing[user.username] = user
     taken = set(existing)
+    privileged = _privileged_user_ids(user.pk for user in existing.values())
     result: dict[str, object] = {}
     for row in rows:
         username = wanted[row["employee_number"]]
         user = existing.pop(username, None)
-        if user is not None and not (
-            user.is_staff or user.is_superuser or hasattr(user, "learner_profile")
-        ):
-            for name in ("first_name", "last_name", "email"):
+        if user is not None and not (user.pk in privileged or hasattr(user, "learner_profile")):
+            for name in IDENTITY_FIELDS:
                 if row[name]:
                     setattr(user, name, row[name])
             result[row["employee_number"]] = user
