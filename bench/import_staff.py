@@ -90,7 +90,7 @@ def to_csv(rows: list[list[str]]) -> bytes:
 
 def phases(rows: list[list[str]]):
     """(name, rows, callable) for each phase, in order; each callable returns a report."""
-    from org.staff_import import find_unit, import_staff
+    from org.api import find_unit, import_staff
 
     everything = to_csv(rows)
     huddinge_rows = [r for r in rows if r[4].startswith("Huddinge/")]
@@ -127,7 +127,7 @@ def prepare(with_assignment: bool) -> None:
     if not with_assignment:
         return
     from compliance.models import Assignment
-    from org.staff_import import get_or_create_unit
+    from org.api import get_or_create_unit
     from tests.factories import CoursePageFactory
 
     unit, _created = get_or_create_unit("Huddinge")

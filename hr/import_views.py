@@ -16,12 +16,10 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.log_actions import log
 
 from lms.api import protected_storage
 from org.api import (
@@ -45,7 +43,6 @@ MAX_AGE = timedelta(days=1)
 MAX_PENDING = 3  # per session
 LIST_LIMIT = 200  # people shown per list; the counts are always complete
 ERROR_LIMIT = 500
-LOG_ACTION = "lms.import_staff"
 
 
 def _require_permission(request) -> None:
@@ -162,21 +159,8 @@ def preview(request, token: str):
 def _run_import(request, token, data, form, options, context):
     mapping = form.mapping()
     try:
-        with transaction.atomic():
-            report = import_staff(
-                data, mapping=mapping, dry_run=False, user=request.user, **options
-            )
-            log(
-                instance=options["scope"],
-                action=LOG_ACTION,
-                data={
-                    **report.counts(),
-                    "filename": options["filename"],
-                    "full": options["full"],
-                    "create_units": options["create_units"],
-                },
-                user=request.user,
-            )
+        # The engine audit-logs the import.
+        report = import_staff(data, mapping=mapping, dry_run=False, user=request.user, **options)
     except OutOfScope:
         return _outside_scope(request)
     except InvalidInput as exc:

@@ -80,8 +80,3 @@ def register_import_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_hr_menu():
     return SubmenuMenuItem(_("HR"), hr_menu, icon_name="group", name="hr", order=260)
-
-
-@hooks.register("register_log_actions")
-def register_import_log_actions(actions):
-    actions.register_action(import_views.LOG_ACTION, _("Import staff"), _("Staff imported"))

@@ -6,22 +6,13 @@ through the functions.
 
 from .errors import InvalidInput, OrgError, OutOfScope
 from .hooks import PEOPLE_CHANGED, announce_people_changed
+from .imports.mapping import FIELDS, REQUIRED, resolve_mapping, suggest_mapping
+from .imports.parse import read_table
+from .imports.plan import ImportReport, RowError
+from .imports.service import can_import_into, get_import_units, import_staff
+from .imports.units import find_unit, get_or_create_unit
 from .models import LearnerProfile, Membership, Organisation, ReportingScope
 from .scopes import can_see_unit, get_scope_units, is_in_scope, scope_filter
-from .staff_import import (
-    FIELDS,
-    REQUIRED,
-    ImportReport,
-    RowError,
-    can_import_into,
-    find_unit,
-    get_import_units,
-    get_or_create_unit,
-    import_staff,
-    read_table,
-    resolve_mapping,
-    suggest_mapping,
-)
 
 __all__ = [
     "FIELDS",

@@ -14,8 +14,8 @@ from wagtail.models import ModelLogEntry
 
 from hr import import_views
 from lms.storage import protected_storage
+from org.api import find_unit
 from org.models import LearnerProfile, Membership, Organisation, ReportingScope
-from org.staff_import import find_unit
 from tests.factories import (
     HR_HEADINGS,
     SuperuserFactory,

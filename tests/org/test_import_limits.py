@@ -166,7 +166,7 @@ def test_a_csv_over_the_size_limit_is_refused(huddinge):
 
 
 def test_a_csv_with_too_many_rows_is_refused(huddinge, monkeypatch):
-    monkeypatch.setattr("org.staff_import.MAX_ROWS", 1000)
+    monkeypatch.setattr("org.imports.parse.MAX_ROWS", 1000)
     data, name = hr_export([hr_row(str(n)) for n in range(1001)])
 
     refused(data, name, huddinge, "More than 1000 rows")
