@@ -104,6 +104,34 @@ class ImportReport:
             "blank_rows": self.blank_rows,
         }
 
+    def to_dict(self) -> dict:
+        """The report as JSON-ready data (stored with a StaffImport)."""
+        return {
+            "dry_run": self.dry_run,
+            "created": self.created,
+            "updated": self.updated,
+            "changes": self.changes,
+            "unchanged": self.unchanged,
+            "left": self.left,
+            "units_created": self.units_created,
+            "errors": [[e.row, e.column, e.message] for e in self.errors],
+            "blank_rows": self.blank_rows,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        return cls(
+            dry_run=data["dry_run"],
+            created=data["created"],
+            updated=data["updated"],
+            changes=data["changes"],
+            unchanged=data["unchanged"],
+            left=data["left"],
+            units_created=data["units_created"],
+            errors=[RowError(*error) for error in data["errors"]],
+            blank_rows=data["blank_rows"],
+        )
+
 
 def _parse_date(text: str, column: str, row: int, errors: list[RowError]) -> date | None:
     if not text:

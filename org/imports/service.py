@@ -48,6 +48,7 @@ def import_staff(
     user=None,
     source: str | None = None,
     progress=None,
+    on_saved=None,
 ) -> ImportReport:
     """Import staff from an HR export: upsert by employee number.
 
@@ -70,9 +71,11 @@ def import_staff(
     nothing. Every real run is audit-logged (`audit.log_import`) in its transaction;
     `source` ("admin", "command", "task") defaults to "admin" with a `user`, else
     "command". `progress(rows_done, errors)`, if given, is called while the rows are
-    checked (before the write transaction). Raises InvalidInput for an unreadable file,
-    missing or unknown columns, a full import without a scope, or a conflicting concurrent
-    import; OutOfScope when `user` may not import into `scope`.
+    checked (before the write transaction); `on_saved(report)`, if given, inside the
+    write transaction after the writes (what it saves commits with them). Raises
+    InvalidInput for an unreadable file, missing or unknown columns, a full import without
+    a scope, or a conflicting concurrent import; OutOfScope when `user` may not import
+    into `scope`.
     """
     headings, rows = read_table(data, filename)
     columns = resolve_mapping(headings, mapping)
@@ -112,6 +115,9 @@ def import_staff(
                     create_units=create_units,
                     source=source or ("admin" if user is not None else "command"),
                 )
+                if on_saved is not None:
+                    report.errors.sort(key=lambda e: (e.row, e.column))
+                    on_saved(report)
         except IntegrityError as exc:
             raise InvalidInput(
                 _(

@@ -1,0 +1,292 @@
+"""An import started in the admin, kept as a StaffImport: the file in protected storage
+(no URL maps to it: it holds personal data), the dry run computed once per mapping and
+stored, then the real run as a django-q2 task that reports its progress.
+
+The queue delivers at least once, so the run claims the import by a status transition
+(queued -> running) and a redelivered task finds it claimed; the report and the "done"
+status are saved in the import's own transaction, so a worker killed after the commit
+leaves nothing to redo, and one killed before it rolled everything back.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import InvalidInput, OrgError, OutOfScope
+from ..models import Organisation, StaffImport
+from ..scopes import scope_filter
+from .mapping import FIELDS, suggest_mapping
+from .parse import read_table
+from .plan import ImportReport
+from .service import can_import_into, import_staff
+
+__all__ = [
+    "check_staff_import",
+    "expire_stale_imports",
+    "get_visible_imports",
+    "queue_staff_import",
+    "run_staff_import",
+    "start_staff_import",
+    "sweep_staff_imports",
+]
+
+IMPORTS_DIR = "imports"
+MAX_AGE = timedelta(days=1)  # an upload not imported by then is removed
+# A running import whose claim is older than this lost its worker: django-q2 stops a
+# task at the cluster's timeout (120 s) and redelivers it after `retry` (300 s).
+LEASE = timedelta(minutes=10)
+QUEUED_GRACE = timedelta(minutes=5)  # queued longer than this: the task was lost
+TASK = "org.tasks.run_staff_import_task"
+
+
+def _storage():
+    return storages["protected"]
+
+
+def get_visible_imports(user) -> QuerySet[StaffImport]:
+    """The imports `user` may see: those into their reporting scope (superusers: all),
+    newest first; none without the import permission."""
+    if not user.has_perm("org.import_staff"):
+        return StaffImport.objects.none()
+    return (
+        StaffImport.objects.filter(scope_filter(user, "scope__path"))
+        .select_related("scope", "created_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def start_staff_import(
+    *, data: bytes, filename: str, scope: Organisation, full: bool, create_units: bool, user
+) -> StaffImport:
+    """Store an upload and its dry run with the recognised mapping. Raises OutOfScope when
+    `user` may not import into `scope`, InvalidInput for a file that cannot be read
+    (then nothing is stored)."""
+    if not can_import_into(user, scope):
+        raise OutOfScope(_("You may not import staff into this organisation."))
+    headings, _rows = read_table(data, filename)
+    expire_stale_imports()
+    token = secrets.token_urlsafe(18)
+    name = _storage().save(f"{IMPORTS_DIR}/{token}.upload", ContentFile(data))
+    staff_import = StaffImport.objects.create(
+        token=token,
+        created_by=user,
+        scope=scope,
+        filename=filename[:255],
+        file=name,
+        full=full,
+        create_units=create_units,
+        headings=headings,
+        mapping={name: "" for name in FIELDS} | suggest_mapping(headings),
+    )
+    return check_staff_import(staff_import, mapping=staff_import.mapping, user=user)
+
+
+def _data_of(staff_import: StaffImport) -> bytes:
+    try:
+        with _storage().open(staff_import.file, "rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, ValueError) as exc:
+        raise InvalidInput(_("The uploaded file is no longer available.")) from exc
+
+
+def check_staff_import(staff_import: StaffImport, *, mapping: dict, user) -> StaffImport:
+    """Run the dry run of `mapping` and store it (with the mapping, the counts and the
+    number of rows), so showing it again costs nothing. Only before the import is
+    queued; a file or mapping that cannot be used is stored as the import's `error`.
+    Raises OutOfScope, or InvalidInput when the import is past checking."""
+    if staff_import.status != StaffImport.Status.CHECKED:
+        raise InvalidInput(_("This import has already been started."))
+    rows = {"total": 0}
+    report: ImportReport | None = None
+    error = ""
+    try:
+        report = import_staff(
+            _data_of(staff_import),
+            filename=staff_import.filename,
+            mapping=mapping,
+            scope=staff_import.scope,
+            full=staff_import.full,
+            create_units=staff_import.create_units,
+            dry_run=True,
+            user=user,
+            progress=lambda done, _errors: rows.update(total=done),
+        )
+    except OutOfScope:
+        raise
+    except InvalidInput as exc:
+        error = exc.message
+    StaffImport.objects.filter(pk=staff_import.pk, status=StaffImport.Status.CHECKED).update(
+        mapping=mapping,
+        dry_run_report=report.to_dict() if report else None,
+        counts=report.counts() if report else {},
+        error=error,
+        rows_total=rows["total"],
+        checked_at=timezone.now(),
+    )
+    staff_import.refresh_from_db()
+    return staff_import
+
+
+def queue_staff_import(staff_import: StaffImport, *, mapping: dict, user) -> bool:
+    """Queue the real run, provided `mapping` is the one the stored dry run used (False:
+    it changed; check again first). Idempotent: an import queued, running or done already
+    is not queued again. Raises OutOfScope, InvalidInput when there is no usable dry run
+    or the import expired."""
+    if not can_import_into(user, staff_import.scope):
+        raise OutOfScope(_("You may not import staff into this organisation."))
+    if staff_import.status != StaffImport.Status.CHECKED:
+        if staff_import.status == StaffImport.Status.EXPIRED:
+            raise InvalidInput(_("The uploaded file is no longer available."))
+        return True
+    if mapping != staff_import.mapping:
+        return False
+    if staff_import.dry_run_report is None:
+        raise InvalidInput(staff_import.error or _("Check the file first."))
+    claimed = StaffImport.objects.filter(
+        pk=staff_import.pk, status=StaffImport.Status.CHECKED
+    ).update(status=StaffImport.Status.QUEUED, rows_done=0, errors_so_far=0)
+    if claimed:
+        pk = staff_import.pk
+        transaction.on_commit(lambda: _enqueue(pk))
+    staff_import.refresh_from_db()
+    return True
+
+
+def _enqueue(pk: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task(
+        TASK, pk, task_name=f"staff-import-{pk}-{timezone.now():%Y%m%d%H%M%S%f}", group="org"
+    )
+
+
+def run_staff_import(pk: int) -> str:
+    """Run a queued import for real, as the person who started it; returns the status it
+    ends in. Claimed by a status transition (queued -> running, or running with a claim
+    older than LEASE), so a redelivered task does not import twice. Progress (rows
+    checked, rows with errors) is saved while the rows are checked; the writes, the audit
+    entry, the report and "done" commit together. A file or rights problem ends as
+    "failed" with its message; an unexpected error too, and is re-raised."""
+    now = timezone.now()
+    Status = StaffImport.Status
+    claimed = (
+        StaffImport.objects.filter(pk=pk)
+        .filter(Q(status=Status.QUEUED) | Q(status=Status.RUNNING, started_at__lt=now - LEASE))
+        .update(status=Status.RUNNING, started_at=now, rows_done=0, errors_so_far=0)
+    )
+    staff_import = StaffImport.objects.select_related("scope", "created_by").filter(pk=pk).first()
+    if staff_import is None:
+        return "missing"
+    if not claimed:
+        return staff_import.status
+
+    def progress(done: int, errors: int) -> None:
+        StaffImport.objects.filter(pk=pk).update(rows_done=done, errors_so_far=errors)
+
+    def saved(report: ImportReport) -> None:  # inside the import's transaction
+        StaffImport.objects.filter(pk=pk).update(
+            status=Status.DONE,
+            report=report.to_dict(),
+            counts=report.counts(),
+            errors_so_far=report.rows_with_errors,
+            finished_at=timezone.now(),
+        )
+
+    try:
+        if staff_import.created_by is None:
+            raise InvalidInput(_("The person who started this import no longer has an account."))
+        import_staff(
+            _data_of(staff_import),
+            filename=staff_import.filename,
+            mapping=staff_import.mapping,
+            scope=staff_import.scope,
+            full=staff_import.full,
+            create_units=staff_import.create_units,
+            dry_run=False,
+            user=staff_import.created_by,
+            source="task",
+            progress=progress,
+            on_saved=saved,
+        )
+    except OrgError as exc:
+        _fail(pk, exc.message or _("The import could not be carried out."))
+        return Status.FAILED
+    except Exception:
+        _fail(pk, _("The import stopped because of an unexpected error; nothing was saved."))
+        raise
+    _delete_file(staff_import)
+    return Status.DONE
+
+
+def _fail(pk: int, message: str) -> None:
+    StaffImport.objects.filter(pk=pk).update(
+        status=StaffImport.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+    staff_import = StaffImport.objects.filter(pk=pk).first()
+    if staff_import is not None:
+        _delete_file(staff_import)
+
+
+def _delete_file(staff_import: StaffImport) -> None:
+    if staff_import.file:
+        _storage().delete(staff_import.file)
+
+
+def expire_stale_imports(*, now=None) -> int:
+    """Remove the files of uploads checked but not imported within MAX_AGE (the import
+    becomes "expired"), and stored files no import refers to any more. Returns how many
+    imports expired."""
+    now = now or timezone.now()
+    cutoff = now - MAX_AGE
+    stale = StaffImport.objects.filter(status=StaffImport.Status.CHECKED, created_at__lt=cutoff)
+    expired = 0
+    for staff_import in stale:
+        expired += StaffImport.objects.filter(
+            pk=staff_import.pk, status=StaffImport.Status.CHECKED
+        ).update(status=StaffImport.Status.EXPIRED)
+        _delete_file(staff_import)
+    storage = _storage()
+    try:
+        _dirs, files = storage.listdir(IMPORTS_DIR)
+    except FileNotFoundError:
+        files = []
+    in_use = set(
+        StaffImport.objects.filter(
+            status__in=[
+                StaffImport.Status.CHECKED,
+                StaffImport.Status.QUEUED,
+                StaffImport.Status.RUNNING,
+            ]
+        ).values_list("file", flat=True)
+    )
+    for name in files:
+        path = f"{IMPORTS_DIR}/{name}"
+        try:
+            if path not in in_use and storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+        except FileNotFoundError:
+            continue  # removed by a parallel request
+    return expired
+
+
+def sweep_staff_imports(*, now=None) -> int:
+    """Queue again the imports whose task was lost: queued for longer than QUEUED_GRACE,
+    or running with a claim older than LEASE. Run periodically. Returns how many."""
+    now = now or timezone.now()
+    Status = StaffImport.Status
+    lost = StaffImport.objects.filter(
+        Q(status=Status.QUEUED, checked_at__lt=now - QUEUED_GRACE)
+        | Q(status=Status.RUNNING, started_at__lt=now - LEASE)
+    ).values_list("pk", flat=True)
+    ids = list(lost)
+    for pk in ids:
+        _enqueue(pk)
+    return len(ids)

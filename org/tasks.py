@@ -1,0 +1,12 @@
+"""django-q2 task entry points of the organisation layer. Each is idempotent: the queue
+delivers at least once."""
+
+from .imports import jobs
+
+
+def run_staff_import_task(staff_import_id: int) -> str:
+    return jobs.run_staff_import(staff_import_id)
+
+
+def sweep_staff_imports_task() -> int:
+    return jobs.sweep_staff_imports()
