@@ -63,6 +63,8 @@ def register_import_urls():
     return [
         path("hr/import/", import_views.upload, name="hr_import"),
         path("hr/import/<str:token>/", import_views.preview, name="hr_import_preview"),
+        path("hr/import/<str:token>/progress/", import_views.progress, name="hr_import_progress"),
+        path("hr/import/<str:token>/result/", import_views.result, name="hr_import_result"),
     ]
 
 
