@@ -234,3 +234,33 @@ def test_an_abandoned_upload_expires_with_its_file(client, org):
     response = admin.get(reverse("hr_import_preview", args=[staff_import.token]))
     assert response.status_code == 404
     assert "no longer available" in response.content.decode()
+
+
+def test_the_sweep_is_scheduled():
+    from django_q.models import Schedule
+
+    from org.schedules import SWEEP_NAME, ensure_schedules
+
+    Schedule.objects.filter(name=SWEEP_NAME).delete()
+    ensure_schedules()
+    ensure_schedules()
+
+    schedule = Schedule.objects.get(name=SWEEP_NAME)
+    assert schedule.func == "org.tasks.sweep_staff_imports_task"
+    assert schedule.minutes == 10
+
+
+def test_hr_cannot_rename_an_admin_through_the_admin_screen(
+    client, org, django_capture_on_commit_callbacks
+):
+    admin = SuperuserFactory(username="it", email="it@huddinge.se")
+    LearnerProfile.objects.create(user=admin, unit=find_unit(ENHET_A), employee_number="9001")
+    hr = login(client, staff_importer(org.huddinge))
+    staff_import = upload(hr, org.huddinge, [hr_row("9001", "Kapad", email="evil@example.org")])
+
+    preview = hr.get(reverse("hr_import_preview", args=[staff_import.token]))
+    assert "administration rights" in preview.content.decode()
+    press_import(hr, staff_import, django_capture_on_commit_callbacks)
+
+    admin.refresh_from_db()
+    assert (admin.email, admin.first_name) == ("it@huddinge.se", "Lena")
