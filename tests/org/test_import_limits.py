@@ -71,14 +71,17 @@ def heading_row() -> str:
 
 
 def refused(data: bytes, name: str, huddinge, message: str) -> None:
-    """Importing `data` raises InvalidInput naming `message` in under a second, and saves
-    nothing."""
-    started = time.perf_counter()
+    """Importing `data` raises InvalidInput naming `message` in under a second of CPU, and
+    saves nothing. CPU time, as the machines running the tests are shared: the wall
+    clock there measures the neighbours (the wall-clock bound is a loose backstop)."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     with pytest.raises(InvalidInput) as caught:
         import_staff(data, filename=name, scope=huddinge, dry_run=False)
+    cpu = time.process_time() - cpu_started
     elapsed = time.perf_counter() - started
     assert message in caught.value.message
-    assert elapsed < LIMIT_SECONDS, f"took {elapsed:.2f} s"
+    assert cpu < LIMIT_SECONDS, f"took {cpu:.2f} s of CPU"
+    assert elapsed < 5 * LIMIT_SECONDS, f"took {elapsed:.2f} s"
     assert not LearnerProfile.objects.exists()
 
 
