@@ -151,7 +151,7 @@ class StaffImport(models.Model):
         verbose_name=_("organisation"),
     )
     filename = models.CharField(_("file name"), max_length=255)
-    file = models.CharField(max_length=255, blank=True, help_text="Name in protected storage.")
+    file = models.CharField(max_length=255, blank=True)  # its name in the protected storage
     full = models.BooleanField(default=False)
     create_units = models.BooleanField(default=False)
     headings = models.JSONField(default=list)
@@ -169,6 +169,7 @@ class StaffImport(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -152,7 +152,9 @@ def queue_staff_import(staff_import: StaffImport, *, mapping: dict, user) -> boo
         raise InvalidInput(staff_import.error or _("Check the file first."))
     claimed = StaffImport.objects.filter(
         pk=staff_import.pk, status=StaffImport.Status.CHECKED
-    ).update(status=StaffImport.Status.QUEUED, rows_done=0, errors_so_far=0)
+    ).update(
+        status=StaffImport.Status.QUEUED, queued_at=timezone.now(), rows_done=0, errors_so_far=0
+    )
     if claimed:
         pk = staff_import.pk
         transaction.on_commit(lambda: _enqueue(pk))
@@ -283,7 +285,7 @@ def sweep_staff_imports(*, now=None) -> int:
     now = now or timezone.now()
     Status = StaffImport.Status
     lost = StaffImport.objects.filter(
-        Q(status=Status.QUEUED, checked_at__lt=now - QUEUED_GRACE)
+        Q(status=Status.QUEUED, queued_at__lt=now - QUEUED_GRACE)
         | Q(status=Status.RUNNING, started_at__lt=now - LEASE)
     ).values_list("pk", flat=True)
     ids = list(lost)

@@ -264,3 +264,19 @@ def test_hr_cannot_rename_an_admin_through_the_admin_screen(
 
     admin.refresh_from_db()
     assert (admin.email, admin.first_name) == ("it@huddinge.se", "Lena")
+
+
+def test_the_sweep_queues_again_an_import_whose_task_was_lost(
+    client, org, django_capture_on_commit_callbacks
+):
+    admin = login(client, SuperuserFactory())
+    staff_import = upload(admin, org.huddinge)
+    press_import(admin, staff_import, django_capture_on_commit_callbacks, run_tasks=False)
+
+    assert jobs.sweep_staff_imports() == 0  # just queued: its task may still come
+    later = jobs.timezone.now() + jobs.QUEUED_GRACE * 2
+    assert jobs.sweep_staff_imports(now=later) == 1  # sync queue: runs it
+
+    staff_import.refresh_from_db()
+    assert staff_import.status == StaffImport.Status.DONE
+    assert LearnerProfile.objects.count() == 2
