@@ -44,6 +44,10 @@ MAX_AGE = timedelta(days=1)  # an upload not imported by then is removed
 # task at the cluster's timeout (120 s) and redelivers it after `retry` (300 s).
 LEASE = timedelta(minutes=10)
 QUEUED_GRACE = timedelta(minutes=5)  # queued longer than this: the task was lost
+# The task's own time limit: above the cluster's 120 s (a 50 000-row import with
+# enrolments takes about a minute on a good day), below its `retry` (300 s), so the
+# broker never hands a running import to a second worker.
+TASK_TIMEOUT = 280
 TASK = "org.tasks.run_staff_import_task"
 
 
@@ -166,7 +170,11 @@ def _enqueue(pk: int) -> None:
     from django_q.tasks import async_task
 
     async_task(
-        TASK, pk, task_name=f"staff-import-{pk}-{timezone.now():%Y%m%d%H%M%S%f}", group="org"
+        TASK,
+        pk,
+        task_name=f"staff-import-{pk}-{timezone.now():%Y%m%d%H%M%S%f}",
+        group="org",
+        timeout=TASK_TIMEOUT,
     )
 
 
