@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from org.api import (
@@ -132,6 +133,8 @@ def preview(request, token: str):
         return answer
     if (moved := _redirect_by_status(staff_import)) is not None:
         return moved
+    if staff_import.is_checking:  # a large file: a task computes the dry run
+        return _checking(request, staff_import)
     context = _context(staff_import, page_title=_("Import staff: check and import"))
     status = 200
     if request.method == "POST":
@@ -148,6 +151,8 @@ def preview(request, token: str):
                     request, _("The column mapping changed: check the new preview, then import.")
                 )
             staff_import = check_staff_import(staff_import, mapping=mapping, user=request.user)
+            if staff_import.is_checking:
+                return redirect("hr_import_preview", token=staff_import.token)
         except OutOfScope:
             return _outside_scope(request)
         except InvalidInput as exc:
@@ -172,6 +177,17 @@ def preview(request, token: str):
     return TemplateResponse(request, "hr/import/preview.html", context, status=status)
 
 
+def _checking(request, staff_import):
+    context = _context(
+        staff_import,
+        page_title=_("Import staff: checking"),
+        refresh_seconds=REFRESH_SECONDS,
+        checking=True,
+        refresh_url=reverse("hr_import_preview", args=[staff_import.token]),
+    )
+    return TemplateResponse(request, "hr/import/progress.html", context)
+
+
 def progress(request, token: str):
     """While the task runs: rows checked of all, rows with errors so far; the page reloads
     itself (a meta refresh: no script) and survives a reload, as it reads the stored
@@ -188,6 +204,7 @@ def progress(request, token: str):
         staff_import,
         page_title=_("Import staff: running"),
         refresh_seconds=REFRESH_SECONDS,
+        refresh_url=reverse("hr_import_progress", args=[staff_import.token]),
         saving=staff_import.status == StaffImport.Status.RUNNING
         and staff_import.rows_total
         and staff_import.rows_done >= staff_import.rows_total,

@@ -133,6 +133,7 @@ class StaffImport(models.Model):
     with its progress and its report. Reports hold names: they are personal data."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Dry run in progress")
         CHECKED = "checked", _("Checked (dry run)")
         QUEUED = "queued", _("Waiting to run")
         RUNNING = "running", _("Running")
@@ -159,8 +160,11 @@ class StaffImport(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.CHECKED
     )
-    # The dry run of `mapping`; None when the file or mapping cannot be used (`error`).
+    # The dry run of `mapping`; None when the file or mapping cannot be used (`error`), or
+    # while a task computes it. `checks` counts the dry runs asked for: a task stores its
+    # result only if no newer one was asked for meanwhile.
     dry_run_report = models.JSONField(null=True, blank=True)
+    checks = models.PositiveIntegerField(default=0)
     report = models.JSONField(null=True, blank=True)  # the real run's
     counts = models.JSONField(default=dict)
     rows_total = models.PositiveIntegerField(default=0)
@@ -184,3 +188,7 @@ class StaffImport(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_checking(self) -> bool:
+        return self.status == self.Status.CHECKING

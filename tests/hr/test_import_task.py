@@ -111,7 +111,7 @@ def test_the_progress_page_survives_a_reload_and_leads_to_the_result(
         page = admin.get(progress_url)
         assert page.status_code == 200
         html = page.content.decode()
-        assert '<meta http-equiv="refresh" content="2">' in html
+        assert f'<meta http-equiv="refresh" content="2; url={progress_url}">' in html
         assert "0 of 3" in html
     # The preview of a queued import shows its progress instead.
     assert admin.get(reverse("hr_import_preview", args=[staff_import.token]))["Location"] == (
@@ -279,4 +279,36 @@ def test_the_sweep_queues_again_an_import_whose_task_was_lost(
 
     staff_import.refresh_from_db()
     assert staff_import.status == StaffImport.Status.DONE
+    assert LearnerProfile.objects.count() == 2
+
+
+def test_a_large_files_dry_run_runs_as_a_task(
+    client, org, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(jobs, "INLINE_CHECK_SECONDS", 0)  # every file counts as large
+    admin = login(client, SuperuserFactory())
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        staff_import = upload(admin, org.huddinge)
+    staff_import.refresh_from_db()
+    assert staff_import.status == StaffImport.Status.CHECKING
+    assert staff_import.dry_run_report is None and len(queued) == 1
+    preview_url = reverse("hr_import_preview", args=[staff_import.token])
+    waiting = admin.get(preview_url)
+    assert waiting.status_code == 200
+    assert "The dry run of personal.csv for Huddinge is running" in waiting.content.decode()
+    assert f'content="2; url={preview_url}"' in waiting.content.decode()
+    refused = admin.post(preview_url, {**staff_import.mapping, "action": "import"})
+    assert refused.status_code == 200 and not LearnerProfile.objects.exists()
+
+    queued[0]()  # the task runs (sync queue)
+
+    staff_import.refresh_from_db()
+    assert staff_import.status == StaffImport.Status.CHECKED
+    assert staff_import.counts["created"] == 2
+    shown = admin.get(preview_url)
+    assert "1001 Anna Andersson" in shown.content.decode()
+    # A stale task (an older mapping) stores nothing over the newer dry run.
+    assert jobs.run_staff_import_check(staff_import.pk, staff_import.checks - 1) == "checked"
+    press_import(admin, staff_import, django_capture_on_commit_callbacks)
     assert LearnerProfile.objects.count() == 2
