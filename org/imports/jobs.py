@@ -129,7 +129,10 @@ def check_staff_import(
     if not can_import_into(user, staff_import.scope):
         raise OutOfScope(_("You may not import staff into this organisation."))
     if size is None:
-        size = _storage().size(staff_import.file)
+        try:
+            size = _storage().size(staff_import.file)
+        except (FileNotFoundError, ValueError) as exc:
+            raise InvalidInput(_("The uploaded file is no longer available.")) from exc
     version = staff_import.checks + 1
     inline = _checks_inline(staff_import, size)
     asked = StaffImport.objects.filter(

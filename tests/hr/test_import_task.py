@@ -312,3 +312,17 @@ def test_a_large_files_dry_run_runs_as_a_task(
     assert jobs.run_staff_import_check(staff_import.pk, staff_import.checks - 1) == "checked"
     press_import(admin, staff_import, django_capture_on_commit_callbacks)
     assert LearnerProfile.objects.count() == 2
+
+
+def test_a_file_gone_from_storage_is_a_clear_400(client, org):
+    admin = login(client, SuperuserFactory())
+    staff_import = upload(admin, org.huddinge)
+    jobs._storage().delete(staff_import.file)
+
+    response = admin.post(
+        reverse("hr_import_preview", args=[staff_import.token]),
+        {**staff_import.mapping, "action": "preview"},
+    )
+
+    assert response.status_code == 400
+    assert "no longer available" in response.content.decode()
