@@ -1,50 +1,37 @@
 """The staff import in the Wagtail admin: upload a file, check the column mapping and the
-dry run, then import. Thin views over org.api.import_staff.
-
-The uploaded file is kept between the steps: in the session (base64) when small, else in
-the protected storage (no URL maps to it: the file holds personal data) under a random
-name. It is removed after the import, and abandoned ones after a day.
+dry run, import; the import runs as a task with a progress page, then a result page.
+Thin views over org.api: the upload, its mapping, the stored dry run, the progress and
+the report live in a StaffImport (the file in the protected storage).
 """
 
 from __future__ import annotations
 
-import base64
-import secrets
-import time
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from wagtail.log_actions import log
 
-from lms.api import protected_storage
 from org.api import (
-    FIELDS,
+    ImportReport,
     InvalidInput,
-    Organisation,
+    OutOfScope,
+    StaffImport,
     can_import_into,
+    check_staff_import,
     get_import_units,
-    import_staff,
-    read_table,
-    suggest_mapping,
+    get_visible_imports,
+    queue_staff_import,
+    start_staff_import,
 )
 
 from .forms import FIELD_LABELS, ColumnMappingForm, StaffImportUploadForm
 
-SESSION_KEY = "hr_staff_imports"
-SESSION_LIMIT = 5 * 1024 * 1024  # bytes kept in the session; larger files go to storage
-IMPORTS_DIR = "imports"
-MAX_AGE = timedelta(days=1)
-MAX_PENDING = 3  # per session
 LIST_LIMIT = 200  # people shown per list; the counts are always complete
 ERROR_LIMIT = 500
-LOG_ACTION = "lms.import_staff"
+RECENT_LIMIT = 20  # imports listed on the upload page
+REFRESH_SECONDS = 2  # the progress page reloads itself this often
 
 
 def _require_permission(request) -> None:
@@ -75,106 +62,174 @@ def upload(request):
         if not can_import_into(request.user, scope):
             return _outside_scope(request)
         upload_file = form.cleaned_data["file"]
-        data = upload_file.read()
         try:
-            headings, _rows = read_table(data, upload_file.name)
-        except InvalidInput as exc:
-            form.add_error("file", exc.message)
-        else:
-            mapping = {name: "" for name in FIELDS} | suggest_mapping(headings)
-            token = _store(
-                request,
-                data=data,
+            staff_import = start_staff_import(
+                data=upload_file.read(),
                 filename=upload_file.name,
                 scope=scope,
                 full=form.cleaned_data["full"],
                 create_units=form.cleaned_data["create_units"],
-                mapping=mapping,
+                user=request.user,
             )
-            return redirect("hr_import_preview", token=token)
+        except OutOfScope:
+            return _outside_scope(request)
+        except InvalidInput as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("hr_import_preview", token=staff_import.token)
     return TemplateResponse(
         request,
         "hr/import/upload.html",
-        {"form": form, "units": units, "page_title": _("Import staff"), "header_icon": "group"},
+        {
+            "form": form,
+            "units": units,
+            "imports": get_visible_imports(request.user)[:RECENT_LIMIT],
+            "page_title": _("Import staff"),
+            "header_icon": "group",
+        },
         status=400 if request.method == "POST" else 200,
     )
 
 
-def preview(request, token: str):
-    """Step 2: the column mapping and the dry run; "Import" runs it for real, provided the
-    mapping is the one the shown dry run used."""
-    _require_permission(request)
-    pending = _pending(request, token)
-    data = _data_of(pending) if pending else None
-    if data is None:
-        return _expired(request)
-    scope = Organisation.objects.filter(pk=pending["scope"]).first()
-    if scope is None or not can_import_into(request.user, scope):
-        return _outside_scope(request)
-    headings, _rows = read_table(data, pending["filename"])
-    options = {
-        "filename": pending["filename"],
-        "scope": scope,
-        "full": pending["full"],
-        "create_units": pending["create_units"],
-    }
-    context = {
-        "token": token,
-        "pending": pending,
-        "scope": scope,
-        "page_title": _("Import staff: check and import"),
+def _lookup(request, token: str):
+    """(the import, None) or (None, the answer): 404 for an unknown or expired one, 403
+    for one outside the user's scope (also when the scope was removed meanwhile)."""
+    staff_import = StaffImport.objects.select_related("scope").filter(token=token).first()
+    if staff_import is None or staff_import.status == StaffImport.Status.EXPIRED:
+        return None, _expired(request)
+    if not get_visible_imports(request.user).filter(pk=staff_import.pk).exists():
+        return None, _outside_scope(request)
+    return staff_import, None
+
+
+def _redirect_by_status(staff_import):
+    if staff_import.is_active:
+        return redirect("hr_import_progress", token=staff_import.token)
+    if staff_import.status in (StaffImport.Status.DONE, StaffImport.Status.FAILED):
+        return redirect("hr_import_result", token=staff_import.token)
+    return None
+
+
+def _context(staff_import, **extra) -> dict:
+    return {
+        "staff_import": staff_import,
+        "pending": staff_import,
+        "token": staff_import.token,
+        "scope": staff_import.scope,
         "header_icon": "group",
         "list_limit": LIST_LIMIT,
         "error_limit": ERROR_LIMIT,
+        **extra,
     }
+
+
+def preview(request, token: str):
+    """Step 2: the column mapping and the stored dry run; "Check again" stores the dry
+    run of a new mapping; "Import" queues the real run, provided the mapping is the one
+    the shown dry run used."""
+    _require_permission(request)
+    staff_import, answer = _lookup(request, token)
+    if answer is not None:
+        return answer
+    if (moved := _redirect_by_status(staff_import)) is not None:
+        return moved
+    if staff_import.is_checking:  # a large file: a task computes the dry run
+        return _checking(request, staff_import)
+    context = _context(staff_import, page_title=_("Import staff: check and import"))
     status = 200
     if request.method == "POST":
-        form = ColumnMappingForm(request.POST, headings=headings)
+        form = ColumnMappingForm(request.POST, headings=staff_import.headings)
         if not form.is_valid():
             context.update(form=form, report=None)
             return TemplateResponse(request, "hr/import/preview.html", context, status=400)
         mapping = form.mapping()
-        if request.POST.get("action") == "import":
-            if mapping == pending["mapping"]:
-                return _run_import(request, token, data, form, options, context)
-            messages.warning(
-                request, _("The column mapping changed: check the new preview, then import.")
-            )
-        pending["mapping"] = mapping
-        request.session.modified = True
+        try:
+            if request.POST.get("action") == "import":
+                if queue_staff_import(staff_import, mapping=mapping, user=request.user):
+                    return redirect("hr_import_progress", token=staff_import.token)
+                messages.warning(
+                    request, _("The column mapping changed: check the new preview, then import.")
+                )
+            staff_import = check_staff_import(staff_import, mapping=mapping, user=request.user)
+            if staff_import.is_checking:
+                return redirect("hr_import_preview", token=staff_import.token)
+        except OutOfScope:
+            return _outside_scope(request)
+        except InvalidInput as exc:
+            context.update(form=form, report=None, error=exc.message)
+            return TemplateResponse(request, "hr/import/preview.html", context, status=400)
+        if staff_import.error:
+            status = 400
     else:
-        form = ColumnMappingForm(initial=pending["mapping"], headings=headings)
-    try:
-        report = import_staff(data, mapping=pending["mapping"], dry_run=True, **options)
-    except InvalidInput as exc:
-        report = None
-        context["error"] = exc.message
-        status = 400 if request.method == "POST" else 200
-    context.update(form=form, report=report, lists=_lists(report))
+        form = ColumnMappingForm(initial=staff_import.mapping, headings=staff_import.headings)
+    report = (
+        ImportReport.from_dict(staff_import.dry_run_report)
+        if staff_import.dry_run_report is not None
+        else None
+    )
+    context.update(
+        _context(staff_import),
+        form=form,
+        report=report,
+        lists=_lists(report),
+        error=staff_import.error,
+    )
     return TemplateResponse(request, "hr/import/preview.html", context, status=status)
 
 
-def _run_import(request, token, data, form, options, context):
-    mapping = form.mapping()
-    try:
-        with transaction.atomic():
-            report = import_staff(data, mapping=mapping, dry_run=False, **options)
-            log(
-                instance=options["scope"],
-                action=LOG_ACTION,
-                data={
-                    **report.counts(),
-                    "filename": options["filename"],
-                    "full": options["full"],
-                    "create_units": options["create_units"],
-                },
-                user=request.user,
-            )
-    except InvalidInput as exc:
-        context.update(form=form, report=None, error=exc.message)
-        return TemplateResponse(request, "hr/import/preview.html", context, status=400)
-    _discard(request, token)
-    context.update(report=report, lists=_lists(report), page_title=_("Import staff: done"))
+def _checking(request, staff_import):
+    context = _context(
+        staff_import,
+        page_title=_("Import staff: checking"),
+        refresh_seconds=REFRESH_SECONDS,
+        checking=True,
+        refresh_url=reverse("hr_import_preview", args=[staff_import.token]),
+    )
+    return TemplateResponse(request, "hr/import/progress.html", context)
+
+
+def progress(request, token: str):
+    """While the task runs: rows checked of all, rows with errors so far; the page reloads
+    itself (a meta refresh: no script) and survives a reload, as it reads the stored
+    import."""
+    _require_permission(request)
+    staff_import, answer = _lookup(request, token)
+    if answer is not None:
+        return answer
+    if not staff_import.is_active:
+        return _redirect_by_status(staff_import) or redirect(
+            "hr_import_preview", token=staff_import.token
+        )
+    context = _context(
+        staff_import,
+        page_title=_("Import staff: running"),
+        refresh_seconds=REFRESH_SECONDS,
+        refresh_url=reverse("hr_import_progress", args=[staff_import.token]),
+        saving=staff_import.status == StaffImport.Status.RUNNING
+        and staff_import.rows_total
+        and staff_import.rows_done >= staff_import.rows_total,
+    )
+    return TemplateResponse(request, "hr/import/progress.html", context)
+
+
+def result(request, token: str):
+    _require_permission(request)
+    staff_import, answer = _lookup(request, token)
+    if answer is not None:
+        return answer
+    if staff_import.status not in (StaffImport.Status.DONE, StaffImport.Status.FAILED):
+        return _redirect_by_status(staff_import) or redirect(
+            "hr_import_preview", token=staff_import.token
+        )
+    report = ImportReport.from_dict(staff_import.report) if staff_import.report else None
+    context = _context(
+        staff_import,
+        report=report,
+        lists=_lists(report),
+        page_title=_("Import staff: done")
+        if staff_import.status == StaffImport.Status.DONE
+        else _("Import staff: failed"),
+    )
     return TemplateResponse(request, "hr/import/result.html", context)
 
 
@@ -210,81 +265,3 @@ def _expired(request):
         },
         status=404,
     )
-
-
-# --- Keeping the file between the steps -----------------------------------------------------
-
-
-def _store(request, *, data: bytes, filename: str, scope, full, create_units, mapping) -> str:
-    pending = _prune(request)
-    token = secrets.token_urlsafe(18)
-    entry = {
-        "filename": filename,
-        "scope": scope.pk,
-        "full": full,
-        "create_units": create_units,
-        "mapping": mapping,
-        "stored_at": time.time(),
-    }
-    if len(data) < SESSION_LIMIT:
-        entry["data"] = base64.b64encode(data).decode("ascii")
-    else:
-        entry["file"] = protected_storage().save(f"{IMPORTS_DIR}/{token}.upload", ContentFile(data))
-    pending[token] = entry
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _pending(request, token: str) -> dict | None:
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if entry is None or time.time() - entry["stored_at"] > MAX_AGE.total_seconds():
-        return None
-    return entry
-
-
-def _data_of(entry: dict) -> bytes | None:
-    if "data" in entry:
-        return base64.b64decode(entry["data"])
-    try:
-        with protected_storage().open(entry["file"], "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
-
-
-def _delete_file(entry: dict) -> None:
-    if "file" in entry:
-        protected_storage().delete(entry["file"])
-
-
-def _discard(request, token: str) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(token, None)
-    if entry is not None:
-        _delete_file(entry)
-    request.session[SESSION_KEY] = pending
-
-
-def _prune(request) -> dict:
-    """The session's pending uploads without expired ones (and room for one more); also
-    removes stored files that every session has abandoned."""
-    now = time.time()
-    pending = dict(request.session.get(SESSION_KEY, {}))
-    for token, entry in sorted(pending.items(), key=lambda item: item[1]["stored_at"]):
-        if now - entry["stored_at"] > MAX_AGE.total_seconds() or len(pending) >= MAX_PENDING:
-            _delete_file(entry)
-            del pending[token]
-    storage = protected_storage()
-    try:
-        _dirs, files = storage.listdir(IMPORTS_DIR)
-    except FileNotFoundError:
-        files = []
-    cutoff = timezone.now() - MAX_AGE
-    for name in files:
-        path = f"{IMPORTS_DIR}/{name}"
-        try:
-            if storage.get_modified_time(path) < cutoff:
-                storage.delete(path)
-        except FileNotFoundError:
-            continue  # removed by a parallel request
-    return pending

@@ -63,6 +63,8 @@ def register_import_urls():
     return [
         path("hr/import/", import_views.upload, name="hr_import"),
         path("hr/import/<str:token>/", import_views.preview, name="hr_import_preview"),
+        path("hr/import/<str:token>/progress/", import_views.progress, name="hr_import_progress"),
+        path("hr/import/<str:token>/result/", import_views.result, name="hr_import_result"),
     ]
 
 
@@ -80,8 +82,3 @@ def register_import_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_hr_menu():
     return SubmenuMenuItem(_("HR"), hr_menu, icon_name="group", name="hr", order=260)
-
-
-@hooks.register("register_log_actions")
-def register_import_log_actions(actions):
-    actions.register_action(import_views.LOG_ACTION, _("Import staff"), _("Staff imported"))

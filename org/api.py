@@ -6,22 +6,20 @@ through the functions.
 
 from .errors import InvalidInput, OrgError, OutOfScope
 from .hooks import PEOPLE_CHANGED, announce_people_changed
-from .models import LearnerProfile, Membership, Organisation, ReportingScope
-from .scopes import can_see_unit, get_scope_units, is_in_scope, scope_filter
-from .staff_import import (
-    FIELDS,
-    REQUIRED,
-    ImportReport,
-    RowError,
-    can_import_into,
-    find_unit,
-    get_import_units,
-    get_or_create_unit,
-    import_staff,
-    read_table,
-    resolve_mapping,
-    suggest_mapping,
+from .imports.jobs import (
+    check_staff_import,
+    get_visible_imports,
+    queue_staff_import,
+    run_staff_import,
+    start_staff_import,
 )
+from .imports.mapping import FIELDS, REQUIRED, resolve_mapping, suggest_mapping
+from .imports.parse import read_table
+from .imports.plan import ImportReport, RowError
+from .imports.service import can_import_into, get_import_units, import_staff
+from .imports.units import find_unit, get_or_create_unit
+from .models import LearnerProfile, Membership, Organisation, ReportingScope, StaffImport
+from .scopes import can_see_unit, get_scope_units, is_in_scope, scope_filter
 from .wall import (
     WalledPermissionPolicy,
     WalledViewSetMixin,
@@ -50,25 +48,31 @@ __all__ = [
     "RowError",
     "WalledPermissionPolicy",
     "WalledViewSetMixin",
+    "StaffImport",
     "announce_people_changed",
     "can_access_instance",
     "can_access_person",
     "can_import_into",
     "can_see_unit",
+    "check_staff_import",
     "find_unit",
     "get_import_units",
     "get_or_create_unit",
     "get_scope_units",
+    "get_visible_imports",
     "import_staff",
     "is_in_scope",
     "is_walled",
+    "queue_staff_import",
     "read_table",
     "register_person_model",
     "register_unit_model",
     "resolve_mapping",
+    "run_staff_import",
     "scope_filter",
     "scope_log_entries",
     "scope_queryset",
+    "start_staff_import",
     "suggest_mapping",
     "walled_models",
 ]

@@ -125,3 +125,70 @@ class ReportingScope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user or self.group} → {self.unit}"
+
+
+class StaffImport(models.Model):
+    """An import from the admin, from upload to result: the stored file, the mapping, the
+    dry run's report (computed once, shown on every visit), then the real run as a task
+    with its progress and its report. Reports hold names: they are personal data."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Dry run in progress")
+        CHECKED = "checked", _("Checked (dry run)")
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    scope = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="staff_imports",
+        verbose_name=_("organisation"),
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    file = models.CharField(max_length=255, blank=True)  # its name in the protected storage
+    full = models.BooleanField(default=False)
+    create_units = models.BooleanField(default=False)
+    headings = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.CHECKED
+    )
+    # The dry run of `mapping`; None when the file or mapping cannot be used (`error`), or
+    # while a task computes it. `checks` counts the dry runs asked for: a task stores its
+    # result only if no newer one was asked for meanwhile.
+    dry_run_report = models.JSONField(null=True, blank=True)
+    checks = models.PositiveIntegerField(default=0)
+    report = models.JSONField(null=True, blank=True)  # the real run's
+    counts = models.JSONField(default=dict)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    errors_so_far = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff import")
+        verbose_name_plural = _("staff imports")
+        indexes = [models.Index(fields=["status", "created_at"], name="org_import_status")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.scope} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_checking(self) -> bool:
+        return self.status == self.Status.CHECKING

@@ -565,7 +565,7 @@ def learner_profile(user, *, unit=None, **fields):
 def unit_at(path: str):
     """The organisation unit at 'Huddinge/Socialförvaltningen/Enhet A', created with any
     missing levels."""
-    from org.staff_import import get_or_create_unit
+    from org.api import get_or_create_unit
 
     return get_or_create_unit(path)[0]
 

@@ -1,5 +1,6 @@
 """The staff import in the Wagtail admin: upload -> preview (mapping and dry run) ->
-import, for superusers and scoped HR users; refusals; the audit log."""
+import (a task: sync in tests, run when the request's transaction commits) -> result, for
+superusers and scoped HR users; refusals; the audit log."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from django.urls import reverse
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
-from hr import import_views
 from lms.storage import protected_storage
-from org.models import LearnerProfile, Membership, Organisation, ReportingScope
-from org.staff_import import find_unit
+from org.api import find_unit
+from org.models import LearnerProfile, Membership, Organisation, ReportingScope, StaffImport
 from tests.factories import (
     HR_HEADINGS,
     SuperuserFactory,
@@ -106,8 +106,22 @@ def two_steps(client, organisation, rows=ROWS, **kwargs):
     return url, client.get(url)
 
 
+@pytest.fixture(autouse=True)
+def _tasks(django_capture_on_commit_callbacks):
+    """Run what a request queues when it commits (the queue is sync in tests)."""
+    on_commit.capture = django_capture_on_commit_callbacks
+
+
+on_commit = SimpleNamespace(capture=None)
+
+
 def do_import(client, url, mapping=MAPPING):
-    return client.post(url, {**mapping, "action": "import"})
+    """Press Import; follow to the progress page and (the task ran) the result."""
+    with on_commit.capture(execute=True):
+        response = client.post(url, {**mapping, "action": "import"})
+    if response.status_code == 302:
+        response = client.get(response["Location"], follow=True)
+    return response
 
 
 # --- The flow --------------------------------------------------------------------------------
@@ -146,11 +160,11 @@ def test_a_superuser_uploads_checks_the_dry_run_and_imports(admin, org, fmt):
     assert entry.data["created"] == 2
     assert entry.data["rows_with_errors"] == 1
     assert entry.data["filename"] == f"personal.{fmt}"
-    assert admin.session[import_views.SESSION_KEY] == {}
+    assert StaffImport.objects.get().status == StaffImport.Status.DONE
 
-    again = do_import(admin, url)  # the upload is used up
-    assert again.status_code == 404
-    assert "no longer available" in again.content.decode()
+    again = do_import(admin, url)  # a second press shows the result; nothing is imported
+    assert again.status_code == 200
+    assert "was imported into Huddinge" in again.content.decode()
     assert ModelLogEntry.objects.filter(action="lms.import_staff").count() == 1
 
 
@@ -178,7 +192,7 @@ def test_an_hr_user_scoped_to_one_organisation_cannot_import_into_another(client
 
     assert response.status_code == 403
     assert "outside your reporting scope" in response.content.decode()
-    assert not hr.session.get(import_views.SESSION_KEY)
+    assert not StaffImport.objects.exists()
     assert not LearnerProfile.objects.exists()
 
 
@@ -226,7 +240,7 @@ def test_someone_without_the_permission_is_refused(client, org):
     ):
         assert response.status_code == 302
         assert response["Location"] == reverse("wagtailadmin_home")
-    assert not editor.session.get(import_views.SESSION_KEY)
+    assert not StaffImport.objects.exists()
     assert not LearnerProfile.objects.exists()
 
 
@@ -268,7 +282,7 @@ def test_a_file_that_is_not_csv_or_xlsx_is_a_400(admin, org, data, name, message
 
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not admin.session.get(import_views.SESSION_KEY)
+    assert not StaffImport.objects.exists()
 
 
 def test_a_file_over_the_size_limit_is_a_400(admin, org, monkeypatch):
@@ -335,29 +349,18 @@ def test_a_mapping_to_a_missing_column_is_a_400(admin, org, change):
     assert not LearnerProfile.objects.exists()
 
 
-def test_a_large_upload_is_kept_in_protected_storage_and_removed_after_import(
-    admin, org, monkeypatch
-):
-    monkeypatch.setattr(import_views, "SESSION_LIMIT", 10)
+def test_the_upload_is_kept_in_protected_storage_and_removed_after_import(admin, org):
     storage = protected_storage()
 
     url, preview = two_steps(admin, org.huddinge)
 
-    (entry,) = admin.session[import_views.SESSION_KEY].values()
-    assert "data" not in entry
-    assert entry["file"].startswith("imports/")
-    assert storage.exists(entry["file"])
+    staff_import = StaffImport.objects.get()
+    assert staff_import.file.startswith("imports/")
+    assert storage.exists(staff_import.file)
     assert preview.status_code == 200
     do_import(admin, url)
-    assert not storage.exists(entry["file"])
+    assert not storage.exists(staff_import.file)
     assert LearnerProfile.objects.count() == 2
-
-
-def test_a_small_upload_is_kept_in_the_session(admin, org):
-    two_steps(admin, org.huddinge)
-
-    (entry,) = admin.session[import_views.SESSION_KEY].values()
-    assert "data" in entry and "file" not in entry
 
 
 def test_full_import_and_unit_creation_in_the_admin(admin, org):

@@ -1,4 +1,4 @@
-"""The staff import (org.staff_import.import_staff) and its management command: a fixture HR
+"""The staff import (org.imports: import_staff) and its management command: a fixture HR
 export with good rows, 20 kinds of bad input, duplicates and leavers, as CSV and XLSX."""
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from django.utils import translation
 
 from compliance.models import Assignment
 from lms.models import Enrolment
-from org import staff_import as people
+from org.api import find_unit, import_staff, read_table
 from org.errors import InvalidInput
+from org.imports import apply as people
 from org.models import LearnerProfile, Membership, Organisation
-from org.staff_import import find_unit, import_staff, read_table
 from tests.factories import (
     HR_HEADINGS,
     CoursePageFactory,

@@ -1,0 +1,157 @@
+"""Writing a plan: units, accounts, profiles, memberships, leavers; then the announcement
+that people changed (compliance enrols them). The caller holds the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import InvalidInput
+from ..hooks import announce_people_changed
+from ..models import LearnerProfile, Membership, Organisation
+from .plan import IDENTITY_FIELDS, Plan, chunks, privileged_user_ids
+
+__all__ = ["apply_plan"]
+
+
+def apply_plan(plan: Plan, *, today: date) -> None:
+    """Write the plan; the caller holds the transaction."""
+    User = get_user_model()
+    now = timezone.now()
+    unit_ids = dict(plan.unit_ids)
+    # Parents before children, and siblings in name order: treebeard keeps siblings
+    # sorted by name, and a new last sibling moves no others (in another order each insert
+    # rewrites the paths of the siblings after it).
+    for path in sorted(plan.units_to_create, key=lambda p: p.split("/")):
+        parent_path, _slash, name = path.rpartition("/")
+        if parent_path:
+            # Fetched afresh each time: a sorted insert moves the paths of later siblings.
+            parent = Organisation.objects.get(pk=unit_ids[parent_path])
+            unit_ids[path] = parent.add_child(name=name).pk
+        else:
+            unit_ids[path] = Organisation.add_root(name=name).pk
+
+    users = _users_for(plan.creates, User)
+    adopted = [u for u in users.values() if u.pk is not None]
+    User.objects.bulk_create([u for u in users.values() if u.pk is None], batch_size=500)
+    missing_pk = [u.username for u in users.values() if u.pk is None]
+    if missing_pk:  # a backend that cannot return ids from a bulk insert
+        ids = dict(User.objects.filter(username__in=missing_pk).values_list("username", "pk"))
+        for user in users.values():
+            if user.pk is None:
+                user.pk = ids[user.username]
+    if adopted:
+        User.objects.bulk_update(adopted, list(IDENTITY_FIELDS), batch_size=500)
+    LearnerProfile.objects.bulk_create(
+        [
+            LearnerProfile(
+                user_id=users[row["employee_number"]].pk,
+                unit_id=unit_ids[row["unit"]],
+                employee_number=row["employee_number"],
+                job_title=row["job_title"],
+                is_manager=row["is_manager"],
+                hire_date=row["hire_date"],
+                leave_date=row["leave_date"],
+                kind=row["kind"],
+            )
+            for row in plan.creates
+        ],
+        batch_size=500,
+    )
+    new_memberships = [
+        Membership(user_id=users[row["employee_number"]].pk, unit_id=unit_ids[row["unit"]])
+        for row in plan.creates
+    ]
+
+    changed_users, changed_profiles, moves = [], [], []
+    profile_fields: set[str] = set()
+    for profile, row, user_changes, profile_changes, membership_missing in plan.updates:
+        unit_id = unit_ids[row["unit"]]
+        if user_changes:
+            for name in user_changes:
+                setattr(profile.user, name, row[name])
+            changed_users.append(profile.user)
+        if profile_changes:
+            if "unit" in profile_changes:
+                if profile.unit_id is not None:
+                    moves.append((profile.user_id, profile.unit_id))
+                profile.unit_id = unit_id
+            for name in profile_changes:
+                if name != "unit":
+                    setattr(profile, name, row[name])
+            profile.updated_at = now
+            profile_fields.update(profile_changes)
+            changed_profiles.append(profile)
+        if "unit" in profile_changes or membership_missing:
+            new_memberships.append(Membership(user_id=profile.user_id, unit_id=unit_id))
+    if changed_users:
+        User.objects.bulk_update(changed_users, list(IDENTITY_FIELDS), batch_size=500)
+    if changed_profiles:
+        fields = [*sorted(profile_fields), "updated_at"]
+        LearnerProfile.objects.bulk_update(changed_profiles, fields, batch_size=500)
+    for chunk in chunks(moves, 200):
+        condition = Q()
+        for user_id, unit_id in chunk:
+            condition |= Q(user_id=user_id, unit_id=unit_id)
+        Membership.objects.filter(condition).delete()
+    Membership.objects.bulk_create(new_memberships, batch_size=500, ignore_conflicts=True)
+
+    for chunk in chunks(plan.leavers):
+        LearnerProfile.objects.filter(pk__in=chunk).update(leave_date=today, updated_at=now)
+
+    touched = [u.pk for u in users.values()] + [p.user_id for p, *_rest in plan.updates]
+    for chunk in chunks(touched, 500):
+        announce_people_changed(chunk, today=today)
+
+
+def _users_for(rows: Iterable[dict], User) -> dict[str, object]:
+    """A user for each new person (employee number -> unsaved user, or an adopted one).
+
+    The username is `anst-<employee number>`. An existing account by that name is taken
+    over only when it has no learner profile and no admin rights (`privileged_user_ids`):
+    an HR file must not be able to attach itself to (and later rewrite the email of) an
+    administrator's account.
+    Otherwise the name gets a suffix."""
+    rows = list(rows)
+    wanted = {row["employee_number"]: f"anst-{row['employee_number']}".lower() for row in rows}
+    existing: dict[str, object] = {}
+    for chunk in chunks(list(set(wanted.values()))):
+        for user in User.objects.filter(username__in=chunk).select_related("learner_profile"):
+            existing[user.username] = user
+    taken = set(existing)
+    privileged = privileged_user_ids(user.pk for user in existing.values())
+    result: dict[str, object] = {}
+    for row in rows:
+        username = wanted[row["employee_number"]]
+        user = existing.pop(username, None)
+        if user is not None and not (user.pk in privileged or hasattr(user, "learner_profile")):
+            for name in IDENTITY_FIELDS:
+                if row[name]:
+                    setattr(user, name, row[name])
+            result[row["employee_number"]] = user
+            continue
+        if username in taken:
+            username = _free_username(username, taken, User)
+        taken.add(username)
+        user = User(
+            username=username,
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            email=row["email"],
+        )
+        user.set_unusable_password()  # they sign in through SSO or a reset link
+        result[row["employee_number"]] = user
+    return result
+
+
+def _free_username(base: str, taken: set[str], User) -> str:
+    for suffix in range(2, 10_000):
+        candidate = f"{base}-{suffix}"
+        if candidate not in taken and not User.objects.filter(username=candidate).exists():
+            return candidate
+    raise InvalidInput(_("No free username for %(name)s.") % {"name": base})
