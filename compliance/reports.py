@@ -64,7 +64,6 @@ class Cell:
     compliant: int = 0
     overdue: int = 0
     in_progress: int = 0
-    expired: int = 0
     target: int = 80
 
     @property
@@ -76,10 +75,10 @@ class Cell:
         return self.share is not None and self.share >= self.target
 
     @property
-    def not_started(self) -> int:
-        return max(
-            self.audience - self.compliant - self.overdue - self.in_progress - self.expired, 0
-        )
+    def remaining(self) -> int:
+        """Neither compliant, overdue nor in progress: not started, or expired (the people
+        list tells the two apart)."""
+        return max(self.audience - self.compliant - self.overdue - self.in_progress, 0)
 
 
 @dataclass
