@@ -32,8 +32,6 @@ PLACEHOLDERS = {
     "organisation": _("the organisation"),
 }
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
-_CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)", re.IGNORECASE)
-_CSS_IMPORT_RE = re.compile(r"@import\s+['\"]([^'\"]+)", re.IGNORECASE)
 
 
 def _placeholder_help() -> str:
@@ -142,24 +140,11 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
                     % {"names": ", ".join(f"{{{n}}}" for n in unknown), "list": _placeholder_help()}
                 }
             )
-        from .fetcher import is_allowed_url
+        from .css import css_problems
 
-        refused = [
-            url
-            for url in _CSS_URL_RE.findall(self.extra_css or "")
-            + _CSS_IMPORT_RE.findall(self.extra_css or "")
-            if not is_allowed_url(url.strip())
-        ]
-        if refused:
-            raise ValidationError(
-                {
-                    "extra_css": _(
-                        "These references would be left out of the PDF: %(urls)s. "
-                        "Only /static/ and /media/ files and data: URLs can be used."
-                    )
-                    % {"urls": ", ".join(refused[:5])}
-                }
-            )
+        problems = css_problems(self.extra_css or "")
+        if problems:
+            raise ValidationError({"extra_css": problems[:10]})
 
     def get_preview_template(self, request, mode_name):
         return "certificates/certificate.html"
