@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_q",
+    # Only for its templates and static files: with it installed, the API docs page
+    # (/api/v1/docs) serves the Swagger UI that ships in the pinned django-ninja package
+    # from our own static files instead of loading it from a public CDN.
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
