@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from accounts import api as accounts
 from lms import api as lms
 
 from .codes import normalise_code
@@ -40,10 +40,8 @@ class VerifyForm(forms.Form):
 
 
 def _client_key(request) -> str:
-    # Behind a proxy every visitor shares REMOTE_ADDR; the proxy's own header (set by it,
-    # never by the client) is named in LMS_CLIENT_IP_HEADER, e.g. HTTP_X_REAL_IP.
-    header = getattr(settings, "LMS_CLIENT_IP_HEADER", "") or "REMOTE_ADDR"
-    return "cert-verify:" + (request.META.get(header) or request.META.get("REMOTE_ADDR") or "-")
+    # The same client address as the login throttle: LMS_CLIENT_IP_HEADER behind a proxy.
+    return "cert-verify:" + (accounts.client_ip(request) or "-")
 
 
 def _throttled(request) -> bool:

@@ -6,12 +6,13 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from accounts.views import AdminLogoutView
+from accounts.views import AdminLogoutView, AdminPasswordResetView
 from lms.rest import api as lms_api
 
 urlpatterns = [
     # Ahead of Wagtail's admin URLs, which they replace: see accounts.views.
     path("admin/logout/", AdminLogoutView.as_view()),
+    path("admin/password_reset/", AdminPasswordResetView.as_view()),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", lms_api.urls),

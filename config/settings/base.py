@@ -5,6 +5,7 @@ production only change defaults and safety switches.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,6 +129,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed logins (on our login page and Wagtail admin's alike: both go
+# through authenticate() with the request) and refuses a locked-out one before the password
+# is checked. See docs/decisions/0010-login-throttling.md.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LMS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LMS_LOGIN_COOLOFF_MINUTES", "15")))
+# Per username from one client: a colleague behind the same municipal NAT address is not
+# locked out by someone else's typos, and nobody can lock an account from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"  # honours LMS_CLIENT_IP_HEADER
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# No table of every successful login (addresses, user agents) kept for ever; failures are
+# kept only while they count (AXES_COOLOFF_TIME).
+AXES_DISABLE_ACCESS_LOG = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -233,6 +256,8 @@ LOGGING = {
         # recorded on the certificate instead.
         "weasyprint": {"level": "CRITICAL"},
         "fontTools": {"level": "WARNING"},
+        # django-axes: each failed login and lockout is a WARNING; its housekeeping is INFO.
+        "axes": {"level": "WARNING"},
         "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
     },
 }
