@@ -7,8 +7,10 @@ production only change defaults and safety switches.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -66,10 +68,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.SwedishFirstLocaleMiddleware",
@@ -221,8 +225,50 @@ CACHES = {
     )
 }
 
+# Content-Security-Policy (django-csp): a page loads only what this site serves. Learner
+# pages run no inline script and no inline style; the certificate page's <style> carries
+# the request's nonce. See docs/decisions/0011-content-security-policy.md.
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+# Public uploads or static files on another host (MEDIA_URL/STATIC_URL set to a URL) are ours.
+_FILE_HOSTS = sorted({o for o in (_origin(MEDIA_URL), _origin(STATIC_URL)) if o})
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *_FILE_HOSTS],
+        "style-src": [SELF, NONCE, *_FILE_HOSTS],
+        # data: for the certificate's QR code (an SVG data URI) and the favicon.
+        "img-src": [SELF, "data:", *_FILE_HOSTS],
+        "media-src": [SELF, *_FILE_HOSTS],
+        "font-src": [SELF, *_FILE_HOSTS],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        # Wagtail's preview shows our pages in a same-origin frame; nobody else may frame.
+        "frame-ancestors": [SELF],
+    }
+}
+# Wagtail's admin (under /admin/, including the page previews it shows) sets inline
+# styles throughout, starts its widgets (date pickers, choosers) with inline scripts, and
+# previews uploaded images and video from blob: URLs: these directives replace the ones
+# above there. Still nothing from another host.
+ADMIN_CONTENT_SECURITY_POLICY_REPLACE = {
+    "script-src": [SELF, UNSAFE_INLINE, *_FILE_HOSTS],
+    "style-src": [SELF, UNSAFE_INLINE, *_FILE_HOSTS],
+    "img-src": [SELF, "data:", "blob:", *_FILE_HOSTS],
+    "media-src": [SELF, "blob:", *_FILE_HOSTS],
+}
+
 WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "Kommunens lärplattform")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The admin would load avatars from gravatar.com (sending a hash of each editor's email
+# address) and check releases.wagtail.org for updates: neither is ours to load.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
