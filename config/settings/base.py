@@ -136,8 +136,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes counts failed logins (on our login page and Wagtail admin's alike: both go
 # through authenticate() with the request) and refuses a locked-out one before the password
 # is checked. See docs/decisions/0010-login-throttling.md.
+# AxesBackend, not AxesStandaloneBackend: it adds ModelBackend's get_user and permission
+# methods, so code that logs in with the first backend (Wagtail's test helpers) still works.
+# It authenticates no one itself; ModelBackend does.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LMS_LOGIN_FAILURE_LIMIT", "5"))
