@@ -223,6 +223,9 @@ class Certificate(models.Model):
     pdf = models.FileField(storage=protected_storage, upload_to="certificates/%Y/", blank=True)
     render_attempts = models.PositiveSmallIntegerField(default=0)
     render_claimed_at = models.DateTimeField(null=True, blank=True)
+    # When a render task was last put on the queue: the sweep re-enqueues a pending one only
+    # when that was PENDING_GRACE ago, not on every run while a backlog drains.
+    render_enqueued_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -108,6 +108,7 @@ def issue_certificate(*, user, page, completion) -> Certificate | None:
 def enqueue_render(certificate_id: int) -> None:
     from django_q.tasks import async_task
 
+    Certificate.objects.filter(pk=certificate_id).update(render_enqueued_at=timezone.now())
     async_task(
         "certificates.tasks.render_certificate_task",
         certificate_id,
@@ -311,10 +312,15 @@ def sweep_certificates(now=None) -> int:
         % {"count": MAX_RENDER_ATTEMPTS},
     )
     stuck = (
-        # Never claimed (or claimed long ago): the task was lost.
-        pending.filter(issued_at__lt=now - PENDING_GRACE).exclude(render_claimed_at__gte=lapsed)
-        # Claimed by a worker that stopped renewing: it died mid-render.
-        | abandoned
+        # Not rendering, and not queued within PENDING_GRACE: the task was lost.
+        pending.filter(issued_at__lt=now - PENDING_GRACE)
+        .exclude(render_claimed_at__gte=lapsed)
+        .exclude(render_enqueued_at__gte=now - PENDING_GRACE)
+        # Claimed by a worker that stopped renewing (it died mid-render), and not queued
+        # again since.
+        | abandoned.filter(
+            Q(render_enqueued_at__isnull=True) | Q(render_enqueued_at__lt=F("render_claimed_at"))
+        )
         | Certificate.objects.filter(
             status=Certificate.Status.FAILED, render_attempts__lt=MAX_RENDER_ATTEMPTS
         )

@@ -616,3 +616,39 @@ def test_a_render_that_keeps_dying_is_given_up_after_the_last_attempt(
     assert certificate.render_claimed_at is None
     assert str(services.MAX_RENDER_ATTEMPTS) in certificate.last_error
     assert lost_tasks == [certificate.pk]  # only the first, lost enqueue
+
+
+def test_a_certificate_waiting_in_a_long_queue_is_not_queued_again_every_minute(
+    certified, learner, complete, lost_tasks, time_machine
+):
+    time_machine.move_to(T0, tick=False)
+    certificate = complete(learner, certified)
+    # Behind a backlog: issued long ago, its task put on the queue a minute ago.
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_at=T0 - timedelta(minutes=30), render_enqueued_at=T0 - timedelta(minutes=1)
+    )
+
+    for minute in range(4):  # four sweeps while it waits its turn
+        time_machine.move_to(T0 + timedelta(minutes=minute), tick=False)
+        assert services.sweep_certificates() == 0
+    time_machine.move_to(T0 + services.PENDING_GRACE, tick=False)
+    assert services.sweep_certificates() == 1  # its task may have been lost after all
+
+    assert lost_tasks == [certificate.pk, certificate.pk]
+
+
+def test_a_render_whose_worker_died_is_queued_again_once(
+    certified, learner, complete, lost_tasks, time_machine
+):
+    time_machine.move_to(T0, tick=False)
+    certificate = complete(learner, certified)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        render_claimed_at=T0, render_enqueued_at=T0 - timedelta(seconds=1)
+    )
+    time_machine.move_to(T0 + services.RENDER_LEASE + timedelta(seconds=1), tick=False)
+
+    assert services.sweep_certificates() == 1  # lost again (the queue is still down)
+    Certificate.objects.filter(pk=certificate.pk).update(render_enqueued_at=timezone.now())
+    time_machine.shift(timedelta(minutes=1))
+    assert services.sweep_certificates() == 0, "already queued again"
+    assert lost_tasks == [certificate.pk, certificate.pk]
