@@ -31,7 +31,7 @@ class SwedishFirstLocaleMiddleware:
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware: CONTENT_SECURITY_POLICY everywhere, with the directives in
     ADMIN_CONTENT_SECURITY_POLICY_REPLACE replaced under Wagtail's admin, which needs
-    inline styles. A view's own @csp_replace/@csp_update still wins."""
+    inline scripts and styles. A view's own @csp_replace still wins there."""
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)

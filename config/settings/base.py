@@ -135,7 +135,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # django-axes counts failed logins (on our login page and Wagtail admin's alike: both go
 # through authenticate() with the request) and refuses a locked-out one before the password
-# is checked. See docs/decisions/0010-login-throttling.md.
+# is checked. See docs/decisions/0010-login-throttling-and-logout.md.
 # AxesBackend, not AxesStandaloneBackend: it adds ModelBackend's get_user and permission
 # methods, so code that logs in with the first backend (Wagtail's test helpers) still works.
 # It authenticates no one itself; ModelBackend does.
@@ -228,9 +228,7 @@ CACHES = {
     )
 }
 
-# Content-Security-Policy (django-csp): a page loads only what this site serves. Learner
-# pages run no inline script and no inline style; the certificate page's <style> carries
-# the request's nonce. See docs/decisions/0011-content-security-policy.md.
+
 def _origin(url: str) -> str | None:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
@@ -238,6 +236,9 @@ def _origin(url: str) -> str | None:
 
 # Public uploads or static files on another host (MEDIA_URL/STATIC_URL set to a URL) are ours.
 _FILE_HOSTS = sorted({o for o in (_origin(MEDIA_URL), _origin(STATIC_URL)) if o})
+# Content-Security-Policy (django-csp): a page loads only what this site serves. Learner
+# pages run no inline script and no inline style; the certificate page's <style> carries
+# the request's nonce. See docs/decisions/0011-content-security-policy.md.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
