@@ -34,8 +34,6 @@ PLACEHOLDERS = {
     "organisation": _("the organisation"),
 }
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
-_CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)", re.IGNORECASE)
-_CSS_IMPORT_RE = re.compile(r"@import\s+['\"]([^'\"]+)", re.IGNORECASE)
 
 
 def _placeholder_help() -> str:
@@ -144,24 +142,11 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
                     % {"names": ", ".join(f"{{{n}}}" for n in unknown), "list": _placeholder_help()}
                 }
             )
-        from .fetcher import is_allowed_url
+        from .css import css_problems
 
-        refused = [
-            url
-            for url in _CSS_URL_RE.findall(self.extra_css or "")
-            + _CSS_IMPORT_RE.findall(self.extra_css or "")
-            if not is_allowed_url(url.strip())
-        ]
-        if refused:
-            raise ValidationError(
-                {
-                    "extra_css": _(
-                        "These references would be left out of the PDF: %(urls)s. "
-                        "Only /static/ and /media/ files and data: URLs can be used."
-                    )
-                    % {"urls": ", ".join(refused[:5])}
-                }
-            )
+        problems = css_problems(self.extra_css or "")
+        if problems:
+            raise ValidationError({"extra_css": problems[:10]})
 
     def expiry_for(self, completed_at: datetime) -> datetime | None:
         """When a certificate of this design completed at `completed_at` expires; None
@@ -257,6 +242,9 @@ class Certificate(models.Model):
     pdf = models.FileField(storage=protected_storage, upload_to="certificates/%Y/", blank=True)
     render_attempts = models.PositiveSmallIntegerField(default=0)
     render_claimed_at = models.DateTimeField(null=True, blank=True)
+    # When a render task was last put on the queue: the sweep re-enqueues a pending one only
+    # when that was PENDING_GRACE ago, not on every run while a backlog drains.
+    render_enqueued_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

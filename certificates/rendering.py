@@ -22,6 +22,7 @@ from wagtail.rich_text import expand_db_html
 from lms.api import public_url
 
 from .conf import renderer_path
+from .css import css_problems
 from .fetcher import BASE_URL, SafeURLFetcher
 
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
@@ -90,6 +91,10 @@ def _context(
         "signatories": list(design.signatories.all()) if design.pk else [],
         # CSS cannot close the <style> element when "<" is escaped the CSS way.
         "extra_css": mark_safe((design.extra_css or "").replace("<", "\\3C ")),  # noqa: S308
+        # A design saved before its CSS was checked by a parser (or past clean()) may name
+        # other hosts: the browser would fetch them, so the web page leaves such CSS out.
+        # The PDF keeps it: its fetcher refuses foreign references and lists them.
+        "extra_css_for_web": not css_problems(design.extra_css or ""),
     }
 
 

@@ -3,16 +3,20 @@
 from django_q.models import Schedule
 
 SWEEP_NAME = "certificates: re-enqueue lost or failed renders"
+SWEEP_MINUTES = 1
 
 
 def ensure_schedules() -> None:
-    """Create the periodic sweep once (schedule names are unique in django-q2)."""
-    Schedule.objects.get_or_create(
+    """Create the periodic sweep, or bring an existing one to the current interval
+    (schedule names are unique in django-q2)."""
+    Schedule.objects.update_or_create(
         name=SWEEP_NAME,
         defaults={
             "func": "certificates.tasks.sweep_certificates_task",
             "schedule_type": Schedule.MINUTES,
-            "minutes": 10,
+            # Every minute: with RENDER_LEASE, a render whose worker died is taken over
+            # within two minutes (see certificates.services).
+            "minutes": SWEEP_MINUTES,
             "repeats": -1,
         },
     )

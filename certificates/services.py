@@ -8,11 +8,12 @@ least once). The web request never renders a PDF; a task does.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,8 +31,14 @@ logger = logging.getLogger(__name__)
 
 MAX_RENDER_ATTEMPTS = 5
 PENDING_GRACE = timedelta(minutes=5)
-# A worker's claim on a render; past it, another worker may take over (the first died).
-RENDER_LEASE = timedelta(minutes=10)
+# A worker's claim on a render lasts RENDER_LEASE past its last heartbeat; while the PDF is
+# being rendered the worker renews it every RENDER_HEARTBEAT. A worker that dies stops
+# renewing, its claim lapses within RENDER_LEASE, and the sweep (every minute) hands the
+# certificate to another worker: the worst case is RENDER_LEASE + the sweep interval +
+# django-q2's 30 s scheduler tick, under two minutes. A live render, however slow, keeps its
+# claim, so it is never rendered twice.
+RENDER_LEASE = timedelta(seconds=20)
+RENDER_HEARTBEAT = timedelta(seconds=5)
 
 __all__ = [
     "find_certificate",
@@ -98,6 +105,7 @@ def issue_certificate(*, user, page, completion) -> Certificate | None:
 def enqueue_render(certificate_id: int) -> None:
     from django_q.tasks import async_task
 
+    Certificate.objects.filter(pk=certificate_id).update(render_enqueued_at=timezone.now())
     async_task(
         "certificates.tasks.render_certificate_task",
         certificate_id,
@@ -109,7 +117,7 @@ def enqueue_render(certificate_id: int) -> None:
 def render_certificate(certificate_id: int, *, now=None) -> Certificate | None:
     """Render a pending (or failed) certificate to PDF and mark it ready. Idempotent: a
     ready certificate is not rendered again, and a render another worker is doing (a claim
-    younger than RENDER_LEASE) is left to it. On failure the error is stored and re-raised.
+    renewed within RENDER_LEASE) is left to it. On failure the error is stored and re-raised.
 
     The PDF is rendered outside any transaction: on SQLite a transaction holds the whole
     database's write lock, and every heartbeat would wait behind each render.
@@ -125,40 +133,109 @@ def render_certificate(certificate_id: int, *, now=None) -> Certificate | None:
     certificate = Certificate.objects.filter(pk=certificate_id).first()
     if certificate is None:
         return None
-    if claimed:
-        _render_claimed(certificate)
-    if certificate.status == Certificate.Status.FAILED and claimed:
+    finished = claimed and _render_claimed(certificate, claimed_at=now)
+    if certificate.status == Certificate.Status.FAILED and finished:
         raise RuntimeError(certificate.last_error)
     if certificate.status == Certificate.Status.READY:
         _email_learner(certificate)
     return certificate
 
 
-def _render_claimed(certificate: Certificate) -> None:
-    try:
-        rendered = render_certificate_pdf(certificate)
-    except Exception as error:
+class _RenderLease:
+    """Keeps a worker's claim on a render alive while it renders: a thread renews
+    `render_claimed_at` every RENDER_HEARTBEAT, as long as the claim is still the one this
+    worker wrote. `claimed_at` is the value last written; read it after the block ends."""
+
+    def __init__(self, certificate_id: int, claimed_at) -> None:
+        self.certificate_id = certificate_id
+        self.claimed_at = claimed_at
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"certificate-{certificate_id}-lease", daemon=True
+        )
+
+    def __enter__(self) -> _RenderLease:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(RENDER_HEARTBEAT.total_seconds()):
+                self.renew()
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def renew(self) -> None:
+        now = timezone.now()
+        try:
+            renewed = Certificate.objects.filter(
+                pk=self.certificate_id, render_claimed_at=self.claimed_at
+            ).update(render_claimed_at=now)
+        except DatabaseError:
+            # The next beat tries again; if the claim lapses meanwhile, the final write
+            # notices and keeps the other worker's result.
+            logger.warning("Could not renew the claim on certificate %s", self.certificate_id)
+            return
+        if renewed:
+            self.claimed_at = now
+        else:
+            self._stop.set()  # another worker took over: nothing left to keep alive
+
+
+def _render_claimed(certificate: Certificate, *, claimed_at) -> bool:
+    """Render under a renewed claim and store the result, but only while the claim is still
+    ours. Returns whether it was (False: another worker took over; `certificate` is then
+    refreshed from the database)."""
+    rendered, failure = None, None
+    with _RenderLease(certificate.pk, claimed_at) as lease:
+        try:
+            rendered = render_certificate_pdf(certificate)
+        except Exception as error:
+            failure = error
+    ours = Certificate.objects.filter(pk=certificate.pk, render_claimed_at=lease.claimed_at)
+    if rendered is None:
+        last_error = f"{type(failure).__name__}: {failure}"[:2000]
+        if not ours.update(
+            status=Certificate.Status.FAILED, last_error=last_error, render_claimed_at=None
+        ):
+            certificate.refresh_from_db()
+            return False
         certificate.status = Certificate.Status.FAILED
-        certificate.last_error = f"{type(error).__name__}: {error}"[:2000]
+        certificate.last_error = last_error
         certificate.render_claimed_at = None
-        certificate.save(update_fields=["status", "last_error", "render_claimed_at"])
-        logger.exception("Certificate %s failed to render", certificate.code)
-        return
+        logger.error("Certificate %s failed to render", certificate.code, exc_info=failure)
+        return True
     old_name = certificate.pdf.name if certificate.pdf else ""
     certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(rendered.content), save=False)
-    certificate.status = Certificate.Status.READY
-    certificate.rendered_at = timezone.now()
-    certificate.render_claimed_at = None
-    certificate.last_error = (
+    last_error = (
         _("Left out of the PDF: %(urls)s") % {"urls": ", ".join(rendered.refused_urls[:5])}
         if rendered.refused_urls
         else ""
     )
-    certificate.save(
-        update_fields=["pdf", "status", "rendered_at", "render_claimed_at", "last_error"]
-    )
+    rendered_at = timezone.now()
+    if not ours.update(
+        pdf=certificate.pdf.name,
+        status=Certificate.Status.READY,
+        rendered_at=rendered_at,
+        render_claimed_at=None,
+        last_error=last_error,
+    ):
+        # Our claim lapsed and another worker has it: keep its result, drop ours.
+        certificate.pdf.storage.delete(certificate.pdf.name)
+        certificate.refresh_from_db()
+        logger.warning("Certificate %s: render claim lost, result discarded", certificate.code)
+        return False
+    certificate.status = Certificate.Status.READY
+    certificate.rendered_at = rendered_at
+    certificate.render_claimed_at = None
+    certificate.last_error = last_error
     if old_name and old_name != certificate.pdf.name:
         certificate.pdf.storage.delete(old_name)
+    return True
 
 
 def _email_learner(certificate: Certificate) -> None:
@@ -220,13 +297,32 @@ def revoke_certificate(certificate: Certificate, *, user, reason: str) -> Certif
 
 
 def sweep_certificates(now=None) -> int:
-    """Re-enqueue certificates whose task was lost (pending too long), that failed and may
-    be tried again, or whose email could not be sent. Run periodically. Returns how many
-    were queued."""
+    """Re-enqueue certificates whose task was lost (pending too long), whose worker died
+    mid-render (its claim was not renewed within RENDER_LEASE), that failed and may be tried
+    again, or whose email could not be sent. Run every minute. Returns how many were queued.
+
+    A certificate whose render has stopped MAX_RENDER_ATTEMPTS times without finishing
+    (a worker killed by the task timeout each time) is marked failed instead, so it does
+    not take a worker every few minutes for ever; the admin action renders it again."""
     now = now or timezone.now()
+    lapsed = now - RENDER_LEASE
+    pending = Certificate.objects.filter(status=Certificate.Status.PENDING)
+    abandoned = pending.filter(render_claimed_at__lt=lapsed)
+    abandoned.filter(render_attempts__gte=MAX_RENDER_ATTEMPTS).update(
+        status=Certificate.Status.FAILED,
+        render_claimed_at=None,
+        last_error=_("The render stopped %(count)s times without finishing.")
+        % {"count": MAX_RENDER_ATTEMPTS},
+    )
     stuck = (
-        Certificate.objects.filter(
-            status=Certificate.Status.PENDING, issued_at__lt=now - PENDING_GRACE
+        # Not rendering, and not queued within PENDING_GRACE: the task was lost.
+        pending.filter(issued_at__lt=now - PENDING_GRACE)
+        .exclude(render_claimed_at__gte=lapsed)
+        .exclude(render_enqueued_at__gte=now - PENDING_GRACE)
+        # Claimed by a worker that stopped renewing (it died mid-render), and not queued
+        # again since.
+        | abandoned.filter(
+            Q(render_enqueued_at__isnull=True) | Q(render_enqueued_at__lt=F("render_claimed_at"))
         )
         | Certificate.objects.filter(
             status=Certificate.Status.FAILED, render_attempts__lt=MAX_RENDER_ATTEMPTS

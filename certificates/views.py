@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from wagtail.permissions import policy_registry
 
+from accounts import api as accounts
 from lms import api as lms
 from lms import http as lms_http
 
 from .codes import normalise_code
-from .conf import client_ip_header
 from .models import Certificate
 from .rendering import certificate_context
 from .services import find_certificate
@@ -42,10 +42,8 @@ class VerifyForm(forms.Form):
 
 
 def _client_key(request) -> str:
-    # Behind a proxy every visitor shares REMOTE_ADDR; the proxy's own header (set by it,
-    # never by the client) is named in LMS_CLIENT_IP_HEADER, e.g. HTTP_X_REAL_IP.
-    header = client_ip_header()
-    return "cert-verify:" + (request.META.get(header) or request.META.get("REMOTE_ADDR") or "-")
+    # The same client address as the login throttle: LMS_CLIENT_IP_HEADER behind a proxy.
+    return "cert-verify:" + (accounts.client_ip(request) or "-")
 
 
 def _throttled(request) -> bool:

@@ -1,4 +1,6 @@
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -24,3 +26,19 @@ class SwedishFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware: CONTENT_SECURITY_POLICY everywhere, with the directives in
+    ADMIN_CONTENT_SECURITY_POLICY_REPLACE replaced under Wagtail's admin, which needs
+    inline scripts and styles. A view's own @csp_replace still wins there."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if (
+            not report_only
+            and parts.replace is None
+            and request.path_info.startswith(reverse("wagtailadmin_home"))
+        ):
+            parts.replace = settings.ADMIN_CONTENT_SECURITY_POLICY_REPLACE
+        return parts

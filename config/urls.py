@@ -9,6 +9,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.views import AdminLogoutView, AdminPasswordResetView
 from hr import site_history
 from lms.http.rest import api as lms_api
 
@@ -17,6 +18,9 @@ urlpatterns = [
     # URLs (which `reverse("wagtailadmin_reports:site_history")` still names).
     path("admin/reports/site-history/", never_cache(site_history.site_history)),
     path("admin/reports/site-history/results/", never_cache(site_history.site_history_results)),
+    # Ahead of Wagtail's admin URLs, which they replace: see accounts.views.
+    path("admin/logout/", AdminLogoutView.as_view()),
+    path("admin/password_reset/", AdminPasswordResetView.as_view()),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", lms_api.urls),

@@ -5,9 +5,12 @@ production only change defaults and safety switches.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -30,6 +33,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "accounts",
     "home",
     "courses",
     "modules",
@@ -55,16 +59,23 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_q",
+    # Only for its templates and static files: with it installed, the API docs page
+    # (/api/v1/docs) serves the Swagger UI that ships in the pinned django-ninja package
+    # from our own static files instead of loading it from a public CDN.
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.SwedishFirstLocaleMiddleware",
@@ -74,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,6 +135,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed logins (on our login page and Wagtail admin's alike: both go
+# through authenticate() with the request) and refuses a locked-out one before the password
+# is checked. See docs/decisions/0010-login-throttling-and-logout.md.
+# AxesBackend, not AxesStandaloneBackend: it adds ModelBackend's get_user and permission
+# methods, so code that logs in with the first backend (Wagtail's test helpers) still works.
+# It authenticates no one itself; ModelBackend does.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LMS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LMS_LOGIN_COOLOFF_MINUTES", "15")))
+# Per username from one client: a colleague behind the same municipal NAT address is not
+# locked out by someone else's typos, and nobody can lock an account from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"  # honours LMS_CLIENT_IP_HEADER
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# No table of every successful login (addresses, user agents) kept for ever; failures are
+# kept only while they count (AXES_COOLOFF_TIME).
+AXES_DISABLE_ACCESS_LOG = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -195,8 +230,51 @@ CACHES = {
     )
 }
 
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+# Public uploads or static files on another host (MEDIA_URL/STATIC_URL set to a URL) are ours.
+_FILE_HOSTS = sorted({o for o in (_origin(MEDIA_URL), _origin(STATIC_URL)) if o})
+# Content-Security-Policy (django-csp): a page loads only what this site serves. Learner
+# pages run no inline script and no inline style; the certificate page's <style> carries
+# the request's nonce. See docs/decisions/0015-content-security-policy.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *_FILE_HOSTS],
+        "style-src": [SELF, NONCE, *_FILE_HOSTS],
+        # data: for the certificate's QR code (an SVG data URI) and the favicon.
+        "img-src": [SELF, "data:", *_FILE_HOSTS],
+        "media-src": [SELF, *_FILE_HOSTS],
+        "font-src": [SELF, *_FILE_HOSTS],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        # Wagtail's preview shows our pages in a same-origin frame; nobody else may frame.
+        "frame-ancestors": [SELF],
+    }
+}
+# Wagtail's admin (under /admin/, including the page previews it shows) sets inline
+# styles throughout, starts its widgets (date pickers, choosers) with inline scripts, and
+# previews uploaded images and video from blob: URLs: these directives replace the ones
+# above there. Still nothing from another host.
+ADMIN_CONTENT_SECURITY_POLICY_REPLACE = {
+    "script-src": [SELF, UNSAFE_INLINE, *_FILE_HOSTS],
+    "style-src": [SELF, UNSAFE_INLINE, *_FILE_HOSTS],
+    "img-src": [SELF, "data:", "blob:", *_FILE_HOSTS],
+    "media-src": [SELF, "blob:", *_FILE_HOSTS],
+}
+
 WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "Kommunens lärplattform")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The admin would load avatars from gravatar.com (sending a hash of each editor's email
+# address) and check releases.wagtail.org for updates: neither is ours to load.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
@@ -231,6 +309,8 @@ LOGGING = {
         # recorded on the certificate instead.
         "weasyprint": {"level": "CRITICAL"},
         "fontTools": {"level": "WARNING"},
+        # django-axes: each failed login and lockout is a WARNING; its housekeeping is INFO.
+        "axes": {"level": "WARNING"},
         "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
     },
 }

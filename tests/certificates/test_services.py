@@ -3,7 +3,9 @@ way that path can repeat or break (hooks fired twice, tasks run twice, failed or
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,10 +15,18 @@ from wagtail import hooks
 from certificates import services
 from certificates.models import Certificate
 from certificates.rendering import WeasyPrintRenderer
+from certificates.schedules import SWEEP_MINUTES
 from lms import api as lms
 from lms.models import Completion
 
-from .conftest import COMPLETED_AT, COMPLETED_SV, complete_course, pdf_bytes, pdf_text
+from .conftest import (
+    COMPLETED_AT,
+    COMPLETED_SV,
+    STOCKHOLM,
+    complete_course,
+    pdf_bytes,
+    pdf_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -452,3 +462,193 @@ def test_a_failed_email_is_sent_by_the_next_sweep(
     certificate.refresh_from_db()
     assert certificate.emailed_at is not None
     assert len(mailoutbox) == 1
+
+
+# --- A worker that dies mid-render ---------------------------------------------------------
+
+T0 = datetime(2026, 11, 22, 15, 0, tzinfo=STOCKHOLM)
+# django-q2's cluster looks at its schedules every 30 s, so a sweep due at a minute mark
+# runs up to 30 s late.
+SCHEDULER_TICK = timedelta(seconds=30)
+
+
+def test_a_render_whose_worker_died_is_finished_by_the_sweep_within_two_minutes(
+    certified, learner, complete, lost_tasks, render_calls, time_machine
+):
+    time_machine.move_to(T0, tick=False)
+    certificate = complete(learner, certified)
+    # A worker claims it and dies mid-render: the claim is all it leaves behind.
+    died_at = timezone.now()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        render_claimed_at=died_at, render_attempts=1
+    )
+    lost_tasks.lost = False
+
+    # The worst case: a sweep just before the claim lapses (a live render could still be
+    # renewing it), then the next one a whole interval plus the scheduler's tick later.
+    last_quiet_sweep = died_at + services.RENDER_LEASE - timedelta(seconds=1)
+    time_machine.move_to(last_quiet_sweep, tick=False)
+    assert services.sweep_certificates() == 0
+    next_sweep = last_quiet_sweep + timedelta(minutes=SWEEP_MINUTES) + SCHEDULER_TICK
+    assert next_sweep - died_at < timedelta(minutes=2)
+    time_machine.move_to(next_sweep, tick=False)
+    assert services.sweep_certificates() == 1
+
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.READY
+    assert certificate.render_claimed_at is None
+    assert certificate.render_attempts == 2
+    assert render_calls == [certificate.code]
+
+
+def test_an_existing_ten_minute_sweep_is_brought_to_every_minute():
+    from django_q.models import Schedule
+
+    from certificates.schedules import SWEEP_NAME, ensure_schedules
+
+    ensure_schedules()
+    Schedule.objects.filter(name=SWEEP_NAME).update(minutes=10)  # as deployed before
+
+    ensure_schedules()
+
+    assert Schedule.objects.get(name=SWEEP_NAME).minutes == SWEEP_MINUTES == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_render_keeps_its_claim_however_long_it_takes(
+    certified, learner, monkeypatch, time_machine
+):
+    time_machine.move_to(T0, tick=False)
+    monkeypatch.setattr(services, "enqueue_render", lambda certificate_id: None)
+    completion = Completion.objects.create(
+        user=learner, page=certified.course, kind="course", completed_at=COMPLETED_AT
+    )
+    certificate = services.issue_certificate(
+        user=learner, page=certified.course, completion=completion
+    )
+    monkeypatch.setattr(services, "RENDER_HEARTBEAT", timedelta(milliseconds=20))
+    # The heartbeat thread and this one take turns at the database: SQLite's shared
+    # in-memory test database refuses (rather than waits for) a second thread.
+    database = threading.Lock()
+    real_renew = services._RenderLease.renew
+
+    def renew(lease):
+        with database:
+            real_renew(lease)
+
+    monkeypatch.setattr(services._RenderLease, "renew", renew)
+
+    def wait_until_renewed() -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with database:
+                if Certificate.objects.filter(
+                    pk=certificate.pk, render_claimed_at=timezone.now()
+                ).exists():
+                    return
+            time.sleep(0.01)
+        raise AssertionError("the claim was not renewed")
+
+    calls, sweeps, others = [], [], []
+    real_render = WeasyPrintRenderer.render
+
+    def slow(self, context):
+        calls.append(context["code"])
+        if len(calls) > 1:  # a second render: the claim was stolen
+            return real_render(self, context)
+        for _beat in range(8):  # two minutes of rendering, six leases long
+            time_machine.shift(timedelta(seconds=15))
+            wait_until_renewed()
+            with database:
+                sweeps.append(services.sweep_certificates())
+                others.append(services.render_certificate(certificate.pk).status)
+        return real_render(self, context)
+
+    monkeypatch.setattr(WeasyPrintRenderer, "render", slow)
+
+    services.render_certificate(certificate.pk)
+
+    assert calls == [certificate.code]
+    assert sweeps == [0] * 8, "the sweep left the live render alone"
+    assert others == [Certificate.Status.PENDING] * 8, "another worker did not take it"
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.READY
+    assert certificate.render_attempts == 1
+
+
+def test_a_worker_whose_claim_was_taken_over_keeps_the_other_result(
+    certified, learner, complete, lost_tasks, monkeypatch
+):
+    certificate = complete(learner, certified)
+    real = WeasyPrintRenderer.render
+
+    def overtaken(self, context):
+        # Meanwhile (heartbeats stalled past the lease) another worker claimed it.
+        Certificate.objects.filter(pk=certificate.pk).update(
+            render_claimed_at=timezone.now() + timedelta(seconds=1)
+        )
+        return real(self, context)
+
+    monkeypatch.setattr(WeasyPrintRenderer, "render", overtaken)
+
+    result = services.render_certificate(certificate.pk)
+
+    assert result.status == Certificate.Status.PENDING  # the other worker's to finish
+    assert not result.pdf
+    folder = Path(Certificate._meta.get_field("pdf").storage.location)
+    assert not list(folder.rglob(f"{certificate.code}*")), "our PDF was not left behind"
+
+
+def test_a_render_that_keeps_dying_is_given_up_after_the_last_attempt(
+    certified, learner, complete, lost_tasks, time_machine
+):
+    time_machine.move_to(T0, tick=False)
+    certificate = complete(learner, certified)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        render_claimed_at=timezone.now(), render_attempts=services.MAX_RENDER_ATTEMPTS
+    )
+    time_machine.shift(services.RENDER_LEASE + timedelta(seconds=1))
+
+    assert services.sweep_certificates() == 0
+
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.FAILED
+    assert certificate.render_claimed_at is None
+    assert str(services.MAX_RENDER_ATTEMPTS) in certificate.last_error
+    assert lost_tasks == [certificate.pk]  # only the first, lost enqueue
+
+
+def test_a_certificate_waiting_in_a_long_queue_is_not_queued_again_every_minute(
+    certified, learner, complete, lost_tasks, time_machine
+):
+    time_machine.move_to(T0, tick=False)
+    certificate = complete(learner, certified)
+    # Behind a backlog: issued long ago, its task put on the queue a minute ago.
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_at=T0 - timedelta(minutes=30), render_enqueued_at=T0 - timedelta(minutes=1)
+    )
+
+    for minute in range(4):  # four sweeps while it waits its turn
+        time_machine.move_to(T0 + timedelta(minutes=minute), tick=False)
+        assert services.sweep_certificates() == 0
+    time_machine.move_to(T0 + services.PENDING_GRACE, tick=False)
+    assert services.sweep_certificates() == 1  # its task may have been lost after all
+
+    assert lost_tasks == [certificate.pk, certificate.pk]
+
+
+def test_a_render_whose_worker_died_is_queued_again_once(
+    certified, learner, complete, lost_tasks, time_machine
+):
+    time_machine.move_to(T0, tick=False)
+    certificate = complete(learner, certified)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        render_claimed_at=T0, render_enqueued_at=T0 - timedelta(seconds=1)
+    )
+    time_machine.move_to(T0 + services.RENDER_LEASE + timedelta(seconds=1), tick=False)
+
+    assert services.sweep_certificates() == 1  # lost again (the queue is still down)
+    Certificate.objects.filter(pk=certificate.pk).update(render_enqueued_at=timezone.now())
+    time_machine.shift(timedelta(minutes=1))
+    assert services.sweep_certificates() == 0, "already queued again"
+    assert lost_tasks == [certificate.pk, certificate.pk]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.test import RequestFactory
 from wagtail import hooks
 from wagtail.models import ModelLogEntry
 
@@ -512,7 +513,11 @@ def test_people_who_left_are_anonymised_after_the_period_not_before(unit, module
     assert Membership.objects.filter(user=gone, unit=unit).exists()
     assert Completion.objects.filter(pk=completion.pk).exists()
     assert Enrolment.objects.filter(user=gone).exists()
-    assert not client.login(username="kim.gone", password=DEFAULT_PASSWORD)
+    assert not client.login(
+        request=RequestFactory().post("/konto/logga-in/"),
+        username="kim.gone",
+        password=DEFAULT_PASSWORD,
+    )
 
     for user in (recent, staying):
         user.refresh_from_db()
