@@ -7,6 +7,7 @@
 Each mutant is one small change to a function of a rule module: a comparison or boolean
 operator swapped, `not` removed, a constant or arithmetic operator changed, a call
 statement deleted, a return value replaced by None, min for max, `distinct=True` dropped.
+Strings and the messages of raised errors are left alone: they are wording, not rules.
 A mutant is killed when a test fails (or hangs) with it; it survived when every test that
 executes the changed code still passes.
 
@@ -30,6 +31,7 @@ import argparse
 import ast
 import contextlib
 import copy
+import dataclasses
 import importlib
 import inspect
 import os
@@ -58,8 +60,11 @@ class Mutant:
     operator: str
     line: int
     span: tuple[int, int]  # first and last line of the changed node: selects the tests
-    original: str  # the statement (or a compound statement's header) before ...
-    mutated: str  # ... and after the change: with module and function, the stable key
+    # The statement (or a compound statement's header) before and after the change; a long
+    # one cut to the change and enough around it to tell the function's mutants apart.
+    # With module and function, these are the mutant's key: stable when lines move.
+    original: str
+    mutated: str
     site: int  # index of the changed node in ast.walk order (to rebuild the change)
     variant: int = 0  # which change at that node (e.g. which operator of a comparison)
 
@@ -244,13 +249,60 @@ def generate_mutants(module: str) -> list[Mutant]:
                                 module, qualname, tree, statement, node, index, operator, variant
                             )
                         )
-    return sorted(mutants, key=lambda m: (m.line, m.site, m.variant))
+    return _shorten(sorted(mutants, key=lambda m: (m.line, m.site, m.variant)))
+
+
+def _focus(before: str, after: str, context: int) -> tuple[str, str]:
+    """The changed part of two renderings and `context` characters around it."""
+    if context >= max(len(before), len(after)):
+        return before, after
+    prefix = 0
+    while prefix < min(len(before), len(after)) and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < min(len(before), len(after)) - prefix
+        and before[len(before) - 1 - suffix] == after[len(after) - 1 - suffix]
+    ):
+        suffix += 1
+    start = max(0, prefix - context)
+
+    def cut(text: str) -> str:
+        end = min(len(text), len(text) - suffix + context)
+        return ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+
+    return cut(before), cut(after)
+
+
+def _shorten(mutants: list[Mutant], short: int = 100) -> list[Mutant]:
+    """Cut long renderings to their change, widening the context until the keys of the
+    module's mutants are as distinct as the full renderings are."""
+    full = [(m.function, m.original, m.mutated) for m in mutants]
+    context = 30
+    while True:
+        shown = [
+            (m.original, m.mutated)
+            if max(len(m.original), len(m.mutated)) <= short
+            else _focus(m.original, m.mutated, context)
+            for m in mutants
+        ]
+        keys = [(m.function, *pair) for m, pair in zip(mutants, shown, strict=True)]
+        if len(set(keys)) == len(set(full)) or context > 10_000:
+            break
+        context += 30
+    return [
+        dataclasses.replace(m, original=before, mutated=after)
+        for m, (before, after) in zip(mutants, shown, strict=True)
+    ]
 
 
 def _own_nodes(statement: ast.stmt):
     """The statement and the expressions that belong to it (not to statements nested in
-    its body), skipping annotations, which do not run."""
+    its body), skipping annotations, which do not run, and the message of a raised error,
+    which is wording, not a rule."""
     yield statement
+    if isinstance(statement, ast.Raise):
+        return
     for name, value in ast.iter_fields(statement):
         if name in ("annotation", "returns", "decorator_list", "args"):
             continue
