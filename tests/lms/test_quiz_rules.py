@@ -15,13 +15,16 @@ from tests.factories import (
     ModulePageFactory,
     QuizFactory,
     UserFactory,
+    api_post,
     choice,
     completed_module,
     editor_of,
     enrolled_learner,
+    in_english,
     quiz_attempt_for,
     quiz_step,
     reading_step,
+    route,
     single_choice,
     true_false,
 )
@@ -235,3 +238,158 @@ def test_drawing_as_many_questions_as_the_pool_has_draws_them_all():
     drawn = attempts(module, step_id, seeds=range(3))
 
     assert all(a.question_ids == [q["id"] for q in questions] for a in drawn)
+
+
+# --- Attempts, results and status ------------------------------------------------------------
+
+
+@pytest.fixture
+def three_points():
+    """Three one-point questions, a pass mark of 100 %, any number of attempts."""
+    questions = pool(3)
+    module, step_id = quiz_module(questions, pass_mark=100)
+    return module, step_id, questions
+
+
+def wrong(question) -> str:
+    return next(c["id"] for c in question["value"]["choices"] if not c["value"]["correct"])
+
+
+def right(question) -> str:
+    return next(c["id"] for c in question["value"]["choices"] if c["value"]["correct"])
+
+
+def submit_api(client, module, attempt_id, answers):
+    return api_post(
+        client,
+        "submit_quiz_attempt",
+        {"module_id": module.pk, "answers": answers},
+        attempt_id=attempt_id,
+    ).json()
+
+
+@pytest.mark.django_db
+def test_a_result_shows_the_score_to_two_decimals_and_marks_the_learners_answers(
+    client, three_points
+):
+    module, step_id, questions = three_points
+    learner = enrolled_learner(module.get_parent())
+    client.force_login(learner)
+    attempt = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+    answers = {
+        questions[0]["id"]: [right(questions[0])],
+        questions[1]["id"]: [wrong(questions[1])],
+    }
+
+    result = submit_api(client, module, attempt.pk, answers)
+
+    assert result["score"] == 33.33  # one point of three
+    assert result["passed"] is False
+    selected = {
+        q["question_id"]: [c["id"] for c in q["choices"] if c["selected"]]
+        for q in result["questions"]
+    }
+    assert selected == {
+        questions[0]["id"]: [right(questions[0])],
+        questions[1]["id"]: [wrong(questions[1])],
+        questions[2]["id"]: [],  # unanswered
+    }
+
+
+@pytest.mark.django_db
+def test_an_attempt_with_nothing_right_scores_zero(client, three_points):
+    module, step_id, questions = three_points
+    learner = enrolled_learner(module.get_parent())
+    client.force_login(learner)
+    attempt = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+
+    result = submit_api(client, module, attempt.pk, {q["id"]: [wrong(q)] for q in questions})
+    stored = lms.get_quiz_result(learner, module=module, attempt_id=attempt.pk)
+
+    assert result["score"] == 0
+    assert stored.score == 0
+
+
+@pytest.mark.django_db
+def test_attempts_are_numbered_and_the_status_knows_the_open_and_the_last_one(client, three_points):
+    module, step_id, questions = three_points
+    learner = enrolled_learner(module.get_parent())
+    client.force_login(learner)
+    in_english(client)
+    answers = {q["id"]: [wrong(q)] for q in questions}
+
+    first = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+    assert lms.get_open_attempt(learner, module=module, step_id=step_id) == first
+    lms.submit_quiz_attempt(learner, module=module, attempt_id=first.pk, answers=answers)
+    assert lms.get_open_attempt(learner, module=module, step_id=step_id) is None
+    second = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+    lms.submit_quiz_attempt(learner, module=module, attempt_id=second.pk, answers=answers)
+    third = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+
+    assert [first.number, second.number, third.number] == [1, 2, 3]
+    status = lms.get_quiz_status(learner, module=module, step_id=step_id)
+    assert status.attempts_used == 3
+    assert status.open_attempt == third
+    assert status.last_attempt == second
+    page = client.get(route(module, "step", step_id)).content.decode()
+    assert "Attempt 3" in page
+
+
+@pytest.mark.django_db
+def test_starting_a_quiz_puts_the_module_in_progress(three_points):
+    module, step_id, _questions = three_points
+    learner = enrolled_learner(module.get_parent())
+
+    lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+
+    state = lms.get_module_progress(user=learner, module=module)
+    assert state.state == "in_progress"
+    assert state.steps[0].started
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer", [5, [5], {"a": "b"}])
+def test_answers_of_the_wrong_shape_are_refused(three_points, answer):
+    module, step_id, questions = three_points
+    learner = enrolled_learner(module.get_parent())
+    attempt = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+
+    with pytest.raises(lms.InvalidInput, match="Each answer must be a list of choice ids."):
+        lms.submit_quiz_attempt(
+            learner, module=module, attempt_id=attempt.pk, answers={questions[0]["id"]: answer}
+        )
+
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+
+
+@pytest.mark.django_db
+def test_an_attempt_without_a_pinned_revision_is_graded_against_the_live_quiz(three_points):
+    module, step_id, questions = three_points
+    learner = enrolled_learner(module.get_parent())
+    attempt = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+    QuizAttempt.objects.filter(pk=attempt.pk).update(revision=None)  # as before revisions
+
+    result = lms.submit_quiz_attempt(
+        learner,
+        module=module,
+        attempt_id=attempt.pk,
+        answers={q["id"]: [right(q)] for q in questions},
+    )
+
+    assert (result.score, result.passed) == (100, True)
+
+
+@pytest.mark.django_db
+def test_an_unpinned_attempt_whose_questions_were_all_replaced_scores_zero(three_points):
+    module, step_id, _questions = three_points
+    learner = enrolled_learner(module.get_parent())
+    attempt = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+    QuizAttempt.objects.filter(pk=attempt.pk).update(revision=None)
+    quiz = module.get_lms_quiz(step_id)
+    quiz.questions = pool(2)  # new questions, new ids
+    quiz.save_revision().publish()
+
+    result = lms.submit_quiz_attempt(learner, module=module, attempt_id=attempt.pk, answers={})
+
+    assert (result.score, result.passed, result.questions) == (0, False, [])
