@@ -17,10 +17,13 @@ from dateutil.relativedelta import relativedelta
 from lms.models import Assignment, Enrollment
 from lms.reports import get_compliance_history, get_compliance_matrix, get_unit_people
 from tests.factories import (
+    CoursePageFactory,
+    ModulePageFactory,
     assign_course,
     course_completed,
     hr_user,
     org_unit,
+    reading_step,
     staff_member,
     step_progress,
 )
@@ -187,3 +190,135 @@ def test_a_person_in_two_units_is_counted_once_overdue_and_once_in_progress(town
         "in_progress",
         "overdue",
     ]
+
+
+# --- Filters, targets and scopes -----------------------------------------------------------------
+
+
+def test_a_share_exactly_at_the_target_meets_it(town, hr, course):
+    for name in ("Anna", "Bo"):
+        course_completed(person(town.a, name), course, when=at(2026, 3, 5))
+    for name in ("Cilla", "David"):
+        person(town.a, name)
+    assign_course(course, town.kommun, today=ASSIGNED_ON, target_share=50)
+
+    cell = get_compliance_matrix(user=hr, parent=town.kommun, now=NOW).total.cells[course.pk]
+
+    assert (cell.share, cell.target) == (50, 50)
+    assert cell.meets_target
+
+
+@pytest.fixture
+def hires(town, course):
+    """Managers and staff hired in 2019 and in 2025, all in Enhet A."""
+    person(town.a, "Chef2019", is_manager=True, hire_date=date(2019, 6, 1))
+    person(town.a, "Chef2025", is_manager=True, hire_date=date(2025, 6, 1))
+    person(town.a, "Personal2019", hire_date=date(2019, 6, 1))
+    person(town.a, "Personal2025", hire_date=date(2025, 6, 1))
+    assign_course(course, town.kommun, today=ASSIGNED_ON)
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"audience": "staff", "hired_after": date(2025, 1, 1)}, ["Personal2025"]),
+        ({"audience": "managers", "hired_before": date(2020, 1, 1)}, ["Chef2019"]),
+        (
+            {"hired_after": date(2019, 1, 1), "hired_before": date(2019, 12, 31)},
+            ["Chef2019", "Personal2019"],
+        ),
+    ],
+)
+def test_report_filters_together_narrow_to_who_matches_them_all(
+    town, hr, course, hires, filters, expected
+):
+    matrix = get_compliance_matrix(user=hr, parent=town.kommun, now=NOW, **filters)
+    people = get_unit_people(user=hr, unit=town.kommun, course_id=course.pk, now=NOW, **filters)
+
+    assert matrix.total.cells[course.pk].audience == len(expected)
+    assert sorted(p.name.split()[0] for p in people) == expected
+
+
+def test_hr_with_scopes_at_two_depths_gets_a_row_for_each_with_its_own_people(town, course):
+    a1 = org_unit("Enhet A1", town.a)
+    person(a1, "Anna")
+    person(town.a, "Bo")  # in A, above A1: outside this HR's scope
+    person(town.b, "Cilla")
+    person(town.b, "David")
+    assign_course(course, town.kommun, today=ASSIGNED_ON)
+    scoped = hr_user(a1, town.b, username="hr-two-depths")
+
+    matrix = get_compliance_matrix(user=scoped, now=NOW)
+
+    assert [row.label for row in matrix.rows] == ["Enhet A1", "Enhet B"]
+    assert [cells(row, course) for row in matrix.rows] == [(1, 0, 0, 0), (2, 0, 0, 0)]
+    assert cells(matrix.total, course) == (3, 0, 0, 0)
+
+
+# --- The people list ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_steps():
+    course = CoursePageFactory(title="Upphandling")
+    module = ModulePageFactory(
+        parent=course, steps=[reading_step("Ett"), reading_step("Två"), reading_step("Tre")]
+    )
+    return course, module
+
+
+def test_the_people_list_shows_employee_numbers_and_the_share_of_steps_done(town, hr, three_steps):
+    course, module = three_steps
+    numbered = person(town.a, "Anna", employee_number="A-1001")
+    person(town.a, "Bo")
+    assign_course(course, town.kommun, today=ASSIGNED_ON)
+    for index in (0, 1):
+        step_progress(numbered, module, index=index, completed_at=at(2026, 3, 10))
+
+    people = get_unit_people(user=hr, unit=town.kommun, course_id=course.pk, now=NOW)
+
+    assert [(p.name, p.employee_number, p.status, p.percent) for p in people] == [
+        ("Anna Test", "A-1001", "in_progress", 66),  # two of three steps
+        ("Bo Test", "", "not_started", 0),
+    ]
+
+
+def test_someone_whose_enrolment_was_removed_keeps_the_steps_they_did(town, hr, three_steps):
+    course, module = three_steps
+    anna = person(town.a, "Anna")
+    assign_course(course, town.kommun, today=ASSIGNED_ON)
+    for index in (0, 1):
+        step_progress(anna, module, index=index, completed_at=at(2026, 3, 10))
+    Enrollment.objects.filter(user=anna).delete()  # an administrator removed it
+
+    [row] = get_unit_people(user=hr, unit=town.kommun, course_id=course.pk, now=NOW)
+
+    assert (row.status, row.percent) == ("not_started", 66)
+
+
+def test_a_course_without_required_steps_lists_its_audience_at_0_percent(town, hr):
+    course = CoursePageFactory(title="Frivillig läsning")
+    ModulePageFactory(parent=course, steps=[reading_step(required=False)])
+    person(town.a, "Anna")
+    assign_course(course, town.kommun, today=ASSIGNED_ON)
+
+    [row] = get_unit_people(user=hr, unit=town.kommun, course_id=course.pk, now=NOW)
+
+    assert (row.status, row.percent) == ("not_started", 0)
+
+
+# --- Over time -----------------------------------------------------------------------------------
+
+
+def test_a_completion_at_midnight_on_the_first_counts_for_the_new_month(town, hr, course):
+    anna = person(town.a, "Anna")
+    assign_course(course, town.kommun, today=date(2026, 2, 1))
+    course_completed(anna, course, when=at(2026, 3, 1, hour=0))  # 00:00:00.000000 local
+
+    points = get_compliance_history(
+        user=hr, unit=town.kommun, course_id=course.pk, months=2, now=NOW
+    )
+
+    end_of_february, now = points
+    assert end_of_february[0] == at(2026, 3, 1, hour=0) - timedelta(microseconds=1)
+    assert (end_of_february[1], now[1]) == (0, 100)
