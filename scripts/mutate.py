@@ -656,6 +656,10 @@ def main(argv: list[str] | None = None) -> int:
             listed = " (equivalent)" if mutant.key in config.equivalents else ""
             print(f"{mutant}  in {mutant.function}{listed}")
         print(f"{len(mutants)} mutants")
+        keys = {mutant.key for mutant in mutants}
+        for key in config.equivalents:
+            if key[0] in config.modules and key not in keys:
+                print(f"listed as equivalent but not generated: {key}")
         return 0
 
     # Forked children share nothing but memory: the in-memory SQLite test database copies
