@@ -151,3 +151,52 @@ def lms_hook(name, calls):
     from wagtail import hooks
 
     return hooks.register_temporarily(name, lambda **kwargs: calls.append((name, kwargs)))
+
+
+def completed_meanwhile(monkeypatch, kind):
+    """The learner's own request records the `kind` completion just before the recompute
+    writes it: the recompute's get_or_create finds that row. Returns the rows so made."""
+    manager = Completion.objects
+    real = manager.get_or_create
+    made = []
+
+    def get_or_create(*, defaults, **lookup):
+        if not made and defaults["kind"] == kind:
+            made.append(manager.create(**lookup, **defaults))
+        return real(defaults=defaults, **lookup)
+
+    monkeypatch.setattr(manager, "get_or_create", get_or_create)
+    return made
+
+
+def test_a_module_completed_meanwhile_is_not_counted_again_by_the_recompute(
+    course, module, monkeypatch
+):
+    one, two = step_ids(module)
+    learner = enrolled_learner(course)
+    complete(learner, module, one)
+    edit(module, steps=[b for b in module.steps.raw_data if b["id"] != two])
+    made = completed_meanwhile(monkeypatch, Completion.Kind.MODULE)
+
+    recorded = recompute_completions_task(module.pk)
+
+    assert made, "the race was not simulated"
+    assert recorded == 1  # the course; the module was the other request's
+    assert list(Completion.objects.filter(user=learner, page_id=module.pk)) == made
+
+
+def test_a_course_completed_meanwhile_is_not_counted_again_by_the_recompute(
+    course, module, monkeypatch
+):
+    extra = ModulePageFactory(parent=course, title="Fördjupning", steps=[reading_step()])
+    learner = enrolled_learner(course)
+    for step_id in step_ids(module):
+        complete(learner, module, step_id)
+    edit(extra, required_for_course=False)
+    made = completed_meanwhile(monkeypatch, Completion.Kind.COURSE)
+
+    recorded = recompute_completions_task(course.pk)
+
+    assert made, "the race was not simulated"
+    assert recorded == 0
+    assert list(Completion.objects.filter(user=learner, page_id=course.pk)) == made
