@@ -455,6 +455,19 @@ class MutationPlugin:
         self.baseline_seconds = 0.0
         self.mutants_seconds = 0.0
 
+    def pytest_configure(self, config):
+        from hypothesis import HealthCheck, settings
+
+        # Deterministic property tests, without a deadline that a busy machine would miss.
+        settings.register_profile(
+            "mutate",
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        settings.load_profile("mutate")
+
     def _say(self, session, text: str) -> None:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
@@ -480,7 +493,7 @@ class MutationPlugin:
             nextitem = items[i + 1] if i + 1 < len(items) else items[0]
             began = time.monotonic()
             with LineRecorder(files) as recorder:
-                reports = runtestprotocol(item, log=False, nextitem=nextitem)
+                reports = runtestprotocol(item, log=True, nextitem=nextitem)
             durations[i] = time.monotonic() - began
             covering[i] = recorder.hits
             if any(r.failed for r in reports):
@@ -488,7 +501,7 @@ class MutationPlugin:
         self.baseline_seconds = time.monotonic() - started
         if self.baseline_failed:
             return True
-        self._say(session, f"baseline passed in {self.baseline_seconds:.0f} s")
+        self._say(session, f"\nbaseline passed in {self.baseline_seconds:.0f} s")
 
         by_line: dict[tuple[str, int], set[int]] = defaultdict(set)
         for i, hits in covering.items():
@@ -515,7 +528,10 @@ class MutationPlugin:
         return True
 
     def _run_all(self, session, queue, items, durations, runtestprotocol):
-        running: dict[int, tuple[Mutant, list[int], float, float]] = {}
+        # Tests that killed a mutant of a function run first for its next mutants: a
+        # function's mutants tend to fall to the same few tests.
+        killers: dict[tuple[str, str], list[int]] = defaultdict(list)
+        running: dict[int, tuple[Mutant, list[int], float, float, int]] = {}
         done = 0
         total = len(queue)
         queue = list(queue)
@@ -523,17 +539,22 @@ class MutationPlugin:
             while queue or running:
                 while queue and len(running) < self.jobs:
                     mutant, order = queue.pop(0)
+                    first = [i for i in killers[(mutant.module, mutant.function)] if i in order]
+                    order = first + [i for i in order if i not in first]
                     budget = sum(durations[i] for i in order)
                     timeout = self.config.timeout_floor + self.config.timeout_factor * budget
-                    pid = _fork_child(session, mutant, [items[i] for i in order], runtestprotocol)
-                    running[pid] = (mutant, order, time.monotonic(), timeout)
+                    pid, pipe = _fork_child(
+                        session, mutant, [items[i] for i in order], runtestprotocol
+                    )
+                    running[pid] = (mutant, order, time.monotonic(), timeout, pipe)
                 pid, status = os.waitpid(-1, os.WNOHANG)
                 if pid == 0:
                     now = time.monotonic()
-                    for child, (mutant, order, began, timeout) in list(running.items()):
+                    for child, (mutant, order, began, timeout, pipe) in list(running.items()):
                         if now - began > timeout:
                             os.kill(child, signal.SIGKILL)
                             os.waitpid(child, 0)
+                            os.close(pipe)
                             del running[child]
                             done += 1
                             self._record(session, mutant, TIMEOUT, order, now - began, done, total)
@@ -541,15 +562,24 @@ class MutationPlugin:
                     continue
                 if pid not in running:
                     continue
-                mutant, order, began, _timeout = running.pop(pid)
+                mutant, order, began, _timeout, pipe = running.pop(pid)
+                killer = os.read(pipe, 32).decode()
+                os.close(pipe)
                 code = os.waitstatus_to_exitcode(status)
                 result = {0: SURVIVED, 1: KILLED, 3: ERROR}.get(code, KILLED)
+                if result == KILLED and killer.isdigit():
+                    mine = killers[(mutant.module, mutant.function)]
+                    index = order[int(killer)]
+                    if index in mine:
+                        mine.remove(index)
+                    mine.insert(0, index)
                 done += 1
                 self._record(session, mutant, result, order, time.monotonic() - began, done, total)
         except KeyboardInterrupt:
-            for child in running:
+            for child, (*_rest, pipe) in running.items():
                 os.kill(child, signal.SIGKILL)
                 os.waitpid(child, 0)
+                os.close(pipe)
             self._say(session, "interrupted: the figures below cover the mutants run so far")
             raise
 
@@ -561,11 +591,16 @@ class MutationPlugin:
             self._say(session, f"[{done}/{total}] ...")
 
 
-def _fork_child(session, mutant: Mutant, items, runtestprotocol) -> int:
+def _fork_child(session, mutant: Mutant, items, runtestprotocol) -> tuple[int, int]:
+    """Start a child that runs `items` against the mutant; (its pid, the pipe on which it
+    names the position of the test that failed)."""
+    read_end, write_end = os.pipe()
     pid = os.fork()
     if pid:
-        return pid
+        os.close(write_end)
+        return pid, read_end
     # The child: never returns. 0 survived, 1 killed, 3 the mutant could not be applied.
+    os.close(read_end)
     status = 3
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -579,6 +614,7 @@ def _fork_child(session, mutant: Mutant, items, runtestprotocol) -> int:
             nextitem = items[i + 1] if i + 1 < len(items) else None
             reports = runtestprotocol(item, log=False, nextitem=nextitem)
             if any(r.failed for r in reports):
+                os.write(write_end, str(i).encode())
                 status = 1
                 break
     except BaseException:
@@ -665,24 +701,13 @@ def main(argv: list[str] | None = None) -> int:
     # Forked children share nothing but memory: the in-memory SQLite test database copies
     # cleanly, a PostgreSQL connection would not.
     os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     tests = sorted({path for paths in config.modules.values() for path in paths})
     print(f"{len(mutants)} mutants in {', '.join(config.modules)}; tests: {' '.join(tests)}")
 
     import pytest
-    from hypothesis import HealthCheck, settings
-
-    # Deterministic property tests, without a deadline that a busy machine would miss.
-    settings.register_profile(
-        "mutate",
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    settings.load_profile("mutate")
 
     plugin = MutationPlugin(config, mutants, max(1, args.jobs))
     pytest_args = [
