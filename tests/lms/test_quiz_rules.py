@@ -60,6 +60,19 @@ def attempts(module, step_id, seeds=SEEDS):
     return drawn
 
 
+def submit_api_response(client, module, attempt_id, answers):
+    return api_post(
+        client,
+        "submit_quiz_attempt",
+        {"module_id": module.pk, "answers": answers},
+        attempt_id=attempt_id,
+    )
+
+
+def submit_api(client, module, attempt_id, answers):
+    return submit_api_response(client, module, attempt_id, answers).json()
+
+
 def editors_choices(questions) -> dict[str, list[str]]:
     return {q["id"]: [c["id"] for c in q["value"]["choices"]] for q in questions}
 
@@ -72,7 +85,7 @@ def locked():
     """A module behind a prerequisite, with a quiz step; the learner has not done the
     prerequisite, so the module is locked for them."""
     course = CoursePageFactory()
-    first = ModulePageFactory(parent=course, steps=[reading_step()])
+    first = ModulePageFactory(parent=course, title="Grunder", steps=[reading_step()])
     questions = pool(2)
     quiz = QuizFactory(questions=questions)
     module = ModulePageFactory(parent=course, prerequisites=[first], steps=[quiz_step(quiz)])
@@ -87,12 +100,12 @@ def right_answers(questions):
 
 
 def nothing_recorded(user, module, attempt):
+    """The attempt is still open and ungraded; no score or completion on the step."""
     attempt.refresh_from_db()
-    return (
-        attempt.submitted_at is None
-        and attempt.score is None
-        and not StepProgress.objects.filter(user=user, module_id=module.pk).exists()
+    graded = StepProgress.objects.filter(user=user, module_id=module.pk).exclude(
+        best_score=None, completed_at=None
     )
+    return attempt.submitted_at is None and attempt.score is None and not graded.exists()
 
 
 @pytest.mark.django_db
@@ -116,12 +129,26 @@ def test_without_access_as_a_learner_an_attempt_cannot_be_submitted(locked, who)
 
 
 @pytest.mark.django_db
+def test_the_api_refuses_a_locked_learners_submit_with_403_and_records_nothing(client, locked):
+    course, _first, module, step_id, questions = locked
+    learner = enrolled_learner(course)
+    attempt = quiz_attempt_for(learner, module, step_id)
+    client.force_login(learner)
+    in_english(client)
+
+    response = submit_api_response(client, module, attempt.pk, right_answers(questions))
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Complete Grunder first."}
+    assert nothing_recorded(learner, module, attempt)
+
+
+@pytest.mark.django_db
 def test_a_learner_withdrawn_with_an_attempt_open_cannot_submit_it(locked):
     course, first, module, step_id, questions = locked
     learner = enrolled_learner(course)
     completed_module(learner, first)
     attempt = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
-    StepProgress.objects.filter(user=learner).delete()  # the row the start created
     Enrollment.objects.filter(user=learner).update(status=Enrollment.Status.WITHDRAWN)
 
     with pytest.raises(lms.AccessDenied):
@@ -257,15 +284,6 @@ def wrong(question) -> str:
 
 def right(question) -> str:
     return next(c["id"] for c in question["value"]["choices"] if c["value"]["correct"])
-
-
-def submit_api(client, module, attempt_id, answers):
-    return api_post(
-        client,
-        "submit_quiz_attempt",
-        {"module_id": module.pk, "answers": answers},
-        attempt_id=attempt_id,
-    ).json()
 
 
 @pytest.mark.django_db
