@@ -454,6 +454,7 @@ class MutationPlugin:
         self.baseline_failed: list[str] = []
         self.baseline_seconds = 0.0
         self.mutants_seconds = 0.0
+        self.interrupted = False
 
     def pytest_configure(self, config):
         from hypothesis import HealthCheck, settings
@@ -476,6 +477,13 @@ class MutationPlugin:
             print(text, flush=True)
 
     def pytest_runtestloop(self, session):
+        try:
+            return self._loop(session)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            raise
+
+    def _loop(self, session):
         from _pytest.runner import runtestprotocol
 
         items = session.items
@@ -580,7 +588,6 @@ class MutationPlugin:
                 os.kill(child, signal.SIGKILL)
                 os.waitpid(child, 0)
                 os.close(pipe)
-            self._say(session, "interrupted: the figures below cover the mutants run so far")
             raise
 
     def _record(self, session, mutant, status, order, seconds, done, total):
@@ -725,6 +732,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\nThe baseline fails; fix these tests first:", *plugin.baseline_failed, sep="\n  ")
         return 2
     score = report(plugin, config)
+    if plugin.interrupted:
+        print("INTERRUPTED: the figures cover only the mutants that ran")
+        return 130
     if score is None or score < config.threshold:
         print(f"FAIL: mutation score under {config.threshold:.0f}%")
         return 1
