@@ -1,5 +1,5 @@
 # The two Quick start commands: `make demo` and `make test`.
-.PHONY: demo test bootstrap bootstrap-dev lint lock messages check-migrations
+.PHONY: demo test mutate bootstrap bootstrap-dev lint lock messages check-migrations
 
 demo: bootstrap
 	scripts/run_demo.sh
@@ -7,6 +7,11 @@ demo: bootstrap
 test: bootstrap-dev
 	.venv/bin/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	.venv/bin/pytest $(PYTEST_ARGS)
+
+# Would the tests notice a broken rule? Mutates the modules in scripts/mutate.toml (or
+# MODULES="lms/tracking.py lms/access.py"), prints the score; fails under the threshold.
+mutate: bootstrap-dev
+	.venv/bin/python scripts/mutate.py $(MODULES)
 
 lint: bootstrap-dev
 	.venv/bin/ruff check .
