@@ -24,3 +24,11 @@ def minutes(value):
     if hours:
         return f"{hours} h"
     return f"{mins} min"
+
+
+@register.filter
+def clock(value):
+    """A position in seconds as a clock reading: 42.5 -> '0:42', 3725 -> '1:02:05'."""
+    hours, rest = divmod(int(value or 0), 3600)
+    mins, secs = divmod(rest, 60)
+    return f"{hours}:{mins:02d}:{secs:02d}" if hours else f"{mins}:{secs:02d}"
