@@ -32,6 +32,7 @@ from lms.api import (
     ChoiceSpec,
     QuestionSpec,
     QuizRules,
+    ReviewPolicy,
     StepSpec,
     check_prerequisites,
     protected_storage,
@@ -265,6 +266,17 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
         validators=[MinValueValidator(1)],
         help_text=_("Draw this many questions at random from the pool. Empty: all questions."),
     )
+    review = models.CharField(
+        _("show answers, feedback and explanations"),
+        max_length=32,
+        choices=ReviewPolicy.choices,
+        default=ReviewPolicy.AFTER_PASS_OR_NO_ATTEMPTS_LEFT,
+        help_text=_(
+            "When a learner's result shows which answers were right, the feedback and the "
+            "explanations. Until then it shows only the score, so a failed attempt does not "
+            "give away the answers to the next one."
+        ),
+    )
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="quiz")
 
     search_fields = [
@@ -286,6 +298,7 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
                         FieldPanel("shuffle_choices"),
                     ]
                 ),
+                FieldPanel("review"),
             ],
             heading=_("Rules"),
         ),
@@ -393,6 +406,7 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
             shuffle_questions=self.shuffle_questions,
             shuffle_choices=self.shuffle_choices,
             questions=tuple(questions),
+            review=ReviewPolicy(self.review),
         )
 
     def get_preview_template(self, request, mode_name):
