@@ -344,9 +344,7 @@ def test_after_finishing_a_step_continue_leads_to_the_next_step_of_that_course(
 
 
 @pytest.mark.django_db
-def test_find_more_courses_leaves_out_the_courses_enrolled_in(
-    learner, learner_client, two_courses
-):
+def test_find_more_courses_leaves_out_the_courses_enrolled_in(learner, learner_client, two_courses):
     site_home()
     other = CoursePageFactory(title="Inte anmäld")
     html = learner_client.get("/").content.decode()
