@@ -63,6 +63,8 @@ class QuizRules:
     questions: tuple[QuestionSpec, ...] = field(default_factory=tuple)
     # When a result reveals right answers, feedback and explanations.
     review: ReviewPolicy = ReviewPolicy.AFTER_PASS_OR_NO_ATTEMPTS_LEFT
+    # With a draw from a pool: draw first from what the previous attempt did not have.
+    fresh_draw: bool = False
 
 
 @runtime_checkable

@@ -145,7 +145,7 @@ def start_quiz_attempt(
             raise AttemptLimitReached(_("You have used all %(count)d attempts.") % {"count": used})
         questions = list(rules.questions)
         if rules.draw_count and rules.draw_count < len(questions):
-            drawn = rng.sample(range(len(questions)), rules.draw_count)
+            drawn = _draw(rules, existing, rng)
             questions = [
                 questions[i] for i in (drawn if rules.shuffle_questions else sorted(drawn))
             ]
@@ -168,6 +168,22 @@ def start_quiz_attempt(
             question_ids=[q.question_id for q in questions],
             choice_order=choice_order,
         )
+
+
+def _draw(rules: QuizRules, earlier, rng: random.Random) -> list[int]:
+    """Indexes of `rules.draw_count` questions of the pool, at random. With `fresh_draw`,
+    first from those the previous attempt did not have, then (when the pool is too
+    small for a wholly new draw) from the rest."""
+    count = rules.draw_count or 0
+    indexes = list(range(len(rules.questions)))
+    if not rules.fresh_draw:
+        return rng.sample(indexes, count)
+    previous = earlier.order_by("-number").values_list("question_ids", flat=True).first()
+    had = set(previous or [])
+    unseen = [i for i in indexes if rules.questions[i].question_id not in had]
+    seen = [i for i in indexes if rules.questions[i].question_id in had]
+    drawn = rng.sample(unseen, min(count, len(unseen)))
+    return drawn + rng.sample(seen, count - len(drawn))
 
 
 def get_attempt_questions(attempt: QuizAttempt, *, module: LearningModule) -> list[dict]:

@@ -266,6 +266,14 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
         validators=[MinValueValidator(1)],
         help_text=_("Draw this many questions at random from the pool. Empty: all questions."),
     )
+    fresh_draw = models.BooleanField(
+        _("new questions in each attempt"),
+        default=False,
+        help_text=_(
+            "With questions drawn from a pool: a new attempt draws first from the questions "
+            "the previous attempt did not have, as far as the pool allows."
+        ),
+    )
     review = models.CharField(
         _("show answers, feedback and explanations"),
         max_length=32,
@@ -294,6 +302,7 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
                 FieldRowPanel(
                     [
                         FieldPanel("draw_count"),
+                        FieldPanel("fresh_draw"),
                         FieldPanel("shuffle_questions"),
                         FieldPanel("shuffle_choices"),
                     ]
@@ -407,6 +416,7 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
             shuffle_choices=self.shuffle_choices,
             questions=tuple(questions),
             review=ReviewPolicy(self.review),
+            fresh_draw=self.fresh_draw,
         )
 
     def get_preview_template(self, request, mode_name):

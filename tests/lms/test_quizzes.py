@@ -275,6 +275,22 @@ def test_new_attempts_draw_anew(pool):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("draw_count", [3, 4])
+def test_with_fresh_draws_a_new_attempt_draws_first_what_the_last_did_not_have(pool, draw_count):
+    _quiz, module, step_id = make(pool, draw_count=draw_count, fresh_draw=True, max_attempts=None)
+    learner = enrolled_learner(module.get_parent())
+    previous: set[str] = set()
+    for _ in range(4):
+        attempt = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+        drawn = set(attempt.question_ids)
+        assert len(drawn) == draw_count
+        # 6 in the pool: 3 drawn are all new; of 4, the 2 not had last time and 2 again.
+        assert len(drawn - previous) == min(draw_count, 6 - len(previous))
+        lms.submit_quiz_attempt(learner, module=module, attempt_id=attempt.pk, answers={})
+        previous = drawn
+
+
+@pytest.mark.django_db
 def test_without_shuffling_questions_and_choices_keep_the_editors_order(pool):
     _quiz, module, step_id = make(pool, shuffle_questions=False, shuffle_choices=False)
     attempt = lms.start_quiz_attempt(
