@@ -25,13 +25,11 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["catalogue"] = CourseIndexPage.objects.child_of(self).live().first()
-        context["featured_courses"] = (
-            CoursePage.objects.descendant_of(self)
-            .live()
-            .public()
-            .select_related("cover_image")
-            .order_by("path")[:6]
-        )
+        featured = CoursePage.objects.descendant_of(self).live().public()
         if request.user.is_authenticated:
-            context["dashboard"] = lms.get_learner_dashboard(request.user)
+            dashboard = lms.get_learner_dashboard(request.user)
+            context["dashboard"] = dashboard
+            # "Find more courses" offers only what the learner has not enrolled in.
+            featured = featured.exclude(pk__in=[c.course.pk for c in dashboard.courses])
+        context["featured_courses"] = featured.select_related("cover_image").order_by("path")[:6]
         return context

@@ -53,7 +53,7 @@ from .quizzes import (
 )
 from .state import CourseProgress, ModuleState, StepState, get_course_progress, get_module_progress
 from .storage import protected_storage, storage_alias_of
-from .vocabulary import LockReason, ModuleStatus
+from .vocabulary import LockReason, ModuleStatus, ReviewPolicy
 
 __all__ = [
     "COURSE_COMPLETED",
@@ -80,6 +80,7 @@ __all__ = [
     "QuizAttempt",
     "QuizResult",
     "QuizRules",
+    "ReviewPolicy",
     "StepProgress",
     "StepSpec",
     "StepState",

@@ -8,7 +8,7 @@ from django.db.models import F
 from wagtail.models import Page
 
 from .models import Enrolment
-from .protocols import LearningModule
+from .protocols import LearningCourse, LearningModule
 from .state import CourseProgress, get_course_progress
 
 __all__ = ["ContinueItem", "Dashboard", "get_learner_dashboard"]
@@ -22,6 +22,14 @@ class ContinueItem:
     kind: str
     position: float
     watched_percent: int
+    course: LearningCourse | None = None
+
+    @property
+    def module_title(self) -> str:
+        """The module's title when it says more than the step's (a module often bears the
+        title of its one lecture): shown once, not twice."""
+        title = self.module.title
+        return "" if title.strip().casefold() == self.step_title.strip().casefold() else title
 
     @property
     def url(self) -> str:
@@ -68,21 +76,41 @@ def get_learner_dashboard(user) -> Dashboard:
 
 
 def _continue_item(progress: list[CourseProgress]) -> ContinueItem | None:
-    """The most recently touched unfinished step of a module still to do, else the first
-    open step of an unfinished course. Computed from the states already loaded."""
-    candidates = [
-        (state, step)
-        for course in progress
-        if not course.completed_at
-        for state in course.modules
-        if not state.locked and not state.completed_at
-        for step in state.steps
-        if not step.completed and step.spec.required
-    ]
+    """Where the learner was last active: in the course of the most recent step activity
+    (any step, finished or not), that step when unfinished, else the module's next
+    unfinished required step, else the course's. Without any activity, the first open
+    step of the first unfinished course. Computed from the states already loaded."""
+    candidates = []  # (course, position in the course, module state, step), reading order
+    latest = None  # (updated_at, course, position in the course, module state)
+    for course in progress:
+        if course.completed_at:
+            continue
+        order = 0
+        for state in course.modules:
+            for step in state.steps:
+                if step.updated_at is not None and (latest is None or step.updated_at > latest[0]):
+                    latest = (step.updated_at, course, order, state)
+                open_module = not state.locked and not state.completed_at
+                if open_module and not step.completed and step.spec.required:
+                    candidates.append((course, order, state, step))
+                order += 1
     if not candidates:
         return None
-    touched = [(state, step) for state, step in candidates if step.updated_at is not None]
-    state, step = max(touched, key=lambda pair: pair[1].updated_at) if touched else candidates[0]
+    chosen = candidates[0]
+    if latest is not None:
+        _, course, at, module = latest
+        in_course = [c for c in candidates if c[0] is course]
+        if in_course:
+            # The module worked in first (from that step on, then its earlier steps),
+            # then the course's later modules, then its earlier ones.
+            chosen = min(in_course, key=lambda c: (c[2] is not module, c[1] < at, c[1]))
+        else:
+            # Nothing open left in that course (the rest is locked): the most recently
+            # touched open step elsewhere, else the first open one.
+            touched = [c for c in candidates if c[3].updated_at is not None]
+            if touched:
+                chosen = max(touched, key=lambda c: c[3].updated_at)
+    course, _, state, step = chosen
     return ContinueItem(
         state.module,
         step.spec.step_id,
@@ -90,4 +118,5 @@ def _continue_item(progress: list[CourseProgress]) -> ContinueItem | None:
         step.spec.kind,
         step.position,
         step.watched_percent,
+        course.course,
     )

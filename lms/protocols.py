@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from .vocabulary import ReviewPolicy
+
 
 @dataclass(frozen=True, slots=True)
 class StepSpec:
@@ -59,6 +61,10 @@ class QuizRules:
     shuffle_questions: bool
     shuffle_choices: bool
     questions: tuple[QuestionSpec, ...] = field(default_factory=tuple)
+    # When a result reveals right answers, feedback and explanations.
+    review: ReviewPolicy = ReviewPolicy.AFTER_PASS_OR_NO_ATTEMPTS_LEFT
+    # With a draw from a pool: draw first from what the previous attempt did not have.
+    fresh_draw: bool = False
 
 
 @runtime_checkable

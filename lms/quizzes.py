@@ -17,6 +17,7 @@ from .errors import AttemptLimitReached, InvalidInput, NotFound
 from .models import QuizAttempt, StepProgress
 from .progress import _locked_progress, get_step_spec
 from .protocols import LearningModule, QuestionSpec, QuizRules
+from .vocabulary import ReviewPolicy
 
 __all__ = [
     "QuestionResult",
@@ -50,6 +51,10 @@ class QuizResult:
     attempts_used: int
     attempts_left: int | None
     step_completed: bool
+    # Whether the quiz's review policy lets this result show which answers were right,
+    # the correct choices, feedback and explanations; when not, `questions` is empty.
+    reviewed: bool = False
+    review: ReviewPolicy = ReviewPolicy.AFTER_PASS_OR_NO_ATTEMPTS_LEFT
     questions: list[QuestionResult] = field(default_factory=list)
 
 
@@ -62,6 +67,7 @@ class QuizStatus:
     open_attempt: QuizAttempt | None
     last_attempt: QuizAttempt | None
     completed: bool
+    passed: bool = False  # in any attempt of the cycle: no further attempt is offered
 
 
 def _quiz_for_step(module: LearningModule, step_id: str):
@@ -106,6 +112,7 @@ def get_quiz_status(user, *, module: LearningModule, step_id: str) -> QuizStatus
         open_attempt=open_attempt,
         last_attempt=submitted[-1] if submitted else None,
         completed=bool(progress and progress.completed_at),
+        passed=any(a.passed for a in submitted),
     )
 
 
@@ -138,7 +145,7 @@ def start_quiz_attempt(
             raise AttemptLimitReached(_("You have used all %(count)d attempts.") % {"count": used})
         questions = list(rules.questions)
         if rules.draw_count and rules.draw_count < len(questions):
-            drawn = rng.sample(range(len(questions)), rules.draw_count)
+            drawn = _draw(rules, existing, rng)
             questions = [
                 questions[i] for i in (drawn if rules.shuffle_questions else sorted(drawn))
             ]
@@ -161,6 +168,22 @@ def start_quiz_attempt(
             question_ids=[q.question_id for q in questions],
             choice_order=choice_order,
         )
+
+
+def _draw(rules: QuizRules, earlier, rng: random.Random) -> list[int]:
+    """Indexes of `rules.draw_count` questions of the pool, at random. With `fresh_draw`,
+    first from those the previous attempt did not have, then (when the pool is too
+    small for a wholly new draw) from the rest."""
+    count = rules.draw_count or 0
+    indexes = list(range(len(rules.questions)))
+    if not rules.fresh_draw:
+        return rng.sample(indexes, count)
+    previous = earlier.order_by("-number").values_list("question_ids", flat=True).first()
+    had = set(previous or [])
+    unseen = [i for i in indexes if rules.questions[i].question_id not in had]
+    seen = [i for i in indexes if rules.questions[i].question_id in had]
+    drawn = rng.sample(unseen, min(count, len(unseen)))
+    return drawn + rng.sample(seen, count - len(drawn))
 
 
 def get_attempt_questions(attempt: QuizAttempt, *, module: LearningModule) -> list[dict]:
@@ -291,32 +314,49 @@ def submit_quiz_attempt(
                 progress.save(update_fields=["best_score", "updated_at"])
             if attempt.passed or not spec.pass_required:
                 complete_progress(progress, module=module, now=now)
-        return _stored_result(attempt, rules)
+        return _stored_result(attempt, rules, _review_policy(module, attempt, rules))
 
 
-def _stored_result(attempt: QuizAttempt, rules: QuizRules) -> QuizResult:
-    """The result of a submitted attempt, graded from its stored answers."""
-    by_id = {q.question_id: q for q in rules.questions}
-    results = [
-        _grade(by_id[qid], attempt.answers.get(qid, []))
-        for qid in attempt.question_ids
-        if qid in by_id
-    ]
+def _review_policy(module: LearningModule, attempt: QuizAttempt, rules: QuizRules) -> ReviewPolicy:
+    """The editors' current choice (a policy made stricter applies to old attempts too);
+    the attempt's revision when the quiz is gone from the step."""
+    quiz = module.get_lms_quiz(attempt.step_id)
+    return ReviewPolicy(quiz.get_lms_quiz_rules().review if quiz else rules.review)
+
+
+def _stored_result(attempt: QuizAttempt, rules: QuizRules, review: ReviewPolicy) -> QuizResult:
+    """The result of a submitted attempt, graded from its stored answers. The review
+    (right and wrong answers, correct choices, feedback, explanations) is left out unless
+    the review policy allows it for where the learner now stands."""
     same_step = {
         "user_id": attempt.user_id,
         "module_id": attempt.module_id,
         "step_id": attempt.step_id,
         "cycle": attempt.cycle,
     }
-    used = QuizAttempt.objects.filter(**same_step).count()
+    attempts = QuizAttempt.objects.filter(**same_step)
+    used = attempts.count()
+    attempts_left = _attempts_left(rules, used)
+    passed_any = bool(attempt.passed) or attempts.filter(passed=True).exists()
+    reviewed = review.reveals(passed=passed_any, attempts_left=attempts_left)
+    results = []
+    if reviewed:
+        by_id = {q.question_id: q for q in rules.questions}
+        results = [
+            _grade(by_id[qid], attempt.answers.get(qid, []))
+            for qid in attempt.question_ids
+            if qid in by_id
+        ]
     completed = StepProgress.objects.filter(**same_step, completed_at__isnull=False).exists()
     return QuizResult(
         attempt=attempt,
         score=attempt.score or 0.0,
         passed=bool(attempt.passed),
         attempts_used=used,
-        attempts_left=_attempts_left(rules, used),
+        attempts_left=attempts_left,
         step_completed=completed,
+        reviewed=reviewed,
+        review=review,
         questions=results,
     )
 
@@ -329,4 +369,5 @@ def get_quiz_result(user, *, module: LearningModule, attempt_id: int) -> QuizRes
     ).first()
     if attempt is None:
         raise NotFound(_("No such quiz attempt."))
-    return _stored_result(attempt, _rules_for_attempt(attempt, module))
+    rules = _rules_for_attempt(attempt, module)
+    return _stored_result(attempt, rules, _review_policy(module, attempt, rules))

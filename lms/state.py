@@ -108,6 +108,14 @@ class CourseProgress:
     def state_of(self, module_id: int) -> ModuleState | None:
         return next((m for m in self.modules if m.module.pk == module_id), None)
 
+    def next_module_after(self, module_id: int) -> ModuleState | None:
+        """Where to go after a module: the first unfinished module after it in the
+        course, else the first unfinished one before it; None when all are done. Locked
+        modules count (their state says why, and what opens them)."""
+        index = next((i for i, m in enumerate(self.modules) if m.module.pk == module_id), -1)
+        ordered = self.modules[index + 1 :] + self.modules[: max(index, 0)]
+        return next((m for m in ordered if not m.completed_at), None)
+
 
 def module_lock(
     module: LearningModule, completed_ids: set[int], now: datetime | None = None

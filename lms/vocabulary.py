@@ -5,7 +5,7 @@ strings; the values are what the JSON API and the pages' data attributes show.""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["LockReason", "ModuleStatus"]
+__all__ = ["LockReason", "ModuleStatus", "ReviewPolicy"]
 
 
 class ModuleStatus(models.TextChoices):
@@ -23,3 +23,49 @@ class LockReason(models.TextChoices):
     NOT_ENROLLED = "not_enrolled"
     PREREQUISITES = "locked_prerequisites"
     NOT_OPEN_YET = "locked_date"
+
+
+class ReviewPolicy(models.TextChoices):
+    """When a quiz result reveals its review: which answers were right or wrong, which
+    choices were correct, the feedback and the explanations. Before that a result
+    carries only the score, so a failed attempt is not a key to the next one."""
+
+    NEVER = "never", _("Never")
+    AFTER_PASS = "after_pass", _("After a pass")
+    NO_ATTEMPTS_LEFT = "no_attempts_left", _("When no attempts remain")
+    AFTER_PASS_OR_NO_ATTEMPTS_LEFT = (
+        "after_pass_or_no_attempts_left",
+        _("After a pass or when no attempts remain"),
+    )
+    ALWAYS = "always", _("Always, after every attempt")
+
+    def reveals(self, *, passed: bool, attempts_left: int | None) -> bool:
+        """Whether a result may show its review: `passed` is whether the learner has
+        passed this quiz (in any attempt of the cycle)."""
+        no_attempts_left = attempts_left == 0
+        return {
+            ReviewPolicy.NEVER: False,
+            ReviewPolicy.AFTER_PASS: passed,
+            ReviewPolicy.NO_ATTEMPTS_LEFT: no_attempts_left,
+            ReviewPolicy.AFTER_PASS_OR_NO_ATTEMPTS_LEFT: passed or no_attempts_left,
+            ReviewPolicy.ALWAYS: True,
+        }[self]
+
+    @property
+    def withheld_message(self) -> str:
+        """What a learner is told while the review is withheld."""
+        return {
+            ReviewPolicy.NEVER: _("This quiz does not show the right answers."),
+            ReviewPolicy.AFTER_PASS: _(
+                "The right answers, feedback and explanations are shown once you pass."
+            ),
+            ReviewPolicy.NO_ATTEMPTS_LEFT: _(
+                "The right answers, feedback and explanations are shown when you have "
+                "used all your attempts."
+            ),
+            ReviewPolicy.AFTER_PASS_OR_NO_ATTEMPTS_LEFT: _(
+                "The right answers, feedback and explanations are shown once you pass "
+                "or have used all your attempts."
+            ),
+            ReviewPolicy.ALWAYS: "",
+        }[self]

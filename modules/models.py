@@ -32,6 +32,7 @@ from lms.api import (
     ChoiceSpec,
     QuestionSpec,
     QuizRules,
+    ReviewPolicy,
     StepSpec,
     check_prerequisites,
     protected_storage,
@@ -265,6 +266,25 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
         validators=[MinValueValidator(1)],
         help_text=_("Draw this many questions at random from the pool. Empty: all questions."),
     )
+    fresh_draw = models.BooleanField(
+        _("new questions in each attempt"),
+        default=False,
+        help_text=_(
+            "With questions drawn from a pool: a new attempt draws first from the questions "
+            "the previous attempt did not have, as far as the pool allows."
+        ),
+    )
+    review = models.CharField(
+        _("show answers, feedback and explanations"),
+        max_length=32,
+        choices=ReviewPolicy.choices,
+        default=ReviewPolicy.AFTER_PASS_OR_NO_ATTEMPTS_LEFT,
+        help_text=_(
+            "When a learner's result shows which answers were right, the feedback and the "
+            "explanations. Until then it shows only the score, so a failed attempt does not "
+            "give away the answers to the next one."
+        ),
+    )
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="quiz")
 
     search_fields = [
@@ -282,10 +302,12 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
                 FieldRowPanel(
                     [
                         FieldPanel("draw_count"),
+                        FieldPanel("fresh_draw"),
                         FieldPanel("shuffle_questions"),
                         FieldPanel("shuffle_choices"),
                     ]
                 ),
+                FieldPanel("review"),
             ],
             heading=_("Rules"),
         ),
@@ -393,6 +415,8 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
             shuffle_questions=self.shuffle_questions,
             shuffle_choices=self.shuffle_choices,
             questions=tuple(questions),
+            review=ReviewPolicy(self.review),
+            fresh_draw=self.fresh_draw,
         )
 
     def get_preview_template(self, request, mode_name):

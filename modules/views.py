@@ -34,7 +34,16 @@ def module_overview(request, page, preview: bool = False):
         cycle = decision.cycle
     context = page.get_context(request)
     context["module_state"] = lms.get_module_progress(user=request.user, module=page, cycle=cycle)
+    if context["module_state"].completed_at:
+        context.update(_module_complete_context(request, page))
     return TemplateResponse(request, page.get_template(request), context)
+
+
+def _module_complete_context(request, page) -> dict:
+    """For the "module complete" panel: the course's progress and where to go next."""
+    course = page.get_parent().specific
+    progress = lms.get_course_progress(user=request.user, course=course)
+    return {"course_progress": progress, "next_module": progress.next_module_after(page.pk)}
 
 
 def _step_context(request, page, block, step_id, cycle=None):
@@ -54,6 +63,8 @@ def _step_context(request, page, block, step_id, cycle=None):
             "next_spec": specs[index + 1] if index + 1 < len(specs) else None,
         }
     )
+    if state.completed_at and index + 1 == len(specs):
+        context.update(_module_complete_context(request, page))
     if block.block_type == "lecture" and block.value["lecture"]:
         lecture = block.value["lecture"]
         context["lecture"] = lecture

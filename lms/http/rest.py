@@ -212,6 +212,11 @@ class ResultOut(Schema):
     attempts_used: int
     attempts_left: int | None
     step_completed: bool
+    reviewed: bool = Field(
+        description="Whether the quiz's review policy lets this result show which answers "
+        "were right, the correct choices, feedback and explanations. When false, "
+        "`questions` is empty: a failed attempt does not give away the answers."
+    )
     questions: list[ResultQuestionOut]
 
 
@@ -221,7 +226,8 @@ class ResultOut(Schema):
     url_name="submit_quiz_attempt",
 )
 def submit_quiz_attempt(request, attempt_id: int, payload: SubmitIn):
-    """Grade the attempt; feedback and explanations come back only now."""
+    """Grade the attempt. Right answers, feedback and explanations come back only when the
+    quiz's review policy allows (by default after a pass or when no attempts remain)."""
     result = quizzes.submit_quiz_attempt(
         request.user,
         module=_module(payload.module_id),
@@ -236,6 +242,7 @@ def submit_quiz_attempt(request, attempt_id: int, payload: SubmitIn):
         attempts_used=result.attempts_used,
         attempts_left=result.attempts_left,
         step_completed=result.step_completed,
+        reviewed=result.reviewed,
         questions=[q.__dict__ for q in result.questions],
     )
 

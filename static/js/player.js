@@ -18,6 +18,11 @@
     : String(Date.now()) + Math.random().toString(16).slice(2);
   let seq = 0;
   let ranges = [];
+  // Everything played on this page, merged: the "Watched" label follows it between
+  // heartbeats (the server's share may be higher: earlier visits).
+  let played = [];
+  let serverShare = Number(root.dataset.watchedShare || 0);
+  let shownPercent = null;
   let segStart = null;
   let lastTime = 0;
   let timer = null;
@@ -29,9 +34,39 @@
     return input ? input.value : "";
   }
 
+  function merge(list, start, end) {
+    const out = [];
+    list.concat([[start, end]]).sort(function (a, b) { return a[0] - b[0]; })
+      .forEach(function (r) {
+        const last = out[out.length - 1];
+        if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+        else out.push([r[0], r[1]]);
+      });
+    return out;
+  }
+
   function closeSegment(end) {
-    if (segStart !== null && end > segStart) ranges.push([segStart, end]);
+    if (segStart !== null && end > segStart) {
+      ranges.push([segStart, end]);
+      played = merge(played, segStart, end);
+    }
     segStart = null;
+  }
+
+  function showWatched() {
+    if (!watchedLabel) return;
+    const duration = isFinite(video.duration) && video.duration > 0
+      ? video.duration : Number(root.dataset.duration || 0);
+    if (!duration) return;
+    const union = segStart !== null && video.currentTime > segStart
+      ? merge(played, segStart, video.currentTime) : played;
+    const seconds = union.reduce(function (sum, r) { return sum + (r[1] - r[0]); }, 0);
+    const share = Math.max(serverShare, Math.min(seconds / duration, 1));
+    const percent = Math.floor(share * 100);
+    if (percent === shownPercent) return;
+    shownPercent = percent;
+    watchedLabel.textContent = watchedLabel.textContent.replace(/\d+\s?%/, percent + " %");
+    root.dataset.watched = String(percent);
   }
 
   function beat(final) {
@@ -59,10 +94,9 @@
     })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
-        if (!data || !watchedLabel) return;
-        const percent = Math.floor(data.watched_share * 100);
-        watchedLabel.textContent = watchedLabel.textContent.replace(/\d+\s?%/, percent + " %");
-        root.dataset.watched = String(percent);
+        if (!data) return;
+        serverShare = Math.max(serverShare, data.watched_share);
+        showWatched();
         if (data.completed) root.dataset.completed = "true";
       })
       .catch(function () {});
@@ -82,6 +116,7 @@
       segStart = now;
     }
     lastTime = now;
+    showWatched();
   });
   video.addEventListener("seeking", function () { closeSegment(lastTime); });
   video.addEventListener("seeked", function () {

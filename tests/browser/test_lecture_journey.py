@@ -88,6 +88,15 @@ def test_a_learner_plays_a_lecture_with_swedish_captions_and_jumps_to_a_chapter(
     )
     page.wait_for_function("() => document.querySelector('video').currentTime > 0.5")
 
+    # "Watched" follows what is played, not only the heartbeats every 10 s: about 4 % of
+    # 49 s after 2 s, well before the second heartbeat.
+    page.wait_for_function("() => document.querySelector('video').currentTime > 2")
+    page.wait_for_function(
+        "() => Number(document.querySelector('[data-lecture-player]').dataset.watched) >= 2"
+        " && /[1-9]\\d* %/.test(document.querySelector('[data-watched-label]').textContent)",
+        timeout=5_000,
+    )
+
     page.wait_for_function(
         """() => {
             const tracks = Array.from(document.querySelector('video').textTracks);

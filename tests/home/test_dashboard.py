@@ -261,3 +261,96 @@ def test_my_progress_in_the_api_matches_the_dashboard(learner, learner_client, c
 @pytest.mark.django_db
 def test_my_progress_needs_a_login(client):
     assert client.get(reverse("api-v1:my_progress")).status_code == 401
+
+
+@pytest.fixture
+def two_courses(learner):
+    """Two enrolled courses; the first is due sooner, so it is listed first. The second's
+    one module bears the title of its one lecture (as in the demo's lecture series)."""
+    first = CoursePageFactory(title="Första kursen")
+    ModulePageFactory(
+        parent=first,
+        title="Första modulen",
+        steps=[lecture_step(LectureFactory(title="Orörd föreläsning")), reading_step("Läs A")],
+    )
+    second = CoursePageFactory(title="Andra kursen")
+    lecture = LectureFactory(title="Minoritetslagen", duration=timedelta(seconds=600))
+    ModulePageFactory(
+        parent=second,
+        title="Minoritetslagen",
+        steps=[reading_step("Inledning"), lecture_step(lecture), reading_step("Sammanfattning")],
+    )
+    soon = timezone.now() + timedelta(days=3)
+    lms.enrol_learner(learner, course=first, source=Enrolment.Source.ASSIGNMENT, due_at=soon)
+    lms.enrol_learner(learner, course=second)
+    return first, second
+
+
+def continue_section(html: str) -> str:
+    return html.split("data-continue", 1)[1].split("</section>", 1)[0]
+
+
+def watch(learner, module, step_id, *, until: float, t0):
+    beats = [(0, 0)] + [(s, min(s + 10, until)) for s in range(0, int(until), 10)]
+    for seq, (start, end) in enumerate(beats):
+        lms.record_watch(
+            learner,
+            module=module,
+            step_id=step_id,
+            session_id="tab-00000002",
+            seq=seq,
+            ranges=[(start, end)] if end > start else [],
+            position=end,
+            now=t0 + timedelta(seconds=10 * seq),
+        )
+
+
+@pytest.mark.django_db
+def test_continue_points_at_the_step_last_worked_on_in_the_second_course(
+    learner, learner_client, two_courses
+):
+    first, second = two_courses
+    [module] = second.specific.get_lms_modules()
+    lms.complete_step(learner, module=module, step_id=module.steps[0].id)
+    watch(learner, module, module.steps[1].id, until=125, t0=timezone.now())
+
+    html = learner_client.get("/").content.decode()
+
+    section = continue_section(html)
+    url = route(module, "step", module.steps[1].id)
+    assert f'href="{url}"' in section
+    assert "Resume the lecture" in section
+    assert "stopped at 2:05" in section
+    assert section.count("Minoritetslagen") == 1  # the module's title is the lecture's
+    assert "Andra kursen" in section
+    assert "Orörd föreläsning" not in section
+    assert 'data-position="125.000000"' in learner_client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_after_finishing_a_step_continue_leads_to_the_next_step_of_that_course(
+    learner, learner_client, two_courses
+):
+    first, second = two_courses
+    [module] = second.specific.get_lms_modules()
+    [first_module] = first.specific.get_lms_modules()
+    lms.complete_step(learner, module=first_module, step_id=first_module.steps[1].id)
+    lms.complete_step(learner, module=module, step_id=module.steps[0].id)  # the latest
+
+    section = continue_section(learner_client.get("/").content.decode())
+
+    assert f'href="{route(module, "step", module.steps[1].id)}"' in section
+    assert "Orörd föreläsning" not in section
+
+
+@pytest.mark.django_db
+def test_find_more_courses_leaves_out_the_courses_enrolled_in(learner, learner_client, two_courses):
+    site_home()
+    other = CoursePageFactory(title="Inte anmäld")
+    html = learner_client.get("/").content.decode()
+
+    more = html.split('id="featured-heading"', 1)[1].split("</section>", 1)[0]
+    assert other.title in more
+    assert "Första kursen" not in more
+    assert "Andra kursen" not in more
+    assert my_course_titles(html) == ["Första kursen", "Andra kursen"]

@@ -111,8 +111,34 @@ def test_the_page_is_structured_for_assistive_technology(learner_client):
     for table in tables:
         assert "<caption>" in table
         assert '<th scope="col">' in table
-        assert '<th scope="row">' in table
+        assert re.search(r'<th scope="row"[ >]', table)
     assert f'href="{EXPORT}"' in html
+
+
+def test_what_was_written_in_swedish_is_marked_so_in_the_english_interface(learner_client):
+    html = learner_client.get(PAGE).content.decode()
+
+    assert '<html lang="en">' in html
+    assert '<th scope="row" lang="sv">Likabehandling i praktiken</th>' in html
+    assert re.search(r'<td lang="sv">Vi behöver prata mer om &lt;bemötande&gt;\.', html)
+    assert re.search(r'<td lang="sv"><ul><li>Hur många diskrimineringsgrunder\?: Sju', html)
+    assert "<td>yes</td>" in html or ">yes<" in html  # interface words stay unmarked
+
+
+def test_in_the_swedish_interface_nothing_needs_marking(client, learner, other):
+    client.force_login(learner)
+
+    html = client.get(PAGE).content.decode()
+
+    assert '<html lang="sv">' in html
+    assert 'lang="sv">Likabehandling' not in html
+
+
+def test_the_page_has_no_inline_styles(learner_client):
+    html = learner_client.get(PAGE).content.decode()
+
+    assert "<style" not in html
+    assert " style=" not in html
 
 
 def test_the_json_download_holds_the_learners_own_record(learner_client, learner):

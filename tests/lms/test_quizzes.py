@@ -149,6 +149,11 @@ def learner_client(client, learner):
     return in_english(client)
 
 
+def learner_client_for(client, module):
+    client.force_login(enrolled_learner(module.get_parent()))
+    return in_english(client)
+
+
 def start(client, module, step_id):
     url = route(module, "step", step_id)
     response = client.post(url, {"action": "start"})
@@ -197,7 +202,9 @@ def test_the_attempt_json_has_no_correct_flags_feedback_or_explanations(
 
 
 @pytest.mark.django_db
-def test_feedback_and_explanations_come_with_the_result(learner_client, module, step_id, questions):
+def test_feedback_and_explanations_come_with_the_result(client, questions):
+    _, module, step_id = make(questions, pass_mark=100, review=lms.ReviewPolicy.ALWAYS)
+    learner_client = learner_client_for(client, module)
     attempt = start(learner_client, module, step_id)
     answers = wrong_answers(questions)
 
@@ -268,6 +275,22 @@ def test_new_attempts_draw_anew(pool):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("draw_count", [3, 4])
+def test_with_fresh_draws_a_new_attempt_draws_first_what_the_last_did_not_have(pool, draw_count):
+    _quiz, module, step_id = make(pool, draw_count=draw_count, fresh_draw=True, max_attempts=None)
+    learner = enrolled_learner(module.get_parent())
+    previous: set[str] = set()
+    for _ in range(4):
+        attempt = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
+        drawn = set(attempt.question_ids)
+        assert len(drawn) == draw_count
+        # 6 in the pool: 3 drawn are all new; of 4, the 2 not had last time and 2 again.
+        assert len(drawn - previous) == min(draw_count, 6 - len(previous))
+        lms.submit_quiz_attempt(learner, module=module, attempt_id=attempt.pk, answers={})
+        previous = drawn
+
+
+@pytest.mark.django_db
 def test_without_shuffling_questions_and_choices_keep_the_editors_order(pool):
     _quiz, module, step_id = make(pool, shuffle_questions=False, shuffle_choices=False)
     attempt = lms.start_quiz_attempt(
@@ -317,8 +340,11 @@ def test_an_attempt_is_graded_against_the_revision_it_started_on(
 
 @pytest.mark.django_db
 def test_points_weigh_questions_and_a_partly_right_multiple_choice_is_wrong(
-    learner, module, step_id, questions
+    learner, quiz, module, step_id, questions
 ):
+    quiz.review = lms.ReviewPolicy.ALWAYS  # to read which question was wrong
+    quiz.save_revision().publish()
+    module = ModulePage.objects.get(pk=module.pk)  # as the next request loads it
     attempt = lms.start_quiz_attempt(learner, module=module, step_id=step_id)
     answers = right_answers(questions)
     answers[questions[1]["id"]] = answers[questions[1]["id"]][:1]  # one of the two minorities
@@ -546,3 +572,100 @@ def test_another_learners_result_is_not_shown(client, learner, module, step_id, 
 
     assert "FEEDBACK-fem-fel" not in page
     assert "EXPLANATION-grunder" not in page
+
+
+# --- Review options: what a result reveals -----------------------------------------------
+
+Policy = lms.ReviewPolicy
+# (policy, outcome) -> whether the result reveals the review. "failed, attempts left":
+# attempt 1 of 3 failed; "failed, none left": the only attempt failed; "passed".
+REVEALS = {
+    Policy.NEVER: (False, False, False),
+    Policy.AFTER_PASS: (False, False, True),
+    Policy.NO_ATTEMPTS_LEFT: (False, True, False),
+    Policy.AFTER_PASS_OR_NO_ATTEMPTS_LEFT: (False, True, True),
+    Policy.ALWAYS: (True, True, True),
+}
+OUTCOMES = {
+    "failed, attempts left": (3, False),
+    "failed, none left": (1, False),
+    "passed": (3, True),
+}
+CORRECT_MARK = "correct answer"  # the HTML review's label on a correct choice
+
+
+def take_in_the_form(client, module, step_id, answers) -> str:
+    attempt = start(client, module, step_id)
+    response = client.post(route(module, "step", step_id), as_form(attempt.pk, answers))
+    return client.get(response["Location"]).content.decode()
+
+
+def take_through_the_api(client, module, step_id, answers) -> dict:
+    attempt = api_post(
+        client, "start_quiz_attempt", {"module_id": module.pk, "step_id": step_id}
+    ).json()
+    response = api_post(
+        client,
+        "submit_quiz_attempt",
+        {"module_id": module.pk, "answers": answers},
+        attempt_id=attempt["attempt_id"],
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("outcome", list(OUTCOMES))
+@pytest.mark.parametrize("policy", list(Policy))
+def test_a_result_reveals_answers_only_as_the_review_option_allows(
+    client, questions, policy, outcome
+):
+    max_attempts, passing = OUTCOMES[outcome]
+    reveals = REVEALS[policy][list(OUTCOMES).index(outcome)]
+    _, module, step_id = make(
+        questions, pass_mark=100, max_attempts=max_attempts, review=policy.value
+    )
+    answers = right_answers(questions) if passing else wrong_answers(questions)
+
+    html = take_in_the_form(learner_client_for(client, module), module, step_id, answers)
+    result = html.split('class="quiz-result"', 1)[1].split("</section>", 1)[0]
+    body = take_through_the_api(learner_client_for(client, module), module, step_id, answers)
+
+    expected_score = "100 % on attempt 1" if passing else "0 % on attempt 1"
+    assert expected_score in result  # the score is always shown
+    assert body["score"] == (100.0 if passing else 0.0)
+    assert body["reviewed"] is reveals
+    api_text = str(body)
+    if reveals:
+        assert CORRECT_MARK in result
+        assert ("Incorrect" in result) is not passing
+        assert "EXPLANATION-grunder" in result and "EXPLANATION-grunder" in api_text
+        assert len(body["questions"]) == 3
+        assert any(c["correct"] for q in body["questions"] for c in q["choices"])
+        assert "data-review-withheld" not in result
+    else:
+        for secret in SECRETS:
+            assert secret not in result
+            assert secret not in api_text
+        assert CORRECT_MARK not in result
+        assert "Incorrect" not in result and ">Correct<" not in result
+        assert body["questions"] == []
+        assert "data-review-withheld" in result
+        assert str(policy.withheld_message) in result
+
+
+@pytest.mark.django_db
+def test_a_stricter_review_option_applies_to_results_already_taken(client, questions):
+    quiz, module, step_id = make(
+        questions, pass_mark=100, max_attempts=3, review=Policy.ALWAYS.value
+    )
+    learner_client = learner_client_for(client, module)
+    html = take_in_the_form(learner_client, module, step_id, wrong_answers(questions))
+    assert "EXPLANATION-grunder" in html
+    quiz.review = Policy.AFTER_PASS.value
+    quiz.save_revision().publish()
+
+    attempt = QuizAttempt.objects.get()
+    again = learner_client.get(f"{route(module, 'step', step_id)}?resultat={attempt.pk}")
+
+    assert "EXPLANATION-grunder" not in again.content.decode()
