@@ -16,7 +16,8 @@ cat <<'MSG'
   Accounts (password "demo" for all, demo only):
     learner  a member of staff taking courses
     editor   training coordinator: edits courses, lectures, quizzes (not a superuser)
-    hr       HR / coordinator: reports for their organisation
+    hr       HR / coordinator for Huddinge kommun: reports, imports, certificates
+    hr2      HR / coordinator for Botkyrka kommun: sees only Botkyrka's people
     admin    superuser
   Stop with Ctrl+C.
 
