@@ -199,3 +199,34 @@ def test_back_issuing_is_queued_as_one_task_per_completion(
     assert queued == [("certificates.tasks.issue_certificate_task", (c.pk,)) for c in completions]
     assert not Certificate.objects.exists(), "the tasks issue, not the caller"
 
+
+# --- The learner finds "Mina intyg" ------------------------------------------------------
+
+
+def test_my_certificates_is_in_the_navigation_for_logged_in_users(client, learner, plain):
+    assert "/certificates/mine/" not in client.get(plain.course.url).content.decode()
+
+    client.force_login(learner)
+    with translation.override("sv"):
+        html = client.get(plain.course.url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+
+    assert '<a href="/certificates/mine/">Mina intyg</a>' in html
+
+
+def test_the_page_of_a_completed_course_and_module_leads_to_the_certificates(
+    client, learner, plain, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    before = client.get(plain.course.url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "data-certificates-link" not in before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_course(learner, plain)
+
+    for page in (plain.course, plain.module):
+        html = client.get(page.url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+        assert "data-certificates-link" in html, page
+        assert "Ditt intyg finns under Mina intyg" in html
+
+    mine = client.get("/certificates/mine/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Modul i kursen Jämlik styrning i praktiken" in mine
