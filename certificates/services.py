@@ -134,9 +134,14 @@ def back_issue_certificates(*, page=None, limit: int | None = None, sync: bool =
     Completions earned while no design applied get theirs once one does (a design is
     attached, the default exists). Safe to repeat: each task issues at most one
     certificate per completion (the one-to-one on `completion`), so a completion queued
-    twice still gets one. `sync` issues in this process instead (the demo command).
+    twice still gets one. Inactive accounts (people who left, anonymised) are skipped.
+    `sync` issues in this process instead (the demo command).
     Returns how many completions were queued (or issued)."""
-    missing = Completion.objects.filter(certificate__isnull=True).order_by("completed_at", "pk")
+    # Active accounts only: an anonymised person's account is inactive, and a certificate
+    # issued now would carry its placeholder username (decision 0014).
+    missing = Completion.objects.filter(certificate__isnull=True, user__is_active=True).order_by(
+        "completed_at", "pk"
+    )
     if page is not None:
         missing = missing.filter(page__path__startswith=page.path)
     ids = list(missing.values_list("pk", flat=True)[:limit])

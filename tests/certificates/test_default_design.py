@@ -200,6 +200,21 @@ def test_back_issuing_is_queued_as_one_task_per_completion(
     assert not Certificate.objects.exists(), "the tasks issue, not the caller"
 
 
+def test_no_back_issue_for_inactive_accounts(
+    earned_without_design, learner, django_capture_on_commit_callbacks
+):
+    """An anonymised person's account is inactive: a certificate issued now would print
+    its placeholder username."""
+    CertificateDesignFactory(name="Ny standard", is_default=True)
+    learner.is_active = False
+    learner.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.back_issue_certificates() == 0
+
+    assert not Certificate.objects.exists()
+
+
 # --- The learner finds "Mina intyg" ------------------------------------------------------
 
 
