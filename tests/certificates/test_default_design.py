@@ -24,6 +24,14 @@ from .conftest import COMPLETED_SV, CertifiedCourse, complete_course, pdf_bytes,
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_language():
+    """Swedish pages activate Swedish for the thread; later tests expect what was active."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
 @pytest.fixture
 def plain():
     """A course and its one module, neither naming a certificate design."""
