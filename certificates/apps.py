@@ -10,6 +10,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         from wagtail import hooks
+        from wagtail.signals import page_published
 
         from compliance.api import PURGE_CERTIFICATES, TRAINING_RECORD
         from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
@@ -19,6 +20,7 @@ class CertificatesConfig(AppConfig):
         from .models import Certificate
 
         post_migrate.connect(handlers.create_schedules, sender=self)
+        page_published.connect(handlers.back_issue_on_publish)
         hooks.register(COURSE_COMPLETED, handlers.issue_on_completion)
         hooks.register(MODULE_COMPLETED, handlers.issue_on_completion)
         hooks.register(TRAINING_RECORD, handlers.certificates_in_training_record)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from .models import Certificate
 from .rendering import verification_url
 from .schedules import ensure_schedules
-from .services import issue_certificate
+from .services import back_issue_certificates, issue_certificate
 
 
 def create_schedules(sender, **kwargs):
@@ -16,6 +16,13 @@ def create_schedules(sender, **kwargs):
 def issue_on_completion(*, user, page, completion):
     """lms COURSE_COMPLETED / MODULE_COMPLETED."""
     issue_certificate(user=user, page=page, completion=completion)
+
+
+def back_issue_on_publish(sender, instance, **kwargs):
+    """wagtail page_published: a course or module published (with a design attached, or
+    the default applying) issues the certificates its completions are missing."""
+    if hasattr(instance, "certificate_design"):
+        transaction.on_commit(lambda: back_issue_certificates(page=instance))
 
 
 def certificates_in_training_record(*, user):

@@ -53,6 +53,14 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
         PORTRAIT = "portrait", _("Portrait")
 
     name = models.CharField(_("name"), max_length=200, help_text=_("For editors only."))
+    is_default = models.BooleanField(
+        _("default design"),
+        default=False,
+        help_text=_(
+            "Used for every course and module that names no design of its own. "
+            "Only one design can be the default."
+        ),
+    )
     page_size = models.CharField(
         _("page size"), max_length=8, choices=PageSize.choices, default="A4"
     )
@@ -103,6 +111,7 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("is_default"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("page_size"), FieldPanel("orientation")]),
@@ -124,9 +133,25 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
         verbose_name = _("certificate design")
         verbose_name_plural = _("certificate designs")
         ordering = ["name"]
+        constraints = [
+            # The design issued when a page names none: at most one, so which is never a guess.
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="certificates_one_default_design",
+                violation_error_message=_(
+                    "Another design is the default already. Untick it there first."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def get_default(cls) -> CertificateDesign | None:
+        """The design for courses and modules that name none (created by migration 0004)."""
+        return cls.objects.filter(is_default=True).first()
 
     @property
     def revisions(self):
@@ -230,6 +255,8 @@ class Certificate(models.Model):
     kind = models.CharField(_("kind"), max_length=8)  # "course" or "module"
     learner_name = models.CharField(_("learner name"), max_length=300)
     title = models.CharField(_("title"), max_length=300)
+    # A module's certificate names its course ("Grundmodul, in the course ..."); frozen too.
+    course_title = models.CharField(_("course"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
     estimated_hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     language = models.CharField(max_length=8, default="sv")

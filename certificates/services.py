@@ -21,10 +21,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from lms.api import public_url
+from lms.api import Completion, public_url
 
 from .codes import new_code, normalise_code
-from .models import Certificate
+from .models import Certificate, CertificateDesign
 from .rendering import render_certificate_pdf
 
 logger = logging.getLogger(__name__)
@@ -40,9 +40,15 @@ PENDING_GRACE = timedelta(minutes=5)
 RENDER_LEASE = timedelta(seconds=20)
 RENDER_HEARTBEAT = timedelta(seconds=5)
 
+# Completions back-issued per sweep at most: a first sweep over a large history is spread
+# over several runs instead of one long one.
+BACK_ISSUE_BATCH = 500
+
 __all__ = [
+    "back_issue_certificates",
     "find_certificate",
     "issue_certificate",
+    "issue_certificate_for_completion",
     "render_certificate",
     "rerender_certificate",
     "revoke_certificate",
@@ -50,8 +56,17 @@ __all__ = [
 ]
 
 
-def _design_for(page):
-    return getattr(page, "certificate_design", None)
+def _course_of(page, completion):
+    """The course a module belongs to; None for a course."""
+    if completion.kind != "module":
+        return None
+    parent = page.get_parent()
+    return parent.specific if parent is not None else None
+
+
+def _design_for(page) -> CertificateDesign | None:
+    """The page's own design, else the default."""
+    return getattr(page, "certificate_design", None) or CertificateDesign.get_default()
 
 
 def _learner_name(user) -> str:
@@ -61,15 +76,18 @@ def _learner_name(user) -> str:
 def issue_certificate(*, user, page, completion) -> Certificate | None:
     """Create the certificate for a completion (pending) and enqueue its rendering.
 
-    Returns None when the course or module has no certificate design. Idempotent: a
-    second call for the same completion returns the existing certificate.
+    The design is the page's, else the default design.
+    Returns None only when there is no design at all (the default was deleted).
+    Idempotent: a second call for the same completion returns the existing certificate
+    (the one-to-one on `completion` refuses a double).
     """
-    design = _design_for(page)
-    if design is None:
-        return None
     existing = Certificate.objects.filter(completion=completion).first()
     if existing is not None:
         return existing
+    design = _design_for(page)
+    if design is None:
+        return None
+    course = _course_of(page, completion)
     hours = getattr(page, "estimated_minutes", None)
     expires_at = design.expiry_for(completion.completed_at)
     for _attempt in range(5):  # a code collision is astronomically rare; retry anyway
@@ -85,7 +103,10 @@ def issue_certificate(*, user, page, completion) -> Certificate | None:
                     kind=completion.kind,
                     learner_name=_learner_name(user),
                     title=page.title,
-                    organisation=design.organisation,
+                    course_title=course.title if course is not None else "",
+                    organisation=design.organisation
+                    or getattr(course or page, "organiser", "")
+                    or "",
                     estimated_hours=round(hours / 60, 1) if hours else None,
                     language=design.language,
                     completed_at=completion.completed_at,
@@ -100,6 +121,51 @@ def issue_certificate(*, user, page, completion) -> Certificate | None:
         raise RuntimeError("Could not allocate a unique certificate code.")
     transaction.on_commit(lambda: enqueue_render(certificate.pk))
     return certificate
+
+
+def issue_certificate_for_completion(completion_id: int) -> Certificate | None:
+    """Issue the certificate of one stored completion (the back-issue task). Idempotent:
+    a completion that has its certificate keeps it; one that is gone is skipped."""
+    completion = Completion.objects.select_related("user").filter(pk=completion_id).first()
+    if completion is None:
+        return None
+    return issue_certificate(
+        user=completion.user, page=completion.page.specific, completion=completion
+    )
+
+
+def back_issue_certificates(*, page=None, limit: int | None = None, sync: bool = False) -> int:
+    """Enqueue the issuing of a certificate for every completion that has none: of `page`
+    and the pages below it (a course and its modules), or of every page.
+
+    Completions earned while no design applied get theirs once one does (a design is
+    attached, the default exists). Safe to repeat: each task issues at most one
+    certificate per completion (the one-to-one on `completion`), so a completion queued
+    twice still gets one. Inactive accounts (people who left, anonymised) are skipped.
+    `sync` issues in this process instead (the demo command).
+    Returns how many completions were queued (or issued)."""
+    # Active accounts only: an anonymised person's account is inactive, and a certificate
+    # issued now would carry its placeholder username (decision 0014).
+    missing = Completion.objects.filter(certificate__isnull=True, user__is_active=True).order_by(
+        "completed_at", "pk"
+    )
+    if page is not None:
+        missing = missing.filter(page__path__startswith=page.path)
+    ids = list(missing.values_list("pk", flat=True)[:limit])
+    if sync:
+        for completion_id in ids:
+            issue_certificate_for_completion(completion_id)
+        return len(ids)
+    from django_q.tasks import async_task
+
+    for completion_id in ids:
+        async_task(
+            "certificates.tasks.issue_certificate_task",
+            completion_id,
+            task_name=f"certificate-issue-{completion_id}-{timezone.now():%Y%m%d%H%M%S%f}",
+            group="certificates",
+        )
+    return len(ids)
 
 
 def enqueue_render(certificate_id: int) -> None:
@@ -299,7 +365,9 @@ def revoke_certificate(certificate: Certificate, *, user, reason: str) -> Certif
 def sweep_certificates(now=None) -> int:
     """Re-enqueue certificates whose task was lost (pending too long), whose worker died
     mid-render (its claim was not renewed within RENDER_LEASE), that failed and may be tried
-    again, or whose email could not be sent. Run every minute. Returns how many were queued.
+    again, or whose email could not be sent; and queue the issuing of certificates for
+    completions that have none (back_issue_certificates). Run every minute. Returns how many
+    renders were queued.
 
     A certificate whose render has stopped MAX_RENDER_ATTEMPTS times without finishing
     (a worker killed by the task timeout each time) is marked failed instead, so it does
@@ -337,6 +405,10 @@ def sweep_certificates(now=None) -> int:
     ids = list(stuck.values_list("pk", flat=True))
     for certificate_id in ids:
         enqueue_render(certificate_id)
+    # Completions earned while no design applied, or whose issuing was lost with its task.
+    # Only when a design can apply: otherwise every sweep would queue the same again.
+    if CertificateDesign.get_default() is not None:
+        back_issue_certificates(limit=BACK_ISSUE_BATCH)
     return len(ids)
 
 

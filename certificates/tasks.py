@@ -10,3 +10,8 @@ def render_certificate_task(certificate_id: int) -> str:
 
 def sweep_certificates_task() -> int:
     return services.sweep_certificates()
+
+
+def issue_certificate_task(completion_id: int) -> str:
+    certificate = services.issue_certificate_for_completion(completion_id)
+    return certificate.status if certificate else "no certificate"

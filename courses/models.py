@@ -79,7 +79,7 @@ class CoursePage(RoutablePageMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("Issued when a learner completes the course. Empty: no certificate."),
+        help_text=_("Issued when a learner completes the course. Empty: the default design."),
     )
 
     parent_page_types = ["courses.CourseIndexPage"]

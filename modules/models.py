@@ -462,7 +462,7 @@ class ModulePage(RoutablePageMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("Optional: a certificate for completing this module on its own."),
+        help_text=_("Issued when a learner completes the module. Empty: the default design."),
     )
 
     parent_page_types = ["courses.CoursePage"]

@@ -8,10 +8,13 @@ from django.contrib.auth.models import Group
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from wagtail.images import get_image_model
 from wagtail.models import GroupPagePermission, Page, Revision, Site
 from wagtail.permissions import policy_registry
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
+from certificates.models import Certificate, CertificateDesign
 from compliance.models import Assignment
 from courses.models import CourseIndexPage, CoursePage
 from home.management.commands.seed_demo import load_manifest
@@ -82,6 +85,7 @@ def snapshot(root) -> dict:
         "assignments": Assignment.objects.count(),
         "enrolments": Enrolment.objects.count(),
         "completions": Completion.objects.count(),
+        "certificates": Certificate.objects.count(),
         "files": stored_files(root),
     }
 
@@ -265,3 +269,35 @@ def test_two_municipalities_each_with_an_hr_account_that_sees_only_its_own(seed)
         seen = scope_queryset(hr, LearnerProfile.objects.all())
         assert seen.filter(unit__path__startswith=roots[own].path).exists()
         assert not seen.filter(unit__path__startswith=roots[other].path).exists()
+
+
+@pytest.mark.django_db
+def test_the_staff_who_completed_have_their_certificates_and_editors_may_design_them(seed, client):
+    seed()
+
+    completions = Completion.objects.all()
+    assert completions.exists()
+    assert not completions.filter(certificate__isnull=True).exists()
+    default = CertificateDesign.objects.get(is_default=True)
+    assert set(Certificate.objects.values_list("design", flat=True)) == {default.pk}
+    assert Certificate.objects.count() == completions.count()
+
+    # The chooser's "create one" link, the editor and the PDF preview answer the editor.
+    client.force_login(get_user_model().objects.get(username="editor"))
+    base = "/admin/snippets/certificates/certificatedesign/"
+    assert client.get(f"{base}add/").status_code == 200
+    assert client.get(f"{base}edit/{default.pk}/").status_code == 200
+    preview = reverse(
+        "wagtailsnippets_certificates_certificatedesign:preview_on_edit", args=[default.pk]
+    )
+    form = nested_form_data(
+        {
+            "name": default.name, "is_default": "on", "page_size": "A4",
+            "orientation": "landscape", "language": "sv", "validity_months": "",
+            "heading": default.heading, "body": rich_text(default.body), "organisation": "",
+            "signatories": inline_formset([]), "extra_css": "",
+        }
+    )  # fmt: skip
+    assert client.post(preview, form).json() == {"is_valid": True, "is_available": True}
+    pdf = client.get(preview, {"mode": "pdf"})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
