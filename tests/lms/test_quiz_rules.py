@@ -273,9 +273,11 @@ def test_drawing_as_many_questions_as_the_pool_has_draws_them_all():
 
 @pytest.fixture
 def three_points():
-    """Three one-point questions, a pass mark of 100 %, any number of attempts."""
+    """Three one-point questions, a pass mark of 100 %, any number of attempts; results
+    reviewed after every attempt, so a failed attempt's answers can be checked (what each
+    review option reveals is tested in test_quizzes.py)."""
     questions = pool(3)
-    module, step_id = quiz_module(questions, pass_mark=100)
+    module, step_id = quiz_module(questions, pass_mark=100, review="always")
     return module, step_id, questions
 
 
