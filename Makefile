@@ -30,5 +30,5 @@ bootstrap-dev:
 
 # Rebuild the Swedish message catalogue after changing translatable strings.
 messages: bootstrap-dev
-	.venv/bin/python manage.py makemessages -l sv -i ".venv/*" -i "scripts/*" -i "bench/*"
+	.venv/bin/python manage.py makemessages -l sv --no-location -i ".venv/*" -i "scripts/*" -i "bench/*"
 	.venv/bin/python manage.py compilemessages -l sv

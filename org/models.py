@@ -14,9 +14,28 @@ from treebeard.mp_tree import MP_Node
 
 
 class Organisation(MP_Node):
-    """Municipality -> administration -> unit, any depth. Paths make subtree queries cheap."""
+    """Municipality -> administration -> unit, any depth. Paths make subtree queries cheap.
+
+    A root is an organisation of its own (a municipality, a region or county board, an
+    association, a business); its `kind` says which. Nodes below a root are its parts and
+    keep the default kind of their root's tree ("unit")."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        REGION = "region", _("Region or county board")
+        ASSOCIATION = "association", _("Association")
+        BUSINESS = "business", _("Business")
+        OTHER = "other", _("Other organisation")
+        UNIT = "unit", _("Part of an organisation")
 
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"),
+        max_length=16,
+        choices=Kind.choices,
+        default=Kind.UNIT,
+        help_text=_("For a top-level organisation: what kind of organisation it is."),
+    )
     code = models.CharField(
         _("code"), max_length=64, blank=True, help_text=_("From the HR system.")
     )
@@ -30,6 +49,20 @@ class Organisation(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A root that nobody classified is a municipality (the platform's first tenant);
+        # a node below a root is a part of it, whatever was passed.
+        if self.depth == 1 and self.kind == self.Kind.UNIT:
+            self.kind = self.Kind.MUNICIPALITY
+        elif self.depth and self.depth > 1:
+            self.kind = self.Kind.UNIT
+        super().save(*args, **kwargs)
+
+    @property
+    def top(self) -> Organisation:
+        """The top-level organisation this node belongs to (itself for a root)."""
+        return self if self.depth == 1 else self.get_root()
 
     @property
     def label(self) -> str:
