@@ -1,5 +1,5 @@
 """What other apps use from accounts."""
 
-from .throttle import client_ip
+from .throttle import Limit, client_ip, hit
 
-__all__ = ["client_ip"]
+__all__ = ["Limit", "client_ip", "hit"]

@@ -81,6 +81,14 @@ class CoursePage(RoutablePageMixin, Page):
         related_name="+",
         help_text=_("Issued when a learner completes the course. Empty: the default design."),
     )
+    open_to_external = models.BooleanField(
+        _("open to external participants"),
+        default=False,
+        help_text=_(
+            "People from associations and businesses may register themselves for this course "
+            "from its page; they need an open enrolment."
+        ),
+    )
 
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["modules.ModulePage"]
@@ -104,6 +112,7 @@ class CoursePage(RoutablePageMixin, Page):
             heading=_("About the course"),
         ),
         FieldPanel("enrolment_mode"),
+        FieldPanel("open_to_external"),
         FieldPanel("certificate_design"),
     ]
 
@@ -119,6 +128,11 @@ class CoursePage(RoutablePageMixin, Page):
     @property
     def enrolment_open(self) -> bool:
         return self.enrolment_mode == self.EnrolmentMode.OPEN
+
+    @property
+    def accepts_external(self) -> bool:
+        """External participants may register for it: open to them and open enrolment."""
+        return self.open_to_external and self.enrolment_open
 
     # --- Content helpers ------------------------------------------------------------
 
