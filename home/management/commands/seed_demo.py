@@ -36,6 +36,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from certificates.services import back_issue_certificates
 from compliance.api import Assignment, apply_assignment
 from courses.models import CourseIndexPage, CoursePage
+from home.demo.external import seed_external
 from home.management import demo_content as content
 from home.models import HomePage
 from lms.api import Completion, Enrolment
@@ -155,6 +156,7 @@ class Command(BaseCommand):
             # issued here, rendered by the task queue once committed. Safe to run again.
             issued = back_issue_certificates(sync=True)
             self.outcomes["certificates"]["issued" if issued else "none missing"] += issued or 1
+            seed_external(self, catalogue)  # Piteå's course for associations and businesses
 
         self.print_summary()
 
