@@ -43,9 +43,11 @@ from wagtail.models import Page
 
 from certificates.services import rerender_certificate, revoke_certificate
 from compliance.models import Reminder
+from external.models import ExternalRegistration, Recognition, RecognitionRule
+from external.services import evaluate_recognitions, give_consent, set_contact_person
 from lms import api as lms
 from lms.models import Enrolment
-from org.models import ReportingScope
+from org.models import Organisation, ReportingScope
 from tests.factories import (
     CertificateDesignFactory,
     CertificateFactory,
@@ -78,7 +80,11 @@ A_UNIT, B_UNIT = "Uq7Aunit", "Uk3Bunit"
 A_HR, B_HR = "Hq7Ahr", "Hk3Bhr"
 A_MARKERS = (*A_PEOPLE, A_UNIT, A_HR)
 B_MARKERS = (*B_PEOPLE, B_UNIT, B_HR)
-EVERY_MARKER = A_MARKERS + B_MARKERS
+# An external association C (issue 10): its participants, the first its contact person. Its
+# name is public (the recognition register), so it carries no marker.
+C_PEOPLE = ("Ex5Cone", "Ex5Ctwo")
+C_MARKERS = C_PEOPLE
+EVERY_MARKER = A_MARKERS + B_MARKERS + C_MARKERS
 
 # What each role may see; the superuser may see everything.
 ALLOWED = {
@@ -87,6 +93,7 @@ ALLOWED = {
     "hr_a": A_MARKERS,
     "hr_b": B_MARKERS,
     "editor": (),
+    "contact_c": C_MARKERS,  # the contact person sees their own organisation's people only
 }
 
 # Patterns not requested, by route (as the walk prints it), with the reason.
@@ -195,6 +202,35 @@ def world(db):
             sent_at=timezone.now(),
         )
 
+    # External association C: two participants (registered through the emailed link), the
+    # first its contact person; both certified; the course open to them with a register.
+    course.open_to_external = True
+    course.save_revision().publish()
+    RecognitionRule.objects.create(course=course, min_certified=2)
+    root_c = Organisation.add_root(name="Föreningen C", kind=Organisation.Kind.ASSOCIATION)
+    for marker in C_PEOPLE:
+        user = staff_member(
+            root_c, external=True, username=f"ext-{marker.lower()}",
+            first_name=f"Markör {marker}", last_name=f"Person-{marker}",
+            email=f"{marker.lower()}@forening.example.se",
+        )  # fmt: skip
+        ExternalRegistration.objects.create(
+            user=user, organisation=root_c, course=course, nonce="n", verified_at=timezone.now()
+        )
+        enrol(user, course)
+        lms.complete_step(user, module=module, step_id=steps.reading["id"])
+        completion = course_completed(user, course, when=timezone.now())
+        people[marker] = user
+        certificates[marker] = CertificateFactory(
+            user=user, page_id=course.pk, completion=completion, title=course.title,
+            learner_name=user.get_full_name(),
+        )  # fmt: skip
+    contact_c = people[C_PEOPLE[0]]
+    set_contact_person(root_c, contact_c)
+    evaluate_recognitions()
+    recognition = Recognition.objects.get(organisation=root_c)
+    give_consent(recognition, user=contact_c)
+
     superuser = SuperuserFactory(first_name="Sara", last_name="Superuser")
     # Audit entries in each municipality: an export and an import by its HR, a revoke and
     # a re-render (after which Wagtail's site history and usage pages answered 500).
@@ -209,6 +245,7 @@ def world(db):
         document=document, design=design, roots=roots, units=units, people=people, hr=hr,
         certificates=certificates, attempts=attempts, superuser=superuser,
         learner=people[A_PEOPLE[0]], editor=editor_of(course, first_name="Erik"),
+        contact_c=contact_c, recognition=recognition, root_c=root_c,
     )  # fmt: skip
 
 
@@ -284,7 +321,9 @@ class Examples:
             "page_pk": pages, "destination_id": [w.course.get_parent().pk],
             "user_id": [p.pk for p in people], "unit_id": [u.pk for u in (
                 *w.roots.values(), *w.units.values())],
-            "course_id": [w.course.pk], "code": [c.code for c in certificates],
+            "course_id": [w.course.pk],
+            "code": [c.code for c in certificates] + [w.recognition.code],
+            "recognition_id": [w.recognition.pk], "decision": ["approve"],
             "revision_id": revisions, "revision_id_a": ["earliest"],
             "revision_id_b": ["latest"], "document_id": [w.document.pk],
             "doc_id": [w.document.pk], "attempt_id": [a.pk for a in w.attempts.values()],
@@ -394,6 +433,7 @@ def test_the_wall_holds_on_every_url_for_every_role(world, settings):
         "hr_a": world.hr["A"],
         "hr_b": world.hr["B"],
         "editor": world.editor,
+        "contact_c": world.contact_c,
         "superuser": world.superuser,
     }
     urls, pattern_count = build_urls(world)
