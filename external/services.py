@@ -36,6 +36,7 @@ __all__ = [
     "get_recognition",
     "get_register",
     "give_consent",
+    "is_contact_person",
     "make_verification_token",
     "register_participant",
     "reject_organisation",
@@ -71,6 +72,13 @@ def get_listed_organisations() -> QuerySet[Organisation]:
         .exclude(external__status__in=[ApprovalStatus.PENDING, ApprovalStatus.REJECTED])
         .order_by("name")
     )
+
+
+def is_contact_person(user) -> bool:
+    """Has `user` a reporting scope on an association or business (a contact person)?"""
+    if not user.is_authenticated:
+        return False
+    return ReportingScope.objects.filter(user=user, unit__kind__in=EXTERNAL_KINDS).exists()
 
 
 def _record(organisation: Organisation) -> ExternalOrganisation:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ApprovalStatus(models.TextChoices):
@@ -18,7 +19,7 @@ class RuleKind(models.TextChoices):
 class RecognitionState(models.TextChoices):
     RECOGNISED = "recognised", _("Recognised")
     EXPIRED = "expired", _("Expired")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("recognition", "Withdrawn")
     NOT_YET = "not_yet", _("Not yet recognised")
 
 
