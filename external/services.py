@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -207,7 +207,8 @@ def register_participant(
     new_organisation: NewOrganisation | None = None,
 ) -> ExternalRegistration | None:
     """Register an external participant for `course` and email them a link to confirm
-    their address. The account is inactive until then. Atomic.
+    their address. The account is inactive until then. The rows are created atomically;
+    the email goes after (if it fails, "send the link again" works).
 
     The address already in use: nothing is created; an unconfirmed registration gets a new
     link, anyone else an email saying so. Returns the new registration, or None then.
@@ -224,25 +225,33 @@ def register_participant(
         else:
             _tell_existing_account(existing, course)
         return None
-    with transaction.atomic():
-        user = get_user_model()(
-            username=email, email=email, first_name=first_name, last_name=last_name
-        )
-        user.is_active = False
-        user.set_password(password)
-        user.save()
-        if organisation is None:
-            assert new_organisation is not None
-            organisation = _create_organisation(new_organisation, registrant=user)
-        LearnerProfile.objects.create(
-            user=user, unit=organisation, kind=LearnerProfile.Kind.EXTERNAL
-        )
-        Membership.objects.create(user=user, unit=organisation)
-        registration = ExternalRegistration.objects.create(
-            user=user, organisation=organisation, course=course, nonce=""
-        )
-        _send_link(registration)
+    try:
+        with transaction.atomic():
+            registration = _create_registration(
+                course=course, first_name=first_name, last_name=last_name, email=email,
+                password=password, organisation=organisation, new_organisation=new_organisation,
+            )  # fmt: skip
+    except IntegrityError:  # the same address registered at the same moment: theirs stands
+        return None
+    _send_link(registration)
     return registration
+
+
+def _create_registration(
+    *, course, first_name, last_name, email, password, organisation, new_organisation
+) -> ExternalRegistration:
+    user = get_user_model()(username=email, email=email, first_name=first_name, last_name=last_name)
+    user.is_active = False
+    user.set_password(password)
+    user.save()
+    if organisation is None:
+        assert new_organisation is not None
+        organisation = _create_organisation(new_organisation, registrant=user)
+    LearnerProfile.objects.create(user=user, unit=organisation, kind=LearnerProfile.Kind.EXTERNAL)
+    Membership.objects.create(user=user, unit=organisation)
+    return ExternalRegistration.objects.create(
+        user=user, organisation=organisation, course=course, nonce=""
+    )
 
 
 def resend_verification(email: str) -> bool:

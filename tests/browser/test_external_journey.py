@@ -59,9 +59,11 @@ def test_an_external_participant_registers_completes_and_is_on_the_register(
     tab.click("[data-register-form] button[type=submit]")
     tab.wait_for_selector("[data-registration-sent]")
 
-    # The link in the email (Django's locmem outbox: the live server runs in this process).
-    assert [message.to for message in mail.outbox] == [["maja@byggtjanst.example.se"]]
-    path = re.search(r"https?://[^/\s]+(/extern/bekrafta/\S+/)", mail.outbox[0].body).group(1)
+    # The link in the email (Django's locmem outbox: the live server runs in this process;
+    # the demo's certificate emails are there too).
+    sent = [message for message in mail.outbox if message.to == ["maja@byggtjanst.example.se"]]
+    assert len(sent) == 1
+    path = re.search(r"https?://[^/\s]+(/extern/bekrafta/\S+/)", sent[0].body).group(1)
     tab.goto(live_server.url + path)
     tab.click("[data-confirm]")
     tab.wait_for_url(f"{live_server.url}{course.url}")

@@ -104,10 +104,11 @@ def test_a_second_run_creates_no_rows_revisions_or_files(seed, media_roots):
 
     assert snapshot(media_roots) == first
     assert " created" not in output and "updated" not in output
-    # And the first run did build the whole demo: home, catalogue, 2 courses, 7 modules.
-    assert first["pages"] == 1 + 11
+    # And the first run did build the whole demo: home, catalogue, 2 courses, 7 modules,
+    # and Piteå's course for external participants with its 2 modules.
+    assert first["pages"] == 1 + 11 + 3
     assert (first["lectures"], first["quizzes"], first["images"]) == (7, 5, 7)
-    assert first["revisions"] == 11 + 5
+    assert first["revisions"] == 11 + 5 + 3
     assert len(first["files"]) == 7 * 3
 
 
@@ -251,7 +252,10 @@ def test_two_municipalities_each_with_an_hr_account_that_sees_only_its_own(seed)
 
     seed()
     users = {user.username: user for user in get_user_model().objects.all()}
-    roots = {root.name: root for root in Organisation.get_root_nodes()}
+    roots = {
+        root.name: root
+        for root in Organisation.get_root_nodes().filter(kind=Organisation.Kind.MUNICIPALITY)
+    }
     assert set(roots) == {"Huddinge kommun", "Botkyrka kommun"}
     botkyrka = roots["Botkyrka kommun"]
     botkyrka_staff = LearnerProfile.objects.filter(unit__path__startswith=botkyrka.path)
@@ -301,3 +305,39 @@ def test_the_staff_who_completed_have_their_certificates_and_editors_may_design_
     assert client.post(preview, form).json() == {"is_valid": True, "is_available": True}
     pdf = client.get(preview, {"mode": "pdf"})
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_pitea_course_is_open_to_external_participants_with_one_organisation_listed(seed, client):
+    from external.api import ExternalOrganisation, Recognition, get_register
+
+    seed()
+    course = CoursePage.objects.get(slug="mangfald-i-foretag-och-foreningar")
+    assert course.accepts_external
+    external = Organisation.get_root_nodes().exclude(kind=Organisation.Kind.MUNICIPALITY)
+    assert {(o.name, o.kind) for o in external} == {
+        ("Föreningen Norrsken Piteå", "association"),
+        ("Piteå Byggtjänst AB", "business"),
+        ("Strömnäs Café", "business"),
+    }
+    assert not LearnerProfile.objects.filter(
+        unit__in=external, employee_number__isnull=False
+    ).exists()
+    assert [r.organisation.name for r in get_register(course)] == ["Föreningen Norrsken Piteå"]
+    business = Recognition.objects.get(organisation__name="Piteå Byggtjänst AB")
+    assert business.met_since is None  # one certified participant of the two needed
+    assert ExternalOrganisation.objects.get(organisation__name="Strömnäs Café").status == (
+        "pending"
+    )
+    html = client.get(reverse("external:register_page", args=[course.pk])).content.decode()
+    assert "Organisationer som utbildats i mångfald" in html
+    assert "Föreningen Norrsken Piteå" in html and "Piteå Byggtjänst AB" not in html
+
+    users = {user.username: user for user in get_user_model().objects.all()}
+    assert all(users[name].check_password("demo") for name in ("pitea", "kontakt", "kontakt2"))
+    assert users["pitea"].has_perms(
+        ["external.change_externalorganisation", "external.change_recognition"]
+    )
+    client.force_login(users["kontakt"])
+    page = client.get(reverse("external:organisation")).content.decode()
+    assert "Omar Haddad" in page and "Johan Nilsson" not in page
