@@ -14,6 +14,7 @@ from courses.models import CoursePage
 from home.demo.external import COURSE, seed_external
 from home.management.commands.seed_demo import Command
 from modules.models import ModulePage
+from tests.browser.test_csp import WATCH_VIOLATIONS
 from tests.factories import CertificateDesignFactory, root_collection, tree_root
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,10 +48,18 @@ def test_an_external_participant_registers_completes_and_is_on_the_register(
     tab = browser_page
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    # The public pages under the Content-Security-Policy: nothing refused on any of them.
+    tab.add_init_script(WATCH_VIOLATIONS)
+    violations: list[str] = []
+
+    def check_csp() -> None:
+        violations.extend(f"{tab.url}: {v}" for v in tab.evaluate("window.__csp || []"))
+
     register_url = f"{live_server.url}/extern/kurser/{course.pk}/organisationer/"
 
     tab.goto(live_server.url + course.url)
     tab.click("[data-external-invitation] a")
+    check_csp()
     tab.fill("input[name=first_name]", "Maja")
     tab.fill("input[name=last_name]", "Berglund")
     tab.fill("input[name=email]", "maja@byggtjanst.example.se")
@@ -58,6 +67,7 @@ def test_an_external_participant_registers_completes_and_is_on_the_register(
     tab.select_option("select[name=organisation]", label=BUSINESS)
     tab.click("[data-register-form] button[type=submit]")
     tab.wait_for_selector("[data-registration-sent]")
+    check_csp()
 
     # The link in the email (Django's locmem outbox: the live server runs in this process;
     # the demo's certificate emails are there too).
@@ -65,6 +75,7 @@ def test_an_external_participant_registers_completes_and_is_on_the_register(
     assert len(sent) == 1
     path = re.search(r"https?://[^/\s]+(/extern/bekrafta/\S+/)", sent[0].body).group(1)
     tab.goto(live_server.url + path)
+    check_csp()
     tab.click("[data-confirm]")
     tab.wait_for_url(f"{live_server.url}{course.url}")
 
@@ -83,6 +94,7 @@ def test_an_external_participant_registers_completes_and_is_on_the_register(
 
     # Recognised now (two certified), but not listed until the contact person agrees.
     tab.goto(register_url)
+    check_csp()
     assert tab.locator(f"tr[data-organisation='{BUSINESS}']").count() == 0
 
     tab.context.clear_cookies()
@@ -91,6 +103,7 @@ def test_an_external_participant_registers_completes_and_is_on_the_register(
     tab.fill("input[name=password]", "demo")
     tab.click("main form button[type=submit]")
     tab.wait_for_url(f"{live_server.url}/extern/min-organisation/")
+    check_csp()
     assert tab.locator("tr[data-participant='Maja Berglund']").count() == 1
     tab.click("[data-consent=give]")
     tab.wait_for_selector("[data-consent=revoke]")
@@ -100,6 +113,8 @@ def test_an_external_participant_registers_completes_and_is_on_the_register(
     assert row.count() == 1
     row.locator("a").click()
     tab.wait_for_selector("[data-verification=recognised]")
+    check_csp()
     assert BUSINESS in tab.inner_text("main")
     assert COURSE["title"] in tab.inner_text("main")
+    assert violations == []
     assert errors == []
