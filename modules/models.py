@@ -155,7 +155,7 @@ class Lecture(index.Indexed, ClusterableModel):
 
     panels = [
         FieldPanel("title"),
-        LectureFactsPanel(heading=_("Video file")),
+        LectureFactsPanel(heading=_("Status")),
         FieldPanel("video"),
         FieldRowPanel([FieldPanel("duration"), FieldPanel("recorded_on")]),
         FieldPanel("poster", help_text=_("Empty: a frame of the video is used.")),

@@ -224,7 +224,7 @@ def test_a_large_video_is_processing_until_the_task_has_read_it(
     client.force_login(enrolled_learner(course))
     step_id = module.steps[0].id
     step_page = client.get(module.url + module.reverse_subpage("step", args=[step_id]))
-    assert "being prepared" in step_page.content.decode()
+    assert "Föreläsningen förbereds" in step_page.content.decode()
     assert "<video" not in step_page.content.decode()
     assert client.get(module.url + f"steg/{step_id}/video/").status_code == 404
 
