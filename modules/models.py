@@ -192,6 +192,9 @@ class Lecture(index.Indexed, ClusterableModel):
                     self.apply_probe(probe_video(upload))
             except ValidationError as error:
                 raise ValidationError({"video": error.messages}) from error
+        elif self.status == LectureStatus.FAILED and self.duration and self.media_facts != "—":
+            # The task read the file but not its length; the editor has now given it.
+            self.status, self.status_message = LectureStatus.READY, ""
         if self.duration is None and self.status == LectureStatus.READY:
             raise ValidationError(
                 {"duration": _("Give the duration; it could not be read from the video.")}

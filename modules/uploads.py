@@ -68,6 +68,8 @@ def open_pending(token: str) -> PendingFile:
         data = signing.loads(token, salt=_SALT, max_age=max_age)
     except signing.BadSignature as exc:  # includes SignatureExpired
         raise PendingUploadRefused from exc
+    if not isinstance(data, dict):
+        raise PendingUploadRefused
     path, name = data.get("path", ""), data.get("name", "")
     if not (isinstance(path, str) and path.startswith(PREFIX) and ".." not in path):
         raise PendingUploadRefused

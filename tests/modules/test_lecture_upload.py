@@ -267,3 +267,25 @@ def test_a_large_file_the_task_finds_unplayable_is_marked_and_says_why(
     listing = editor_client.get(reverse("wagtailsnippets_modules_lecture:list")).content.decode()
     assert "Not a playable video" in listing
     assert "kan spelas upp" in listing  # why, kept in the site's language (Swedish)
+
+
+def test_a_lecture_the_task_could_not_time_becomes_ready_once_the_editor_gives_the_duration(
+    editor_client,
+):
+    lecture = LectureFactory(
+        duration=None,
+        status=LectureStatus.FAILED,
+        status_message="Längden kunde inte läsas ur videon: ange den och spara igen.",
+        video_codec="h264",
+    )
+    data = {
+        k: v for k, v in lecture_form(CAPTIONS_SV.encode(), duration="0:50").items() if k != "video"
+    }
+
+    response = editor_client.post(
+        reverse("wagtailsnippets_modules_lecture:edit", args=[lecture.pk]), data
+    )
+
+    assert response.status_code == 302
+    lecture.refresh_from_db()
+    assert (lecture.status, lecture.duration) == (LectureStatus.READY, timedelta(seconds=50))
