@@ -1,5 +1,6 @@
-"""The module editor's form: prerequisites offered as "Course › Module"; a cycle is refused
-by the engine's rule (`lms.api.check_prerequisites`)."""
+"""The editors' forms. Modules: ASCII slugs, prerequisites offered grouped by course (drafts
+too), a cycle refused by the engine's rule (`lms.api.check_prerequisites`). Lectures: facts
+read from the video, and a video kept across a failed save (`modules.uploads`)."""
 
 from __future__ import annotations
 
@@ -47,12 +48,11 @@ class ModulePageForm(AsciiSlugPageForm):
                     path__in={page.path[: -Page.steplen] for page in modules}
                 ).values_list("path", "title")
             )
-            groups: dict[str, list] = {}
+            groups: dict[str, list] = {}  # by the course's path: two courses may share a title
             for page in modules:
                 label = page.title if page.live else _draft_label(page.title)
-                course = courses.get(page.path[: -Page.steplen], "")
-                groups.setdefault(course, []).append((page.pk, label))
-            field.choices = list(groups.items())
+                groups.setdefault(page.path[: -Page.steplen], []).append((page.pk, label))
+            field.choices = [(courses.get(path, ""), options) for path, options in groups.items()]
             field.help_text = gettext_lazy(
                 "Modules (in any course) the learner must complete first. A draft may be "
                 "chosen: it keeps this module locked until it is published and completed."
