@@ -15,6 +15,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lms import api as lms
+from modules.forms import AsciiSlugPageForm
 from modules.models import ModulePage
 
 
@@ -47,6 +48,8 @@ class CourseIndexPage(Page):
 
 class CoursePage(RoutablePageMixin, Page):
     """A course. Its children are modules, in page order."""
+
+    base_form_class = AsciiSlugPageForm
 
     class EnrolmentMode(models.TextChoices):
         OPEN = "open", _("Open: learners enrol themselves")

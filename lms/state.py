@@ -25,6 +25,7 @@ __all__ = [
     "module_lock",
 ]
 
+
 @dataclass
 class StepState:
     spec: StepSpec
@@ -125,11 +126,15 @@ def module_lock(
     missing = [p for p in module.get_lms_prerequisites() if p.pk not in completed_ids]
     if missing:
         names = ", ".join(p.title for p in missing)
-        return (
-            LockReason.PREREQUISITES,
-            _("Complete %(modules)s first.") % {"modules": names},
-            missing,
-        )
+        message = _("Complete %(modules)s first.") % {"modules": names}
+        # A prerequisite still in draft cannot be taken yet: say so, or the learner hunts
+        # for a module that is not there.
+        drafts = [p for p in missing if not getattr(p, "live", True)]
+        if drafts:
+            message += " " + _(
+                "%(modules)s is not published yet; this module stays locked until it is."
+            ) % {"modules": ", ".join(p.title for p in drafts)}
+        return LockReason.PREREQUISITES, message, missing
     if module.available_from and module.available_from > now:
         when = date_format(timezone.localtime(module.available_from), "j F Y H:i")
         return LockReason.NOT_OPEN_YET, _("Opens %(date)s.") % {"date": when}, []

@@ -2,6 +2,12 @@
 
 from lms import api as lms
 
+from .schedules import ensure_schedules
+
+
+def create_schedules(sender, **kwargs):
+    ensure_schedules()
+
 
 def recompute_completions_after_publishing(sender, instance, **kwargs):
     """An edit may have removed the only step a learner was missing, or made a module

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 from datetime import timedelta
 
-from django import forms
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
@@ -21,6 +21,7 @@ from wagtail.admin.panels import (
     InlinePanel,
     MultiFieldPanel,
     ObjectList,
+    Panel,
     TabbedInterface,
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -40,8 +41,14 @@ from lms.api import (
 
 from . import views
 from .blocks import QuestionsBlock, StepsBlock
-from .forms import LectureForm, ModulePageForm
-from .validators import parse_webvtt, probe_video, validate_webvtt_file
+from .forms import LectureForm, ModulePageForm, PrerequisiteChooser
+from .validators import (
+    MediaProbe,
+    parse_webvtt,
+    probe_video,
+    refuse_obvious_non_video,
+    validate_webvtt_file,
+)
 
 CAPTION_LANGUAGES = [
     ("sv", "Svenska"),
@@ -55,6 +62,28 @@ CAPTION_LANGUAGES = [
     ("yi", "ייִדיש"),
 ]
 VIDEO_EXTENSIONS = ["mp4", "webm", "m4v", "ogv"]
+
+
+class LectureStatus(models.TextChoices):
+    """Where a lecture's video file is: checked and ready for learners, still being read by
+    the task queue (large uploads), or refused by that check."""
+
+    READY = "ready", _("Ready")
+    PROCESSING = "processing", _("Processing")
+    FAILED = "failed", _("Not a playable video")
+
+
+class LectureFactsPanel(Panel):
+    """The lecture's status (ready, processing, refused) and what ffprobe read from its
+    file, shown read-only at the top of the lecture form."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "modules/admin/lecture_facts_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["lecture"] = self.instance
+            return context
 
 
 def format_duration(value: timedelta | None) -> str:
@@ -88,8 +117,20 @@ class Lecture(index.Indexed, ClusterableModel):
         related_name="+",
     )
     duration = models.DurationField(
-        _("duration"), help_text=_("As h:mm:ss or mm:ss, e.g. 12:30 for twelve and a half minutes.")
+        _("duration"),
+        null=True,
+        blank=True,
+        help_text=_("Read from the video file. As h:mm:ss or mm:ss, e.g. 12:30."),
     )
+    duration_from_file = models.BooleanField(_("duration read from the file"), default=False)
+    width = models.PositiveIntegerField(_("width (pixels)"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height (pixels)"), null=True, blank=True)
+    video_codec = models.CharField(_("video codec"), max_length=40, blank=True)
+    audio_codec = models.CharField(_("audio codec"), max_length=40, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=LectureStatus.choices, default=LectureStatus.READY
+    )
+    status_message = models.TextField(_("status message"), blank=True)
     speakers = models.CharField(_("speakers"), max_length=300, blank=True)
     organiser = models.CharField(
         _("organiser"), max_length=300, blank=True, help_text=_("Who arranged the lecture.")
@@ -114,9 +155,10 @@ class Lecture(index.Indexed, ClusterableModel):
 
     panels = [
         FieldPanel("title"),
+        LectureFactsPanel(heading=_("Status")),
         FieldPanel("video"),
         FieldRowPanel([FieldPanel("duration"), FieldPanel("recorded_on")]),
-        FieldPanel("poster"),
+        FieldPanel("poster", help_text=_("Empty: a frame of the video is used.")),
         FieldRowPanel([FieldPanel("speakers"), FieldPanel("organiser")]),
         FieldPanel("description"),
         InlinePanel("caption_tracks", heading=_("Caption tracks"), label=_("Caption track")),
@@ -134,20 +176,60 @@ class Lecture(index.Indexed, ClusterableModel):
         return self.title
 
     def clean(self):
-        """A new video must really be one (its content is probed, not its extension); an
-        empty duration is read from it."""
+        """A new video must really be one (its content is probed, not its extension); its
+        duration, picture size and codecs are read from it. A file larger than
+        LMS_LECTURE_PROBE_ASYNC_BYTES is only sniffed here and probed by the task queue
+        after saving (the lecture is "processing" until then). A typed duration counts only
+        when the file does not tell."""
         super().clean()
         if self.video and not self.video._committed:
+            upload = self.video.file
             try:
-                probe = probe_video(self.video.file)
+                if upload.size > settings.LMS_LECTURE_PROBE_ASYNC_BYTES:
+                    refuse_obvious_non_video(upload)
+                    self.status, self.status_message = LectureStatus.PROCESSING, ""
+                else:
+                    self.apply_probe(probe_video(upload))
             except ValidationError as error:
                 raise ValidationError({"video": error.messages}) from error
-            if self.duration is None:
-                self.duration = probe.duration
-        if self.duration is None:
+        elif self.status == LectureStatus.FAILED and self.duration and self.media_facts != "—":
+            # The task read the file but not its length; the editor has now given it.
+            self.status, self.status_message = LectureStatus.READY, ""
+        if self.duration is None and self.status == LectureStatus.READY:
             raise ValidationError(
                 {"duration": _("Give the duration; it could not be read from the video.")}
             )
+
+    def apply_probe(self, probe: MediaProbe) -> None:
+        """Take what ffprobe read from the file; the lecture is ready for learners."""
+        self.width, self.height = probe.width, probe.height
+        self.video_codec, self.audio_codec = probe.video_codec, probe.audio_codec
+        if probe.duration is not None:
+            self.duration, self.duration_from_file = probe.duration, True
+        else:
+            self.duration_from_file = False
+        self.status, self.status_message = LectureStatus.READY, ""
+
+    @property
+    def media_facts(self) -> str:
+        """Picture size and codecs as ffprobe read them, e.g. "1280×720 · vp9 / opus"."""
+        parts = []
+        if self.width and self.height:
+            parts.append(f"{self.width}×{self.height}")
+        codecs = " / ".join(c for c in (self.video_codec, self.audio_codec) if c)
+        if codecs:
+            parts.append(codecs)
+        return " · ".join(parts) or "—"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == LectureStatus.READY
+
+    @property
+    def status_display(self) -> str:
+        if self.status == LectureStatus.FAILED and self.status_message:
+            return f"{self.get_status_display()}: {self.status_message}"
+        return self.get_status_display()
 
     @property
     def duration_display(self) -> str:
@@ -213,7 +295,19 @@ class LectureCaptionTrack(Orderable):
         upload_to="lectures/captions/",
         validators=[FileExtensionValidator(["vtt"]), validate_webvtt_file],
     )
-    is_default = models.BooleanField(_("on by default"), default=False)
+    # None: automatic (the first track in the site's language is on); True/False: the
+    # editor's own choice.
+    is_default = models.BooleanField(
+        _("on by default"),
+        null=True,
+        blank=True,
+        default=None,
+        choices=[
+            (None, _("Automatic: the first track in Swedish")),
+            (True, _("On")),
+            (False, _("Off")),
+        ],
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("language"), FieldPanel("kind"), FieldPanel("is_default")]),
@@ -479,7 +573,7 @@ class ModulePage(RoutablePageMixin, Page):
     ]
     rules_panels = [
         FieldPanel("required_for_course"),
-        FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("prerequisites", widget=PrerequisiteChooser),
         FieldPanel("available_from"),
         FieldPanel("certificate_design"),
     ]
@@ -597,7 +691,10 @@ class ModulePage(RoutablePageMixin, Page):
         return views.linked_document(request, self, step_id, document_id)
 
     def serve_preview(self, request, mode_name):
-        # Editors preview the module overview; access rules do not apply to previews.
+        # Editors preview the module overview and, following its links (mode "step:<id>",
+        # see module_tags.step_url), each step; access rules do not apply to previews.
+        if mode_name.startswith("step:"):
+            return views.step(request, self, mode_name.removeprefix("step:"), preview=True)
         return views.module_overview(request, self, preview=True)
 
     def get_context(self, request, *args, **kwargs):
@@ -615,7 +712,9 @@ def _step_spec(kind: str, step_id: str, value) -> StepSpec:
         title = lecture.title if lecture else str(_("Lecture"))
         extra = {
             "required_share": value["required_share"] / 100,
-            "duration_seconds": lecture.duration.total_seconds() if lecture else None,
+            "duration_seconds": (
+                lecture.duration.total_seconds() if lecture and lecture.duration else None
+            ),
             "object_id": lecture.pk if lecture else None,
         }
     elif kind == "quiz":

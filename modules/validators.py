@@ -143,6 +143,10 @@ class MediaProbe:
     duration: timedelta | None
     has_video: bool
     has_audio: bool
+    width: int | None = None
+    height: int | None = None
+    video_codec: str = ""
+    audio_codec: str = ""
 
 
 def _describe(head: bytes) -> str:
@@ -206,12 +210,31 @@ def _parse_probe(data: dict) -> MediaProbe:
         seconds = float(fmt.get("duration"))
     except (TypeError, ValueError):
         seconds = None
+    video = next((s for s in streams if s.get("codec_type") == "video"), None)
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     return MediaProbe(
         format_names=frozenset((fmt.get("format_name") or "").split(",")),
         duration=timedelta(seconds=round(seconds)) if seconds and seconds > 0 else None,
-        has_video=any(s.get("codec_type") == "video" for s in streams),
-        has_audio=any(s.get("codec_type") == "audio" for s in streams),
+        has_video=video is not None,
+        has_audio=audio is not None,
+        width=(video or {}).get("width") or None,
+        height=(video or {}).get("height") or None,
+        video_codec=(video or {}).get("codec_name") or "",
+        audio_codec=(audio or {}).get("codec_name") or "",
     )
+
+
+def refuse_obvious_non_video(upload) -> None:
+    """The quick check made on save for a file too large to probe there: a file whose
+    first bytes say it is a PDF, an image, an Office document or text is refused at once."""
+    upload.seek(0)
+    head = upload.read(64)
+    upload.seek(0)
+    kind = _describe(head)
+    if kind:
+        raise ValidationError(
+            _("The file is a %(kind)s, not a video."), params={"kind": kind}, code="not_video"
+        )
 
 
 def probe_video(upload) -> MediaProbe:
@@ -224,7 +247,17 @@ def probe_video(upload) -> MediaProbe:
     upload.seek(0)
     head = upload.read(64)
     upload.seek(0)
-    if hasattr(upload, "temporary_file_path"):
+    probe = probe_path_or_upload(upload, head)
+    upload._lms_probe = probe
+    return probe
+
+
+def probe_path_or_upload(upload, head: bytes, path: str | None = None) -> MediaProbe:
+    """Probe a file on disk (`path`) or an upload; raise ValidationError saying what it is
+    when it is not playable video or audio."""
+    if path is not None:
+        data = _run_ffprobe(path)
+    elif hasattr(upload, "temporary_file_path"):
         data = _run_ffprobe(upload.temporary_file_path())
     else:
         with tempfile.NamedTemporaryFile(suffix=".upload") as handle:
@@ -247,7 +280,6 @@ def probe_video(upload) -> MediaProbe:
         raise ValidationError(
             _("The file holds neither picture nor sound."), code="video_no_streams"
         )
-    upload._lms_probe = probe
     return probe
 
 

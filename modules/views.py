@@ -14,6 +14,7 @@ from wagtail.documents import get_document_model
 from lms import api as lms
 from lms import http as lms_http
 
+from .captions import default_caption_track
 from .rich_text import documents_linked_in
 
 
@@ -69,6 +70,7 @@ def _step_context(request, page, block, step_id, cycle=None):
         lecture = block.value["lecture"]
         context["lecture"] = lecture
         context["caption_tracks"] = list(lecture.caption_tracks.all())
+        context["default_track"] = default_caption_track(context["caption_tracks"])
         context["chapters"] = list(lecture.chapters.all())
     elif block.block_type == "quiz" and block.value["quiz"] and request.user.is_authenticated:
         status = lms.get_quiz_status(request.user, module=page, step_id=step_id)
@@ -85,8 +87,12 @@ def _step_context(request, page, block, step_id, cycle=None):
     return context
 
 
-def step(request, page, step_id: str):
+def step(request, page, step_id: str, preview: bool = False):
     block = page.get_step_block(step_id)
+    if preview:
+        # An editor walking a preview: no access rules, nothing recorded.
+        context = _step_context(request, page, block, step_id)
+        return TemplateResponse(request, "modules/step_page.html", context)
     decision = lms.check_module_access(user=request.user, module=page)
     if not decision.allowed:
         return _refuse(request, page, decision)
@@ -158,6 +164,8 @@ def _open_step(request, page, step_id: str, kind: str, field: str):
     block = page.get_step_block(step_id)
     if block.block_type != kind or not block.value[field]:
         raise Http404
+    if kind == "lecture" and not block.value[field].is_ready:
+        raise Http404  # a video still being processed (or refused) is never handed out
     decision = lms.check_module_access(user=request.user, module=page)
     if not decision.allowed:
         return None, lms_http.refuse_file(decision)

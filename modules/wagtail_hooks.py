@@ -1,12 +1,18 @@
+from django.contrib import messages
+from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponseForbidden
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.admin.widgets.button import MenuItem
 from wagtail.models import Page, ReferenceIndex
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from .forms import draft_prerequisites
+from .media import after_lecture_saved
 from .models import Lecture, ModulePage, Quiz
 
 
@@ -21,14 +27,34 @@ class PosterColumn(Column):
         return context
 
 
+class LectureIndexView(IndexView):
+    """Each row's actions menu also leads to where a lecture is used and to its history,
+    so an editor need not open the lecture first."""
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if self.get_edit_url(instance):
+            for label, name, icon, priority in [
+                (_("Usage"), "usage", "link", 25),
+                (_("History"), "history", "history", 26),
+            ]:
+                url = reverse(f"wagtailsnippets_modules_lecture:{name}", args=[quote(instance.pk)])
+                buttons.append(MenuItem(label, url=url, icon_name=icon, priority=priority))
+        return buttons
+
+
 class LectureViewSet(SnippetViewSet):
     model = Lecture
+    index_view_class = LectureIndexView
     icon = "media"
     menu_label = _("Lecture library")
     menu_name = "lectures"
+    # The first column is Wagtail's title column: a link to the edit view and the actions
+    # menu (edit, copy, usage, history, delete).
     list_display = [
-        PosterColumn("poster", label=_("Poster")),
         "title",
+        PosterColumn("poster", label=_("Poster")),
+        Column("status_display", label=_("Status")),
         Column("duration_display", label=_("Duration")),
         "speakers",
         "recorded_on",
@@ -66,6 +92,33 @@ class LearningContentGroup(SnippetViewSetGroup):
 
 
 register_snippet(LearningContentGroup)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def read_the_lecture_video(request, instance):
+    """Large videos go to the task queue to be probed; every video without a poster gets a
+    frame of itself."""
+    if isinstance(instance, Lecture):
+        after_lecture_saved(instance)
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def tell_the_editor_about_draft_prerequisites(request, page):
+    """A draft prerequisite is allowed, but it locks the module until it is published."""
+    if not isinstance(page, ModulePage):
+        return
+    drafts = draft_prerequisites(page)
+    if drafts:
+        messages.warning(
+            request,
+            _(
+                "%(modules)s is not published yet: this module stays locked for learners "
+                "until it is."
+            )
+            % {"modules": ", ".join(p.title for p in drafts)},
+        )
 
 
 @hooks.register("before_serve_document")

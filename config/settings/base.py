@@ -170,6 +170,9 @@ TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
 WAGTAIL_I18N_ENABLED = False
+# ASCII slugs: "tillganglig-utbildning", not "tillg%C3%A4nglig-utbildning" in every link
+# (å ä ö are transliterated to a a o, in the editor's browser and on the server alike).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 STATIC_URL = "/static/"
@@ -289,6 +292,13 @@ LMS_X_ACCEL_REDIRECT = {
     "default": os.environ.get("LMS_X_ACCEL_MEDIA_PREFIX", ""),
 }
 LMS_MAX_PLAYBACK_RATE = float(os.environ.get("LMS_MAX_PLAYBACK_RATE", "2.0"))
+# Lecture videos larger than this are probed (ffprobe, poster frame) by the task queue after
+# saving; the lecture shows as "processing" until then. Smaller ones are probed on save.
+LMS_LECTURE_PROBE_ASYNC_BYTES = int(
+    os.environ.get("LMS_LECTURE_PROBE_ASYNC_BYTES", str(200 * 1024 * 1024))
+)
+# How long an upload kept across a failed save of the lecture form stays valid.
+LMS_LECTURE_PENDING_UPLOAD_HOURS = 24
 # The request header the reverse proxy sets to the client's address (e.g. HTTP_X_REAL_IP);
 # used for throttling public lookups. Empty: REMOTE_ADDR.
 LMS_CLIENT_IP_HEADER = os.environ.get("LMS_CLIENT_IP_HEADER", "")
