@@ -217,4 +217,9 @@ def _notify(certificate: UnitCertificate, field: str, template: str, now: dateti
             template, {"certificate": certificate, "verify_url": verification_url(certificate.code)}
         )
         subject, _blank, text = body.partition("\n")
-    send_mail(subject.strip(), text.strip() + "\n", settings.DEFAULT_FROM_EMAIL, to)
+    try:
+        send_mail(subject.strip(), text.strip() + "\n", settings.DEFAULT_FROM_EMAIL, to)
+    except Exception:
+        # Not sent: unmark it, so the next evaluation tries again; the day's verdicts stand.
+        UnitCertificate.objects.filter(pk=certificate.pk).update(**{field: None})
+        logger.exception("Email about unit certificate %s not sent", certificate.code)

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail import hooks
@@ -122,6 +123,11 @@ def judge(rule: CertificationRule, figures: Figures) -> Verdict:
     return Verdict(met=not missing, missing=missing)
 
 
+def _number(value: float) -> str:
+    """60.0 as "60", 33.3 as "33,3" in Swedish."""
+    return localize(int(value) if float(value).is_integer() else value)
+
+
 def describe_missing(missing: list[dict]) -> list[str]:
     """A snapshot's missing entries in words, e.g. "2 more managers", "no trained person",
     "3 new hires outside 30 days"."""
@@ -149,7 +155,7 @@ def describe_missing(missing: list[dict]) -> list[str]:
                     "%(n)d more trained people for %(target)d %% (now %(share)s %%)",
                     n,
                 )
-                % {"n": n, "target": entry["target"], "share": f"{entry['share']:g}"}
+                % {"n": n, "target": entry["target"], "share": _number(entry["share"])}
             )
         elif kind == MISSING_NEW_HIRES:
             words.append(

@@ -131,3 +131,23 @@ def test_hr_of_another_organisation_cannot_list_unit_certificates():
 
     other = hr_user(org_unit("Kommun Z"), username="hr-z")
     assert list(scope_queryset(other, UnitCertificate.objects.all())) == []
+
+
+def test_a_failed_send_is_tried_again_the_next_day(
+    school, django_capture_on_commit_callbacks, monkeypatch
+):
+    school.hr.email = "hr@kommun.example.se"
+    school.hr.save()
+    rule(school, name="80 procent", min_share=80)
+
+    def smtp_down(*args, **kwargs):
+        raise OSError("SMTP server unreachable")
+
+    monkeypatch.setattr("certificates.units.send_mail", smtp_down)
+    evaluate(NOW, django_capture_on_commit_callbacks)  # the day's verdicts stand
+    assert UnitCertificate.objects.get(unit=school.c).warned_at is None
+    monkeypatch.undo()
+    evaluate(NOW + timedelta(days=1), django_capture_on_commit_callbacks)
+    assert [m.subject for m in mail.outbox] == [
+        "The unit certificate of Förskola C is about to lapse"
+    ]
