@@ -81,9 +81,9 @@ def test_the_certificate_lapses_when_the_rule_stops_being_met_and_says_so_once(
     assert UnitCertificate.objects.get(unit=school.a).lapsed_at is None  # Anna and Bo remain
     html = verify(client, lapsed).content.decode()
     assert 'data-verification="lapsed"' in html
-    assert "Lapsed on" in html
+    assert "Upphörde" in html  # "Lapsed on ..."
     [message] = mail.outbox
-    assert "Skola B" in message.subject and "lapsed" in message.subject
+    assert message.subject == "Enhetsintyget för Skola B har upphört"
     # Erik manages Skola B; HR holds the scope over the municipality. Anna (Skola A) is not told.
     assert sorted(message.to) == ["erik@skola.example.se", "hr@kommun.example.se"]
     evaluate(later + timedelta(days=1), django_capture_on_commit_callbacks)
@@ -118,11 +118,11 @@ def test_a_certificate_about_to_lapse_warns_once(school, django_capture_on_commi
     rule(school, name="80 procent", min_share=80)
     evaluate(NOW, django_capture_on_commit_callbacks)
     assert UnitCertificate.objects.get(unit=school.c).lapsed_at is None
-    warnings = [m for m in mail.outbox if "about to lapse" in m.subject]
-    assert [m.subject for m in warnings] == ["The unit certificate of Förskola C is about to lapse"]
+    warnings = [m for m in mail.outbox if "håller på att upphöra" in m.subject]
+    assert [m.subject for m in warnings] == ["Enhetsintyget för Förskola C håller på att upphöra"]
     assert warnings[0].to == ["hr@kommun.example.se"]
     evaluate(NOW + timedelta(days=1), django_capture_on_commit_callbacks)
-    assert len([m for m in mail.outbox if "about to lapse" in m.subject]) == 1
+    assert len([m for m in mail.outbox if "håller på att upphöra" in m.subject]) == 1
 
 
 def test_hr_of_another_organisation_cannot_list_unit_certificates():
@@ -149,5 +149,5 @@ def test_a_failed_send_is_tried_again_the_next_day(
     monkeypatch.undo()
     evaluate(NOW + timedelta(days=1), django_capture_on_commit_callbacks)
     assert [m.subject for m in mail.outbox] == [
-        "The unit certificate of Förskola C is about to lapse"
+        "Enhetsintyget för Förskola C håller på att upphöra"
     ]

@@ -24,6 +24,7 @@ from types import SimpleNamespace
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.utils import translation
 
 from compliance.api import (
     CertificationRule,
@@ -139,7 +140,7 @@ def test_an_80_percent_rule_names_how_many_more_people_each_unit_needs(school):
     assert [m["people"] for m in found["Skola A"].missing] == [1]
     assert [m["people"] for m in found["Skola B"].missing] == [2]
     assert describe_missing(found["Skola A"].missing) == [
-        "1 more trained person for 80 % (now 60 %)"
+        "1 utbildad person till för 80 % (nu 60 %)"
     ]
 
 
@@ -152,15 +153,15 @@ def test_one_trained_person_per_school_judges_only_schools(school):
     # Frida, placed in A and B, is the trained person of both.
     assert found["Skola A"].met and found["Skola B"].met
     assert not found["Skola D"].met
-    assert describe_missing(found["Skola D"].missing) == ["no trained person"]
+    assert describe_missing(found["Skola D"].missing) == ["ingen utbildad person"]
 
 
 def test_managers_only_counts_compliant_managers(school):
     r = rule(school, min_people=2, managers_only=True, unit_type="Skola")
     evaluate_certification_rules(now=NOW)
     found = states(school, r)
-    assert describe_missing(found["Skola A"].missing) == ["1 more manager"]
-    assert describe_missing(found["Skola B"].missing) == ["2 more managers"]
+    assert describe_missing(found["Skola A"].missing) == ["1 chef till"]
+    assert describe_missing(found["Skola B"].missing) == ["2 fler chefer"]
 
 
 def test_new_hires_count_only_once_their_window_has_passed(school):
@@ -171,7 +172,7 @@ def test_new_hires_count_only_once_their_window_has_passed(school):
     assert found["Skola A"].met
     assert not found["Skola B"].met
     assert found["Skola B"].late_new_hires == 1
-    assert describe_missing(found["Skola B"].missing) == ["1 new hire outside 30 days"]
+    assert describe_missing(found["Skola B"].missing) == ["1 nyanställd utanför 30 dagar"]
     # People hired before the rule's "new hires" date are not new hires.
     assert found["Skola D"].met
 
@@ -197,9 +198,9 @@ def test_combined_conditions_must_all_hold(school):
     found = states(school, r)
     assert found["Skola A"].met  # 60 %, 3 people, no late hire
     assert describe_missing(found["Skola B"].missing) == [
-        "1 more trained person for 50 % (now 33.3 %)",
-        "1 more trained person",
-        "1 new hire outside 30 days",
+        "1 utbildad person till för 50 % (nu 33,3 %)",
+        "1 utbildad person till",
+        "1 nyanställd utanför 30 dagar",
     ]
 
 
@@ -257,7 +258,9 @@ def test_a_unit_with_nobody_in_the_audience_is_not_certified():
     r = CertificationRule(name="x", min_people=1)
     verdict = judge(r, Figures())
     assert not verdict.met
-    assert describe_missing(verdict.missing) == ["nobody in the audience", "no trained person"]
+    assert describe_missing(verdict.missing) == ["ingen i målgruppen", "ingen utbildad person"]
+    with translation.override("en"):
+        assert describe_missing(verdict.missing) == ["nobody in the audience", "no trained person"]
 
 
 def test_evaluation_takes_the_same_queries_for_more_units(school, django_assert_num_queries):
