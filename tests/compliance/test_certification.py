@@ -280,3 +280,20 @@ def test_evaluation_takes_the_same_queries_for_more_units(school, django_assert_
         counts = evaluate_certification_rules(now=NOW)
     # Förskola C; Skola A and B (hired before the rule was made, Gustav is no new hire).
     assert counts == {"rules": 2, "units": 11 + 9, "met": 1 + 2}
+
+
+def test_the_daily_schedule_runs_the_evaluation_through_the_queue(school):
+    from django_q.models import Schedule
+    from django_q.tasks import async_task
+
+    from compliance.schedules import CERTIFICATION, ensure_schedules
+
+    r = rule(school, min_people=1, unit_type="Skola")
+    ensure_schedules()
+    schedule = Schedule.objects.get(name=CERTIFICATION)
+    async_task(schedule.func)  # the queue runs tasks inline in the test settings
+    assert {name: s.met for name, s in states(school, r).items()} == {
+        "Skola A": True,
+        "Skola B": True,
+        "Skola D": False,
+    }
