@@ -12,12 +12,13 @@ class CertificatesConfig(AppConfig):
         from wagtail import hooks
         from wagtail.signals import page_published
 
-        from compliance.api import PURGE_CERTIFICATES, TRAINING_RECORD
+        from compliance.api import PURGE_CERTIFICATES, TRAINING_RECORD, UNIT_RULES_EVALUATED
         from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
-        from org.api import register_person_model
+        from org.api import register_person_model, register_unit_model
 
         from . import handlers, privacy  # noqa: F401 - privacy registers its hook
-        from .models import Certificate
+        from .models import Certificate, UnitCertificate
+        from .units import update_unit_certificates
 
         post_migrate.connect(handlers.create_schedules, sender=self)
         page_published.connect(handlers.back_issue_on_publish)
@@ -25,5 +26,7 @@ class CertificatesConfig(AppConfig):
         hooks.register(MODULE_COMPLETED, handlers.issue_on_completion)
         hooks.register(TRAINING_RECORD, handlers.certificates_in_training_record)
         hooks.register(PURGE_CERTIFICATES, handlers.purge_certificates)
+        hooks.register(UNIT_RULES_EVALUATED, update_unit_certificates)
         # Before the admin viewset registers: it then finds the wall's permission policy.
         register_person_model(Certificate, person="user")
+        register_unit_model(UnitCertificate, unit="unit")

@@ -333,3 +333,77 @@ class Certificate(models.Model):
         """The expiry date of a certificate that is valid now; None when it never expires
         or is no longer valid."""
         return self.expires_at if self.validity == self.Validity.VALID else None
+
+
+class UnitCertificate(models.Model):
+    """A unit's certificate: issued when the unit meets a certification rule, lapsed (with
+    the date) when a day's evaluation finds it no longer does. A record, like Certificate;
+    what it says is frozen when issued. At most one is in force per rule and unit."""
+
+    wagtail_reference_index_ignore = True
+
+    class Validity(models.TextChoices):
+        VALID = "valid", _("Valid")
+        LAPSED = "lapsed", _("Lapsed")
+
+    rule = models.ForeignKey(
+        "compliance.CertificationRule", on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "org.Organisation", on_delete=models.CASCADE, related_name="unit_certificates"
+    )
+    design = models.ForeignKey(
+        CertificateDesign, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    design_revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    unit_name = models.CharField(_("unit"), max_length=300)
+    title = models.CharField(_("rule"), max_length=300)
+    course_title = models.CharField(_("course"), max_length=300, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    language = models.CharField(max_length=8, default="sv")
+    certified_at = models.DateTimeField(_("certified"))
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    lapsed_at = models.DateTimeField(_("lapsed"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=Certificate.Status.choices,
+        default=Certificate.Status.PENDING,
+    )
+    pdf = models.FileField(storage=protected_storage, upload_to="unit-certificates/%Y/", blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # Each email goes out once: "about to lapse" and "lapsed".
+    warned_at = models.DateTimeField(null=True, blank=True)
+    lapse_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit certificate")
+        verbose_name_plural = _("unit certificates")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "unit"],
+                condition=models.Q(lapsed_at__isnull=True),
+                name="certificates_one_unit_certificate_in_force",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.unit_name}: {self.title}"
+
+    @property
+    def validity(self) -> UnitCertificate.Validity:
+        return self.Validity.LAPSED if self.lapsed_at else self.Validity.VALID
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == Certificate.Status.READY and bool(self.pdf)
+
+    def get_design(self) -> CertificateDesign:
+        if self.design_revision is not None:
+            return self.design_revision.as_object()
+        return self.design or CertificateDesign(language=self.language)

@@ -15,3 +15,10 @@ def sweep_certificates_task() -> int:
 def issue_certificate_task(completion_id: int) -> str:
     certificate = services.issue_certificate_for_completion(completion_id)
     return certificate.status if certificate else "no certificate"
+
+
+def render_unit_certificate_task(certificate_id: int) -> str:
+    from .units import render_unit_certificate
+
+    certificate = render_unit_certificate(certificate_id)
+    return certificate.status if certificate else "missing"

@@ -20,6 +20,7 @@ from .codes import normalise_code
 from .models import Certificate
 from .rendering import certificate_context
 from .services import find_certificate
+from .units import find_unit_certificate
 
 VERIFY_LIMIT = 30  # lookups per client and window
 VERIFY_WINDOW = 600  # seconds
@@ -82,6 +83,11 @@ def verify_code(request, code: str):
         return _too_many(request)
     certificate = find_certificate(code)
     if certificate is None:
+        unit_certificate = find_unit_certificate(code)
+        if unit_certificate is not None:
+            return render(
+                request, "certificates/verify_result.html", {"unit_certificate": unit_certificate}
+            )
         return render(
             request,
             "certificates/verify_result.html",

@@ -196,3 +196,113 @@ class RetentionSettings(BaseGenericSetting):
         verbose_name = _("data retention")
         verbose_name_plural = _("data retention")
         db_table = "lms_retentionsettings"
+
+
+class CertificationRule(models.Model):
+    """When a unit counts as certified for an assignment's course: every condition given
+    must hold, for each unit in the assignment's subtree (or only the units of a type).
+    A unit's audience is the assignment's audience placed in the unit or below it; who is
+    compliant is compliance/policy.py's status (decision 0020-unit10)."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.CASCADE,
+        related_name="certification_rules",
+        verbose_name=_("assignment"),
+    )
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("Shown to HR and on the unit certificate.")
+    )
+    unit_type = models.CharField(
+        _("only units of type"),
+        max_length=64,
+        blank=True,
+        help_text=_("E.g. Skola. Empty: every unit in the assignment's unit and below it."),
+    )
+    min_share = models.PositiveSmallIntegerField(
+        _("share of the audience compliant (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("E.g. the assignment's target. Empty: no share required."),
+    )
+    min_people = models.PositiveIntegerField(
+        _("at least this many compliant people"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Per unit, e.g. 1 for one trained person per school. Empty: no number."),
+    )
+    managers_only = models.BooleanField(
+        _("count only managers"),
+        default=False,
+        help_text=_("The number above counts compliant managers only."),
+    )
+    new_hire_days = models.PositiveSmallIntegerField(
+        _("new hires compliant within (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Every new hire must be compliant this many days after their hire date."),
+    )
+    new_hires_from = models.DateField(
+        _("new hires: hired on or after"),
+        null=True,
+        blank=True,
+        help_text=_("Who counts as a new hire. Empty: the day the rule was created."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certification rule")
+        verbose_name_plural = _("certification rules")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not (self.min_share or self.min_people or self.new_hire_days):
+            raise ValidationError(
+                _("Give at least one condition: a share, a number of people or new hires.")
+            )
+        if self.managers_only and not self.min_people:
+            raise ValidationError(
+                {"managers_only": _("Give the number of managers that must be compliant.")}
+            )
+
+
+class UnitRuleSnapshot(models.Model):
+    """A rule's verdict on one unit on one day: met or not, the figures it was judged on
+    and what was missing (structured, worded by compliance.certification.describe)."""
+
+    rule = models.ForeignKey(CertificationRule, on_delete=models.CASCADE, related_name="snapshots")
+    unit = models.ForeignKey(
+        "org.Organisation", on_delete=models.CASCADE, related_name="rule_snapshots"
+    )
+    date = models.DateField(_("date"))
+    met = models.BooleanField(_("met"))
+    # Met today, but not if the completions expiring within the warning period expired.
+    at_risk = models.BooleanField(default=False)
+    audience = models.PositiveIntegerField(default=0)
+    compliant = models.PositiveIntegerField(default=0)
+    compliant_managers = models.PositiveIntegerField(default=0)
+    late_new_hires = models.PositiveIntegerField(default=0)
+    missing = models.JSONField(default=list, blank=True)
+    evaluated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("certification snapshot")
+        verbose_name_plural = _("certification snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "unit", "date"], name="compliance_snapshot_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "date"], name="compliance_snapshot_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} @ {self.unit} {self.date}: {'met' if self.met else 'not met'}"

@@ -1,6 +1,7 @@
 """django-q2 task entry points of compliance. Each is idempotent."""
 
 from .assignments import renew_recurring_assignments
+from .certification import evaluate_certification_rules
 from .privacy import purge_expired_records
 from .reminders import send_due_reminders, send_manager_digests
 
@@ -19,3 +20,7 @@ def renew_recurring_assignments_task() -> int:
 
 def purge_expired_records_task() -> dict[str, int]:
     return purge_expired_records()
+
+
+def evaluate_certification_rules_task() -> dict[str, int]:
+    return evaluate_certification_rules()

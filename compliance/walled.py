@@ -8,10 +8,12 @@ from __future__ import annotations
 from lms.api import Completion, Enrolment, QuizAttempt, StepProgress
 from org.api import register_person_model, register_unit_model
 
-from .models import Assignment, Reminder
+from .models import Assignment, CertificationRule, Reminder, UnitRuleSnapshot
 
 
 def register() -> None:
     for model in (Enrolment, StepProgress, QuizAttempt, Completion, Reminder):
         register_person_model(model, person="user")
     register_unit_model(Assignment, unit="unit")
+    register_unit_model(CertificationRule, unit="assignment__unit")
+    register_unit_model(UnitRuleSnapshot, unit="unit")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import Page
@@ -183,6 +184,13 @@ def compliance(request):
                 }
             )
     ancestors = list(parent.get_ancestors()) if parent is not None else []
+    from .certification_views import states_by_unit
+
+    rule_states = states_by_unit(
+        user=request.user,
+        units=[row.unit for row in matrix.rows if row.unit is not None and not row.direct],
+        on=timezone.localdate(),
+    )
     return TemplateResponse(
         request,
         "hr/reports/compliance.html",
@@ -196,6 +204,7 @@ def compliance(request):
             "ancestors": [a for a in ancestors if can_see_unit(request.user, a)],
             "form": filters["form"],
             "charts": charts,
+            "rule_states": rule_states,
             "query": request.GET.urlencode(),
         },
     )

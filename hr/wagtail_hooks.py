@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import report_views
+from . import certification_views, report_views
 
 
 class PermissionMenuItem(MenuItem):
@@ -27,6 +27,12 @@ def register_report_urls():
             name="hr_unit_people",
         ),
         path("hr/person/<int:user_id>/", report_views.person_record, name="hr_person"),
+        path("hr/certification/", certification_views.certification, name="hr_certification"),
+        path(
+            "hr/certification/unit/<int:unit_id>/",
+            certification_views.unit_certification,
+            name="hr_unit_certification",
+        ),
     ]
 
 
@@ -82,3 +88,126 @@ def register_import_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_hr_menu():
     return SubmenuMenuItem(_("HR"), hr_menu, icon_name="group", name="hr", order=260)
+
+
+@hooks.register("register_hr_menu_item")
+def register_certification_menu_item():
+    return PermissionMenuItem(
+        _("Certified units"),
+        reverse("hr_certification"),
+        icon_name="tick-inverse",
+        name="hr-certified-units",
+        permission="compliance.view_compliance",
+    )
+
+
+# --- Certification rules and unit types ---------------------------------------------------
+
+from django.forms import modelform_factory  # noqa: E402
+from wagtail.admin.forms import WagtailAdminModelForm  # noqa: E402
+from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
+
+from compliance.api import Assignment, CertificationRule  # noqa: E402
+from org.api import Organisation, WalledViewSetMixin, scope_queryset  # noqa: E402
+
+
+class CertificationRuleForm(WagtailAdminModelForm):
+    """Only the assignments of the editor's own organisation can be chosen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        assignments = Assignment.objects.select_related("unit").order_by("unit__path", "pk")
+        if self.for_user is not None:
+            assignments = scope_queryset(self.for_user, assignments)
+        self.fields["assignment"].queryset = assignments
+
+
+class CertificationRuleViewSet(WalledViewSetMixin, ModelViewSet):
+    model = CertificationRule
+    icon = "tick-inverse"
+    menu_label = _("Certification rules")
+    menu_name = "hr-certification-rules"
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    form_fields = [
+        "assignment",
+        "name",
+        "unit_type",
+        "min_share",
+        "min_people",
+        "managers_only",
+        "new_hire_days",
+        "new_hires_from",
+        "active",
+    ]
+    list_display = ["name", "assignment", "unit_type", "min_share", "min_people", "active"]
+    list_filter = ["active"]
+
+    def get_form_class(self, for_update=False):
+        return modelform_factory(
+            self.model,
+            form=CertificationRuleForm,
+            formfield_callback=self.formfield_for_dbfield,
+            fields=self.form_fields,
+        )
+
+
+certification_rule_viewset = CertificationRuleViewSet(
+    "hr_certification_rules", url_prefix="hr/certification-rules"
+)
+
+
+@hooks.register("register_admin_viewset")
+def register_certification_rule_viewset():
+    return certification_rule_viewset
+
+
+@hooks.register("register_hr_menu_item")
+def register_certification_rule_menu_item():
+    return PermissionMenuItem(
+        _("Certification rules"),
+        reverse("hr_certification_rules:index"),
+        icon_name="tick-inverse",
+        name="hr-certification-rules-menu",
+        permission="compliance.view_certificationrule",
+    )
+
+
+class UnitViewSet(WalledViewSetMixin, ModelViewSet):
+    """Units' names, codes and types; the tree itself is built by the staff import."""
+
+    model = Organisation
+    icon = "group"
+    menu_label = _("Organisation units")
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    form_fields = ["name", "code", "unit_type"]
+    list_display = ["label", "unit_type", "code"]
+    search_fields = ["name", "code", "unit_type"]
+
+    def get_urlpatterns(self):
+        allowed = {"index", "index_results", "edit", "history", "history_results", "usage"}
+        return [p for p in super().get_urlpatterns() if p.name in allowed]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{"add_url_name": None, "delete_url_name": None, **kwargs}
+        )
+
+
+@hooks.register("register_admin_viewset")
+def register_unit_viewset():
+    return UnitViewSet("hr_units", url_prefix="hr/units")
+
+
+@hooks.register("register_hr_menu_item")
+def register_unit_menu_item():
+    return PermissionMenuItem(
+        _("Organisation units"),
+        reverse("hr_units:index"),
+        icon_name="group",
+        name="hr-units",
+        permission="org.change_organisation",
+    )

@@ -39,6 +39,14 @@ class Organisation(MP_Node):
     code = models.CharField(
         _("code"), max_length=64, blank=True, help_text=_("From the HR system.")
     )
+    # Free text, so a municipality can use its own words; certification rules match it
+    # case-insensitively ("only units of type Skola").
+    unit_type = models.CharField(
+        _("unit type"),
+        max_length=64,
+        blank=True,
+        help_text=_("What kind of unit this is, e.g. Skola, Förskola, Äldreboende."),
+    )
 
     node_order_by = ["name"]
 

@@ -41,8 +41,10 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.log_actions import log
 from wagtail.models import Page
 
+from certificates.models import UnitCertificate
 from certificates.services import rerender_certificate, revoke_certificate
-from compliance.models import Reminder
+from compliance.api import evaluate_certification_rules
+from compliance.models import CertificationRule, Reminder
 from external.models import ExternalRegistration, Recognition, RecognitionRule
 from external.services import evaluate_recognitions, give_consent, set_contact_person
 from lms import api as lms
@@ -114,6 +116,9 @@ HR_PERMISSIONS = [
     ("org", "import_staff"),
     ("certificates", "view_certificate"),
     ("certificates", "change_certificate"),
+    ("compliance", "view_certificationrule"),
+    ("compliance", "add_certificationrule"),
+    ("compliance", "change_certificationrule"),
 ]
 
 
@@ -147,7 +152,7 @@ def pdf_for(marker: str) -> ContentFile:
 
 
 @pytest.fixture
-def world(db):
+def world(db, django_capture_on_commit_callbacks):
     quiz = QuizFactory(title="Kunskapstest")
     lecture = lecture_with_captions(title="Föreläsning")
     document = DocumentFactory(title="Handbok")
@@ -175,8 +180,7 @@ def world(db):
         for marker in markers
     }
     hr = {"A": hr_officer(roots["A"], A_HR), "B": hr_officer(roots["B"], B_HR)}
-    for key in ("A", "B"):
-        assign_course(course, roots[key])
+    assignments = {key: assign_course(course, roots[key]) for key in ("A", "B")}
 
     certificates, attempts = {}, {}
     for marker, user in people.items():
@@ -239,6 +243,16 @@ def world(db):
         log(units[key], "lms.import_staff", user=hr[key], data={"created": 2})
         revoke_certificate(certificates[markers[1]], user=hr[key], reason="Fel kurs")
         rerender_certificate(certificates[markers[0]], user=superuser)
+
+    # Certified units: a rule named after each municipality's unit, evaluated once everyone
+    # has completed, so each unit has snapshots and a unit certificate (with a PDF).
+    for key, marker in (("A", A_UNIT), ("B", B_UNIT)):
+        CertificationRule.objects.create(
+            assignment=assignments[key], name=f"Regel {marker}", min_people=1
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate_certification_rules()
+    assert UnitCertificate.objects.filter(pdf__gt="").count() == 4
 
     return SimpleNamespace(
         course=course, module=module, steps=steps, quiz=quiz, lecture=lecture,
@@ -322,7 +336,8 @@ class Examples:
             "user_id": [p.pk for p in people], "unit_id": [u.pk for u in (
                 *w.roots.values(), *w.units.values())],
             "course_id": [w.course.pk],
-            "code": [c.code for c in certificates] + [w.recognition.code],
+            "code": [c.code for c in certificates] + [w.recognition.code] + list(
+                UnitCertificate.objects.values_list("code", flat=True)),
             "recognition_id": [w.recognition.pk], "decision": ["approve"],
             "revision_id": revisions, "revision_id_a": ["earliest"],
             "revision_id_b": ["latest"], "document_id": [w.document.pk],

@@ -37,6 +37,7 @@ from certificates.services import back_issue_certificates
 from compliance.api import Assignment, apply_assignment
 from courses.models import CourseIndexPage, CoursePage
 from home.demo.external import seed_external
+from home.demo.units import seed_unit_certification
 from home.management import demo_content as content
 from home.models import HomePage
 from lms.api import Completion, Enrolment
@@ -152,6 +153,7 @@ class Command(BaseCommand):
                 self.seed_course(catalogue, spec, lectures, quizzes, posters)
             self.seed_accounts(catalogue)
             self.seed_organisation(catalogue)
+            seed_unit_certification(self.note)
             # The staff who completed already get their certificates (the default design);
             # issued here, rendered by the task queue once committed. Safe to run again.
             issued = back_issue_certificates(sync=True)
