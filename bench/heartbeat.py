@@ -1,5 +1,6 @@
-"""Heartbeat endpoint vs a minimal Django view doing one UPDATE, in one run; and course
-page queries with 4 and 50 modules.
+"""Heartbeat endpoint vs a minimal Django view doing one UPDATE, in one run; course page
+queries with 4 and 50 modules; the learner dashboard (home page) with 1 and 10 courses
+against the same page for a learner without courses (the bare page).
 
     .venv/bin/python bench/heartbeat.py [--beats 300]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/heartbeat.py
@@ -19,6 +20,7 @@ from _setup import django_test_database, percentile
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--beats", type=int, default=300)
+    parser.add_argument("--views", type=int, default=30, help="page views per measurement")
     args = parser.parse_args()
 
     with django_test_database() as connection:
@@ -29,9 +31,12 @@ def main() -> None:
             CoursePageFactory,
             LectureFactory,
             ModulePageFactory,
+            UserFactory,
+            enrol,
             enrolled_learner,
             lecture_step,
             reading_step,
+            site_home,
         )
 
         lecture = LectureFactory()
@@ -56,16 +61,19 @@ def main() -> None:
                 }
             )
 
-        def run(url: str, n: int) -> tuple[list[float], int]:
+        sequence = iter(range(1, 10_000_000))
+
+        def run(url: str, n: int) -> tuple[list[float], float]:
+            # Every beat a new sequence number: a repeated one is ignored (and cheaper).
             timings: list[float] = []
             with CaptureQueriesContext(connection) as queries:
-                for seq in range(n):
-                    body = beat_body(seq + 1)
+                for _ in range(n):
+                    body = beat_body(next(sequence))
                     started = time.perf_counter()
                     response = client.post(url, body, content_type="application/json")
                     timings.append((time.perf_counter() - started) * 1000)
                     assert response.status_code == 200, response.content
-            return timings, len(queries) // n
+            return timings, len(queries) / n
 
         with override_settings(ROOT_URLCONF="bench.urls"):
             client.post("/api/v1/progress/heartbeat", beat_body(0), content_type="application/json")
@@ -78,12 +86,12 @@ def main() -> None:
         print(f"database: {vendor}; {args.beats} requests each")
         print(
             f"heartbeat  p50 {percentile(hb, 0.5):6.2f} ms  p95 {percentile(hb, 0.95):6.2f} ms  "
-            f"queries/request {hb_queries}"
+            f"queries/request {hb_queries:.1f}"
         )
         print(
             f"baseline   p50 {percentile(base, 0.5):6.2f} ms  "
             f"p95 {percentile(base, 0.95):6.2f} ms  "
-            f"queries/request {base_queries}"
+            f"queries/request {base_queries:.1f}"
         )
         print(f"ratio p50 heartbeat/baseline: {percentile(hb, 0.5) / percentile(base, 0.5):.2f}")
 
@@ -107,6 +115,43 @@ def main() -> None:
                 elapsed = (time.perf_counter() - started) * 1000
             assert response.status_code == 200
             print(f"course page with {count:2d} modules: {len(queries)} queries, {elapsed:.1f} ms")
+
+        def page_p50(page_client, url: str) -> tuple[float, int]:
+            page_client.get(url)
+            timings = []
+            with CaptureQueriesContext(connection) as queries:
+                for _ in range(args.views):
+                    started = time.perf_counter()
+                    response = page_client.get(url)
+                    timings.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200
+            return percentile(timings, 0.5), len(queries) // args.views
+
+        home = site_home()
+        bare_client = Client()
+        bare_client.force_login(UserFactory())
+        dashboards = {}
+        for count in (1, 10):
+            learner = UserFactory()
+            for number in range(count):
+                course = CoursePageFactory(title=f"Bänkkurs {count}-{number}")
+                first = ModulePageFactory(
+                    parent=course, steps=[lecture_step(LectureFactory()), reading_step()]
+                )
+                ModulePageFactory(parent=course, steps=[reading_step()], prerequisites=[first])
+                enrol(learner, course)
+            dashboard_client = Client()
+            dashboard_client.force_login(learner)
+            dashboards[count] = dashboard_client
+        # Interleaved, so that the machine's noise falls on both alike.
+        bare_p50, bare_queries = page_p50(bare_client, home.url)
+        for count, dashboard_client in dashboards.items():
+            p50, queries = page_p50(dashboard_client, home.url)
+            print(
+                f"dashboard with {count:2d} courses: {queries} queries, p50 {p50:.1f} ms, "
+                f"ratio to the bare page ({bare_queries} queries, p50 {bare_p50:.1f} ms): "
+                f"{p50 / bare_p50:.2f}"
+            )
 
 
 if __name__ == "__main__":

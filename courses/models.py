@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
+from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -143,16 +144,33 @@ class CoursePage(RoutablePageMixin, Page):
     def modules(self) -> list[ModulePage]:
         """Live modules in page order, with their prerequisites and step specs, in a fixed
         number of queries however many modules there are."""
+        type(self).prefetch_lms_modules([self])
+        return self.__dict__["modules"]
+
+    @classmethod
+    def prefetch_lms_modules(cls, courses: list[CoursePage]) -> None:
+        """Fill in `modules` of many courses at once: one query for all their modules, one
+        for the prerequisites, one per kind of content behind the steps."""
+        pending = [course for course in courses if "modules" not in course.__dict__]
+        if not pending:
+            return
+        children = Q()
+        for course in pending:
+            children |= Q(path__startswith=course.path, depth=course.depth + 1)
         modules = list(
-            ModulePage.objects.child_of(self)
+            ModulePage.objects.filter(children)
             .live()
             .order_by("path")
             .prefetch_related("prerequisites")
         )
-        for module in modules:
-            module._lms_course_id = self.pk
         ModulePage.prefetch_step_specs(modules)
-        return modules
+        by_path = {course.path: course for course in pending}
+        for course in pending:
+            course.__dict__["modules"] = []
+        for module in modules:
+            course = by_path[module.path[: -ModulePage.steplen]]
+            module._lms_course_id = course.pk
+            course.__dict__["modules"].append(module)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

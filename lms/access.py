@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from .enrolment import get_enrolment
 from .errors import AccessDenied
-from .models import Completion
+from .models import Completion, Enrolment
 from .protocols import LearningModule
+from .snapshots import ModuleSnapshot
 from .state import module_lock
 from .vocabulary import LockReason
 
 __all__ = [
     "AccessDecision",
     "check_module_access",
+    "check_learner_access_in_one_query",
     "check_prerequisites",
     "require_learner_access",
     "require_module_access",
@@ -73,6 +79,55 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
             return AccessDecision(True, as_editor=True, cycle=enrolment.cycle)
         return AccessDecision(False, reason, message, blocking=blocking)
     return AccessDecision(True, cycle=enrolment.cycle)
+
+
+def check_learner_access_in_one_query(
+    *, user, snapshot: ModuleSnapshot, now: datetime | None = None
+) -> AccessDecision | None:
+    """The heartbeat's access check: one query answers whether the learner is enrolled
+    (not withdrawn), has completed every prerequisite (in any cycle) and the module is
+    still the live page the snapshot was taken of. Returns the learner's decision when
+    all of that holds, else None: the caller then asks `require_learner_access` on the page,
+    which knows why (and whether an editor may look). Never allows what that refuses."""
+    if not user.is_authenticated:
+        return None
+    now = now or timezone.now()
+    if snapshot.available_from and snapshot.available_from > now:
+        return None
+    rows = (
+        Enrolment.objects.filter(user=user, course_id=snapshot.course_id)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .annotate(
+            fresh=Exists(
+                Page.objects.filter(
+                    pk=snapshot.pk,
+                    live=True,
+                    path=snapshot.path,
+                    last_published_at=snapshot.last_published_at,
+                )
+            )
+        )
+    )
+    fields = ["cycle", "fresh"]
+    if snapshot.prerequisite_ids:
+        done = (
+            Completion.objects.filter(
+                user_id=OuterRef("user_id"), page_id__in=snapshot.prerequisite_ids
+            )
+            .values("user_id")
+            .annotate(pages=Count("page_id", distinct=True))
+            .values("pages")[:1]
+        )
+        rows = rows.annotate(prerequisites_done=Subquery(done))
+        fields.append("prerequisites_done")
+    row = next(iter(rows.values(*fields)[:1]), None)
+    if row is None or not row["fresh"]:
+        return None
+    if snapshot.prerequisite_ids and (row["prerequisites_done"] or 0) < len(
+        set(snapshot.prerequisite_ids)
+    ):
+        return None
+    return AccessDecision(True, cycle=row["cycle"])
 
 
 def require_module_access(*, user, module: LearningModule) -> AccessDecision:

@@ -32,6 +32,7 @@ from .progress import (
     complete_step,
     get_step_spec,
     record_document_opened,
+    record_heartbeat,
     record_watch,
     save_reflection,
 )
@@ -51,6 +52,7 @@ from .quizzes import (
     start_quiz_attempt,
     submit_quiz_attempt,
 )
+from .snapshots import forget_module_snapshots
 from .state import CourseProgress, ModuleState, StepState, get_course_progress, get_module_progress
 from .storage import protected_storage, storage_alias_of
 from .vocabulary import LockReason, ModuleStatus, ReviewPolicy
@@ -90,6 +92,7 @@ __all__ = [
     "complete_step",
     "current_cycle",
     "enrol_learner",
+    "forget_module_snapshots",
     "get_attempt_questions",
     "get_course_progress",
     "get_enrolment",
@@ -102,6 +105,7 @@ __all__ = [
     "public_url",
     "recompute_completions",
     "record_document_opened",
+    "record_heartbeat",
     "record_watch",
     "require_learner_access",
     "require_module_access",

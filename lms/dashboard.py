@@ -9,7 +9,7 @@ from wagtail.models import Page
 
 from .models import Enrolment
 from .protocols import LearningCourse, LearningModule
-from .state import CourseProgress, get_course_progress
+from .state import CourseProgress, get_courses_progress
 
 __all__ = ["ContinueItem", "Dashboard", "get_learner_dashboard"]
 
@@ -53,7 +53,8 @@ class Dashboard:
 def get_learner_dashboard(user) -> Dashboard:
     """Every active or completed enrolment with its progress, and the next unfinished step.
 
-    Queries: a fixed few plus one per enrolled course (its module list)."""
+    Queries: a fixed number however many courses (enrolments, courses, their modules with
+    prerequisites and steps, completions, step progress)."""
     enrolments = list(
         Enrolment.objects.filter(user=user)
         .exclude(status=Enrolment.Status.WITHDRAWN)
@@ -67,11 +68,9 @@ def get_learner_dashboard(user) -> Dashboard:
     )
     courses = Page.objects.filter(pk__in=[e.course_id for e in enrolments]).live().specific()
     by_id = {c.pk: c for c in courses}
-    progress = [
-        get_course_progress(user=user, course=by_id[e.course_id])
-        for e in enrolments
-        if e.course_id in by_id
-    ]
+    progress = get_courses_progress(
+        user=user, enrolled=[(by_id[e.course_id], e) for e in enrolments if e.course_id in by_id]
+    )
     return Dashboard(progress, _continue_item(progress))
 
 

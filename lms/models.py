@@ -78,6 +78,9 @@ class StepProgress(models.Model):
     # The credit clock (epoch seconds): new watch time is credited only up to the wall time
     # between it and now; crediting moves it forward. One clock for all tabs and sessions.
     credit_clock = models.FloatField(null=True, blank=True)
+    # Bumped by every write of the watch fields: a heartbeat that read the row unlocked
+    # writes only if no other beat wrote in between (else it retries under a row lock).
+    watch_version = models.PositiveIntegerField(default=0)
     # Reflections: the learner's answer.
     answer = models.TextField(blank=True)
     # Quizzes: best score (0-100) over submitted attempts.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,11 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import conf
-from .access import require_learner_access, require_module_access
+from .access import (
+    check_learner_access_in_one_query,
+    require_learner_access,
+    require_module_access,
+)
 from .completion import complete_progress
 from .errors import InvalidInput, NotFound
 from .models import StepProgress
 from .protocols import LearningModule, StepSpec
+from .snapshots import get_live_module, get_module_snapshot
 from .tracking import credit_ranges, total_length
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "complete_step",
     "get_step_spec",
     "record_document_opened",
+    "record_heartbeat",
     "record_watch",
     "save_reflection",
 ]
@@ -57,11 +64,11 @@ def get_step_spec(module: LearningModule, step_id: str, kind: str | None = None)
     raise NotFound(_("This module has no such step."))
 
 
-def _locked_progress(user, module: LearningModule, spec: StepSpec, cycle: int) -> StepProgress:
+def _locked_progress(user, module_id: int, spec: StepSpec, cycle: int) -> StepProgress:
     """The learner's row for the step in this cycle, created if needed, locked for this
     transaction."""
     locked = StepProgress.objects.select_for_update().filter(
-        user=user, module_id=module.pk, step_id=spec.step_id, cycle=cycle
+        user=user, module_id=module_id, step_id=spec.step_id, cycle=cycle
     )
     progress = locked.first()
     if progress is None:
@@ -69,7 +76,7 @@ def _locked_progress(user, module: LearningModule, spec: StepSpec, cycle: int) -
             with transaction.atomic():
                 StepProgress.objects.create(
                     user=user,
-                    module_id=module.pk,
+                    module_id=module_id,
                     step_id=spec.step_id,
                     kind=spec.kind,
                     cycle=cycle,
@@ -78,6 +85,145 @@ def _locked_progress(user, module: LearningModule, spec: StepSpec, cycle: int) -
             pass  # created by a concurrent request; lock theirs
         progress = locked.get()
     return progress
+
+
+def _check_beat(ranges, position: float, spec: StepSpec, media_duration: float | None) -> float:
+    """Validate a beat; returns the lecture's duration to credit against."""
+    if len(ranges) > MAX_RANGES_PER_BEAT:
+        raise InvalidInput(_("Too many ranges in one heartbeat."))
+    for start, end in ranges:
+        # Written so that NaN fails too (it compares false with everything, and min/max
+        # would otherwise clip a NaN range to the whole lecture).
+        if not 0 <= start <= end < math.inf:
+            raise InvalidInput(_("Each range must be [start, end] with 0 <= start <= end."))
+    if not 0 <= position < math.inf:
+        raise InvalidInput(_("The position must be a number of seconds."))
+    duration = float(spec.duration_seconds or 0)
+    if media_duration and duration:
+        # The file may be slightly shorter than the duration typed in by the editor; trust
+        # the player's figure only within 95-100 % of it, so it cannot shrink the lecture.
+        duration = min(duration, max(float(media_duration), 0.95 * duration))
+    if duration <= 0:
+        raise InvalidInput(_("This lecture has no duration set."))
+    return duration
+
+
+def _apply_beat(
+    progress: StepProgress,
+    *,
+    session_id: str,
+    seq: int,
+    ranges,
+    position: float,
+    duration: float,
+    now: datetime,
+) -> float | None:
+    """Apply one beat to the row in memory (not saved): the credit clock, the union, the
+    position, the session's sequence number. Returns the seconds credited, or None when
+    the beat is a repeat or out of order (the row is left as it was)."""
+    sessions = dict(progress.playback_sessions or {})
+    previous = sessions.get(session_id)
+    if previous is not None and seq <= previous["seq"]:
+        return None
+    rate = conf.max_playback_rate()
+    now_ts = now.timestamp()
+    clock = progress.credit_clock
+    if clock is None:
+        clock = now_ts - FIRST_BEAT_SECONDS
+    clock = max(clock, now_ts - MAX_BANKED_SECONDS)
+    budget = max(0.0, now_ts + BEAT_TOLERANCE_SECONDS - clock) * rate
+    union, credited = credit_ranges(
+        progress.watched_ranges, ranges, budget_seconds=budget, duration=duration
+    )
+    progress.credit_clock = clock + credited / rate
+    sessions[session_id] = {"seq": seq, "t": now.timestamp()}
+    if len(sessions) > MAX_SESSIONS_KEPT:
+        newest = sorted(sessions.items(), key=lambda item: item[1]["t"])[-MAX_SESSIONS_KEPT:]
+        sessions = dict(newest)
+    progress.watched_ranges = [[round(a, 3), round(b, 3)] for a, b in union]
+    progress.watched_seconds = round(total_length(union), 3)
+    progress.duration_seconds = duration
+    progress.position_seconds = round(min(max(float(position), 0.0), duration), 3)
+    progress.playback_sessions = sessions
+    progress.watch_version += 1
+    return credited
+
+
+def _result(progress: StepProgress, credited: float | None) -> WatchResult:
+    return WatchResult(
+        progress.watched_seconds,
+        progress.watched_share,
+        progress.position_seconds,
+        credited or 0.0,
+        progress.completed_at is not None,
+        ignored=credited is None,
+    )
+
+
+_WATCH_FIELDS = (
+    "watched_ranges",
+    "watched_seconds",
+    "duration_seconds",
+    "position_seconds",
+    "playback_sessions",
+    "credit_clock",
+    "watch_version",
+)
+
+
+def _watch(
+    user,
+    *,
+    module_id: int,
+    load_module: Callable[[], LearningModule],
+    spec: StepSpec,
+    cycle: int,
+    session_id: str,
+    seq: int,
+    ranges,
+    position: float,
+    media_duration: float | None,
+    now: datetime | None,
+) -> WatchResult:
+    """record_watch once access is decided. Most beats cost two statements: read the row,
+    then one UPDATE that applies only if no other beat wrote the row in between. The first
+    beat (no row yet), a beat that completes the step, and a beat that lost that race go
+    the careful way: one transaction holding the row lock, as every other step write."""
+    duration = _check_beat(ranges, position, spec, media_duration)
+    now = now or timezone.now()
+    required = (spec.required_share or 1.0) * duration
+    beat = {
+        "session_id": session_id,
+        "seq": seq,
+        "ranges": ranges,
+        "position": position,
+        "duration": duration,
+        "now": now,
+    }
+    key = {"user": user, "module_id": module_id, "step_id": spec.step_id, "cycle": cycle}
+    progress = StepProgress.objects.filter(**key).first()
+    if progress is not None:
+        seen = progress.watch_version
+        credited = _apply_beat(progress, **beat)
+        if credited is None:
+            return _result(progress, None)
+        completes = progress.completed_at is None and progress.watched_seconds >= required - 0.01
+        if not completes:
+            written = StepProgress.objects.filter(pk=progress.pk, watch_version=seen).update(
+                updated_at=timezone.now(),
+                **{name: getattr(progress, name) for name in _WATCH_FIELDS},
+            )
+            if written:
+                return _result(progress, credited)
+    with transaction.atomic():
+        progress = _locked_progress(user, module_id, spec, cycle)
+        credited = _apply_beat(progress, **beat)
+        if credited is None:
+            return _result(progress, None)
+        progress.save()
+        if progress.completed_at is None and progress.watched_seconds >= required - 0.01:
+            complete_progress(progress, module=load_module(), now=now)
+    return _result(progress, credited)
 
 
 def record_watch(
@@ -104,67 +250,65 @@ def record_watch(
     """
     decision = require_learner_access(user=user, module=module)
     spec = get_step_spec(module, step_id, "lecture")
-    if len(ranges) > MAX_RANGES_PER_BEAT:
-        raise InvalidInput(_("Too many ranges in one heartbeat."))
-    for start, end in ranges:
-        # Written so that NaN fails too (it compares false with everything, and min/max
-        # would otherwise clip a NaN range to the whole lecture).
-        if not 0 <= start <= end < math.inf:
-            raise InvalidInput(_("Each range must be [start, end] with 0 <= start <= end."))
-    if not 0 <= position < math.inf:
-        raise InvalidInput(_("The position must be a number of seconds."))
-    now = now or timezone.now()
-    duration = float(spec.duration_seconds or 0)
-    if media_duration and duration:
-        # The file may be slightly shorter than the duration typed in by the editor; trust
-        # the player's figure only within 95-100 % of it, so it cannot shrink the lecture.
-        duration = min(duration, max(float(media_duration), 0.95 * duration))
-    if duration <= 0:
-        raise InvalidInput(_("This lecture has no duration set."))
+    return _watch(
+        user,
+        module_id=module.pk,
+        load_module=lambda: module,
+        spec=spec,
+        cycle=decision.cycle,
+        session_id=session_id,
+        seq=seq,
+        ranges=ranges,
+        position=position,
+        media_duration=media_duration,
+        now=now,
+    )
 
-    with transaction.atomic():
-        progress = _locked_progress(user, module, spec, decision.cycle)
-        sessions = dict(progress.playback_sessions or {})
-        previous = sessions.get(session_id)
-        if previous is not None and seq <= previous["seq"]:
-            return WatchResult(
-                progress.watched_seconds,
-                progress.watched_share,
-                progress.position_seconds,
-                0.0,
-                progress.completed_at is not None,
-                ignored=True,
-            )
-        rate = conf.max_playback_rate()
-        now_ts = now.timestamp()
-        clock = progress.credit_clock
-        if clock is None:
-            clock = now_ts - FIRST_BEAT_SECONDS
-        clock = max(clock, now_ts - MAX_BANKED_SECONDS)
-        budget = max(0.0, now_ts + BEAT_TOLERANCE_SECONDS - clock) * rate
-        union, credited = credit_ranges(
-            progress.watched_ranges, ranges, budget_seconds=budget, duration=duration
-        )
-        progress.credit_clock = clock + credited / rate
-        sessions[session_id] = {"seq": seq, "t": now.timestamp()}
-        if len(sessions) > MAX_SESSIONS_KEPT:
-            newest = sorted(sessions.items(), key=lambda item: item[1]["t"])[-MAX_SESSIONS_KEPT:]
-            sessions = dict(newest)
-        progress.watched_ranges = [[round(a, 3), round(b, 3)] for a, b in union]
-        progress.watched_seconds = round(total_length(union), 3)
-        progress.duration_seconds = duration
-        progress.position_seconds = round(min(max(float(position), 0.0), duration), 3)
-        progress.playback_sessions = sessions
-        progress.save()
-        required = (spec.required_share or 1.0) * duration
-        if progress.completed_at is None and progress.watched_seconds >= required - 0.01:
-            complete_progress(progress, module=module, now=now)
-    return WatchResult(
-        progress.watched_seconds,
-        progress.watched_share,
-        progress.position_seconds,
-        credited,
-        progress.completed_at is not None,
+
+def record_heartbeat(
+    user,
+    *,
+    module_id: int,
+    step_id: str,
+    session_id: str,
+    seq: int,
+    ranges: list[tuple[float, float]],
+    position: float,
+    media_duration: float | None = None,
+    now: datetime | None = None,
+) -> WatchResult:
+    """`record_watch` for the heartbeat endpoint, by module id, at the fewest queries.
+
+    The module comes from its snapshot (lms.snapshots; no query when cached) and access
+    from one query (`check_learner_access_in_one_query`); when either cannot decide (no
+    snapshot, not enrolled, locked, the page changed) this is exactly `record_watch` on the
+    live page. The same guarantees: atomic, safe to repeat, the credit clock.
+    Raises AccessDenied, NotFound, InvalidInput.
+    """
+    beat = {
+        "session_id": session_id,
+        "seq": seq,
+        "ranges": ranges,
+        "position": position,
+        "media_duration": media_duration,
+        "now": now,
+    }
+    snapshot = get_module_snapshot(module_id)
+    decision = (
+        check_learner_access_in_one_query(user=user, snapshot=snapshot, now=now)
+        if snapshot is not None
+        else None
+    )
+    spec = snapshot.step(step_id, "lecture") if decision is not None else None
+    if decision is None or spec is None:
+        return record_watch(user, module=get_live_module(module_id), step_id=step_id, **beat)
+    return _watch(
+        user,
+        module_id=module_id,
+        load_module=lambda: get_live_module(module_id),
+        spec=spec,
+        cycle=decision.cycle,
+        **beat,
     )
 
 
@@ -182,7 +326,7 @@ def complete_step(
     if spec.kind != "reading":
         raise InvalidInput(_("This step completes by itself when its work is done."))
     with transaction.atomic():
-        progress = _locked_progress(user, module, spec, decision.cycle)
+        progress = _locked_progress(user, module.pk, spec, decision.cycle)
         return complete_progress(progress, module=module, now=now)
 
 
@@ -196,7 +340,7 @@ def record_document_opened(
         return False
     spec = get_step_spec(module, step_id, "document")
     with transaction.atomic():
-        progress = _locked_progress(user, module, spec, decision.cycle)
+        progress = _locked_progress(user, module.pk, spec, decision.cycle)
         return complete_progress(progress, module=module, now=now)
 
 
@@ -218,7 +362,7 @@ def save_reflection(
     if "\x00" in answer:  # PostgreSQL stores no NUL character; a paste can carry one
         raise InvalidInput(_("The text holds a NUL character, which cannot be saved. Remove it."))
     with transaction.atomic():
-        progress = _locked_progress(user, module, spec, decision.cycle)
+        progress = _locked_progress(user, module.pk, spec, decision.cycle)
         progress.answer = answer
         progress.save(update_fields=["answer", "updated_at"])
         complete_progress(progress, module=module, now=now)

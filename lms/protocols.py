@@ -103,3 +103,7 @@ class LearningCourse(Protocol):
     enrolment_open: bool
 
     def get_lms_modules(self) -> Sequence[LearningModule]: ...
+
+    # Optional: a classmethod `prefetch_lms_modules(courses)` that loads the modules of many
+    # courses of the class at once (the dashboard's batch); without it each course loads
+    # its own.

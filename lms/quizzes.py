@@ -133,7 +133,7 @@ def start_quiz_attempt(
     rng = rng or random.SystemRandom()
     with transaction.atomic():
         # Locking the step's row serialises attempts of one learner and step.
-        _locked_progress(user, module, spec, decision.cycle)
+        _locked_progress(user, module.pk, spec, decision.cycle)
         existing = QuizAttempt.objects.filter(
             user=user, module_id=module.pk, step_id=step_id, cycle=decision.cycle
         )
@@ -294,7 +294,7 @@ def submit_quiz_attempt(
         by_id = {q.question_id: q for q in rules.questions}
         if attempt.submitted_at is None:
             cleaned = _validate_answers(attempt, by_id, answers)
-            progress = _locked_progress(user, module, spec, attempt.cycle)
+            progress = _locked_progress(user, module.pk, spec, attempt.cycle)
             results = [
                 _grade(by_id[qid], cleaned.get(qid, []))
                 for qid in attempt.question_ids

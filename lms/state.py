@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,8 +22,10 @@ __all__ = [
     "ModuleState",
     "StepState",
     "get_course_progress",
+    "get_courses_progress",
     "get_module_progress",
     "module_lock",
+    "prefetch_course_modules",
 ]
 
 
@@ -217,30 +220,75 @@ _PROGRESS_FIELDS = (
 def get_course_progress(*, user, course: LearningCourse) -> CourseProgress:
     """Every module's state and the course's progress for one learner, in three queries
     however many modules the course has (modules and prerequisites come from the course)."""
-    modules = list(course.get_lms_modules())
-    now = timezone.now()
     if not user.is_authenticated:
-        states = [_module_state(m, {}, set(), [], now) for m in modules]
+        now = timezone.now()
+        states = [_module_state(m, {}, set(), [], now) for m in course.get_lms_modules()]
         return CourseProgress(course, None, states)
     enrolment = (
         Enrolment.objects.filter(user=user, course_id=course.pk)
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .first()
     )
-    cycle = enrolment.cycle if enrolment else 1
-    page_ids = {course.pk} | {m.pk for m in modules}
-    page_ids |= {p.pk for m in modules for p in m.get_lms_prerequisites()}
-    completed_now, completed_ever = _completions(user, page_ids, cycle)
-    rows_by_module: dict[int, list[StepProgress]] = {}
-    for row in StepProgress.objects.filter(
-        user=user, module_id__in=[m.pk for m in modules], cycle=cycle
-    ).only(*_PROGRESS_FIELDS):
-        rows_by_module.setdefault(row.module_id, []).append(row)
-    states = [
-        _module_state(m, completed_now, completed_ever, rows_by_module.get(m.pk, []), now)
-        for m in modules
-    ]
-    return CourseProgress(course, enrolment, states, completed_at=completed_now.get(course.pk))
+    return get_courses_progress(user=user, enrolled=[(course, enrolment)])[0]
+
+
+def prefetch_course_modules(courses: Sequence[LearningCourse]) -> None:
+    """Load the modules of many courses at once when their page class offers it
+    (`prefetch_lms_modules`, a classmethod): a fixed number of queries for all of them."""
+    by_class: dict[type, list[LearningCourse]] = {}
+    for course in courses:
+        by_class.setdefault(type(course), []).append(course)
+    for cls, group in by_class.items():
+        prefetch = getattr(cls, "prefetch_lms_modules", None)
+        if prefetch is not None:
+            prefetch(group)
+
+
+def get_courses_progress(
+    *, user, enrolled: Sequence[tuple[LearningCourse, Enrolment | None]]
+) -> list[CourseProgress]:
+    """`get_course_progress` for many courses of one authenticated learner, each with its
+    enrolment (or None): one query for the completions and one for the step progress of
+    all of them, plus the modules (`prefetch_course_modules`), however many courses."""
+    prefetch_course_modules([course for course, _enrolment in enrolled])
+    now = timezone.now()
+    plans = []  # (course, enrolment, cycle, modules)
+    page_ids: set[int] = set()
+    modules_by_cycle: dict[int, list[int]] = {}
+    for course, enrolment in enrolled:
+        modules = list(course.get_lms_modules())
+        cycle = enrolment.cycle if enrolment else 1
+        plans.append((course, enrolment, cycle, modules))
+        page_ids |= {course.pk} | {m.pk for m in modules}
+        page_ids |= {p.pk for m in modules for p in m.get_lms_prerequisites()}
+        modules_by_cycle.setdefault(cycle, []).extend(m.pk for m in modules)
+    completions = list(
+        Completion.objects.filter(user=user, page_id__in=page_ids).values_list(
+            "page_id", "cycle", "completed_at"
+        )
+    )
+    completed_ever = {page_id for page_id, _cycle, _when in completions}
+    rows_by_key: dict[tuple[int, int], list[StepProgress]] = {}
+    wanted = Q()
+    for cycle, module_ids in modules_by_cycle.items():
+        if module_ids:
+            wanted |= Q(cycle=cycle, module_id__in=module_ids)
+    if wanted:
+        for row in StepProgress.objects.filter(wanted, user=user).only(*_PROGRESS_FIELDS, "cycle"):
+            rows_by_key.setdefault((row.module_id, row.cycle), []).append(row)
+    result = []
+    for course, enrolment, cycle, modules in plans:
+        completed_now = {
+            page_id: when for page_id, row_cycle, when in completions if row_cycle == cycle
+        }
+        states = [
+            _module_state(m, completed_now, completed_ever, rows_by_key.get((m.pk, cycle), []), now)
+            for m in modules
+        ]
+        result.append(
+            CourseProgress(course, enrolment, states, completed_at=completed_now.get(course.pk))
+        )
+    return result
 
 
 def get_module_progress(*, user, module: LearningModule, cycle: int | None = None) -> ModuleState:

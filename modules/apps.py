@@ -9,11 +9,13 @@ class ModulesConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_save
         from wagtail.signals import page_published, page_unpublished
 
         from . import handlers, rich_text  # noqa: F401 - rich_text registers its link type
-        from .models import ModulePage
+        from .models import Lecture, ModulePage
 
         post_migrate.connect(handlers.create_schedules, sender=self)
         page_published.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)
         page_unpublished.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)
+        post_save.connect(handlers.forget_module_snapshots_after_lecture_save, sender=Lecture)

@@ -15,3 +15,8 @@ def recompute_completions_after_publishing(sender, instance, **kwargs):
     Connected for ModulePage here and for CoursePage by the courses app; also covers
     scheduled publishing."""
     lms.schedule_recompute(instance.specific)
+
+
+def forget_module_snapshots_after_lecture_save(sender, instance, **kwargs):
+    """A lecture's duration is part of the step specs heartbeats keep (lms.snapshots)."""
+    lms.forget_module_snapshots()

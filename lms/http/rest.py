@@ -9,14 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.security import django_auth
 from pydantic import FiniteFloat
-from wagtail.models import Page
 
-from .. import dashboard, progress, quizzes, state
-from ..errors import LmsError, NotFound
+from .. import dashboard, progress, quizzes, snapshots, state
+from ..errors import LmsError
 from ..protocols import LearningModule
 from .errors import status_for
 
@@ -35,11 +33,7 @@ def _lms_error(request: HttpRequest, exc: LmsError):
 
 
 def _module(module_id: int) -> LearningModule:
-    page = Page.objects.live().filter(pk=module_id).first()
-    page = page.specific if page is not None else None
-    if page is None or not isinstance(page, LearningModule):
-        raise NotFound(_("No such module."))
-    return page
+    return snapshots.get_live_module(module_id)
 
 
 class ErrorOut(Schema):
@@ -96,9 +90,9 @@ class HeartbeatOut(Schema):
 )
 def record_heartbeat(request, payload: HeartbeatIn):
     """The lecture player's heartbeat: ranges played since the last beat and the position."""
-    result = progress.record_watch(
+    result = progress.record_heartbeat(
         request.user,
-        module=_module(payload.module_id),
+        module_id=payload.module_id,
         step_id=payload.step_id,
         session_id=payload.session_id,
         seq=payload.seq,

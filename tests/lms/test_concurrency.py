@@ -135,6 +135,43 @@ def test_two_tabs_beating_at_once_lose_no_seconds():
     assert set(row.playback_sessions) == {"tab-a-000001", "tab-b-000001"}
 
 
+def test_two_tabs_beating_at_once_through_the_endpoints_path_lose_no_seconds():
+    """The heartbeat endpoint's short path (read, then an UPDATE only if no one wrote in
+    between) loses nothing either: the beat that lost redoes itself under the row lock."""
+    module = ModulePageFactory(
+        steps=[lecture_step(LectureFactory(duration=timedelta(seconds=100)))]
+    )
+    learner = enrolled_learner(module.get_parent())
+    step_id = module.steps[0].id
+    t0 = timezone.now()
+
+    def beat(session, seq, ranges, at):
+        return lambda: lms.record_heartbeat(
+            learner,
+            module_id=module.pk,
+            step_id=step_id,
+            session_id=session,
+            seq=seq,
+            ranges=ranges,
+            position=ranges[-1][1] if ranges else 0,
+            now=t0 + timedelta(seconds=at),
+        )
+
+    together(beat("tab-a-000001", 0, [(0, 2)], 0), beat("tab-b-000001", 0, [(50, 52)], 0))
+    for second in range(1, 6):
+        start = 2 + (second - 1) * 2
+        together(
+            beat("tab-a-000001", second, [(start, start + 2)], 2 * second),
+            beat("tab-b-000001", second, [(50 + start, 52 + start)], 2 * second),
+        )
+
+    row = StepProgress.objects.get(user=learner, step_id=step_id)
+    assert row.watched_ranges == [[0, 12], [50, 62]]
+    assert row.watched_seconds == 24
+    assert row.watch_version == 12  # every beat written once
+    assert set(row.playback_sessions) == {"tab-a-000001", "tab-b-000001"}
+
+
 def test_a_quiz_submitted_twice_at_once_is_graded_once(announced):
     question = single_choice()
     right = next(c["id"] for c in question["value"]["choices"] if c["value"]["correct"])

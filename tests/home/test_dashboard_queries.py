@@ -1,0 +1,78 @@
+"""The learner's dashboard costs a fixed number of queries, however many courses the learner
+is enrolled in (lms/dashboard.py batches their modules, completions and step progress)."""
+
+import pytest
+
+from lms import api as lms
+from tests.factories import (
+    CoursePageFactory,
+    LectureFactory,
+    ModulePageFactory,
+    QuizFactory,
+    UserFactory,
+    completed_module,
+    enrol,
+    lecture_step,
+    quiz_step,
+    reading_step,
+    site_home,
+)
+
+# Enrolments (1); the course pages and their specific rows (2); all their modules, the
+# modules' prerequisites, and the lectures and quizzes behind the steps (4); the learner's
+# completions (1) and step progress (1).
+DASHBOARD_QUERIES = 9
+# The home page around it: session and user (2), site and page routing, the catalogue and
+# the "find more courses" list. Update it when the page deliberately asks for more, never
+# because it grew with the number of courses.
+HOME_PAGE_QUERIES = 20
+
+
+def learner_in_courses(count: int):
+    learner = UserFactory()
+    quiz = QuizFactory()
+    outside = ModulePageFactory(title="Introduktion")
+    for number in range(count):
+        course = CoursePageFactory(title=f"Utbildning nr {number}")
+        first = ModulePageFactory(
+            parent=course,
+            title=f"Modul {number}.1",
+            steps=[lecture_step(LectureFactory()), reading_step(), quiz_step(quiz)],
+            prerequisites=[outside],
+        )
+        ModulePageFactory(
+            parent=course, title=f"Modul {number}.2", steps=[reading_step()], prerequisites=[first]
+        )
+        enrol(learner, course)
+        if number % 2:
+            completed_module(learner, first)
+    return learner
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("courses", [1, 10])
+def test_the_dashboard_costs_the_same_with_1_and_10_courses(courses, django_assert_num_queries):
+    learner = learner_in_courses(courses)
+
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        board = lms.get_learner_dashboard(learner)
+
+    assert len(board.courses) == courses
+    assert all(len(progress.modules) == 2 for progress in board.courses)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("courses", [1, 10])
+def test_the_home_page_costs_the_same_with_1_and_10_courses(
+    client, courses, django_assert_num_queries
+):
+    home = site_home()
+    learner = learner_in_courses(courses)
+    client.force_login(learner)
+    client.get(home.url)  # the first request fills the site and URL caches
+
+    with django_assert_num_queries(HOME_PAGE_QUERIES):
+        response = client.get(home.url)
+
+    assert response.status_code == 200
+    assert response.content.decode().count("Utbildning nr ") >= courses
