@@ -8,8 +8,7 @@ class ModulesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_migrate, post_save
         from wagtail.signals import page_published, page_unpublished
 
         from . import handlers, rich_text  # noqa: F401 - rich_text registers its link type
