@@ -7,11 +7,12 @@ go through the functions.
 
 from .assignments import (
     apply_assignment,
+    create_assignment,
     due_date_for,
     renew_recurring_assignments,
     sync_assignments_for_users,
 )
-from .models import Assignment, Reminder, RetentionSettings
+from .models import Assignment, CourseSharing, Reminder, RetentionSettings
 from .policy import Terms, audience_profiles, winning_terms
 from .privacy import (
     ANONYMISE_ACTION,
@@ -39,6 +40,19 @@ from .reports import (
     get_unit_people,
     iter_unit_people,
 )
+from .sharing import (
+    NotParticipating,
+    OrganisationFigures,
+    ProgrammeReport,
+    ProgrammeRow,
+    SharedCourseFigures,
+    check_may_assign,
+    get_owned_courses,
+    get_programme_report,
+    get_shared_course_figures,
+    may_assign,
+    participating_roots,
+)
 from .vocabulary import AudienceFilter, ComplianceStatus
 
 __all__ = [
@@ -50,25 +64,38 @@ __all__ = [
     "Assignment",
     "AudienceFilter",
     "Cell",
+    "CourseSharing",
     "ComplianceStatus",
     "CourseColumn",
     "Matrix",
+    "NotParticipating",
+    "OrganisationFigures",
     "MatrixRow",
     "PersonStatus",
+    "ProgrammeReport",
+    "ProgrammeRow",
     "Reminder",
     "RetentionSettings",
+    "SharedCourseFigures",
     "Terms",
     "anonymise_leavers",
     "anonymous_label",
     "apply_assignment",
     "audience_profiles",
+    "check_may_assign",
+    "create_assignment",
     "due_date_for",
     "get_compliance_history",
     "get_compliance_matrix",
+    "get_owned_courses",
+    "get_programme_report",
+    "get_shared_course_figures",
     "get_training_record",
     "get_training_record_for_hr",
     "get_unit_people",
     "iter_unit_people",
+    "may_assign",
+    "participating_roots",
     "purge_expired_records",
     "redact_names",
     "renew_recurring_assignments",

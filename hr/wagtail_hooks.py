@@ -82,3 +82,65 @@ def register_import_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_hr_menu():
     return SubmenuMenuItem(_("HR"), hr_menu, icon_name="group", name="hr", order=260)
+
+
+# --- Shared courses (decision 0020) --------------------------------------------------------
+
+from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
+
+from compliance.api import CourseSharing  # noqa: E402
+
+from . import sharing_views  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_sharing_urls():
+    return [
+        path("hr/assignments/", sharing_views.assignments, name="hr_assignments"),
+        path("hr/shared/", sharing_views.shared_courses, name="hr_shared_courses"),
+        path("hr/shared/<int:course_id>/", sharing_views.shared_course, name="hr_shared_course"),
+        path(
+            "hr/shared/<int:course_id>/report/",
+            sharing_views.programme_report,
+            name="hr_programme_report",
+        ),
+    ]
+
+
+@hooks.register("register_hr_menu_item")
+def register_assignments_menu_item():
+    return PermissionMenuItem(
+        _("Assignments"),
+        reverse("hr_assignments"),
+        icon_name="tasks",
+        name="hr-assignments",
+        permission="compliance.view_compliance",
+    )
+
+
+@hooks.register("register_hr_menu_item")
+def register_shared_courses_menu_item():
+    return PermissionMenuItem(
+        _("Shared courses"),
+        reverse("hr_shared_courses"),
+        icon_name="globe",
+        name="hr-shared-courses",
+        permission="compliance.view_compliance",
+    )
+
+
+class CourseSharingViewSet(ModelViewSet):
+    """Who owns a course and whom it is shared with: set by the platform's administrators
+    (a row per shared course); the owner's editors author the course itself."""
+
+    model = CourseSharing
+    icon = "globe"
+    add_to_settings_menu = True
+    menu_label = _("Course ownership and sharing")
+    form_fields = ["course", "owner", "open_to_all", "participants"]
+    list_display = ["course", "owner", "open_to_all"]
+
+
+@hooks.register("register_admin_viewset")
+def register_course_sharing_viewset():
+    return CourseSharingViewSet("course_sharing")
