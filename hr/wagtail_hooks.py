@@ -87,6 +87,7 @@ def register_hr_menu():
 # --- Shared courses (decision 0020) --------------------------------------------------------
 
 from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
+from wagtail.models import Page  # noqa: E402
 
 from compliance.api import CourseSharing  # noqa: E402
 
@@ -139,6 +140,14 @@ class CourseSharingViewSet(ModelViewSet):
     menu_label = _("Course ownership and sharing")
     form_fields = ["course", "owner", "open_to_all", "participants"]
     list_display = ["course", "owner", "open_to_all"]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name == "course":  # courses only, not every page of the site
+            # A lazy filter: this runs when URLs load, before `migrate` made content types.
+            kwargs["queryset"] = Page.objects.filter(
+                content_type__app_label="courses", content_type__model="coursepage"
+            ).order_by("title")
+        return super().formfield_for_dbfield(db_field, **kwargs)
 
 
 @hooks.register("register_admin_viewset")

@@ -187,6 +187,11 @@ def test_the_owners_figures_take_a_fixed_number_of_queries(w, client, django_ass
     client.get(url)  # warm: content types, the admin's menu caches
     with django_assert_num_queries(15):
         assert client.get(url).status_code == 200
+    # The same with one more organisation taking part: not a query per organisation.
+    w.sharing.participants.add(w.roots["V"])
+    with django_assert_num_queries(15):
+        body = client.get(url).content.decode()
+    assert "Upplands Väsby kommun" in body and "Vera" not in body
 
 
 def test_participants_and_outsiders_do_not_get_the_owners_figures(w, client):
