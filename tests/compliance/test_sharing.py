@@ -159,6 +159,12 @@ def test_the_programme_reports_period_includes_both_ends(w):
     assert report_rows(report)["Sundbybergs stad"] == (1, 0, 45, 0.8, None, None)
 
 
+def test_training_hours_round_half_up_to_tenths():
+    row = compliance.ProgrammeRow(None, minutes=135)  # 2.25 h
+    assert row.hours == 2.3
+    assert compliance.ProgrammeRow(None, minutes=0).hours == 0.0
+
+
 def test_a_period_that_ends_before_it_starts_is_refused(w):
     with pytest.raises(ValueError):
         compliance.get_programme_report(
