@@ -6,3 +6,4 @@ from django.conf import settings
 def renderer_path() -> str:
     """Dotted path of the class that renders certificate PDFs (a deployer may swap it)."""
     return getattr(settings, "CERTIFICATES_RENDERER", "certificates.rendering.WeasyPrintRenderer")
+
