@@ -7,6 +7,7 @@ go through the functions.
 
 from .assignments import (
     apply_assignment,
+    create_assignment,
     due_date_for,
     renew_recurring_assignments,
     sync_assignments_for_users,
@@ -21,7 +22,14 @@ from .certification import (
     get_unit_rule_history,
     rules_in_scope,
 )
-from .models import Assignment, CertificationRule, Reminder, RetentionSettings, UnitRuleSnapshot
+from .models import (
+    Assignment,
+    CertificationRule,
+    CourseSharing,
+    Reminder,
+    RetentionSettings,
+    UnitRuleSnapshot,
+)
 from .policy import Terms, audience_profiles, winning_terms
 from .privacy import (
     ANONYMISE_ACTION,
@@ -49,6 +57,19 @@ from .reports import (
     get_unit_people,
     iter_unit_people,
 )
+from .sharing import (
+    NotParticipating,
+    OrganisationFigures,
+    ProgrammeReport,
+    ProgrammeRow,
+    SharedCourseFigures,
+    check_may_assign,
+    get_owned_courses,
+    get_programme_report,
+    get_shared_course_figures,
+    may_assign,
+    participating_roots,
+)
 from .vocabulary import AudienceFilter, ComplianceStatus
 
 __all__ = [
@@ -63,13 +84,19 @@ __all__ = [
     "AudienceFilter",
     "Cell",
     "CertificationRule",
+    "CourseSharing",
     "ComplianceStatus",
     "CourseColumn",
     "Matrix",
+    "NotParticipating",
+    "OrganisationFigures",
     "MatrixRow",
     "PersonStatus",
+    "ProgrammeReport",
+    "ProgrammeRow",
     "Reminder",
     "RetentionSettings",
+    "SharedCourseFigures",
     "Terms",
     "UnitRuleSnapshot",
     "anonymise_leavers",
@@ -77,17 +104,24 @@ __all__ = [
     "apply_assignment",
     "audience_profiles",
     "describe_missing",
+    "check_may_assign",
+    "create_assignment",
     "due_date_for",
     "evaluate_certification_rules",
     "evaluate_rule",
     "get_compliance_history",
     "get_compliance_matrix",
     "get_rule_states",
+    "get_owned_courses",
+    "get_programme_report",
+    "get_shared_course_figures",
     "get_training_record",
     "get_training_record_for_hr",
     "get_unit_people",
     "get_unit_rule_history",
     "iter_unit_people",
+    "may_assign",
+    "participating_roots",
     "purge_expired_records",
     "redact_names",
     "renew_recurring_assignments",

@@ -10,13 +10,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lms.api import Enrolment, start_new_cycle
-from org.api import LearnerProfile, Membership
+from org.api import LearnerProfile, Membership, OutOfScope, can_see_unit
 
 from .models import Assignment
 from .policy import audience_profiles, expiry_cutoff
+from .sharing import check_may_assign
 
 __all__ = [
     "apply_assignment",
+    "create_assignment",
     "due_date_for",
     "renew_recurring_assignments",
     "sync_assignments_for_users",
@@ -84,6 +86,24 @@ def apply_assignment(assignment: Assignment, *, today: date | None = None) -> in
     ):
         enrolled += _enrol(assignment, profile, today)
     return enrolled
+
+
+def create_assignment(
+    *, user, course_id: int, unit, today: date | None = None, **terms
+) -> Assignment:
+    """Assign a course to `unit` (and everything below it) for `user`, a coordinator, and
+    enrol the people it covers. Raises OutOfScope (org.api) when the unit is outside the
+    user's reporting scope, NotParticipating when the unit's organisation does not take
+    part in the course (decision 0020), ValidationError for inconsistent terms. Atomic."""
+    if not (user.is_superuser or can_see_unit(user, unit)):
+        raise OutOfScope("This unit is outside your organisation.")
+    check_may_assign(course_id, unit)
+    assignment = Assignment(course_id=course_id, unit=unit, created_by=user, **terms)
+    assignment.full_clean()
+    with transaction.atomic():
+        assignment.save()
+        apply_assignment(assignment, today=today)
+    return assignment
 
 
 def sync_assignments_for_users(user_ids, *, today: date | None = None) -> int:

@@ -92,6 +92,13 @@ class Assignment(models.Model):
             raise ValidationError({"due_date": _("Give the due date.")})
         if self.due_mode != self.DueMode.FIXED and not self.due_days:
             raise ValidationError({"due_days": _("Give the number of days.")})
+        if self.course_id and self.unit_id:
+            from .sharing import NotParticipating, check_may_assign
+
+            try:
+                check_may_assign(self.course_id, self.unit)
+            except NotParticipating as error:
+                raise ValidationError({"course": error.message}) from error
 
 
 class Reminder(models.Model):
@@ -306,3 +313,51 @@ class UnitRuleSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} @ {self.unit} {self.date}: {'met' if self.met else 'not met'}"
+
+
+class CourseSharing(models.Model):
+    """Who owns a course (or programme) and which organisations take part in it.
+
+    The owner is a top-level organisation: its editors author the course (page
+    permissions), its coordinators see the figures of every participating organisation in
+    aggregate. Participating organisations (the owner always is one) assign the course to
+    their own people and see them by name, as with any course. A course with no sharing row
+    is the platform's own: any organisation may assign it (decision 0020)."""
+
+    course = models.OneToOneField(
+        PAGE_MODEL, on_delete=models.CASCADE, related_name="sharing", verbose_name=_("course")
+    )
+    owner = models.ForeignKey(
+        "org.Organisation",
+        on_delete=models.PROTECT,
+        related_name="owned_courses",
+        verbose_name=_("owner"),
+        limit_choices_to={"depth": 1},
+        help_text=_("The organisation whose editors author the course."),
+    )
+    open_to_all = models.BooleanField(
+        _("open to all organisations"),
+        default=False,
+        help_text=_("Every organisation on the platform may assign it."),
+    )
+    participants = models.ManyToManyField(
+        "org.Organisation",
+        blank=True,
+        related_name="shared_courses",
+        verbose_name=_("participating organisations"),
+        limit_choices_to={"depth": 1},
+        help_text=_("Besides the owner. Ignored when the course is open to all."),
+    )
+
+    class Meta:
+        verbose_name = _("shared course")
+        verbose_name_plural = _("shared courses")
+
+    def __str__(self) -> str:
+        return f"{self.course} ({self.owner})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.owner_id and self.owner.depth != 1:
+            raise ValidationError({"owner": _("The owner must be a top-level organisation.")})

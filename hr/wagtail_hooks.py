@@ -211,3 +211,74 @@ def register_unit_menu_item():
         name="hr-units",
         permission="org.change_organisation",
     )
+
+
+# --- Shared courses (decision 0020) --------------------------------------------------------
+
+from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
+from wagtail.models import Page  # noqa: E402
+
+from compliance.api import CourseSharing  # noqa: E402
+
+from . import sharing_views  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_sharing_urls():
+    return [
+        path("hr/assignments/", sharing_views.assignments, name="hr_assignments"),
+        path("hr/shared/", sharing_views.shared_courses, name="hr_shared_courses"),
+        path("hr/shared/<int:course_id>/", sharing_views.shared_course, name="hr_shared_course"),
+        path(
+            "hr/shared/<int:course_id>/report/",
+            sharing_views.programme_report,
+            name="hr_programme_report",
+        ),
+    ]
+
+
+@hooks.register("register_hr_menu_item")
+def register_assignments_menu_item():
+    return PermissionMenuItem(
+        _("Assignments"),
+        reverse("hr_assignments"),
+        icon_name="tasks",
+        name="hr-assignments",
+        permission="compliance.view_compliance",
+    )
+
+
+@hooks.register("register_hr_menu_item")
+def register_shared_courses_menu_item():
+    return PermissionMenuItem(
+        _("Shared courses"),
+        reverse("hr_shared_courses"),
+        icon_name="globe",
+        name="hr-shared-courses",
+        permission="compliance.view_compliance",
+    )
+
+
+class CourseSharingViewSet(ModelViewSet):
+    """Who owns a course and whom it is shared with: set by the platform's administrators
+    (a row per shared course); the owner's editors author the course itself."""
+
+    model = CourseSharing
+    icon = "globe"
+    add_to_settings_menu = True
+    menu_label = _("Course ownership and sharing")
+    form_fields = ["course", "owner", "open_to_all", "participants"]
+    list_display = ["course", "owner", "open_to_all"]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name == "course":  # courses only, not every page of the site
+            # A lazy filter: this runs when URLs load, before `migrate` made content types.
+            kwargs["queryset"] = Page.objects.filter(
+                content_type__app_label="courses", content_type__model="coursepage"
+            ).order_by("title")
+        return super().formfield_for_dbfield(db_field, **kwargs)
+
+
+@hooks.register("register_admin_viewset")
+def register_course_sharing_viewset():
+    return CourseSharingViewSet("course_sharing")

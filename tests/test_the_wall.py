@@ -14,6 +14,11 @@ requested with GET as each role; listings are also exported as CSV and XLSX. The
 - anonymous visitors, the editor and the learner see no one's marker, except the
   learner their own (and their unit).
 
+The course is owned by A and shared with B (decision 0020): both assign it to their own
+people; A's coordinator also reads B's figures for it, in counts only (the organisations'
+own names carry no marker: a participant's name is what the owner is meant to see), and
+B's coordinator is refused those pages.
+
 A URL added later is walked without anyone listing it here. The few patterns that cannot be
 built or requested are in SKIPPED, each with its reason; the walk must cover at least
 MIN_URLS URLs, so it cannot silently shrink.
@@ -44,7 +49,7 @@ from wagtail.models import Page
 from certificates.models import UnitCertificate
 from certificates.services import rerender_certificate, revoke_certificate
 from compliance.api import evaluate_certification_rules
-from compliance.models import CertificationRule, Reminder
+from compliance.models import CertificationRule, CourseSharing, Reminder
 from external.models import ExternalRegistration, Recognition, RecognitionRule
 from external.services import evaluate_recognitions, give_consent, set_contact_person
 from lms import api as lms
@@ -113,6 +118,7 @@ MIN_URLS = 300  # distinct URLs per role; the walk printed 400+ when this was wr
 HR_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),
     ("compliance", "view_compliance"),
+    ("compliance", "add_assignment"),
     ("org", "import_staff"),
     ("certificates", "view_certificate"),
     ("certificates", "change_certificate"),
@@ -169,7 +175,9 @@ def world(db, django_capture_on_commit_callbacks):
     module = ModulePageFactory(parent=course, title="Grundmodul", steps=list(vars(steps).values()))
     module = type(module).objects.get(pk=module.pk)
 
-    roots = {"A": org_unit(f"Kommun A {A_UNIT}"), "B": org_unit(f"Kommun B {B_UNIT}")}
+    roots = {"A": org_unit("Kommun A"), "B": org_unit("Kommun B")}
+    sharing = CourseSharing.objects.create(course=course, owner=roots["A"])
+    sharing.participants.add(roots["B"])
     units = {
         key: org_unit(f"Enhet {key} {marker}", roots[key])
         for key, marker in (("A", A_UNIT), ("B", B_UNIT))
@@ -453,6 +461,7 @@ def test_the_wall_holds_on_every_url_for_every_role(world, settings):
     }
     urls, pattern_count = build_urls(world)
     failures: list[str] = []
+    statuses: dict[tuple[str, str], set[int]] = {}
     requests = 0
     started = time.monotonic()
     for role, user in roles.items():
@@ -464,6 +473,7 @@ def test_the_wall_holds_on_every_url_for_every_role(world, settings):
             url, name, exports = queue.pop(0)
             response = client.get(url)
             requests += 1
+            statuses.setdefault((role, name), set()).add(response.status_code)
             session = client.cookies.get(settings.SESSION_COOKIE_NAME)
             if user is not None and (session is None or not session.value):
                 client.force_login(user)  # a GET that logged the role out (a logout URL)
@@ -490,3 +500,10 @@ def test_the_wall_holds_on_every_url_for_every_role(world, settings):
     )
     assert not failures, "\n".join(failures)
     assert len(urls) >= MIN_URLS, len(urls)
+    # The shared course's owner pages were walked: A's coordinator read them (and their
+    # exports), B's was refused.
+    for name in ("hr_shared_course", "hr_programme_report", "hr_assignments"):
+        assert statuses[("hr_a", name)] == {200}, name
+    for name in ("hr_shared_course", "hr_programme_report"):
+        assert 200 not in statuses[("hr_b", name)], name
+    assert statuses[("hr_b", "hr_assignments")] == {200}

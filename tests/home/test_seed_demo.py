@@ -256,7 +256,10 @@ def test_two_municipalities_each_with_an_hr_account_that_sees_only_its_own(seed)
         root.name: root
         for root in Organisation.get_root_nodes().filter(kind=Organisation.Kind.MUNICIPALITY)
     }
-    assert set(roots) == {"Huddinge kommun", "Botkyrka kommun"}
+    assert set(roots) == {
+        "Huddinge kommun", "Botkyrka kommun", "Sundbybergs stad", "Järfälla kommun",
+        "Upplands Väsby kommun", "Upplands-Bro kommun",
+    }  # fmt: skip
     botkyrka = roots["Botkyrka kommun"]
     botkyrka_staff = LearnerProfile.objects.filter(unit__path__startswith=botkyrka.path)
     assert botkyrka_staff.count() == 12
@@ -341,3 +344,50 @@ def test_pitea_course_is_open_to_external_participants_with_one_organisation_lis
     client.force_login(users["kontakt"])
     page = client.get(reverse("external:organisation")).content.decode()
     assert "Omar Haddad" in page and "Johan Nilsson" not in page
+def test_the_shared_minorities_series_each_coordinator_sees_only_their_own_staff(seed, client):
+    """Sundbyberg owns the series and shares it; each coordinator's people list holds
+    their own staff (employee numbers by municipality: 3xxx Sundbyberg, 4xxx Järfälla,
+    5xxx Upplands Väsby, 6xxx Upplands-Bro); a Järfälla teacher also placed at
+    Upplands-Bro's school is on both lists; only the owner reads the figures."""
+    import csv
+    import io
+
+    from compliance.models import CourseSharing
+    from tests.factories import in_english
+
+    seed()
+    course = CoursePage.objects.get(slug="nationella-minoriteter")
+    sharing = CourseSharing.objects.get(course=course)
+    assert sharing.owner.name == "Sundbybergs stad"
+    assert {"Järfälla kommun", "Upplands Väsby kommun", "Upplands-Bro kommun"} <= set(
+        sharing.participants.values_list("name", flat=True)
+    )
+    roots = {root.name: root for root in Organisation.get_root_nodes()}
+    expected = {
+        "hr-sundbyberg": ("Sundbybergs stad", {"3"}),
+        "hr-jarfalla": ("Järfälla kommun", {"4"}),
+        "hr-vasby": ("Upplands Väsby kommun", {"5"}),
+        "hr-upplands-bro": ("Upplands-Bro kommun", {"6", "4"}),
+    }
+    for username, (name, numbers) in expected.items():
+        coordinator = get_user_model().objects.get(username=username)
+        assert coordinator.check_password("demo")
+        client.force_login(coordinator)
+        in_english(client)
+        url = reverse("hr_unit_people", args=[roots[name].pk, course.pk])
+        response = client.get(url, {"export": "csv"})
+        assert response.status_code == 200, username
+        content = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(content), delimiter=";"))[1:]
+        assert len(rows) >= 3
+        assert {row[1][0] for row in rows} == numbers, username
+        if username == "hr-upplands-bro":
+            assert [row[1] for row in rows if row[1].startswith("4")] == ["4001"]
+        figures = client.get(reverse("hr_shared_course", args=[course.pk]))
+        assert figures.status_code == (200 if username == "hr-sundbyberg" else 302), username
+
+    # Sundbyberg's editor edits the series, not the equality programme.
+    editor = get_user_model().objects.get(username="editor-sundbyberg")
+    assert course.permissions_for_user(editor).can_edit()
+    equality = CoursePage.objects.get(slug=EQUALITY_SLUG)
+    assert not equality.permissions_for_user(editor).can_edit()

@@ -37,6 +37,7 @@ from certificates.services import back_issue_certificates
 from compliance.api import Assignment, apply_assignment
 from courses.models import CourseIndexPage, CoursePage
 from home.demo.external import seed_external
+from home.demo.shared import seed_shared_course
 from home.demo.units import seed_unit_certification
 from home.management import demo_content as content
 from home.models import HomePage
@@ -79,6 +80,7 @@ EDITOR_COLLECTION_PERMISSIONS = [
 HR_MODEL_PERMISSIONS = [
     "wagtailadmin.access_admin",
     "compliance.view_compliance",
+    "compliance.add_assignment",
     "org.import_staff",
     "certificates.view_certificate",
     "certificates.change_certificate",  # revoke and render again, within their scope
@@ -154,6 +156,7 @@ class Command(BaseCommand):
             self.seed_accounts(catalogue)
             self.seed_organisation(catalogue)
             seed_unit_certification(self.note)
+            seed_shared_course(self)
             # The staff who completed already get their certificates (the default design);
             # issued here, rendered by the task queue once committed. Safe to run again.
             issued = back_issue_certificates(sync=True)

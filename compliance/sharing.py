@@ -1,0 +1,349 @@
+"""Courses owned by one organisation and shared with others (decision 0020).
+
+- Who may assign a course: its owner and participating organisations (all of them when
+  it is open to all); a course nobody owns is the platform's own and anyone's to assign
+  (`may_assign`, `check_may_assign`). The engine refuses the rest (`create_assignment`).
+- What the owner sees of the others: figures per participating organisation, counts and
+  shares without a name (`get_shared_course_figures`), and the funder's programme report
+  for a period (`get_programme_report`). Names stay behind the wall: a coordinator sees
+  their own people through the ordinary reports, which `org.api.scope_queryset` and the
+  reporting scope limit.
+
+A person placed in units of several organisations counts once in each organisation whose
+assignments cover them, and once in a total; a completion counts for every organisation
+whose audience the person is in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Page
+
+from lms.api import AccessDenied, Completion, StepProgress
+from org.api import Membership, Organisation, get_scope_units
+
+from .models import Assignment, CourseSharing
+from .policy import audience_q, recurrence_for, status_rules
+
+__all__ = [
+    "NotParticipating",
+    "OrganisationFigures",
+    "ProgrammeReport",
+    "ProgrammeRow",
+    "SharedCourseFigures",
+    "check_may_assign",
+    "get_owned_courses",
+    "get_programme_report",
+    "get_shared_course_figures",
+    "may_assign",
+    "participating_roots",
+]
+
+STEPLEN = Organisation.steplen
+
+
+class NotParticipating(Exception):
+    """The unit's organisation does not take part in the course."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- Who takes part ---------------------------------------------------------------------
+
+
+def _sharing(course_id: int) -> CourseSharing | None:
+    return CourseSharing.objects.select_related("owner").filter(course_id=course_id).first()
+
+
+def participating_roots(sharing: CourseSharing) -> list[Organisation]:
+    """The organisations that take part in a shared course: the owner first, then the
+    participants by name. For a course open to all: the owner and every organisation that
+    has assigned it (the others may, but have no figures)."""
+    if sharing.open_to_all:
+        paths = {
+            path[:STEPLEN]
+            for path in Assignment.objects.filter(course_id=sharing.course_id).values_list(
+                "unit__path", flat=True
+            )
+        }
+        others = Organisation.objects.filter(depth=1, path__in=paths)
+    else:
+        others = sharing.participants.filter(depth=1)
+    rest = sorted((o for o in others if o.pk != sharing.owner_id), key=lambda o: o.name)
+    return [sharing.owner, *rest]
+
+
+def may_assign(course_id: int, unit: Organisation) -> bool:
+    """May the organisation `unit` belongs to assign this course?"""
+    sharing = _sharing(course_id)
+    if sharing is None or sharing.open_to_all:
+        return True
+    root_path = unit.path[:STEPLEN]
+    if sharing.owner.path == root_path:
+        return True
+    return sharing.participants.filter(path=root_path).exists()
+
+
+def check_may_assign(course_id: int, unit: Organisation) -> None:
+    """Raise NotParticipating, with a message for the form, when the organisation `unit`
+    belongs to does not take part in the course."""
+    if may_assign(course_id, unit):
+        return
+    sharing = _sharing(course_id)
+    course = Page.objects.filter(pk=course_id).values_list("title", flat=True).first()
+    raise NotParticipating(
+        _(
+            "%(organisation)s does not take part in “%(course)s”. The course belongs to "
+            "%(owner)s, who decides which organisations it is shared with."
+        )
+        % {"organisation": unit.top.name, "course": course, "owner": sharing.owner.name}
+    )
+
+
+def _owner_roots(user) -> list[Organisation]:
+    """The organisations whose coordinator `user` is: a reporting scope on the root."""
+    return [unit for unit in get_scope_units(user) if unit.depth == 1]
+
+
+def get_owned_courses(user) -> QuerySet[CourseSharing]:
+    """The shared courses whose owner `user` coordinates (superusers: every one)."""
+    found = CourseSharing.objects.select_related("course", "owner").order_by("course__title")
+    if user.is_superuser:
+        return found
+    return found.filter(owner__in=_owner_roots(user))
+
+
+def _owned(user, course_id: int) -> CourseSharing:
+    sharing = get_owned_courses(user).filter(course_id=course_id).first()
+    if sharing is None:
+        raise AccessDenied("Only the coordinators of the course's owner see these figures.")
+    return sharing
+
+
+# --- What the owner sees: figures per organisation -----------------------------------------
+
+
+@dataclass
+class OrganisationFigures:
+    """One organisation's figures for a shared course: counts and shares, never a name."""
+
+    organisation: Organisation | None  # None: the total
+    is_owner: bool = False
+    audience: int = 0
+    compliant: int = 0
+    overdue: int = 0
+    in_progress: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return 100 * self.compliant / self.audience if self.audience else None
+
+    @property
+    def remaining(self) -> int:
+        """Not started, or expired."""
+        return max(self.audience - self.compliant - self.overdue - self.in_progress, 0)
+
+
+@dataclass
+class SharedCourseFigures:
+    sharing: CourseSharing
+    rows: list[OrganisationFigures]
+    total: OrganisationFigures
+
+
+def _assignments_within(course_id: int, roots: list[Organisation]) -> list[Assignment]:
+    paths = {root.path for root in roots}
+    return [
+        assignment
+        for assignment in Assignment.objects.filter(course_id=course_id, active=True)
+        .select_related("unit")
+        .order_by("pk")
+        if assignment.unit.path[:STEPLEN] in paths
+    ]
+
+
+def get_shared_course_figures(
+    *, user, course_id: int, now: datetime | None = None
+) -> SharedCourseFigures:
+    """For the owner's coordinators: per participating organisation, its audience for the
+    course (the people its own assignments cover) and how many are compliant, overdue and
+    in progress; a total that counts each person once. Raises AccessDenied for anyone but
+    the owner's coordinators. A fixed number of queries, whatever the number of people
+    and organisations. Reads only."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sharing = _owned(user, course_id)
+    roots = participating_roots(sharing)
+    assignments = _assignments_within(course_id, roots)
+    course = Page(pk=course_id, path=sharing.course.path)
+    rows = {root.path: OrganisationFigures(root, is_owner=root == sharing.owner) for root in roots}
+    total = OrganisationFigures(None)
+    if assignments:
+        counts = status_rules(
+            course=course, recurrence=recurrence_for(assignments, today=today), now=now
+        ).counts()
+        members = Membership.objects.filter(audience_q(assignments, today=today))
+        grouped = (
+            members.annotate(org=Substr("unit__path", 1, STEPLEN)).values("org").annotate(**counts)
+        )
+        for values in grouped:
+            row = rows.get(values.pop("org"))
+            if row is not None:
+                for name, value in values.items():
+                    setattr(row, name, value)
+        for name, value in members.aggregate(**counts).items():
+            setattr(total, name, value)
+    return SharedCourseFigures(sharing=sharing, rows=list(rows.values()), total=total)
+
+
+# --- The funder's report ---------------------------------------------------------------------
+
+
+@dataclass
+class ProgrammeRow:
+    """One organisation's participation in the period; no names."""
+
+    organisation: Organisation | None  # None: the total
+    participants: int = 0
+    completions: int = 0
+    minutes: int = 0
+    first_started: datetime | None = None
+    last_finished: datetime | None = None
+
+    @property
+    def hours(self) -> float:
+        """In tenths, half up (2.25 h is 2.3, as a funder's spreadsheet rounds)."""
+        exact = Decimal(self.minutes) / 60
+        return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class ProgrammeReport:
+    sharing: CourseSharing
+    start: date
+    end: date
+    rows: list[ProgrammeRow]
+    total: ProgrammeRow
+    modules_without_time: list[str] = field(default_factory=list)
+
+
+def _period(start: date, end: date) -> tuple[datetime, datetime]:
+    first = timezone.make_aware(datetime.combine(start, time.min))
+    last = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    return first, last
+
+
+def get_programme_report(*, user, course_id: int, start: date, end: date) -> ProgrammeReport:
+    """The joint programme report for the funder, for the days `start` to `end` (both
+    included), per participating organisation:
+
+    - participants: people of the organisation (a membership in its tree) who were active
+      on the course in the period: started or finished a step, or completed the course;
+    - completions: participants who completed the course in the period;
+    - training hours: for each module completed in the period, the module's estimated
+      time (modules without one count nothing and are listed);
+    - first started: the earliest step started in the period; last finished: the latest
+      course completion in the period.
+
+    A person in two organisations counts in both rows and once in the total. Raises
+    AccessDenied for anyone but the owner's coordinators, ValueError for a period that
+    ends before it starts. One query per organisation, plus a few. Reads only."""
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    sharing = _owned(user, course_id)
+    roots = participating_roots(sharing)
+    course = sharing.course.specific
+    modules = list(course.get_lms_modules()) if hasattr(course, "get_lms_modules") else []
+    minutes = {module.pk: getattr(module, "estimated_minutes", None) or 0 for module in modules}
+    module_ids = list(minutes)
+    first, last = _period(start, end)
+
+    steps = StepProgress.objects.filter(user=OuterRef("pk"), module_id__in=module_ids)
+    started = steps.filter(started_at__gte=first, started_at__lt=last)
+    finished_step = steps.filter(completed_at__gte=first, completed_at__lt=last)
+    course_done = Completion.objects.filter(
+        user=OuterRef("pk"),
+        page_id=course_id,
+        kind=Completion.Kind.COURSE,
+        completed_at__gte=first,
+        completed_at__lt=last,
+    )
+    module_done = Completion.objects.filter(
+        user=OuterRef("pk"),
+        page_id__in=module_ids,
+        kind=Completion.Kind.MODULE,
+        completed_at__gte=first,
+        completed_at__lt=last,
+    )
+    credited = Case(
+        *(When(page_id=pk, then=Value(value)) for pk, value in minutes.items() if value),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    people = (
+        get_user_model()
+        .objects.annotate(
+            _started=Exists(started),
+            _finished_step=Exists(finished_step),
+            _completed=Exists(course_done),
+            _minutes=Subquery(
+                module_done.values("user").annotate(m=Sum(credited)).values("m"),
+                output_field=IntegerField(),
+            ),
+            _first=Subquery(started.values("user").annotate(t=Min("started_at")).values("t")),
+            _last=Subquery(course_done.values("user").annotate(t=Max("completed_at")).values("t")),
+        )
+        .filter(Q(_started=True) | Q(_finished_step=True) | Q(_completed=True))
+    )
+    figures = {
+        "participants": Count("pk"),
+        "completions": Count("pk", filter=Q(_completed=True)),
+        "minutes": Sum("_minutes"),
+        "first_started": Min("_first"),
+        "last_finished": Max("_last"),
+    }
+
+    def row(organisation, paths) -> ProgrammeRow:
+        area = Q(pk__in=[])
+        for path in paths:
+            area |= Q(unit__path__startswith=path)
+        values = people.filter(pk__in=Membership.objects.filter(area).values("user")).aggregate(
+            **figures
+        )
+        values["minutes"] = values["minutes"] or 0
+        return ProgrammeRow(organisation, **values)
+
+    rows = [row(root, [root.path]) for root in roots]
+    total = row(None, [root.path for root in roots])
+    return ProgrammeReport(
+        sharing=sharing,
+        start=start,
+        end=end,
+        rows=rows,
+        total=total,
+        modules_without_time=[m.title for m in modules if not minutes[m.pk]],
+    )
