@@ -344,6 +344,9 @@ def test_pitea_course_is_open_to_external_participants_with_one_organisation_lis
     client.force_login(users["kontakt"])
     page = client.get(reverse("external:organisation")).content.decode()
     assert "Omar Haddad" in page and "Johan Nilsson" not in page
+
+
+@pytest.mark.django_db
 def test_the_shared_minorities_series_each_coordinator_sees_only_their_own_staff(seed, client):
     """Sundbyberg owns the series and shares it; each coordinator's people list holds
     their own staff (employee numbers by municipality: 3xxx Sundbyberg, 4xxx Järfälla,
