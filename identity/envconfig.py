@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 # env var -> model field
 FIELDS = {
-    "LMS_IDP_LABEL": "label",
+    "LMS_IDP_LABEL": "button_label",
     "LMS_IDP_DOMAINS": "domains",
     "LMS_IDP_OIDC_DISCOVERY_URL": "oidc_discovery_url",
     "LMS_IDP_OIDC_CLIENT_ID": "oidc_client_id",

@@ -35,7 +35,7 @@ class IdentityProvider(models.Model):
     slug = models.SlugField(
         _("short name"), max_length=64, unique=True, help_text=_("Used in the sign-in URLs.")
     )
-    label = models.CharField(
+    button_label = models.CharField(
         _("button text"),
         max_length=200,
         blank=True,
@@ -130,7 +130,7 @@ class IdentityProvider(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.label or self.organisation.name
+        return self.button_label or self.organisation.name
 
     @property
     def domain_list(self) -> list[str]:

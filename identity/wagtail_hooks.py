@@ -10,6 +10,34 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from .models import IdentityProvider
 
 SECRET_FIELDS = ("oidc_client_secret", "saml_sp_private_key")
+FORM_FIELDS = [
+    "organisation",
+    "slug",
+    "button_label",
+    "protocol",
+    "is_active",
+    "domains",
+    "local_passwords_disabled",
+    "oidc_discovery_url",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_scopes",
+    "claim_subject",
+    "claim_email",
+    "claim_employee_number",
+    "claim_given_name",
+    "claim_family_name",
+    "saml_metadata_url",
+    "saml_metadata_xml",
+    "saml_sp_entity_id",
+    "saml_sp_certificate",
+    "saml_sp_private_key",
+    "attr_subject",
+    "attr_email",
+    "attr_employee_number",
+    "attr_given_name",
+    "attr_family_name",
+]
 
 
 class IdentityProviderForm(WagtailAdminModelForm):
@@ -17,7 +45,7 @@ class IdentityProviderForm(WagtailAdminModelForm):
 
     class Meta:
         model = IdentityProvider
-        fields = "__all__"
+        fields = FORM_FIELDS  # modelcluster's form would ignore "__all__"
         widgets = {
             "oidc_client_secret": forms.PasswordInput(render_value=False),
             "saml_sp_private_key": forms.Textarea(attrs={"rows": 4}),
@@ -38,48 +66,20 @@ class IdentityProviderForm(WagtailAdminModelForm):
                     else _("Not shown again once saved.")
                 )
 
-    def clean(self):
-        cleaned = super().clean()
+    def _post_clean(self):
+        # A secret left blank keeps the stored one (it is never rendered back).
+        super()._post_clean()
         if self.instance.pk:
             stored = IdentityProvider.objects.filter(pk=self.instance.pk).values(*SECRET_FIELDS)
             stored = stored.first() or {}
             for name in SECRET_FIELDS:
-                if not cleaned.get(name):
-                    cleaned[name] = stored.get(name, "")
-                    setattr(self.instance, name, cleaned[name])
-        return cleaned
+                if not self.cleaned_data.get(name):
+                    setattr(self.instance, name, stored.get(name, ""))
 
 
 class IdentityProviderViewSet(ModelViewSet):
     model = IdentityProvider
-    form_fields = [
-        "organisation",
-        "slug",
-        "label",
-        "protocol",
-        "is_active",
-        "domains",
-        "local_passwords_disabled",
-        "oidc_discovery_url",
-        "oidc_client_id",
-        "oidc_client_secret",
-        "oidc_scopes",
-        "claim_subject",
-        "claim_email",
-        "claim_employee_number",
-        "claim_given_name",
-        "claim_family_name",
-        "saml_metadata_url",
-        "saml_metadata_xml",
-        "saml_sp_entity_id",
-        "saml_sp_certificate",
-        "saml_sp_private_key",
-        "attr_subject",
-        "attr_email",
-        "attr_employee_number",
-        "attr_given_name",
-        "attr_family_name",
-    ]
+    form_fields = FORM_FIELDS
     list_display = ["slug", "organisation", "protocol", "is_active", "local_passwords_disabled"]
     icon = "key"
     add_to_settings_menu = True
