@@ -3,6 +3,8 @@ requests we are waiting for an answer to."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -134,7 +136,7 @@ class IdentityProvider(models.Model):
 
     @property
     def domain_list(self) -> list[str]:
-        return [d.strip().lower() for d in self.domains.split() if d.strip()]
+        return [d.lower() for d in re.split(r"[\s,]+", self.domains) if d]
 
     def owns_email(self, email: str) -> bool:
         domain = email.rpartition("@")[2].strip().lower()
