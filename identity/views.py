@@ -8,6 +8,7 @@ gets the refusal page with a 4xx and is logged; it never reaches a 500."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from django.contrib.auth import REDIRECT_FIELD_NAME, login, logout
 from django.contrib.auth import views as auth_views
@@ -70,7 +71,7 @@ class LoginView(auth_views.LoginView):
         matched = None
         if email_form.is_bound and email_form.is_valid():
             matched = provider_for_email(email_form.cleaned_data["email"])
-        suffix = f"?{REDIRECT_FIELD_NAME}={next_url}" if next_url else ""
+        suffix = "?" + urlencode({REDIRECT_FIELD_NAME: next_url}) if next_url else ""
         context.update(
             providers=[
                 (p, reverse("identity:start", args=[p.slug]) + suffix) for p in active_providers()
@@ -180,12 +181,18 @@ def saml_metadata(request, slug: str):
     return HttpResponse(xml, content_type="application/samlmetadata+xml")
 
 
+@require_GET
 @never_cache
 def saml_sls(request, slug: str):
-    """The IdP's answer to our logout request (or its own logout request): our session
-    ends in any case."""
-    logout(request)
-    return redirect("/")
+    """Where the IdP sends the browser back after our LogoutRequest. Our session ended
+    before the request was sent, so there is nothing to do but go home. A GET here never
+    logs anyone out (decision 0010: logout is POST only); IdP-initiated logout requests
+    are not handled yet and are refused."""
+    if "SAMLResponse" in request.GET:
+        return redirect("/")
+    return refused(
+        request, SignInRefused("IdP-initiated single logout is not supported", status=400)
+    )
 
 
 @never_cache

@@ -206,3 +206,12 @@ def test_logout_sends_a_logout_request_to_the_idp(client, saml_provider, idp, im
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert f'content="0;url={SLO_URL}?SAMLRequest=' in response.content.decode()
+
+
+def test_the_logout_service_never_logs_out_on_a_get(client, saml_provider, idp, imported):
+    client.force_login(imported)
+    url = f"/konto/sso/saml/{saml_provider.slug}/sls/"
+    assert client.get(url).status_code == 400
+    assert client.get(url, {"SAMLRequest": "forged"}).status_code == 400
+    assert client.session["_auth_user_id"] == str(imported.pk)
+    assert client.get(url, {"SAMLResponse": "x"})["Location"] == "/"
