@@ -1,7 +1,6 @@
 import re
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language
@@ -11,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import AdminLogoutView, AdminPasswordResetView
 from hr import site_history
+from identity import views as identity_views
 from lms.http.rest import api as lms_api
 
 urlpatterns = [
@@ -27,8 +27,11 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("extern/", include("external.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("konto/logga-in/", auth_views.LoginView.as_view(), name="login"),
-    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    # The password login with the organisations' identity providers beside it, and a
+    # logout that also ends the provider's session where it can (identity.views).
+    path("konto/logga-in/", identity_views.LoginView.as_view(), name="login"),
+    path("konto/logga-ut/", identity_views.logout_view, name="logout"),
+    path("konto/sso/", include("identity.urls")),
     path("", include("home.urls")),
 ]
 

@@ -15,7 +15,7 @@ from .imports.jobs import (
 )
 from .imports.mapping import FIELDS, REQUIRED, resolve_mapping, suggest_mapping
 from .imports.parse import read_table
-from .imports.plan import ImportReport, RowError
+from .imports.plan import ImportReport, RowError, privileged_user_ids
 from .imports.service import can_import_into, get_import_units, import_staff
 from .imports.units import find_unit, get_or_create_unit
 from .models import LearnerProfile, Membership, Organisation, ReportingScope, StaffImport
@@ -61,6 +61,7 @@ __all__ = [
     "get_scope_units",
     "get_visible_imports",
     "import_staff",
+    "privileged_user_ids",
     "is_in_scope",
     "is_walled",
     "queue_staff_import",

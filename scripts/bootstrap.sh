@@ -12,8 +12,8 @@ want_dev=0
 # Debian packages: libharfbuzz-subset0 makes weasyprint's font subsetting fast;
 # chromium drives the browser tests; poppler-utils (pdftoppm) lets tests look at PDFs as
 # pages; fonts-dejavu-core gives PDFs and slides a font; ffmpeg's ffprobe checks that an
-# uploaded lecture video really is one.
-packages=(libharfbuzz-subset0 fonts-dejavu-core ffmpeg)
+# uploaded lecture video really is one; xmlsec1 signs and verifies SAML messages (pysaml2).
+packages=(libharfbuzz-subset0 fonts-dejavu-core ffmpeg xmlsec1)
 [ "$want_dev" = 1 ] && packages+=(chromium poppler-utils)
 missing=()
 for pkg in "${packages[@]}"; do

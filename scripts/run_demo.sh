@@ -5,11 +5,30 @@ cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.dev}"
 py=.venv/bin/python
 
+# LMS_DEMO_IDP=1: a local OpenID Connect provider (oidc-provider-mock) signs Huddinge
+# kommun's staff in; "Logga in med Huddinge kommun" appears on the login page. Off by default.
+if [ "${LMS_DEMO_IDP:-0}" = 1 ]; then
+  port="${LMS_DEMO_IDP_PORT:-9400}"
+  if ! $py -c 'import oidc_provider_mock' 2>/dev/null; then
+    echo "==> Installing the demo identity provider (pinned in requirements-dev.lock)"
+    grep -E '^(oidc-provider-mock|Authlib|Flask|blinker|itsdangerous|Jinja2|htpy|uvicorn|httpx|httpcore|h11|anyio|click|Werkzeug|MarkupSafe)==' \
+      requirements-dev.lock > .venv/demo-idp.txt
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r .venv/demo-idp.txt
+  fi
+  export LMS_IDP_SLUG=huddinge LMS_IDP_ORGANISATION="Huddinge kommun" LMS_IDP_PROTOCOL=oidc \
+    LMS_IDP_OIDC_DISCOVERY_URL="http://127.0.0.1:$port" LMS_IDP_OIDC_CLIENT_ID=lms-demo \
+    LMS_IDP_OIDC_CLIENT_SECRET=demo LMS_IDP_DOMAINS=huddinge.se \
+    LMS_IDP_CLAIM_EMPLOYEE_NUMBER=employee_number
+  LMS_DEMO_IDP_PORT=$port $py scripts/demo_idp.py &
+  idp=$!
+fi
+
 $py manage.py migrate --noinput
 $py manage.py seed_demo
+[ "${LMS_DEMO_IDP:-0}" = 1 ] && $py manage.py identity_from_environment
 $py manage.py qcluster &
 worker=$!
-trap 'kill $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT INT TERM
+trap 'kill $worker ${idp:-} 2>/dev/null || true; wait $worker ${idp:-} 2>/dev/null || true' EXIT INT TERM
 cat <<'MSG'
 
   Demo running on http://127.0.0.1:8000/   (admin: http://127.0.0.1:8000/admin/)
@@ -19,6 +38,8 @@ cat <<'MSG'
     hr       HR / coordinator for Huddinge kommun: reports, imports, certificates
     hr2      HR / coordinator for Botkyrka kommun: sees only Botkyrka's people
     admin    superuser
+  With LMS_DEMO_IDP=1: "Logga in med Huddinge kommun" on the login page, then choose
+  "huddinge-learner" at the demo provider (signs in as learner) or "huddinge-new-hire".
   Stop with Ctrl+C.
 
 MSG

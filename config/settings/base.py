@@ -34,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "accounts",
+    "identity",
     "home",
     "external",
     "courses",
@@ -142,9 +143,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # AxesBackend, not AxesStandaloneBackend: it adds ModelBackend's get_user and permission
 # methods, so code that logs in with the first backend (Wagtail's test helpers) still works.
 # It authenticates no one itself; ModelBackend does.
+# identity.backends.PasswordBackend is ModelBackend refusing the people of an organisation
+# that turned local passwords off; ProviderBackend is what a provider sign-in records in
+# the session (it authenticates no one itself). docs/decisions/0020-idp12-identity-providers.md
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "identity.backends.PasswordBackend",
+    "identity.backends.ProviderBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LMS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LMS_LOGIN_COOLOFF_MINUTES", "15")))

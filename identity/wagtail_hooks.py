@@ -1,0 +1,95 @@
+"""The identity providers in Wagtail's admin (Settings menu). Only superusers hold the
+model permissions by default, so only they configure providers."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from .models import IdentityProvider
+
+SECRET_FIELDS = ("oidc_client_secret", "saml_sp_private_key")
+FORM_FIELDS = [
+    "organisation",
+    "slug",
+    "button_label",
+    "protocol",
+    "is_active",
+    "domains",
+    "local_passwords_disabled",
+    "oidc_discovery_url",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_scopes",
+    "claim_subject",
+    "claim_email",
+    "claim_employee_number",
+    "claim_given_name",
+    "claim_family_name",
+    "saml_metadata_url",
+    "saml_metadata_xml",
+    "saml_sp_entity_id",
+    "saml_sp_certificate",
+    "saml_sp_private_key",
+    "attr_subject",
+    "attr_email",
+    "attr_employee_number",
+    "attr_given_name",
+    "attr_family_name",
+]
+
+
+class IdentityProviderForm(WagtailAdminModelForm):
+    """Secrets are write-only: never rendered back; left blank, the stored one is kept."""
+
+    class Meta:
+        model = IdentityProvider
+        fields = FORM_FIELDS  # modelcluster's form would ignore "__all__"
+        widgets = {
+            "oidc_client_secret": forms.PasswordInput(render_value=False),
+            "saml_sp_private_key": forms.Textarea(attrs={"rows": 4}),
+            "domains": forms.Textarea(attrs={"rows": 3}),
+            "saml_metadata_xml": forms.Textarea(attrs={"rows": 4}),
+            "saml_sp_certificate": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SECRET_FIELDS:
+            if name in self.fields:
+                self.initial[name] = ""
+                stored = self.instance.pk and getattr(self.instance, name)
+                self.fields[name].help_text = (
+                    _("A value is stored; leave empty to keep it.")
+                    if stored
+                    else _("Not shown again once saved.")
+                )
+
+    def _post_clean(self):
+        # A secret left blank keeps the stored one (it is never rendered back).
+        super()._post_clean()
+        if self.instance.pk:
+            stored = IdentityProvider.objects.filter(pk=self.instance.pk).values(*SECRET_FIELDS)
+            stored = stored.first() or {}
+            for name in SECRET_FIELDS:
+                if not self.cleaned_data.get(name):
+                    setattr(self.instance, name, stored.get(name, ""))
+
+
+class IdentityProviderViewSet(ModelViewSet):
+    model = IdentityProvider
+    form_fields = FORM_FIELDS
+    list_display = ["slug", "organisation", "protocol", "is_active", "local_passwords_disabled"]
+    icon = "key"
+    add_to_settings_menu = True
+    menu_label = _("Identity providers")
+    name = "identity_providers"
+
+    def get_form_class(self, for_update=False):
+        return IdentityProviderForm
+
+
+@hooks.register("register_admin_viewset")
+def register_viewset():
+    return IdentityProviderViewSet()
