@@ -304,3 +304,15 @@ def test_the_person_record_shows_the_person_and_their_courses(hr_client, world):
     assert "Anna Ahl" in html
     assert "Enhet 1a" in html
     assert "Likabehandling" in html and "Brandskydd" in html
+
+
+def test_each_cell_tells_overdue_from_not_yet_due_in_words(hr_client, world):
+    html = hr_client.get(DASHBOARD, {"unit": world.units.f1.pk}).content.decode()
+
+    # Förvaltning 1, Likabehandling: 7 people, 3 compliant; David and Greta are overdue;
+    # Cilla (in progress) and Hassan still have time.
+    overdue = re.findall(r'data-due="overdue">([^<]+)</li>', html)
+    not_due = re.findall(r'data-due="not-due">([^<]+)</li>', html)
+    assert "2 overdue" in overdue
+    assert "2 not yet due (1 in progress)" in not_due
+    assert all(text.strip() for text in overdue + not_due)
