@@ -237,6 +237,10 @@ class Certificate(models.Model):
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
 
+    class Kind(models.TextChoices):
+        COURSE = "course", _("Course")
+        MODULE = "module", _("Module")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates"
     )
@@ -252,7 +256,7 @@ class Certificate(models.Model):
         "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     code = models.CharField(_("verification code"), max_length=16, unique=True)
-    kind = models.CharField(_("kind"), max_length=8)  # "course" or "module"
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     learner_name = models.CharField(_("learner name"), max_length=300)
     title = models.CharField(_("title"), max_length=300)
     # A module's certificate names its course ("Grundmodul, in the course ..."); frozen too.
@@ -267,14 +271,14 @@ class Certificate(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
     )
     pdf = models.FileField(storage=protected_storage, upload_to="certificates/%Y/", blank=True)
-    render_attempts = models.PositiveSmallIntegerField(default=0)
+    render_attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0)
     render_claimed_at = models.DateTimeField(null=True, blank=True)
     # When a render task was last put on the queue: the sweep re-enqueues a pending one only
     # when that was PENDING_GRACE ago, not on every run while a backlog drains.
     render_enqueued_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_reason = models.TextField(_("reason for revoking"), blank=True)
     revoked_by = models.ForeignKey(
@@ -327,6 +331,9 @@ class Certificate(models.Model):
         if self.is_expired:
             return self.Validity.EXPIRED
         return self.Validity.VALID
+
+    def get_validity_display(self) -> str:
+        return self.validity.label
 
     @property
     def valid_until(self):

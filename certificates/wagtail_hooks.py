@@ -1,11 +1,15 @@
 """Admin wiring for certificates (the receivers of other apps' hooks are in handlers.py)."""
 
+from datetime import datetime
+
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
-from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.ui.tables import Column, StatusTagColumn
+from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import policy_registry
@@ -41,6 +45,29 @@ class CertificateDesignViewSet(SnippetViewSet):
 
 
 register_snippet(CertificateDesignViewSet)
+
+
+class LocalDateColumn(Column):
+    """A date in the site's time zone ("12 mar 2029"), not Wagtail's DateColumn, whose
+    "time since" wording showed a certificate valid until 2029 as expiring "just now"."""
+
+    cell_template_name = "certificates/admin/date_cell.html"
+
+    def __init__(self, name, **kwargs):
+        kwargs.setdefault("sort_key", name)
+        super().__init__(name, **kwargs)
+
+
+class CertificateInspectView(InspectView):
+    """Times in the site's time zone (Europe/Stockholm), not UTC; choices by their label."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if value is None or value == "":
+            return "–"
+        return value
 
 
 class CertificateIndexView(IndexView):
@@ -104,6 +131,7 @@ class CertificateViewSet(WalledViewSetMixin, ModelViewSet):
     add_to_admin_menu = True
     menu_order = 300
     index_view_class = CertificateIndexView
+    inspect_view_class = CertificateInspectView
     url_finder_class = CertificateURLFinder
     inspect_view_enabled = True
     copy_view_enabled = False
@@ -114,10 +142,17 @@ class CertificateViewSet(WalledViewSetMixin, ModelViewSet):
         "code",
         "learner_name",
         "title",
-        StatusTagColumn("status", label=_("Status"), primary=lambda c: c.status == "ready"),
-        DateColumn("completed_at", label=_("Completed")),
-        DateColumn("expires_at", label=_("Expires")),
-        DateColumn("revoked_at", label=_("Revoked")),
+        Column("kind", label=_("Kind"), accessor="get_kind_display"),
+        StatusTagColumn(
+            "status",
+            label=_("PDF"),
+            accessor="get_status_display",
+            primary=lambda c: c.status == Certificate.Status.READY,
+        ),
+        Column("validity", label=_("Validity"), accessor="get_validity_display"),
+        LocalDateColumn("completed_at", label=_("Completed")),
+        LocalDateColumn("expires_at", label=_("Expires")),
+        LocalDateColumn("revoked_at", label=_("Revoked")),
         Column("last_error", label=_("Last error")),
     ]
     list_filter = ["status", "kind"]

@@ -43,7 +43,10 @@ __all__ = [
     "MatrixRow",
     "get_compliance_history",
     "get_compliance_matrix",
+    "PageOutOfRange",
+    "PeoplePage",
     "get_unit_people",
+    "get_unit_people_page",
     "iter_unit_people",
 ]
 
@@ -73,6 +76,12 @@ class Cell:
     @property
     def meets_target(self) -> bool:
         return self.share is not None and self.share >= self.target
+
+    @property
+    def not_due(self) -> int:
+        """Not compliant but not overdue either: still within their due date (or with no
+        due date yet). With `overdue`, what tells "behind" from "not due yet"."""
+        return max(self.audience - self.compliant - self.overdue, 0)
 
     @property
     def remaining(self) -> int:
@@ -260,19 +269,19 @@ def get_unit_people(
     )
 
 
-def iter_unit_people(
+def _unit_people(
     *,
     user,
     unit: Organisation,
     course_id: int,
-    status: str | None = None,
-    audience: str = AudienceFilter.ALL,
-    hired_from=None,
-    hired_to=None,
-    now: datetime | None = None,
-) -> Iterator[PersonStatus]:
-    """get_unit_people for exports: the scope is checked now (AccessDenied), the people are
-    read in chunks as the result is consumed, so memory stays flat however many there are."""
+    status: str | None,
+    audience: str,
+    hired_from,
+    hired_to,
+    now: datetime | None,
+):
+    """The people list's ordered queryset of profiles and the function that turns one of
+    them into a PersonStatus. Checks the scope (AccessDenied)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     _check_scope(user, unit)
@@ -335,26 +344,125 @@ def iter_unit_people(
     total = len(required) or 1
     ordered = profiles.order_by("user__last_name", "user__first_name", "pk")
 
+    def person(profile) -> PersonStatus:
+        completed = profile.completed_at
+        return PersonStatus(
+            user_id=profile.user_id,
+            name=profile.user.get_full_name() or profile.user.get_username(),
+            employee_number=profile.employee_number or "",
+            unit=profile.unit.name if profile.unit else "",
+            job_title=profile.job_title,
+            is_manager=profile.is_manager,
+            status=ComplianceStatus(profile.status),
+            percent=100
+            if profile.status == ComplianceStatus.COMPLIANT
+            else int(100 * profile.steps_done / total),
+            due_at=profile.due_at,
+            completed_at=completed,
+            expires_at=expires_at(completed, profile.recurrence_months),
+        )
+
+    return ordered, person
+
+
+def iter_unit_people(
+    *,
+    user,
+    unit: Organisation,
+    course_id: int,
+    status: str | None = None,
+    audience: str = AudienceFilter.ALL,
+    hired_from=None,
+    hired_to=None,
+    now: datetime | None = None,
+) -> Iterator[PersonStatus]:
+    """get_unit_people for exports: the scope is checked now (AccessDenied), the people are
+    read in chunks as the result is consumed, so memory stays flat however many there are."""
+    ordered, person = _unit_people(
+        user=user,
+        unit=unit,
+        course_id=course_id,
+        status=status,
+        audience=audience,
+        hired_from=hired_from,
+        hired_to=hired_to,
+        now=now,
+    )
+
     def rows() -> Iterator[PersonStatus]:
         for profile in ordered.iterator(chunk_size=2000):
-            completed = profile.completed_at
-            yield PersonStatus(
-                user_id=profile.user_id,
-                name=profile.user.get_full_name() or profile.user.get_username(),
-                employee_number=profile.employee_number or "",
-                unit=profile.unit.name if profile.unit else "",
-                job_title=profile.job_title,
-                is_manager=profile.is_manager,
-                status=ComplianceStatus(profile.status),
-                percent=100
-                if profile.status == ComplianceStatus.COMPLIANT
-                else int(100 * profile.steps_done / total),
-                due_at=profile.due_at,
-                completed_at=completed,
-                expires_at=expires_at(completed, profile.recurrence_months),
-            )
+            yield person(profile)
 
     return rows()
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """One page of a unit's people: the people on it, the page's number (from 1), how many
+    pages and people there are in all."""
+
+    people: list[PersonStatus]
+    number: int
+    num_pages: int
+    count: int
+    per_page: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.count else 0
+
+    @property
+    def end_index(self) -> int:
+        return min(self.number * self.per_page, self.count)
+
+
+class PageOutOfRange(ValueError):
+    """A page number beyond the last page (or below 1)."""
+
+
+def get_unit_people_page(
+    *,
+    user,
+    unit: Organisation,
+    course_id: int,
+    page: int = 1,
+    per_page: int = 100,
+    status: str | None = None,
+    audience: str = AudienceFilter.ALL,
+    hired_from=None,
+    hired_to=None,
+    now: datetime | None = None,
+) -> PeoplePage:
+    """One page of get_unit_people (same order, same filters), in two queries: the count
+    and the page. Raises AccessDenied for a unit outside the user's scope, PageOutOfRange
+    for a page that does not exist (page 1 of nobody exists). Reads only."""
+    ordered, person = _unit_people(
+        user=user,
+        unit=unit,
+        course_id=course_id,
+        status=status,
+        audience=audience,
+        hired_from=hired_from,
+        hired_to=hired_to,
+        now=now,
+    )
+    count = ordered.count()
+    num_pages = max(1, -(-count // per_page))
+    if page < 1 or page > num_pages:
+        raise PageOutOfRange(page)
+    start = (page - 1) * per_page
+    people = [person(profile) for profile in ordered[start : start + per_page]]
+    return PeoplePage(
+        people=people, number=page, num_pages=num_pages, count=count, per_page=per_page
+    )
 
 
 # --- Over time ----------------------------------------------------------------------------

@@ -24,6 +24,52 @@ FIELD_LABELS = {
 }
 
 
+# The headings of the template file (each one the import recognises; see org's FIELDS),
+# and what goes in each column.
+TEMPLATE_HEADINGS = {
+    "employee_number": "Anställningsnummer",
+    "first_name": "Förnamn",
+    "last_name": "Efternamn",
+    "email": "E-post",
+    "unit": "Enhet",
+    "job_title": "Befattning",
+    "is_manager": "Chef",
+    "hire_date": "Anställningsdatum",
+    "leave_date": "Slutdatum",
+    "kind": "Typ",
+}
+COLUMN_HELP = {
+    "employee_number": _("Unique per person; how a person is recognised on the next import."),
+    "first_name": "",
+    "last_name": "",
+    "email": _("Optional; without it the person gets an address of the organisation's form."),
+    "unit": _(
+        "The unit's name when it is unique in the organisation (Enhet X), or its path "
+        "(Socialförvaltningen/Enhet X, or from the top: Huddinge kommun/Socialförvaltningen/"
+        "Enhet X)."
+    ),
+    "job_title": "",
+    "is_manager": _("ja or nej (yes/no, 1/0 also work)."),
+    "hire_date": _("A date: 2024-01-31 (also 20240131 or 31.01.2024)."),
+    "leave_date": _("A date; empty while the person is employed."),
+    "kind": _("personal (staff) or extern (external participant)."),
+}
+
+
+def import_columns() -> list[dict]:
+    """The columns of the staff import as the upload page lists them."""
+    return [
+        {
+            "heading": TEMPLATE_HEADINGS[name],
+            "label": FIELD_LABELS[name],
+            "required": name in REQUIRED,
+            "also": [a for a in FIELDS[name] if a != TEMPLATE_HEADINGS[name].lower()],
+            "help": COLUMN_HELP[name],
+        }
+        for name in FIELDS
+    ]
+
+
 class StaffImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("HR export"),

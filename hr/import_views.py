@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -26,7 +27,14 @@ from org.api import (
     start_staff_import,
 )
 
-from .forms import FIELD_LABELS, ColumnMappingForm, StaffImportUploadForm
+from .exports import stream_csv, stream_xlsx
+from .forms import (
+    FIELD_LABELS,
+    TEMPLATE_HEADINGS,
+    ColumnMappingForm,
+    StaffImportUploadForm,
+    import_columns,
+)
 
 LIST_LIMIT = 200  # people shown per list; the counts are always complete
 ERROR_LIMIT = 500
@@ -84,11 +92,23 @@ def upload(request):
             "form": form,
             "units": units,
             "imports": get_visible_imports(request.user)[:RECENT_LIMIT],
+            "columns": import_columns(),
             "page_title": _("Import staff"),
             "header_icon": "group",
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def template(request, fmt: str):
+    """An empty file with the headings the import recognises, as CSV or XLSX."""
+    _require_permission(request)
+    headings = list(TEMPLATE_HEADINGS.values())
+    if fmt == "csv":
+        return stream_csv("personal-mall", headings, [])
+    if fmt == "xlsx":
+        return stream_xlsx("personal-mall", headings, [], widths=[20] * len(headings))
+    raise Http404
 
 
 def _lookup(request, token: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseNotFound
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -17,10 +17,11 @@ from compliance.api import (
     Assignment,
     AudienceFilter,
     ComplianceStatus,
+    PageOutOfRange,
     get_compliance_history,
     get_compliance_matrix,
     get_training_record_for_hr,
-    get_unit_people,
+    get_unit_people_page,
     iter_unit_people,
 )
 from lms import api as lms
@@ -59,6 +60,10 @@ class FilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     export = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV"), ("xlsx", "XLSX")])
+    page = forms.IntegerField(label=gettext_lazy("Page"), required=False, min_value=1)
+
+
+PEOPLE_PER_PAGE = 100
 
 
 def _require_reports(request):
@@ -78,6 +83,7 @@ def _filters(request) -> dict:
         "hired_from": data["hired_from"],
         "hired_to": data["hired_to"],
         "export": data["export"],
+        "page": data["page"] or 1,
         "form": form,
     }
 
@@ -98,6 +104,14 @@ def _unit_or_404(unit_id) -> Organisation:
 
 def _share(cell) -> str:
     return "–" if cell.share is None else f"{cell.share:.0f} %"
+
+
+def _query_without(request, *names: str) -> str:
+    """The query string without `names`: pagination and export links keep the filters."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def compliance(request):
@@ -137,6 +151,7 @@ def compliance(request):
                 _("share (%)"),
                 _("target (%)"),
                 _("overdue"),
+                _("not yet due"),
                 _("in progress"),
             ]
 
@@ -151,9 +166,10 @@ def compliance(request):
                     cells += [
                         cell.audience,
                         cell.compliant,
-                        round(cell.share, 1) if cell.share is not None else "",
+                        round(cell.share) if cell.share is not None else None,
                         cell.target,
                         cell.overdue,
+                        cell.not_due,
                         cell.in_progress,
                     ]
                 yield cells
@@ -161,14 +177,21 @@ def compliance(request):
         # Several top units (or a superuser's whole tree): an entry on each, never on a
         # unit outside the exporter's scope.
         audit = [parent] if parent is not None else list(get_scope_units(request.user))
+        taken = timezone.localtime()
         return export_response(
             request,
             fmt=filters["export"],
-            filename="efterlevnad",
+            filename="efterlevnad" + (f"-{parent.name}" if parent is not None else ""),
             header=header,
             rows=rows(),
             audit_units=audit,
             what="compliance matrix",
+            title_lines=[
+                _("Compliance: %(unit)s")
+                % {"unit": parent.name if parent is not None else _("all my units")},
+                _("Taken %(when)s") % {"when": f"{taken:%Y-%m-%d %H:%M}"},
+            ],
+            widths=[32] + [14] * (len(header) - 1),
         )
     charts = []
     if parent is not None:
@@ -205,7 +228,7 @@ def compliance(request):
             "form": filters["form"],
             "charts": charts,
             "rule_states": rule_states,
-            "query": request.GET.urlencode(),
+            "query": _query_without(request, "export", "page"),
         },
     )
 
@@ -219,61 +242,27 @@ def unit_people(request, unit_id: int, course_id: int):
         return _bad_filter(request, error)
     unit = _unit_or_404(unit_id)
     course = get_object_or_404(Page, pk=course_id)
-    # An export reads the people as it writes them (memory stays flat); the page lists them.
-    read = iter_unit_people if filters["export"] else get_unit_people
+    common = {
+        "user": request.user,
+        "unit": unit,
+        "course_id": course.pk,
+        "status": filters["status"],
+        "audience": filters["audience"],
+        "hired_from": filters["hired_from"],
+        "hired_to": filters["hired_to"],
+    }
     try:
-        people = read(
-            user=request.user,
-            unit=unit,
-            course_id=course.pk,
-            status=filters["status"],
-            audience=filters["audience"],
-            hired_from=filters["hired_from"],
-            hired_to=filters["hired_to"],
-        )
+        if filters["export"]:
+            # The whole list, read as it is written (memory stays flat); no page.
+            people = iter_unit_people(**common)
+        else:
+            page = get_unit_people_page(page=filters["page"], per_page=PEOPLE_PER_PAGE, **common)
     except lms.AccessDenied as error:
         raise PermissionDenied(error.message) from error
+    except PageOutOfRange:
+        return HttpResponseNotFound(_("There is no such page of people."))
     if filters["export"]:
-        header = [
-            _("Name"),
-            _("Employee number"),
-            _("Unit"),
-            _("Job title"),
-            _("Manager"),
-            _("Status"),
-            _("Progress (%)"),
-            _("Due"),
-            _("Completed"),
-            _("Expires"),
-        ]
-
-        def fmt(value):
-            return value.date().isoformat() if value else ""
-
-        rows = (
-            [
-                p.name,
-                p.employee_number,
-                p.unit,
-                p.job_title,
-                _("yes") if p.is_manager else _("no"),
-                str(p.status.label),
-                p.percent,
-                fmt(p.due_at),
-                fmt(p.completed_at),
-                fmt(p.expires_at),
-            ]
-            for p in people
-        )
-        return export_response(
-            request,
-            fmt=filters["export"],
-            filename=f"personer-{unit.name}",
-            header=header,
-            rows=rows,
-            audit_units=[unit],
-            what=f"people: {course.title}",
-        )
+        return _export_people(request, filters, unit, course, people)
     return TemplateResponse(
         request,
         "hr/reports/unit_people.html",
@@ -284,11 +273,70 @@ def unit_people(request, unit_id: int, course_id: int):
             "header_icon": "group",
             "unit": unit,
             "course": course,
-            "people": people,
+            "people": page.people,
+            "people_page": page,
             "statuses": ComplianceStatus,
             "form": filters["form"],
-            "query": request.GET.urlencode(),
+            "query": _query_without(request, "page", "export"),
         },
+    )
+
+
+def _export_people(request, filters, unit, course, people):
+    """The whole people list of a unit and course; the file says which course, which unit
+    and when (the XLSX in its title rows and every file in its name)."""
+    header = [
+        _("Name"),
+        _("Employee number"),
+        _("Unit"),
+        _("Job title"),
+        _("Manager"),
+        _("Status"),
+        _("Progress (%)"),
+        _("Due"),
+        _("Completed"),
+        _("Expires"),
+    ]
+
+    def day(value):
+        return timezone.localdate(value) if value else None
+
+    rows = (
+        [
+            p.name,
+            p.employee_number,
+            p.unit,
+            p.job_title,
+            _("yes") if p.is_manager else _("no"),
+            str(p.status.label),
+            p.percent,
+            day(p.due_at),
+            day(p.completed_at),
+            day(p.expires_at),
+        ]
+        for p in people
+    )
+    taken = timezone.localtime()
+    described = []
+    for field in filters["form"]:
+        value = field.value()
+        if field.name in ("status", "audience", "hired_from", "hired_to") and value:
+            shown = dict(getattr(field.field, "choices", ())).get(value, value)
+            described.append(f"{field.label}: {shown}")
+    return export_response(
+        request,
+        fmt=filters["export"],
+        filename=f"personer-{unit.name}-{course.title}",
+        header=header,
+        rows=rows,
+        audit_units=[unit],
+        what=f"people: {course.title}",
+        title_lines=[
+            _("People: %(course)s, %(unit)s") % {"course": course.title, "unit": unit.name},
+            _("Taken %(when)s") % {"when": f"{taken:%Y-%m-%d %H:%M}"},
+            *([_("Filters: %(filters)s") % {"filters": "; ".join(described)}] if described else []),
+        ],
+        widths=[28, 14, 26, 22, 9, 14, 12, 12, 12, 12],
     )
 
 

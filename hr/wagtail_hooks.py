@@ -68,6 +68,7 @@ hr_menu = Menu(register_hook_name="register_hr_menu_item")
 def register_import_urls():
     return [
         path("hr/import/", import_views.upload, name="hr_import"),
+        path("hr/import/template.<str:fmt>", import_views.template, name="hr_import_template"),
         path("hr/import/<str:token>/", import_views.preview, name="hr_import_preview"),
         path("hr/import/<str:token>/progress/", import_views.progress, name="hr_import_progress"),
         path("hr/import/<str:token>/result/", import_views.result, name="hr_import_result"),

@@ -62,3 +62,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
   [ "${PIPESTATUS[0]}" = 0 ] || { echo "==> pip install failed" >&2; exit 1; }
   echo "$hash" > "$stamp"
 fi
+
+# axe-core for the browser tests' accessibility checks, pinned in tests/browser's
+# package-lock.json (the tests also run `npm ci` themselves when it is missing).
+if [ "$want_dev" = 1 ] && [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  if command -v npm >/dev/null; then
+    echo "==> Installing axe-core (npm ci in tests/browser)"
+    (cd tests/browser && npm ci --no-audit --no-fund --silent) || echo "==> npm ci failed; the accessibility tests will try again" >&2
+  else
+    echo "==> npm is missing: the browser tests' accessibility checks need it (apt-get install -y npm)" >&2
+  fi
+fi

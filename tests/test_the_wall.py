@@ -353,7 +353,7 @@ class Examples:
             "step_id": [block.id for block in w.module.steps],
             "track_id": list(w.lecture.caption_tracks.values_list("pk", flat=True)),
             "filter_spec": ["original"], "action": ["delete"], "action_name": ["delete"],
-            "token": ["x"], "uidb64": ["x"],
+            "token": ["x"], "uidb64": ["x"], "fmt": ["csv", "xlsx"],
         }  # fmt: skip
 
     def for_model(self, model) -> list:

@@ -320,6 +320,13 @@ def _label(row: dict) -> str:
     return f"{row['employee_number']} {row['first_name']} {row['last_name']}"
 
 
+def _no_unit(path: str, scope_label: str) -> str:
+    return _(
+        'No unit "%(path)s" in %(scope)s. Give its name or its full path, starting with '
+        '"%(scope)s/" (a new unit needs its full path and "allow creating units").'
+    ) % {"path": path, "scope": scope_label}
+
+
 def make_plan(
     good: list[tuple[int, dict]],
     mentioned: set[str],
@@ -339,13 +346,57 @@ def make_plan(
     planned: set[str] = set()
     problems: dict[str, str | None] = {}
 
+    inside = [
+        label for label in plan.unit_ids if scope_label and label.startswith(scope_label + "/")
+    ]
+    resolved: dict[str, tuple[str, str | None]] = {}
+
+    def resolve(path: str) -> tuple[str, str | None]:
+        """The full path a row's unit names, and what is wrong with it. Full paths are
+        taken as they are; a bare name ("Enhet X") or a path below the organisation
+        ("Socialförvaltningen/Enhet X") is the one unit inside the organisation whose path
+        ends so; two or more is a row error that names them."""
+        if path in resolved:
+            return resolved[path]
+        answer: tuple[str, str | None] = (path, None)
+        if scope_label and path != scope_label and not path.startswith(scope_label + "/"):
+            candidates = [label for label in inside if label.endswith("/" + path)]
+            if len(candidates) == 1:
+                answer = (candidates[0], None)
+            elif candidates:
+                answer = (
+                    path,
+                    _(
+                        '"%(path)s" names %(n)d units in %(scope)s: %(candidates)s. '
+                        "Give the full path."
+                    )
+                    % {
+                        "path": path,
+                        "n": len(candidates),
+                        "scope": scope_label,
+                        "candidates": "; ".join(sorted(candidates)),
+                    },
+                )
+            elif "/" in path and path.split("/")[0] != scope_label:
+                root = path.split("/")[0]
+                if any(label == root or label.startswith(root + "/") for label in inside):
+                    answer = (path, _no_unit(path, scope_label))
+                else:
+                    answer = (
+                        path,
+                        _('"%(path)s" is outside %(scope)s.')
+                        % {"path": path, "scope": scope_label},
+                    )
+            else:
+                answer = (path, _no_unit(path, scope_label))
+        resolved[path] = answer
+        return answer
+
     def unit_problem(path: str) -> str | None:
         if path in problems:
             return problems[path]
         problem = None
-        if scope_label and path != scope_label and not path.startswith(scope_label + "/"):
-            problem = _('"%(path)s" is outside %(scope)s.') % {"path": path, "scope": scope_label}
-        elif path not in plan.unit_ids:
+        if path not in plan.unit_ids:
             if create_units:
                 parts = path.split("/")
                 for depth in range(1, len(parts) + 1):
@@ -360,7 +411,10 @@ def make_plan(
 
     placed: list[tuple[int, dict]] = []
     for number, row in good:
-        problem = unit_problem(row["unit"])
+        full_path, problem = resolve(row["unit"])
+        if problem is None:
+            row["unit"] = full_path
+            problem = unit_problem(full_path)
         if problem:
             report.errors.append(RowError(number, unit_heading, problem))
         else:

@@ -16,6 +16,8 @@ from wagtail.models import ModelLogEntry
 from home.management.demo_content import DEMO_PASSWORD
 from tests.factories import root_collection, tree_root
 
+from .a11y import assert_accessible
+
 SCREENSHOT = Path(tempfile.gettempdir()) / "hr-dashboard.png"  # look at it after a run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,13 +92,25 @@ def test_hr_reads_the_dashboard_drills_down_exports_and_opens_a_record(
     # The file as the browser saved it (openpyxl goes by the extension a path has not got).
     sheet = load_workbook(BytesIO(Path(download.path()).read_bytes())).active
     exported = list(sheet.iter_rows(values_only=True))
-    assert len(exported) == people.count() + 1  # the header and everyone on the page
+    header_row = int(sheet.auto_filter.ref.split(":")[0][1:])
+    assert "Förskolan Snättringe" in exported[0][0]  # the title names the unit
+    assert len(exported) == header_row + people.count()  # title, header, everyone
     assert ModelLogEntry.objects.filter(action="lms.export", user__username="hr").count() == 1
 
     assert errors == []
+    assert_accessible(page, "people list")
     name = people.first.locator("a").inner_text()
     with page.expect_response("**/admin/hr/person/*/") as record:
         people.first.locator("a").click()
     assert record.value.status == 200
     assert name in page.locator("#main h1, main h1").first.inner_text()
     assert errors == []
+
+    # The demo's HR may import staff: the menu leads to the upload page, which lists the
+    # columns and offers the templates.
+    page.goto(f"{live_server.url}/admin/hr/import/")
+    assert page.locator("table.hr-import-columns tbody tr").count() == 10
+    with page.expect_download() as template:
+        page.click("a[href$='template.xlsx']")
+    assert template.value.suggested_filename.endswith(".xlsx")
+    assert_accessible(page, "import page")

@@ -236,3 +236,62 @@ def test_serve_preview_pdf_directly():
     reader = pdf_reader(response.content)
     assert "Direkt" in pdf_text(response.content)
     assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+
+
+# --- Swedish labels, real dates, local time (issue 9) -------------------------------------
+
+
+@pytest.fixture
+def swedish_admin(client):
+    client.force_login(SuperuserFactory())
+    client.cookies["django_language"] = "sv"
+    return client
+
+
+@pytest.fixture
+def module_certificate():
+    from datetime import UTC, datetime
+
+    # 23:30 UTC on 12 March is already 13 March in Stockholm.
+    return CertificateFactory(
+        status=Certificate.Status.READY,
+        kind=Certificate.Kind.MODULE,
+        title="Grundmodul",
+        completed_at=datetime(2026, 3, 12, 23, 30, tzinfo=UTC),
+        expires_at=datetime(2029, 3, 12, 23, 30, tzinfo=UTC),
+    )
+
+
+def test_the_listing_shows_dates_not_time_since_and_swedish_labels(
+    swedish_admin, module_certificate
+):
+    response = swedish_admin.get(INDEX)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    row = html[html.index(module_certificate.code) :]
+    row = _text(row[: row.index("</tr>")])
+    assert "13 Mar 2029" in row  # the expiry date itself, in Stockholm, not "just now"
+    assert "13 Mar 2026" in row
+    assert "Precis nu" not in _text(html) and "sedan" not in row
+    words = row.split()
+    assert "Modul" in words and "Klart" in words and "Giltigt" in words
+    for english in ("ready", "READY", "valid", "module", "None"):
+        assert english not in words
+
+
+def test_the_inspect_view_shows_local_time_and_labels(swedish_admin, module_certificate):
+    response = swedish_admin.get(f"{INDEX}inspect/{module_certificate.pk}/")
+
+    assert response.status_code == 200
+    text = _text(response.content.decode())
+    assert "13 mars 2029 00:30" in text  # Europe/Stockholm, not 12 March 23:30 UTC
+    assert "13 mars 2026 00:30" in text
+    assert "Typ Modul" in text and "Status Klart" in text
+    assert "None" not in text.split()
+
+
+def _text(html: str) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

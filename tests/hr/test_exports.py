@@ -8,7 +8,7 @@ import io
 from datetime import date
 
 import pytest
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from openpyxl import load_workbook
 from wagtail.models import ModelLogEntry
@@ -45,11 +45,18 @@ def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
-def read_xlsx(response):
-    assert isinstance(response, FileResponse)
+def read_workbook(response):
+    assert isinstance(response, StreamingHttpResponse)
     assert "spreadsheetml" in response["Content-Type"]
-    sheet = load_workbook(io.BytesIO(body(response))).active
-    return [[cell for cell in row] for row in sheet.iter_rows()]
+    return load_workbook(io.BytesIO(body(response))).active
+
+
+def read_xlsx(response):
+    """The header and the rows (the title lines above them left out)."""
+    sheet = read_workbook(response)
+    rows = [list(row) for row in sheet.iter_rows()]
+    header_row = int(sheet.auto_filter.ref.split(":")[0][1:])
+    return rows[header_row - 1 :]
 
 
 def values(rows) -> list[list]:
@@ -66,13 +73,14 @@ def expected_matrix_rows(matrix) -> list[list]:
         cells = [label]
         for course in matrix.courses:
             cell = row.cells[course.course_id]
-            share = round(cell.share, 1) if cell.share is not None else ""
+            share = round(cell.share) if cell.share is not None else None
             cells += [
                 cell.audience,
                 cell.compliant,
                 share,
                 cell.target,
                 cell.overdue,
+                cell.not_due,
                 cell.in_progress,
             ]
         rows.append(cells)
@@ -90,23 +98,29 @@ def test_the_matrix_csv_has_the_figures_of_the_page(hr_client, world):
         "share (%)",
         "target (%)",
         "overdue",
+        "not yet due",
         "in progress",
         "Likabehandling: audience",
         "compliant",
         "share (%)",
         "target (%)",
         "overdue",
+        "not yet due",
         "in progress",
     ]
-    expected = [[str(v) for v in row] for row in expected_matrix_rows(page.context["matrix"])]
+    expected = [
+        ["" if v is None else str(v) for v in row]
+        for row in expected_matrix_rows(page.context["matrix"])
+    ]
     assert rows[1:] == expected
-    # And against the hand count (conftest.py): Förvaltning 1, then the total.
-    # Unit; then per course: audience, compliant, share, target, overdue, in progress.
+    # And against the hand count (conftest.py): Förvaltning 1, then the total. Unit; then
+    # per course: audience, compliant, share (whole %), target, overdue, not yet due, in
+    # progress.
     assert rows[1][0] == "Förvaltning 1"
-    assert rows[1][1:7] == ["7", "1", "14.3", "50", "1", "1"]  # Brandskydd
-    assert rows[1][7:] == ["7", "3", "42.9", "60", "2", "1"]  # Likabehandling
+    assert rows[1][1:8] == ["7", "1", "14", "50", "1", "5", "1"]  # Brandskydd
+    assert rows[1][8:] == ["7", "3", "43", "60", "2", "2", "1"]  # Likabehandling
     assert rows[-1][0] == "Total"
-    assert rows[-1][7:] == ["13", "6", "46.2", "60", "2", "2"]
+    assert rows[-1][8:] == ["13", "6", "46", "60", "2", "5", "2"]
 
 
 def test_the_matrix_xlsx_has_the_figures_of_the_page_as_numbers(hr_client, world):
@@ -116,14 +130,14 @@ def test_the_matrix_xlsx_has_the_figures_of_the_page_as_numbers(hr_client, world
 
     assert rows[0][0] == "Unit" and rows[0][1] == "Brandskydd: audience"
     assert rows[1:] == expected_matrix_rows(page.context["matrix"])
-    assert rows[1] == ["Enhet 1a", 4, 1, 25, 50, 1, 0, 4, 2, 50, 60, 1, 1]
+    assert rows[1] == ["Enhet 1a", 4, 1, 25, 50, 1, 2, 0, 4, 2, 50, 60, 1, 1, 1]
 
 
 def test_the_matrix_export_follows_the_filters(hr_client, world):
     rows = read_csv(hr_client.get(DASHBOARD, {"audience": "managers", "export": "csv"}))
     # Managers and Likabehandling: F1 Anna, Fredrik; F2 Fredrik, Johan; total 4, 3 compliant.
-    assert rows[1][7:9] == ["2", "2"]
-    assert rows[-1][7:9] == ["4", "3"]
+    assert rows[1][8:10] == ["2", "2"]
+    assert rows[-1][8:10] == ["4", "3"]
 
 
 # --- The people list -----------------------------------------------------------------------
@@ -174,8 +188,68 @@ def test_the_people_xlsx_lists_the_same_people(hr_client, world):
     xlsx_rows = values(read_xlsx(hr_client.get(url, {"export": "xlsx"})))
 
     assert xlsx_rows[0] == PEOPLE_HEADER
-    assert [["" if v is None else str(v) for v in row] for row in xlsx_rows] == csv_rows
+    as_text = [
+        ["" if v is None else v.date().isoformat() if hasattr(v, "date") else str(v) for v in row]
+        for row in xlsx_rows
+    ]
+    assert as_text == csv_rows
     assert isinstance(xlsx_rows[1][6], int)  # progress is a number
+    anna = next(row for row in xlsx_rows if row[0] == "Anna Ahl")
+    assert anna[8].date() == date(2025, 10, 1)  # a real date, not text
+
+
+def test_the_people_xlsx_says_what_it_is_and_is_laid_out(hr_client, world):
+    url = people_url(world.units.f1, world.c2)
+    sheet = read_workbook(hr_client.get(url, {"export": "xlsx", "status": "overdue"}))
+
+    title = [row[0] for row in sheet.iter_rows(max_row=3, values_only=True)]
+    assert title[0] == "People: Brandskydd, Förvaltning 1"
+    assert title[1] == "Taken 2026-03-16 12:00"
+    assert title[2] == "Filters: Status: Overdue"
+    assert sheet.freeze_panes == "A6"  # the header row stays in view
+    assert sheet.auto_filter.ref == "A5:J6"  # header and David, the one overdue
+    assert sheet["A5"].font.b
+    assert sheet.column_dimensions["A"].width >= 20
+    assert sheet["H6"].is_date and sheet["H6"].value.date() == date(2026, 3, 10)
+
+
+def test_the_people_csv_names_course_unit_and_date_in_its_file_name(hr_client, world):
+    response = hr_client.get(people_url(world.units.f1, world.c2), {"export": "csv"})
+    assert response["Content-Disposition"].endswith(
+        "personer-F%C3%B6rvaltning%201-Brandskydd-20260316.csv"
+    )
+
+
+def test_csv_numbers_are_swedish():
+    from hr.exports import csv_value
+
+    assert csv_value(12.5) == "12,5"
+    assert csv_value(43) == "43"
+    assert csv_value(date(2026, 3, 1)) == "2026-03-01"
+
+
+def test_the_xlsx_starts_before_the_rows_are_read():
+    from hr.exports import xlsx_chunks
+
+    read = []
+
+    def rows():
+        for i in range(3):
+            read.append(i)
+            yield [f"P{i}", i]
+
+    chunks = xlsx_chunks(sheet_title="t", header=["Name", "N"], rows=rows())
+    first = next(chunks)
+    assert first  # the first bytes of the file...
+    assert read == []  # ...before a single row was read
+    data = first + b"".join(chunks)
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [r for r in sheet.iter_rows(values_only=True)] == [
+        ("Name", "N"),
+        ("P0", 0),
+        ("P1", 1),
+        ("P2", 2),
+    ]
 
 
 def test_the_people_export_follows_the_filters(hr_client, world):
@@ -255,7 +329,8 @@ def test_names_with_control_characters_or_slashes_still_export(hr_client, world)
     assert read_csv(csv_response)[1][0] == "Bell\x07 Tab\tson"
     # The unit's name is in the file name, escaped (a bare quote would end it early).
     assert csv_response["Content-Disposition"] == (
-        "attachment; filename*=utf-8''personer-V%C3%A5rd/omsorg%20%22Norr%22-20260316.csv"
+        "attachment; filename*=utf-8''personer-V%C3%A5rd/omsorg%20%22Norr%22-Likabehandling"
+        "-20260316.csv"
     )
 
 

@@ -380,3 +380,72 @@ def test_full_import_and_unit_creation_in_the_admin(admin, org):
     )
     entry = ModelLogEntry.objects.get(action="lms.import_staff")
     assert (entry.data["left"], entry.data["units_created"], entry.data["full"]) == (1, 1, True)
+
+
+# --- The upload page explains the columns and offers a template (issue 9) ------------------
+
+
+def test_the_upload_page_lists_the_columns_and_which_are_required(admin, org):
+    html = admin.get(reverse("hr_import")).content.decode()
+
+    import re
+
+    rows = dict(
+        re.findall(
+            r'<tr data-column="([^"]+)">\s*<th scope="row">[^<]*</th>\s*<td>(.*?)</td>', html
+        )
+    )
+    assert list(rows) == [
+        "Anställningsnummer",
+        "Förnamn",
+        "Efternamn",
+        "E-post",
+        "Enhet",
+        "Befattning",
+        "Chef",
+        "Anställningsdatum",
+        "Slutdatum",
+        "Typ",
+    ]
+    required = {name for name, cell in rows.items() if "<strong>Required</strong>" in cell}
+    assert required == {"Anställningsnummer", "Förnamn", "Efternamn", "Enhet"}
+    assert reverse("hr_import_template", args=["csv"]) in html
+    assert reverse("hr_import_template", args=["xlsx"]) in html
+
+
+def test_the_templates_hold_the_headings_and_are_recognised_by_the_import(admin, org):
+    import io
+
+    from openpyxl import load_workbook
+
+    csv_response = admin.get(reverse("hr_import_template", args=["csv"]))
+    xlsx_response = admin.get(reverse("hr_import_template", args=["xlsx"]))
+    assert csv_response.status_code == xlsx_response.status_code == 200
+    assert "attachment" in csv_response["Content-Disposition"]
+    text = b"".join(csv_response.streaming_content).decode("utf-8-sig")
+    headings = text.strip().split(";")
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx_response.streaming_content))).active
+    assert [c.value for c in next(sheet.iter_rows())] == headings
+    assert sheet.freeze_panes == "A2"
+
+    # Filled in and uploaded, every column is recognised: the dry run has no mapping to ask.
+    filled = (
+        text.strip() + "\r\n1001;Anna;Andersson;;Enhet A;Handläggare;nej;2020-01-15;;personal\r\n"
+    )
+    response = upload(admin, org.huddinge, data=filled.encode(), name="mall.csv")
+    assert response.status_code == 302
+    preview = admin.get(response["Location"])
+    assert preview.context["staff_import"].dry_run_report["created"] == ["1001 Anna Andersson"]
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx.exe"])
+def test_an_unknown_template_format_is_a_404(admin, fmt):
+    assert admin.get(f"/admin/hr/import/template.{fmt}").status_code == 404
+
+
+def test_the_template_needs_the_import_permission(client, org):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    response = client.get(reverse("hr_import_template", args=["csv"]))
+    assert response.status_code in (302, 403)

@@ -25,6 +25,7 @@ from tests.hr.conftest import at, course_with_module
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = "/admin/hr/compliance/"
+PEOPLE_PAGE_QUERIES = 19  # a page of people, counted in the test below
 
 
 @pytest.fixture
@@ -290,7 +291,63 @@ def test_the_people_list_takes_as_many_queries_for_300_people_as_for_12(
     assert len(response.context["people"]) > 5
     with django_assert_num_queries(len(baseline)):
         response = big_client.get(big_url)
-    assert len(response.context["people"]) > 200
+    assert response.context["people_page"].count > 200
+    assert len(response.context["people"]) == 100  # one page
+
+
+# --- The people list in pages ---------------------------------------------------------------
+
+
+@pytest.fixture
+def crowd(client, frozen):
+    root, courses = build_municipality("Stor", units=4, people=260)
+    client.force_login(hr_user(root))
+    return client, root, courses[0][0]
+
+
+def test_the_people_list_comes_in_pages_of_100_that_keep_the_filters(crowd):
+    client, root, course = crowd
+    first = client.get(people_url(root, course, "audience=staff"))
+    page = first.context["people_page"]
+    assert page.count > 200 and page.num_pages == 3
+    assert len(first.context["people"]) == 100
+    html = first.content.decode()
+    assert 'href="?audience=staff&amp;page=2" rel="next"' in html
+    assert "Page 1 of 3" in html
+    # The export links leave the page out: an export is always the whole list.
+    assert 'href="?audience=staff&amp;export=csv"' in html
+
+    last = client.get(people_url(root, course, "audience=staff&page=3"))
+    assert len(last.context["people"]) == page.count - 200
+    assert 'href="?audience=staff&amp;page=2" rel="prev"' in last.content.decode()
+    seen = [
+        p.user_id
+        for n in (1, 2, 3)
+        for p in client.get(people_url(root, course, f"audience=staff&page={n}")).context["people"]
+    ]
+    assert len(seen) == len(set(seen)) == page.count  # everyone once, in order
+    whole = client.get(people_url(root, course, "audience=staff&page=2&export=csv"))
+    lines = b"".join(whole.streaming_content).decode().splitlines()
+    assert len(lines) == page.count + 1  # the export ignores the page: everyone
+
+
+@pytest.mark.parametrize("query,status", [("page=abc", 400), ("page=0", 400), ("page=4", 404)])
+def test_a_page_that_does_not_exist_is_a_4xx_with_a_message(crowd, query, status):
+    client, root, course = crowd
+    response = client.get(people_url(root, course, query))
+    assert response.status_code == status
+    assert response.content  # says why
+
+
+def test_a_page_of_people_takes_a_fixed_number_of_queries(crowd, django_assert_num_queries):
+    client, root, course = crowd
+    url = people_url(root, course, "page=2")
+    client.get(url)  # warm caches (content types, site, ...)
+    # Session and user, the user's permission checks and scope, the unit, the course, its
+    # rule and modules, the count and the page of people, and Wagtail's admin furniture.
+    with django_assert_num_queries(PEOPLE_PAGE_QUERIES):
+        response = client.get(url)
+    assert len(response.context["people"]) == 100
 
 
 # --- A person's training record (HR's view: no reflections or quiz answers) ----------------
@@ -304,3 +361,15 @@ def test_the_person_record_shows_the_person_and_their_courses(hr_client, world):
     assert "Anna Ahl" in html
     assert "Enhet 1a" in html
     assert "Likabehandling" in html and "Brandskydd" in html
+
+
+def test_each_cell_tells_overdue_from_not_yet_due_in_words(hr_client, world):
+    html = hr_client.get(DASHBOARD, {"unit": world.units.f1.pk}).content.decode()
+
+    # Förvaltning 1, Likabehandling: 7 people, 3 compliant; David and Greta are overdue;
+    # Cilla (in progress) and Hassan still have time.
+    overdue = re.findall(r'data-due="overdue">([^<]+)</li>', html)
+    not_due = re.findall(r'data-due="not-due">([^<]+)</li>', html)
+    assert "2 overdue" in overdue
+    assert "2 not yet due (1 in progress)" in not_due
+    assert all(text.strip() for text in overdue + not_due)

@@ -447,10 +447,48 @@ def test_units_outside_the_organisation_are_never_created(tree):
 
     assert [e.message for e in report.errors] == [
         '"Botkyrka/Ny förvaltning/Ny enhet" is outside Huddinge.',
-        '"Aneby" is outside Huddinge.',
+        'No unit "Aneby" in Huddinge. Give its name or its full path, starting with '
+        '"Huddinge/" (a new unit needs its full path and "allow creating units").',
     ]
     assert report.units_created == []
     assert Organisation.objects.count() == units
+
+
+def test_a_unit_may_be_named_alone_or_below_the_organisation_when_that_is_unique(tree):
+    report = run(
+        [
+            hr_row("1001", unit="Enhet A"),
+            hr_row("1002", unit="Socialförvaltningen/Enhet B"),
+            hr_row("1003", unit=ENHET_B),
+        ],
+        tree,
+    )
+
+    assert report.errors == []
+    assert LearnerProfile.objects.get(employee_number="1001").unit == tree.a
+    assert LearnerProfile.objects.get(employee_number="1002").unit == tree.b
+    assert LearnerProfile.objects.get(employee_number="1003").unit == tree.b
+
+
+def test_an_ambiguous_unit_name_is_a_row_error_that_lists_the_candidates(tree):
+    unit_at("Huddinge/Utbildning/Enhet A")
+
+    report = run([hr_row("1001", unit="Enhet A"), hr_row("1002", unit=ENHET_A)], tree)
+
+    assert [(e.row, e.column) for e in report.errors] == [(2, "Enhet")]
+    assert report.errors[0].message == (
+        '"Enhet A" names 2 units in Huddinge: Huddinge/Socialförvaltningen/Enhet A; '
+        "Huddinge/Utbildning/Enhet A. Give the full path."
+    )
+    assert report.created == ["1002 Anna Andersson"]
+    assert not LearnerProfile.objects.filter(employee_number="1001").exists()
+
+
+def test_a_bare_name_never_reaches_a_unit_of_another_organisation(tree):
+    report = run([hr_row("1001", unit="Skola 1")], tree)  # Botkyrka's
+
+    assert [e.message.split(".")[0] for e in report.errors] == ['No unit "Skola 1" in Huddinge']
+    assert not LearnerProfile.objects.filter(employee_number="1001").exists()
 
 
 def test_many_new_sibling_units_keep_the_tree_consistent(tree):
