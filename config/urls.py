@@ -25,6 +25,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", lms_api.urls),
     path("certificates/", include("certificates.urls")),
+    path("kalender/", include("events.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("konto/logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "home",
     "courses",
     "modules",
+    "events",
     "certificates",
     "hr",
     "compliance",
