@@ -302,6 +302,7 @@ def register(
     organisation = organisation_of(user)
     with transaction.atomic():
         _lock_event(event)
+        queued_at = timezone.now()  # under the lock: the line is the order the lock was granted
         registration = Registration.objects.filter(event_id=event.pk, user_id=user.pk).first()
         if registration is not None and registration.status != Status.CANCELLED:
             return RegistrationResult(registration, created=False)
@@ -311,11 +312,11 @@ def register(
         if registration is None:
             registration = Registration.objects.create(
                 event=event, user=user, organisation=organisation, status=status,
-                answers=answers, queued_at=now,
+                answers=answers, queued_at=queued_at,
             )  # fmt: skip
         else:
             registration.status, registration.answers = status, answers
-            registration.organisation, registration.queued_at = organisation, now
+            registration.organisation, registration.queued_at = organisation, queued_at
             registration.save()
         _log(registration, Action.REGISTERED if seat else Action.WAITLISTED, by=user)
         if seat:
