@@ -422,7 +422,8 @@ def send_updates(event: EventPage) -> int:
     sent = 0
     with transaction.atomic():
         _lock_event(event)
-        sessions = active_sessions(event)
+        now = timezone.now()
+        sessions = [s for s in active_sessions(event) if s.end > now]  # the past stays put
         holders = Registration.objects.filter(
             event_id=event.pk, status=Status.REGISTERED
         ).select_related("user")
