@@ -17,6 +17,7 @@ from .services import (
     has_attended,
     mark_attendance,
     register,
+    session_by_number,
 )
 
 __all__ = [
@@ -38,5 +39,6 @@ __all__ = [
     "mark_attendance",
     "meeting_link_for",
     "register",
+    "session_by_number",
     "visible_registrations",
 ]

@@ -77,6 +77,12 @@ def active_sessions(event: EventPage) -> list[EventSession]:
     )
 
 
+def session_by_number(event: EventPage, number: int) -> EventSession | None:
+    """The event's `number`th session (1-based, in editor order), or None."""
+    sessions = list(EventSession.objects.filter(page_id=event.pk).order_by("sort_order", "start"))
+    return sessions[number - 1] if 1 <= number <= len(sessions) else None
+
+
 def organisation_of(user):
     """The person's top-level organisation (their municipality, association, ...)."""
     profile = getattr(user, "learner_profile", None)

@@ -32,6 +32,7 @@ from .progress import (
     complete_step,
     get_step_spec,
     record_document_opened,
+    record_live_attendance,
     record_watch,
     save_reflection,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "public_url",
     "recompute_completions",
     "record_document_opened",
+    "record_live_attendance",
     "record_watch",
     "require_learner_access",
     "require_module_access",

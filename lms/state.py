@@ -25,6 +25,7 @@ __all__ = [
     "module_lock",
 ]
 
+
 @dataclass
 class StepState:
     spec: StepSpec

@@ -8,10 +8,14 @@ class ModulesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from wagtail import hooks
         from wagtail.signals import page_published, page_unpublished
+
+        from events import api as events
 
         from . import handlers, rich_text  # noqa: F401 - rich_text registers its link type
         from .models import ModulePage
 
         page_published.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)
         page_unpublished.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)
+        hooks.register(events.SESSION_ATTENDED, handlers.complete_attended_live_steps)

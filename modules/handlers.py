@@ -1,5 +1,7 @@
 """Signal handlers at the edge: each a one-line call into the engine."""
 
+import contextlib
+
 from lms import api as lms
 
 
@@ -9,3 +11,18 @@ def recompute_completions_after_publishing(sender, instance, **kwargs):
     Connected for ModulePage here and for CoursePage by the courses app; also covers
     scheduled publishing."""
     lms.schedule_recompute(instance.specific)
+
+
+def complete_attended_live_steps(*, user, session) -> None:
+    """events SESSION_ATTENDED: the live-session steps naming this session complete for
+    the person (where they may take the module)."""
+    from .models import ModulePage, live_session_of
+
+    for module in ModulePage.objects.live().specific():
+        for block in module.steps:
+            if block.block_type != "live_session":
+                continue
+            named = live_session_of(block.value)
+            if named is not None and named.pk == session.pk:
+                with contextlib.suppress(lms.LmsError):
+                    lms.record_live_attendance(user, module=module, step_id=block.id)
