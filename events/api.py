@@ -10,7 +10,15 @@ from .errors import (
     RegistrationClosed,
 )
 from .hooks import SESSION_ATTENDED
-from .models import Attendance, EventPage, EventSession, Registration
+from .models import (
+    Attendance,
+    EventIndexPage,
+    EventPage,
+    EventQuestion,
+    EventQuota,
+    EventSession,
+    Registration,
+)
 from .services import (
     cancel_registration,
     check_in,
@@ -25,7 +33,10 @@ __all__ = [
     "Attendance",
     "CancellationClosed",
     "EventError",
+    "EventIndexPage",
     "EventPage",
+    "EventQuestion",
+    "EventQuota",
     "EventSession",
     "InvalidInput",
     "NotInAudience",

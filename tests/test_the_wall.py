@@ -43,9 +43,11 @@ from wagtail.models import Page
 
 from certificates.services import rerender_certificate, revoke_certificate
 from compliance.models import Reminder
+from events import api as events
 from lms import api as lms
 from lms.models import Enrolment
 from org.models import ReportingScope
+from tests.events.helpers import make_event
 from tests.factories import (
     CertificateDesignFactory,
     CertificateFactory,
@@ -195,6 +197,12 @@ def world(db):
             sent_at=timezone.now(),
         )
 
+    # An event of the course with people of both municipalities registered and marked.
+    event = make_event(parent=course, title="Nätverksträff", seats=10)
+    for user in people.values():
+        events.register(user, event=event)
+        events.mark_attendance(user, session=event.sessions.get(), attended=True)
+
     superuser = SuperuserFactory(first_name="Sara", last_name="Superuser")
     # Audit entries in each municipality: an export and an import by its HR, a revoke and
     # a re-render (after which Wagtail's site history and usage pages answered 500).
@@ -208,7 +216,7 @@ def world(db):
         course=course, module=module, steps=steps, quiz=quiz, lecture=lecture,
         document=document, design=design, roots=roots, units=units, people=people, hr=hr,
         certificates=certificates, attempts=attempts, superuser=superuser,
-        learner=people[A_PEOPLE[0]], editor=editor_of(course, first_name="Erik"),
+        learner=people[A_PEOPLE[0]], editor=editor_of(course, first_name="Erik"), event=event,
     )  # fmt: skip
 
 
@@ -268,7 +276,7 @@ class Examples:
     def __init__(self, w):
         people = list(w.people.values())
         certificates = list(w.certificates.values())
-        pages = [w.course.pk, w.module.pk]
+        pages = [w.course.pk, w.module.pk, w.event.pk]
         revisions = [
             w.course.latest_revision_id,
             w.quiz.latest_revision_id,
@@ -292,6 +300,7 @@ class Examples:
             "track_id": list(w.lecture.caption_tracks.values_list("pk", flat=True)),
             "filter_spec": ["original"], "action": ["delete"], "action_name": ["delete"],
             "token": ["x"], "uidb64": ["x"],
+            "session_id": list(w.event.sessions.values_list("pk", flat=True)),
         }  # fmt: skip
 
     def for_model(self, model) -> list:

@@ -36,6 +36,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from certificates.services import back_issue_certificates
 from compliance.api import Assignment, apply_assignment
 from courses.models import CourseIndexPage, CoursePage
+from home.demo.events import seed_events
 from home.management import demo_content as content
 from home.models import HomePage
 from lms.api import Completion, Enrolment
@@ -156,6 +157,8 @@ class Command(BaseCommand):
             issued = back_issue_certificates(sync=True)
             self.outcomes["certificates"]["issued" if issued else "none missing"] += issued or 1
 
+        for title, created in seed_events(home, catalogue).items():
+            self.note("events", title, created=created)
         self.print_summary()
 
     # --- Bookkeeping --------------------------------------------------------------------
