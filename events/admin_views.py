@@ -97,6 +97,10 @@ def _export(event, table, fmt: str) -> HttpResponse:
         sheet = book.active
         for line in table:
             sheet.append(line)
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text, never a formula
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(

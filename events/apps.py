@@ -14,11 +14,21 @@ class EventsConfig(AppConfig):
         from org.api import register_person_model
 
         from . import handlers
-        from .models import Attendance, EventPage, Registration, RegistrationEntry
+        from .models import (
+            Attendance,
+            CalendarFeed,
+            EventPage,
+            Invitation,
+            Registration,
+            RegistrationEntry,
+            SessionNotice,
+        )
 
         # Registrations, their history and attendance carry a person: behind the wall.
         register_person_model(Registration, person="user")
         register_person_model(RegistrationEntry, person="registration__user")
         register_person_model(Attendance, person="user")
+        for model in (Invitation, SessionNotice, CalendarFeed):
+            register_person_model(model, person="user")
         post_migrate.connect(handlers.create_schedules, sender=self)
         page_published.connect(handlers.event_published, sender=EventPage)

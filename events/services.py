@@ -61,11 +61,13 @@ def list_events(*, parent=None, now: datetime | None = None) -> list[EventPage]:
     pages = list(pages.prefetch_related("sessions"))
 
     def key(page):
-        starts = [s.start for s in page.sessions.all()]
-        upcoming = [s for s in starts if s >= now]
-        return (not upcoming, min(upcoming) if upcoming else -max(starts, default=now).timestamp())
+        starts = sorted(s.start for s in page.sessions.all())
+        upcoming = [start for start in starts if start >= now]
+        if upcoming:
+            return (0, upcoming[0].timestamp())  # the soonest first
+        return (1, -(starts[-1].timestamp() if starts else 0))  # then the latest past
 
-    return sorted(pages, key=lambda p: (key(p)[0], str(key(p)[1])))
+    return sorted(pages, key=key)
 
 
 def active_sessions(event: EventPage) -> list[EventSession]:

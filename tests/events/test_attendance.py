@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from events import api as events
-from events.models import EventPage, RegistrationEntry
+from events.models import EventPage, EventQuestion, RegistrationEntry
 from org.models import ReportingScope
 from tests.factories import LectureFactory, editor_of, hr_user, org_unit
 
@@ -165,3 +165,18 @@ def test_attaching_the_recording_tells_those_who_did_not_attend(
     with django_capture_on_commit_callbacks(execute=True):
         EventPage.objects.get(pk=page.pk).save_revision().publish()
     assert len(smtp.messages) == 2  # once per person and session
+
+
+def test_the_export_never_turns_an_answer_into_a_formula(past_event):
+    w = past_event
+    registration = events.Registration.objects.get(user=w["h1"])
+    question = EventQuestion.objects.create(page=w["event"], label="Specialkost", required=False)
+    registration.answers = {str(question.key): '=HYPERLINK("http://evil.example","x")'}
+    registration.save()
+    client = admin_client(w["organiser"])
+    csv_body = client.get(url(w) + "?export=csv").content.decode()
+    assert "'=HYPERLINK" in csv_body
+    xlsx = client.get(url(w) + "?export=xlsx").content
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet

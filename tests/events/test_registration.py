@@ -155,3 +155,15 @@ def test_history_is_append_only(huddinge):
         entry.save()
     with pytest.raises(ValueError, match="append-only"):
         entry.delete()
+
+
+def test_the_calendar_lists_upcoming_events_soonest_first_then_the_latest_past():
+    from events.services import list_events
+
+    later = make_event(title="Senare", starts_in=timedelta(days=20))
+    soon = make_event(title="Snart", starts_in=timedelta(days=2))
+    long_ago = make_event(title="Länge sedan", starts_in=timedelta(days=-60))
+    recent = make_event(title="Nyligen", starts_in=timedelta(days=-3))
+    assert [e.title for e in list_events()] == [
+        soon.title, later.title, recent.title, long_ago.title,
+    ]  # fmt: skip
