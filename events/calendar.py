@@ -33,7 +33,7 @@ class Entry:
 
 
 def session_uid(session: EventSession, user) -> str:
-    return f"{session.uid}-{user.pk}@{UID_DOMAIN}"
+    return f"event-session-{session.pk}-person-{user.pk}@{UID_DOMAIN}"
 
 
 def _location(event: EventPage) -> str:

@@ -185,10 +185,10 @@ class EventPage(RoutablePageMixin, Page):
 
 
 class EventSession(Orderable):
-    """One date of an event. `uid` names it in calendars for life."""
+    """One date of an event. Its pk names it in calendars for life (modelcluster keeps child
+    pks across revisions; a copied page's sessions get their own)."""
 
     page = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="sessions")
-    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))

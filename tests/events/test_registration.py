@@ -167,3 +167,12 @@ def test_the_calendar_lists_upcoming_events_soonest_first_then_the_latest_past()
     assert [e.title for e in list_events()] == [
         soon.title, later.title, recent.title, long_ago.title,
     ]  # fmt: skip
+
+
+def test_an_event_can_be_copied_with_its_sessions():
+    event = make_event(sessions=2)
+    copy = event.copy(update_attrs={"slug": "kopia", "title": "Kopia"})
+    assert copy.sessions.count() == 2
+    assert not set(copy.sessions.values_list("pk", flat=True)) & set(
+        event.sessions.values_list("pk", flat=True)
+    )
