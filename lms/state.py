@@ -25,7 +25,6 @@ __all__ = [
     "module_lock",
 ]
 
-
 @dataclass
 class StepState:
     spec: StepSpec

@@ -14,7 +14,9 @@ from modules.models import Lecture
 from tests.factories import CAPTIONS_SV, SuperuserFactory
 
 ADD_URL = reverse("wagtailsnippets_modules_lecture:add")
-DEMO_VIDEO = Path(__file__).resolve().parents[2] / "home/demo/lectures/jamlikhet-1-grundmodul.webm"
+DEMO_VIDEO = (
+    Path(__file__).resolve().parents[2] / "home/demo/lectures/jamlikhet-1-grundmodul.webm"
+)
 
 
 def demo_video() -> SimpleUploadedFile:
