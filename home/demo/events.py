@@ -92,10 +92,10 @@ def _recording_copy(source: Lecture, title: str) -> Lecture:
         recorded_on=dt.date(2026, 9, 12),
     )
     lecture.save()
-    for track in source.caption_tracks.all():
-        track.pk = None
-        track.lecture = lecture
-        track.save()
+    for child in [*source.caption_tracks.all(), *source.chapters.all()]:
+        child.pk = None
+        child.lecture = lecture
+        child.save()
     return lecture
 
 
