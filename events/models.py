@@ -24,6 +24,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from .forms_admin import EventPageForm
+
 CHECK_IN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -106,6 +108,7 @@ class EventPage(RoutablePageMixin, Page):
     parent_page_types = ["events.EventIndexPage", "courses.CoursePage"]
     subpage_types: list[str] = []
     template = "events/event_page.html"
+    base_form_class = EventPageForm
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),

@@ -87,10 +87,14 @@ def session_by_number(event: EventPage, number: int) -> EventSession | None:
 
 def organisation_of(user):
     """The person's top-level organisation (their municipality, association, ...)."""
-    profile = getattr(user, "learner_profile", None)
+    # Read fresh: adding an organisation renumbers the tree's paths, so a unit held in
+    # memory could name the wrong top.
+    from org.api import LearnerProfile
+
+    profile = LearnerProfile.objects.filter(user_id=user.pk).select_related("unit").first()
     if profile is None or profile.unit is None:
         return None
-    return profile.unit.top
+    return profile.unit.get_root()
 
 
 def is_external(user) -> bool:
