@@ -95,7 +95,7 @@ class CoursePage(RoutablePageMixin, Page):
     )
 
     parent_page_types = ["courses.CourseIndexPage"]
-    subpage_types = ["modules.ModulePage"]
+    subpage_types = ["modules.ModulePage", "events.EventPage"]
     template = "courses/course_page.html"
 
     search_fields = Page.search_fields + [

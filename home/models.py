@@ -13,7 +13,7 @@ class HomePage(Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.CourseIndexPage", "events.EventIndexPage"]
     max_count = 1
     template = "home/home_page.html"
 

@@ -33,6 +33,7 @@ from .progress import (
     get_step_spec,
     record_document_opened,
     record_heartbeat,
+    record_live_attendance,
     record_watch,
     save_reflection,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "recompute_completions",
     "record_document_opened",
     "record_heartbeat",
+    "record_live_attendance",
     "record_watch",
     "require_learner_access",
     "require_module_access",

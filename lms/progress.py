@@ -30,6 +30,7 @@ __all__ = [
     "get_step_spec",
     "record_document_opened",
     "record_heartbeat",
+    "record_live_attendance",
     "record_watch",
     "save_reflection",
 ]
@@ -44,6 +45,8 @@ BEAT_TOLERANCE_SECONDS = 1.0
 MAX_BANKED_SECONDS = 60.0
 MAX_SESSIONS_KEPT = 20
 MAX_RANGES_PER_BEAT = 200
+# Steps completed by watching a video: a lecture, or a live session's recording.
+WATCHED_KINDS = ("lecture", "live_session")
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,9 @@ def record_watch(
     Raises AccessDenied, NotFound, InvalidInput.
     """
     decision = require_learner_access(user=user, module=module)
-    spec = get_step_spec(module, step_id, "lecture")
+    spec = get_step_spec(module, step_id)
+    if spec.kind not in WATCHED_KINDS:
+        raise NotFound(_("This module has no such step."))
     return _watch(
         user,
         module_id=module.pk,
@@ -325,6 +330,20 @@ def complete_step(
     spec = get_step_spec(module, step_id)
     if spec.kind != "reading":
         raise InvalidInput(_("This step completes by itself when its work is done."))
+    with transaction.atomic():
+        progress = _locked_progress(user, module.pk, spec, decision.cycle)
+        return complete_progress(progress, module=module, now=now)
+
+
+def record_live_attendance(
+    user, *, module: LearningModule, step_id: str, now: datetime | None = None
+) -> bool:
+    """A live-session step completes when the person attended the session live. Only the
+    server calls this, when the events app has recorded the attendance (never a learner's
+    own request: the JSON API has no route to it). Returns True when this call completed it.
+    Raises AccessDenied (not enrolled, locked), NotFound."""
+    decision = require_learner_access(user=user, module=module)
+    spec = get_step_spec(module, step_id, "live_session")
     with transaction.atomic():
         progress = _locked_progress(user, module.pk, spec, decision.cycle)
         return complete_progress(progress, module=module, now=now)

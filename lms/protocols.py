@@ -21,11 +21,12 @@ class StepSpec:
     """
 
     step_id: str
-    kind: str  # "lecture", "reading", "document", "quiz", "reflection"
+    kind: str  # "lecture", "reading", "document", "quiz", "reflection", "live_session"
     title: str
     required: bool = True
-    required_share: float | None = None  # lectures: share of the video that must be watched
-    duration_seconds: float | None = None  # lectures
+    # lectures and live sessions' recordings: share of the video that must be watched
+    required_share: float | None = None
+    duration_seconds: float | None = None  # lectures, recordings
     pass_required: bool = False  # quizzes
     object_id: int | None = None  # the Lecture / Quiz / Document behind the step
     min_length: int = 0  # reflections

@@ -9,7 +9,10 @@ class ModulesConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_migrate, post_save
+        from wagtail import hooks
         from wagtail.signals import page_published, page_unpublished
+
+        from events import api as events
 
         from . import handlers, rich_text  # noqa: F401 - rich_text registers its link type
         from .models import Lecture, ModulePage
@@ -18,3 +21,4 @@ class ModulesConfig(AppConfig):
         page_published.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)
         page_unpublished.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)
         post_save.connect(handlers.forget_module_snapshots_after_lecture_save, sender=Lecture)
+        hooks.register(events.SESSION_ATTENDED, handlers.complete_attended_live_steps)

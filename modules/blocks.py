@@ -91,12 +91,35 @@ class ReflectionStepBlock(blocks.StructBlock):
         template = "modules/blocks/reflection_step.html"
 
 
+class LiveSessionStepBlock(blocks.StructBlock):
+    """A session of a live event: completed by attending it, or by watching its recording
+    (attached to the session afterwards) to the required share."""
+
+    event = blocks.PageChooserBlock(page_type="events.EventPage", label=_("Event"))
+    session_number = blocks.IntegerBlock(
+        default=1, min_value=1, max_value=50, label=_("Session (1 = the event's first)")
+    )
+    required_share = blocks.IntegerBlock(
+        default=90,
+        min_value=1,
+        max_value=100,
+        label=_("Share of the recording that must be watched (%)"),
+    )
+    required = _required_block()
+
+    class Meta:
+        icon = "date"
+        label = _("Live session")
+        template = "modules/blocks/live_session_step.html"
+
+
 class StepsBlock(blocks.StreamBlock):
     lecture = LectureStepBlock()
     reading = ReadingStepBlock()
     document = DocumentStepBlock()
     quiz = QuizStepBlock()
     reflection = ReflectionStepBlock()
+    live_session = LiveSessionStepBlock()
 
 
 # --- Quiz questions -------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Signal handlers at the edge: each a one-line call into the engine."""
 
+import contextlib
+
 from lms import api as lms
 
 from .schedules import ensure_schedules
@@ -20,3 +22,16 @@ def recompute_completions_after_publishing(sender, instance, **kwargs):
 def forget_module_snapshots_after_lecture_save(sender, instance, **kwargs):
     """A lecture's duration is part of the step specs heartbeats keep (lms.snapshots)."""
     lms.forget_module_snapshots()
+def complete_attended_live_steps(*, user, session) -> None:
+    """events SESSION_ATTENDED: the live-session steps naming this session complete for
+    the person (where they may take the module)."""
+    from .models import ModulePage, live_session_of
+
+    for module in ModulePage.objects.live().specific():
+        for block in module.steps:
+            if block.block_type != "live_session":
+                continue
+            named = live_session_of(block.value)
+            if named is not None and named.pk == session.pk:
+                with contextlib.suppress(lms.LmsError):
+                    lms.record_live_attendance(user, module=module, step_id=block.id)

@@ -29,6 +29,7 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, Orderable, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from events import api as events
 from lms.api import (
     ChoiceSpec,
     QuestionSpec,
@@ -704,6 +705,14 @@ class ModulePage(RoutablePageMixin, Page):
         return context
 
 
+def live_session_of(value):
+    """The event session a live-session step names, or None (event or session gone)."""
+    event = value["event"]
+    if event is None:
+        return None
+    return events.session_by_number(event.specific, value["session_number"])
+
+
 def _step_spec(kind: str, step_id: str, value) -> StepSpec:
     """What the engine needs to know about one step, from its block value."""
     extra: dict = {}
@@ -716,6 +725,15 @@ def _step_spec(kind: str, step_id: str, value) -> StepSpec:
                 lecture.duration.total_seconds() if lecture and lecture.duration else None
             ),
             "object_id": lecture.pk if lecture else None,
+        }
+    elif kind == "live_session":
+        session = live_session_of(value)
+        recording = session.recording if session else None
+        title = value["event"].title if value["event"] else str(_("Live session"))
+        extra = {
+            "required_share": value["required_share"] / 100,
+            "duration_seconds": recording.duration.total_seconds() if recording else None,
+            "object_id": session.pk if session else None,
         }
     elif kind == "quiz":
         quiz = value["quiz"]

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 
+from events import api as events
 from lms import api as lms
 from lms import http as lms_http
 
@@ -72,6 +73,8 @@ def _step_context(request, page, block, step_id, cycle=None):
         context["caption_tracks"] = list(lecture.caption_tracks.all())
         context["default_track"] = default_caption_track(context["caption_tracks"])
         context["chapters"] = list(lecture.chapters.all())
+    elif block.block_type == "live_session":
+        context.update(_live_session_context(request, block))
     elif block.block_type == "quiz" and block.value["quiz"] and request.user.is_authenticated:
         status = lms.get_quiz_status(request.user, module=page, step_id=step_id)
         context["quiz_status"] = status
@@ -87,6 +90,37 @@ def _step_context(request, page, block, step_id, cycle=None):
     return context
 
 
+def _recording_of(block):
+    """The recording of a live-session step's session, once the session is over."""
+    from django.utils import timezone
+
+    from .models import live_session_of
+
+    session = live_session_of(block.value)
+    if session is None or session.recording is None or session.end > timezone.now():
+        return session, None
+    return session, session.recording
+
+
+def _live_session_context(request, block) -> dict:
+    session, recording = _recording_of(block)
+    context = {
+        "live_session": session,
+        "live_event": block.value["event"],
+        "attended": bool(
+            session and request.user.is_authenticated and events.has_attended(request.user, session)
+        ),
+    }
+    if recording is not None:
+        context.update(
+            lecture=recording,
+            live_value={"lecture": recording},
+            caption_tracks=list(recording.caption_tracks.all()),
+            chapters=list(recording.chapters.all()),
+        )
+    return context
+
+
 def step(request, page, step_id: str, preview: bool = False):
     block = page.get_step_block(step_id)
     if preview:
@@ -96,6 +130,12 @@ def step(request, page, step_id: str, preview: bool = False):
     decision = lms.check_module_access(user=request.user, module=page)
     if not decision.allowed:
         return _refuse(request, page, decision)
+    if block.block_type == "live_session" and request.method == "GET" and not decision.as_editor:
+        # Attended before enrolling (or before the step was added): count it now.
+        session, _recording = _recording_of(block)
+        if session is not None and events.has_attended(request.user, session):
+            with contextlib.suppress(lms.LmsError):
+                lms.record_live_attendance(request.user, module=page, step_id=step_id)
     if request.method == "POST":
         return _step_post(request, page, block, step_id)
     context = _step_context(request, page, block, step_id, decision.cycle)
@@ -162,14 +202,20 @@ def _open_step(request, page, step_id: str, kind: str, field: str):
     """(the step's chosen object, access decision) for a file route, or a response that
     refuses: 404 for a step that is not of this kind, 403 for a learner without access."""
     block = page.get_step_block(step_id)
-    if block.block_type != kind or not block.value[field]:
+    if kind == "lecture" and block.block_type == "live_session":
+        _session, chosen = _recording_of(block)  # the recording, once the session is over
+    elif block.block_type == kind:
+        chosen = block.value[field]
+    else:
+        chosen = None
+    if not chosen:
         raise Http404
-    if kind == "lecture" and not block.value[field].is_ready:
+    if kind == "lecture" and not chosen.is_ready:
         raise Http404  # a video still being processed (or refused) is never handed out
     decision = lms.check_module_access(user=request.user, module=page)
     if not decision.allowed:
         return None, lms_http.refuse_file(decision)
-    return block.value[field], None
+    return chosen, None
 
 
 def lecture_video(request, page, step_id: str):

@@ -50,11 +50,13 @@ from certificates.models import UnitCertificate
 from certificates.services import rerender_certificate, revoke_certificate
 from compliance.api import evaluate_certification_rules
 from compliance.models import CertificationRule, CourseSharing, Reminder
+from events import api as events
 from external.models import ExternalRegistration, Recognition, RecognitionRule
 from external.services import evaluate_recognitions, give_consent, set_contact_person
 from lms import api as lms
 from lms.models import Enrolment
 from org.models import Organisation, ReportingScope
+from tests.events.helpers import make_event
 from tests.factories import (
     CertificateDesignFactory,
     CertificateFactory,
@@ -214,6 +216,12 @@ def world(db, django_capture_on_commit_callbacks):
             sent_at=timezone.now(),
         )
 
+    # An event of the course with people of both municipalities registered and marked.
+    event = make_event(parent=course, title="Nätverksträff", seats=10)
+    for user in people.values():
+        events.register(user, event=event)
+        events.mark_attendance(user, session=event.sessions.get(), attended=True)
+
     # External association C: two participants (registered through the emailed link), the
     # first its contact person; both certified; the course open to them with a register.
     course.open_to_external = True
@@ -266,7 +274,7 @@ def world(db, django_capture_on_commit_callbacks):
         course=course, module=module, steps=steps, quiz=quiz, lecture=lecture,
         document=document, design=design, roots=roots, units=units, people=people, hr=hr,
         certificates=certificates, attempts=attempts, superuser=superuser,
-        learner=people[A_PEOPLE[0]], editor=editor_of(course, first_name="Erik"),
+        learner=people[A_PEOPLE[0]], editor=editor_of(course, first_name="Erik"), event=event,
         contact_c=contact_c, recognition=recognition, root_c=root_c,
     )  # fmt: skip
 
@@ -327,7 +335,7 @@ class Examples:
     def __init__(self, w):
         people = list(w.people.values())
         certificates = list(w.certificates.values())
-        pages = [w.course.pk, w.module.pk]
+        pages = [w.course.pk, w.module.pk, w.event.pk]
         revisions = [
             w.course.latest_revision_id,
             w.quiz.latest_revision_id,
@@ -354,6 +362,7 @@ class Examples:
             "track_id": list(w.lecture.caption_tracks.values_list("pk", flat=True)),
             "filter_spec": ["original"], "action": ["delete"], "action_name": ["delete"],
             "token": ["x"], "uidb64": ["x"], "fmt": ["csv", "xlsx"],
+            "session_id": list(w.event.sessions.values_list("pk", flat=True)),
         }  # fmt: skip
 
     def for_model(self, model) -> list:

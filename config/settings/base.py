@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "external",
     "courses",
     "modules",
+    "events",
     "certificates",
     "hr",
     "compliance",

@@ -8,6 +8,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from courses.models import CourseIndexPage, CoursePage
+from events.models import EventIndexPage, EventPage
 from home.models import HomePage
 from modules.models import ModulePage
 from tests.factories import (
@@ -38,10 +39,12 @@ class TestPageTree(WagtailPageTestCase):
         self.assertCanNotCreateAt(CoursePage, CourseIndexPage)
         self.assertCanNotCreateAt(Page, CoursePage)
 
-    def test_a_course_holds_only_modules_and_a_module_holds_nothing(self):
-        self.assertAllowedSubpageTypes(HomePage, [CourseIndexPage])
+    def test_a_course_holds_modules_and_events_and_a_module_holds_nothing(self):
+        self.assertAllowedSubpageTypes(HomePage, [CourseIndexPage, EventIndexPage])
         self.assertAllowedSubpageTypes(CourseIndexPage, [CoursePage])
-        self.assertAllowedSubpageTypes(CoursePage, [ModulePage])
+        self.assertAllowedSubpageTypes(CoursePage, [ModulePage, EventPage])
+        self.assertAllowedSubpageTypes(EventIndexPage, [EventPage])
+        self.assertAllowedSubpageTypes(EventPage, [])
         self.assertAllowedSubpageTypes(ModulePage, [])
 
     def test_a_home_page_has_one_catalogue(self):

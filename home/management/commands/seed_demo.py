@@ -36,6 +36,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from certificates.services import back_issue_certificates
 from compliance.api import Assignment, apply_assignment
 from courses.models import CourseIndexPage, CoursePage
+from home.demo.events import seed_events
 from home.demo.external import seed_external
 from home.demo.shared import seed_shared_course
 from home.demo.units import seed_unit_certification
@@ -163,6 +164,8 @@ class Command(BaseCommand):
             self.outcomes["certificates"]["issued" if issued else "none missing"] += issued or 1
             seed_external(self, catalogue)  # Piteå's course for associations and businesses
 
+        for title, created in seed_events(home, catalogue).items():
+            self.note("events", title, created=created)
         self.print_summary()
 
     # --- Bookkeeping --------------------------------------------------------------------

@@ -1,0 +1,223 @@
+"""The organiser's admin screens: participants by organisation with attendance (CSV/XLSX),
+marking attendance, importing the meeting tool's report, cancelling. Thin: the rules and
+the wall are in services and access."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from org.api import get_scope_units
+
+from . import services
+from .access import is_organiser, visible_registrations
+from .errors import EventError
+from .models import Attendance, EventPage, EventSession, Registration
+
+MAX_UPLOAD_BYTES = services.MAX_REPORT_BYTES
+
+
+def _event(request, page_id: int) -> EventPage:
+    event = get_object_or_404(EventPage, pk=page_id)
+    if not (is_organiser(request.user, event) or get_scope_units(request.user).exists()):
+        raise PermissionDenied
+    return event
+
+
+def _require_organiser(request, event: EventPage) -> None:
+    if not is_organiser(request.user, event):
+        raise PermissionDenied
+
+
+@dataclass
+class Row:
+    registration: Registration
+    attendance: list[Attendance | None]
+
+
+def _rows(request, event: EventPage, sessions: list[EventSession]) -> list[Row]:
+    registrations = (
+        visible_registrations(request.user, event)
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "status", "user__last_name", "user__first_name", "pk")
+    )
+    marks = {
+        (a.session_id, a.user_id): a
+        for a in Attendance.objects.filter(
+            session__in=sessions, user__in=[r.user_id for r in registrations]
+        )
+    }
+    return [Row(r, [marks.get((s.pk, r.user_id)) for s in sessions]) for r in registrations]
+
+
+def _cell(value) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _table(event, sessions, rows) -> list[list[str]]:
+    questions = list(event.questions.all())
+    header = [_("Organisation"), _("Name"), _("Email"), _("Status")]
+    header += [s.label for s in sessions] + [q.label for q in questions]
+    table = [header]
+    for row in rows:
+        r = row.registration
+        line = [
+            str(r.organisation or "–"), r.user.get_full_name() or r.user.username, r.user.email,
+            r.get_status_display(),
+        ]  # fmt: skip
+        for mark in row.attendance:
+            line.append(
+                ""
+                if mark is None
+                else f"{mark.get_status_display()}"
+                + (f" ({mark.minutes} min)" if mark.minutes is not None else "")
+            )
+        line += [r.answers.get(str(q.key), "") for q in questions]
+        table.append(line)
+    return table
+
+
+def _export(event, table, fmt: str) -> HttpResponse:
+    filename = f"deltagare-{event.slug}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        for line in table:
+            sheet.append(line)
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text, never a formula
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for line in table:
+        writer.writerow([_cell(value) for value in line])
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def participants(request, page_id: int):
+    event = _event(request, page_id)
+    sessions = list(event.sessions.all().select_related("cancellation"))
+    rows = _rows(request, event, sessions)
+    if request.method == "POST":
+        _require_organiser(request, event)
+        visible = {row.registration.user_id: row.registration.user for row in rows}
+        changed = 0
+        for key, value in request.POST.items():
+            if not key.startswith("att-") or value not in ("attended", "no_show"):
+                continue
+            try:
+                _prefix, user_id, session_id = key.split("-")
+                user = visible[int(user_id)]
+                session = next(s for s in sessions if s.pk == int(session_id))
+            except (ValueError, KeyError, StopIteration):
+                continue
+            try:
+                services.mark_attendance(
+                    user, session=session, attended=value == "attended", by=request.user
+                )
+                changed += 1
+            except EventError as error:
+                messages.error(request, error.message)
+        messages.success(request, _("Attendance saved (%(n)s marks).") % {"n": changed})
+        return HttpResponseRedirect(request.path)
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        return _export(event, _table(event, sessions, rows), fmt)
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(str(row.registration.organisation or _("No organisation")), []).append(
+            row
+        )
+    return TemplateResponse(
+        request,
+        "events/admin/participants.html",
+        {
+            "header_title": _("Participants: %(title)s") % {"title": event.title},
+            "page_title": _("Participants"),
+            "header_icon": "group",
+            "event": event,
+            "sessions": sessions,
+            "groups": groups,
+            "seats": services.count_seats(event),
+            "organiser": is_organiser(request.user, event),
+            "import_result": None,
+        },
+    )
+
+
+def import_report(request, page_id: int, session_id: int):
+    event = _event(request, page_id)
+    _require_organiser(request, event)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    session = get_object_or_404(EventSession, pk=session_id, page_id=event.pk)
+    upload = request.FILES.get("report")
+    back = reverse("events_participants", args=[event.pk])
+    if upload is None:
+        messages.error(request, _("Choose the participant report (a CSV file) to import."))
+        return HttpResponseRedirect(back)
+    if upload.size > MAX_UPLOAD_BYTES:
+        messages.error(request, _("The file is too large (at most 2 MB)."))
+        return HttpResponseRedirect(back)
+    try:
+        result = services.import_participant_report(session, data=upload.read(), by=request.user)
+    except EventError as error:
+        messages.error(request, _("The report could not be read: %(why)s") % {"why": error.message})
+        return HttpResponseRedirect(back)
+    messages.success(
+        request,
+        _("Imported: %(a)s attended, %(n)s did not.")
+        % {"a": len(result.attended), "n": len(result.no_show)},
+    )
+    for line, email in result.unmatched:
+        messages.warning(
+            request,
+            _("Row %(line)s: %(email)s matches no registered participant.")
+            % {"line": line, "email": email or "–"},
+        )
+    return HttpResponseRedirect(back)
+
+
+def cancel_session(request, page_id: int, session_id: int):
+    event = _event(request, page_id)
+    _require_organiser(request, event)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    session = get_object_or_404(EventSession, pk=session_id, page_id=event.pk)
+    told = services.cancel_session(session, by=request.user)
+    messages.success(request, _("Session cancelled; %(n)s people were told.") % {"n": told})
+    return HttpResponseRedirect(reverse("events_participants", args=[event.pk]))
+
+
+def cancel_event(request, page_id: int):
+    event = _event(request, page_id)
+    _require_organiser(request, event)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    told = services.cancel_event(event, by=request.user)
+    messages.success(request, _("Event cancelled; %(n)s people were told.") % {"n": told})
+    return HttpResponseRedirect(reverse("events_participants", args=[event.pk]))

@@ -1,0 +1,29 @@
+"""What the events engine refuses, each with a message for the person."""
+
+from __future__ import annotations
+
+
+class EventError(Exception):
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
+
+
+class NotInAudience(EventError):
+    pass
+
+
+class RegistrationClosed(EventError):
+    pass
+
+
+class CancellationClosed(EventError):
+    pass
+
+
+class InvalidInput(EventError):
+    pass
+
+
+class NotRegistered(EventError):
+    pass

@@ -1,0 +1,40 @@
+"""The event editor's form: organisation choices stop at the wall."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from org.api import Organisation, get_scope_units
+
+
+def _choices(user, instance, field: str):
+    """Top-level organisations in the user's scope (superusers: all), plus those the page
+    already names: an editor never sees the list of other organisations."""
+    roots = Organisation.objects.filter(depth=1)
+    if user is not None and user.is_superuser:
+        return roots.order_by("name")
+    scope = Q(pk__in=[u.get_root().pk for u in get_scope_units(user)]) if user else Q(pk__in=[])
+    named = Q(pk__in=[])
+    if instance is not None and instance.pk:
+        named = Q(pk__in=getattr(instance, field).values_list("pk", flat=True))
+    return roots.filter(scope | named).order_by("name")
+
+
+class EventPageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self, "for_user", None)
+        for field in ("organisers", "audience_organisations"):
+            if field in self.fields:
+                self.fields[field].queryset = _choices(user, self.instance, field)
+        quotas = self.formsets.get("quotas") if hasattr(self, "formsets") else None
+        if quotas is not None:
+            allowed = _choices(user, None, "organisers")
+            named = [f.instance.organisation_id for f in quotas.forms if f.instance.pk]
+            queryset = Organisation.objects.filter(
+                Q(pk__in=allowed.values("pk")) | Q(pk__in=named)
+            ).order_by("name")
+            for form in [*quotas.forms, quotas.empty_form]:
+                if "organisation" in form.fields:
+                    form.fields["organisation"].queryset = queryset

@@ -1,0 +1,182 @@
+"""Attendance in the admin: marking, the meeting tool's report, the participant list by
+organisation behind the wall (CSV/XLSX), and the recording's notice to those who missed it."""
+
+import io
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from events import api as events
+from events.models import EventPage, EventQuestion, RegistrationEntry
+from org.models import ReportingScope
+from tests.factories import LectureFactory, editor_of, hr_user, org_unit
+
+from .helpers import make_event, people
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def past_event():
+    """A 90-minute session that ended yesterday; two people of Huddinge, one of Botkyrka,
+    all registered (registered before the session, as they would have been)."""
+    huddinge, botkyrka = org_unit("Huddinge kommun"), org_unit("Botkyrka kommun")
+    organiser_org = org_unit("Länsstyrelsen i Uppsala län")
+    event = make_event(organisers=[organiser_org], seats=10)
+    h1, h2 = people(huddinge, 2, prefix="hudd")
+    (b1,) = people(botkyrka, 1, prefix="bot")
+    for person in (h1, h2, b1):
+        events.register(person, event=event)
+    page = EventPage.objects.get(pk=event.pk)
+    sessions = list(page.sessions.all())
+    sessions[0].start -= timedelta(days=11)
+    sessions[0].end -= timedelta(days=11)
+    page.sessions = sessions
+    page.save_revision().publish()
+    organiser = editor_of(event, username="organisator")
+    ReportingScope.objects.create(user=organiser, unit=organiser_org)
+    return {
+        "event": event, "session": page.sessions.get(), "h1": h1, "h2": h2, "b1": b1,
+        "huddinge": huddinge, "botkyrka": botkyrka, "organiser": organiser,
+    }  # fmt: skip
+
+
+def admin_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url(world, name="events_participants", *args):
+    return reverse(name, args=[world["event"].pk, *args])
+
+
+def test_the_organiser_marks_attendance_and_the_history_keeps_it(past_event):
+    w = past_event
+    client = admin_client(w["organiser"])
+    session = w["session"]
+    response = client.post(
+        url(w),
+        {f"att-{w['h1'].pk}-{session.pk}": "attended", f"att-{w['h2'].pk}-{session.pk}": "no_show"},
+    )
+    assert response.status_code == 302
+    assert events.has_attended(w["h1"], session) and not events.has_attended(w["h2"], session)
+    assert RegistrationEntry.objects.filter(registration__user=w["h2"], action="no_show").exists()
+    page = client.get(url(w)).content.decode()
+    assert "hudd0" in page and "bot0" in page  # the organiser sees every organisation
+
+
+def test_another_organisations_coordinator_sees_only_their_own_people(past_event):
+    w = past_event
+    hr = hr_user(w["botkyrka"], username="hr-botkyrka")
+    client = admin_client(hr)
+    html = client.get(url(w)).content.decode()
+    assert "bot0@" in html and "hudd" not in html
+    csv_body = client.get(url(w) + "?export=csv").content.decode()
+    assert "bot0@" in csv_body and "hudd" not in csv_body
+    xlsx = client.get(url(w) + "?export=xlsx").content
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        text = b"".join(archive.read(n) for n in archive.namelist()).decode()
+    assert "bot0@" in text and "hudd" not in text
+    # Not an organiser: cannot mark, import or cancel.
+    session = w["session"]
+    refused = client.post(url(w), {f"att-{w['b1'].pk}-{session.pk}": "attended"})
+    assert refused.status_code in (302, 403) and refused.get("Location", "/admin/") == "/admin/"
+    assert not events.has_attended(w["b1"], session)
+    assert client.post(url(w, "events_cancel")).status_code in (302, 403)
+    assert events.Registration.objects.filter(status="registered").count() == 3
+
+
+def test_someone_with_neither_scope_nor_edit_rights_is_refused(past_event):
+    from tests.factories import UserFactory
+
+    stranger = UserFactory(is_staff=True)
+    assert admin_client(stranger).get(url(past_event)).status_code in (302, 403)
+
+
+def report(text: str, name="deltagare.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def test_the_meeting_tools_report_marks_attendance_and_shows_unmatched_rows(past_event):
+    w = past_event
+    client = admin_client(w["organiser"])
+    body = (
+        "Namn;E-post;Minuter\n"
+        f"Hanna;{w['h1'].email.upper()};80\n"
+        "Gäst;gast@example.com;90\n"
+        f"Bo;{w['b1'].email};10\n"
+    )
+    response = client.post(
+        url(w, "events_import_report", w["session"].pk), {"report": report(body)}, follow=True
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "gast@example.com" in html  # unmatched, shown
+    assert events.has_attended(w["h1"], w["session"])
+    assert not events.has_attended(w["b1"], w["session"])  # 10 of 90 minutes
+    assert not events.has_attended(w["h2"], w["session"])  # not in the report
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\x01\x02PK\x03\x04 binary",
+        b"Namn,Telefon\nHanna,123\n",
+        b"Email,Minutes\nhudd0@kommun.example.se,many\n",
+        b"",
+    ],
+)
+def test_a_bad_report_gets_a_clear_message_never_an_error(past_event, content):
+    w = past_event
+    client = admin_client(w["organiser"])
+    response = client.post(
+        url(w, "events_import_report", w["session"].pk),
+        {"report": SimpleUploadedFile("x.csv", content)},
+        follow=True,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "could not be read" in html
+        or "kunde inte läsas" in html
+        or "Choose" in html
+        or ("Välj" in html)
+    )
+
+
+def test_attaching_the_recording_tells_those_who_did_not_attend(
+    past_event, smtp, django_capture_on_commit_callbacks
+):
+    w = past_event
+    events.mark_attendance(w["h1"], session=w["session"], attended=True)
+    page = EventPage.objects.get(pk=w["event"].pk)
+    sessions = list(page.sessions.all())
+    sessions[0].recording = LectureFactory(title="Inspelning")
+    page.sessions = sessions
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    told = sorted(m["To"] for m in smtp.messages)
+    assert told == sorted([w["h2"].email, w["b1"].email])
+    with django_capture_on_commit_callbacks(execute=True):
+        EventPage.objects.get(pk=page.pk).save_revision().publish()
+    assert len(smtp.messages) == 2  # once per person and session
+
+
+def test_the_export_never_turns_an_answer_into_a_formula(past_event):
+    w = past_event
+    registration = events.Registration.objects.get(user=w["h1"])
+    question = EventQuestion.objects.create(page=w["event"], label="Specialkost", required=False)
+    registration.answers = {str(question.key): '=HYPERLINK("http://evil.example","x")'}
+    registration.save()
+    client = admin_client(w["organiser"])
+    csv_body = client.get(url(w) + "?export=csv").content.decode()
+    assert "'=HYPERLINK" in csv_body
+    xlsx = client.get(url(w) + "?export=xlsx").content
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet
