@@ -35,6 +35,22 @@ class EventPageForm(WagtailAdminPageForm):
             queryset = Organisation.objects.filter(
                 Q(pk__in=allowed.values("pk")) | Q(pk__in=named)
             ).order_by("name")
-            for form in [*quotas.forms, quotas.empty_form]:
+            for form in quotas.forms:
                 if "organisation" in form.fields:
                     form.fields["organisation"].queryset = queryset
+            _narrow_empty_form(quotas, queryset)
+
+
+def _narrow_empty_form(formset, queryset) -> None:
+    """`empty_form` (the template of a new row) is built afresh on each access: narrow it
+    on every access too, through a subclass of this one formset instance."""
+
+    class Narrowed(type(formset)):
+        @property
+        def empty_form(self):
+            form = super().empty_form
+            if "organisation" in form.fields:
+                form.fields["organisation"].queryset = queryset
+            return form
+
+    formset.__class__ = Narrowed
