@@ -209,7 +209,7 @@ class CertificationRule(models.Model):
     """When a unit counts as certified for an assignment's course: every condition given
     must hold, for each unit in the assignment's subtree (or only the units of a type).
     A unit's audience is the assignment's audience placed in the unit or below it; who is
-    compliant is compliance/policy.py's status (decision 0020-unit10)."""
+    compliant is compliance/policy.py's status (decision 0022)."""
 
     assignment = models.ForeignKey(
         Assignment,

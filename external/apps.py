@@ -18,5 +18,5 @@ class ExternalConfig(AppConfig):
         post_migrate.connect(handlers.create_schedules, sender=self)
         post_save.connect(handlers.certificate_changed, sender=Certificate)
         # ExternalOrganisation and Recognition are about organisations, not people: their
-        # admin pages show names of organisations and counts only (decision 0020-ext10).
+        # admin pages show names of organisations and counts only (decision 0021).
         register_person_model(ExternalRegistration, person="user")

@@ -1,6 +1,6 @@
 """External participants: people from associations and businesses who register themselves
 for a course open to them, their organisations' approval and contact persons, and the
-public recognition register (decision 0020-ext10)."""
+public recognition register (decision 0021)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class IdentityConfig(AppConfig):
     """Signing in through an organisation's own identity provider (OpenID Connect or SAML
     2.0): the providers, the links between their subjects and our accounts, and the
-    login, callback and logout views. See docs/decisions/0020-idp12-identity-providers.md."""
+    login, callback and logout views. See docs/decisions/0024-identity-providers.md."""
 
     name = "identity"
     verbose_name = _("Identity providers")

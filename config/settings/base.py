@@ -146,7 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # It authenticates no one itself; ModelBackend does.
 # identity.backends.PasswordBackend is ModelBackend refusing the people of an organisation
 # that turned local passwords off; ProviderBackend is what a provider sign-in records in
-# the session (it authenticates no one itself). docs/decisions/0020-idp12-identity-providers.md
+# the session (it authenticates no one itself). docs/decisions/0024-identity-providers.md
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesBackend",
     "identity.backends.PasswordBackend",
