@@ -19,6 +19,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import api as accounts
+
 from .access import has_seat, meeting_link_for
 from .calendar import Entry
 from .errors import (
@@ -509,10 +511,16 @@ def mark_attendance(
     return attendance
 
 
+# Every attempt counts, right or wrong: guessing a 6-character code is hopeless at this pace.
+CHECK_IN_ATTEMPTS = accounts.Limit("event-check-in", 10, timedelta(minutes=10))
+
+
 def check_in(user, *, session: EventSession, code: str, now: datetime | None = None) -> Attendance:
     """A participant on site types the code shown in the room. Raises NotRegistered,
-    InvalidInput."""
+    InvalidInput (a wrong code, or too many attempts)."""
     now = now or timezone.now()
+    if accounts.hit(CHECK_IN_ATTEMPTS, f"{user.pk}:{session.pk}", now=now) is not None:
+        raise InvalidInput(_("Too many attempts. Ask the organiser, or try again in 10 minutes."))
     event = session.page.specific
     if not has_seat(user, event):
         raise NotRegistered(_("Only registered participants can check in."))

@@ -118,3 +118,34 @@ def test_check_in_with_the_code_shown_in_the_room(setting):
     assert events.has_attended(seated, session)
     with pytest.raises(events.NotRegistered):
         events.check_in(waiting, session=session, code=session.check_in_code)
+
+
+def test_guessing_the_check_in_code_stops_after_ten_attempts(setting):
+    """Every attempt counts: after ten, even the right code is refused for a while, so a
+    registered person cannot try their way through the codes from home."""
+    from django.core.cache import cache
+
+    cache.clear()
+    event, seated, _waiting, _outsider = setting
+    page = EventPage.objects.get(pk=event.pk)
+    sessions = list(page.sessions.all())
+    sessions[0].start = timezone.now() - timedelta(minutes=5)
+    sessions[0].end = timezone.now() + timedelta(hours=1)
+    page.sessions = sessions
+    page.save_revision().publish()
+    session = page.sessions.get()
+    for attempt in range(10):
+        with pytest.raises(events.InvalidInput, match="not the code|inte koden"):
+            events.check_in(seated, session=session, code=f"WRONG{attempt}")
+    with pytest.raises(events.InvalidInput, match="Too many attempts|För många försök"):
+        events.check_in(seated, session=session, code=session.check_in_code)
+    assert not events.has_attended(seated, session)
+    client = Client()
+    client.force_login(seated)
+    refused = client.post(
+        event.url + "incheckning/",
+        {"session": session.pk, "code": session.check_in_code},
+        follow=True,
+    ).content.decode()
+    assert "Too many attempts" in refused or "För många försök" in refused
+    cache.clear()
