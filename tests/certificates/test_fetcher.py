@@ -210,7 +210,7 @@ def test_a_hostile_design_renders_without_leaking_files(certified, learner, comp
     assert any("+Hostile" in font for font in fonts)
     assert any("+Cert-Serif" in font for font in fonts)
 
-    assert certificate.last_error.startswith("Left out of the PDF: ")
+    assert certificate.last_error.startswith("Kom inte med i PDF-filen: ")  # Swedish first
     assert "file:///etc/passwd" in certificate.last_error
     rendered = get_renderer().render(certificate_context(certificate))
     refused = set(rendered.refused_urls)

@@ -38,7 +38,8 @@ def test_extra_css_may_not_reference_other_files(css, refused):
 
     [message] = raised.value.message_dict["extra_css"]
     assert refused in message
-    assert "Only /static/ and /media/ files and data: URLs can be used." in message
+    # The message names what to use instead (Swedish first; English in English).
+    assert "Bara filer under /static/ och /media/ samt data:-adresser kan användas." in message
 
 
 def test_extra_css_may_reference_our_files_and_data_urls():

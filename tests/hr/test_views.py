@@ -313,7 +313,7 @@ def test_the_people_list_comes_in_pages_of_100_that_keep_the_filters(crowd):
     assert len(first.context["people"]) == 100
     html = first.content.decode()
     assert 'href="?audience=staff&amp;page=2" rel="next"' in html
-    assert "Page 1 of 3" in html
+    assert "Sida 1 av 3" in html
     # The export links leave the page out: an export is always the whole list.
     assert 'href="?audience=staff&amp;export=csv"' in html
 
