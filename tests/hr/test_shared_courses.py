@@ -236,7 +236,8 @@ def test_the_programme_report_exports_the_hand_counted_figures(w, client):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert values == [
-        [name, int(p), int(c), float(h.replace(",", ".")), first, last] for name, p, c, h, first, last in expected
+        [name, int(p), int(c), float(h.replace(",", ".")), first, last]
+        for name, p, c, h, first, last in expected
     ]
 
 
