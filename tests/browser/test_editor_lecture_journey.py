@@ -28,7 +28,7 @@ def test_an_editor_fixes_a_lecture_form_without_uploading_the_video_again(
     page.goto(f"{live_server.url}/konto/logga-in/?next=/admin/")
     page.fill("input[name=username]", editor.username)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
+    page.click("main form[method=post] button[type=submit]")  # the password form, not the SSO one
     page.wait_for_url(re.compile(r".*/admin/$"))
 
     page.goto(f"{live_server.url}/admin/snippets/modules/lecture/add/")
