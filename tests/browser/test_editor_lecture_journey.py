@@ -48,7 +48,9 @@ def test_an_editor_fixes_a_lecture_form_without_uploading_the_video_again(
 
     page.fill("input[name=title]", "Vad är jämlikhet?")
     page.locator("button.action-save").first.click()
-    page.wait_for_url(re.compile(r".*/admin/snippets/modules/lecture/$"))
+    # Saving probes the video and cuts a poster frame (ffprobe, ffmpeg) within the request:
+    # on a busy two-core machine that can take longer than the default 20 s.
+    page.wait_for_url(re.compile(r".*/admin/snippets/modules/lecture/$"), timeout=90_000)
 
     row = page.locator("tr", has_text="Vad är jämlikhet?")
     assert row.locator("img").count() == 1  # the poster frame
