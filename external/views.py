@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -134,7 +133,8 @@ def verify(request, token: str):
             "external/verify.html",
             {"outcome": outcome, "outcomes": VerifyOutcome, "registration": registration},
         )
-    login(request, registration.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    # The password backend by name (it also applies "passwords off" per organisation).
+    login(request, registration.user, backend="identity.backends.PasswordBackend")
     messages.success(request, _("Your email address is confirmed. Welcome!"))
     course = registration.course
     return HttpResponseRedirect(course.url if course is not None and course.live else "/")
