@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from modules.models import Lecture
-from tests.factories import DEFAULT_PASSWORD, SuperuserFactory
+from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, root_collection, tree_root
 
 DEMO_VIDEO = Path(settings.BASE_DIR) / "home/demo/lectures/jamlikhet-1-grundmodul.webm"
 SCREENSHOT = Path(tempfile.gettempdir()) / "editor-lecture.png"  # look at it after a run
@@ -24,6 +24,10 @@ def test_an_editor_fixes_a_lecture_form_without_uploading_the_video_again(
     if not DEMO_VIDEO.exists():
         pytest.skip(f"No demo lecture at {DEMO_VIDEO}: run scripts/make_demo_media.py")
     page = browser_page
+    # A transactional test before this one flushed the migrations' rows: the admin needs the
+    # page tree's root and the root collection (new lectures go into it).
+    tree_root()
+    root_collection()
     editor = SuperuserFactory(username="redaktor")
     page.goto(f"{live_server.url}/konto/logga-in/?next=/admin/")
     page.fill("input[name=username]", editor.username)

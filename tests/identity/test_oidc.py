@@ -296,19 +296,22 @@ def test_a_token_without_kid_is_accepted_only_from_a_single_key(client, provider
 @pytest.mark.parametrize(
     "override,reason",
     [
-        ({"iss": "https://login.example/other-tenant"}, "'iss'"),
-        ({"aud": "another-client"}, "'aud'"),
-        ({"aud": ["lms-client", "another-client"]}, "several audiences"),  # no azp
-        ({"aud": ["lms-client", "another-client"], "azp": "another-client"}, "several"),
-        ({"azp": "another-client"}, "another client"),
-        ({"exp": int(time.time()) - 120}, "expired"),  # beyond the clock skew
-        ({"iat": int(time.time()) + 600}, "future"),
-        ({"sub": None}, "'sub'"),
+        # Each override is built from the time the test runs, not the time the module was
+        # collected: the suite takes many minutes, and an "iat" ten minutes ahead at
+        # collection would be in the past by then.
+        (lambda now: {"iss": "https://login.example/other-tenant"}, "'iss'"),
+        (lambda now: {"aud": "another-client"}, "'aud'"),
+        (lambda now: {"aud": ["lms-client", "another-client"]}, "several audiences"),  # no azp
+        (lambda now: {"aud": ["lms-client", "another-client"], "azp": "another-client"}, "several"),
+        (lambda now: {"azp": "another-client"}, "another client"),
+        (lambda now: {"exp": now - 120}, "expired"),  # beyond the clock skew
+        (lambda now: {"iat": now + 600}, "future"),
+        (lambda now: {"sub": None}, "'sub'"),
     ],
     ids=["issuer", "audience", "several-audiences", "azp-other", "azp", "expired", "future", "sub"],
 )
 def test_claims_are_checked(client, provider, op, override, reason):
-    op.claim_overrides = override
+    op.claim_overrides = override(int(time.time()))
     refused(sign_in(client, provider), reason=reason)
 
 
