@@ -38,6 +38,11 @@ cat <<'MSG'
     hr       HR / coordinator for Huddinge kommun: reports, imports, certificates
     hr2      HR / coordinator for Botkyrka kommun: sees only Botkyrka's people
     admin    superuser
+    hr-sundbyberg, hr-jarfalla, hr-vasby, hr-upplands-bro, editor-sundbyberg
+             the minorities series that Sundbyberg shares with three municipalities
+    pitea, kontakt, kontakt2
+             Piteå's course for businesses and associations (external participants)
+  The README's Quick start says what each account shows.
   With LMS_DEMO_IDP=1: "Logga in med Huddinge kommun" on the login page, then choose
   "huddinge-learner" at the demo provider (signs in as learner) or "huddinge-new-hire".
   Stop with Ctrl+C.
