@@ -16,6 +16,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -53,10 +54,20 @@ class EventIndexPage(Page):
         verbose_name = _("events calendar")
 
     def get_context(self, request, *args, **kwargs):
+        from django.utils import timezone
+
         from .services import list_events
 
         context = super().get_context(request, *args, **kwargs)
-        context["events"] = list_events(parent=self)
+        now = timezone.now()
+        events = list_events(parent=self, now=now)
+        # Upcoming (soonest first) apart from past ones (latest first, with their recording):
+        # a person looking for what to register for should not read through last year.
+        context["events"] = events
+        context["upcoming_events"] = [
+            e for e in events if any(s.end >= now for s in e.sessions.all())
+        ]
+        context["past_events"] = [e for e in events if e not in context["upcoming_events"]]
         return context
 
 
@@ -248,7 +259,16 @@ class EventSession(Orderable):
     def label(self) -> str:
         start = self.start.astimezone(self.tz)
         end = self.end.astimezone(self.tz)
-        text = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+        # In the reader's language: "12 september 2026, 14:30–16:00" (the time zone's own
+        # wall clock; a session over midnight names both days).
+        day = date_format(start, "DATE_FORMAT")
+        if end.date() == start.date():
+            text = f"{day}, {time_format(start, 'TIME_FORMAT')}–{time_format(end, 'TIME_FORMAT')}"
+        else:
+            text = (
+                f"{day}, {time_format(start, 'TIME_FORMAT')} – "
+                f"{date_format(end, 'DATE_FORMAT')}, {time_format(end, 'TIME_FORMAT')}"
+            )
         return f"{self.title} ({text})" if self.title else text
 
 

@@ -1,0 +1,75 @@
+"""What a person reads on the calendar and on an event's page: upcoming apart from past,
+dates in their language, and a held event that reads as a record, not an open sign-up."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import translation
+
+from events import api as events
+from tests.factories import org_unit, staff_member
+
+from .helpers import events_index, make_event
+
+pytestmark = pytest.mark.django_db
+
+
+def section(html: str, heading: str) -> str:
+    """The part of the page from `heading` to the next h2."""
+    start = html.index(heading)
+    end = html.find("<h2", start + 1)
+    return html[start : end if end != -1 else len(html)]
+
+
+def test_the_calendar_shows_upcoming_events_apart_from_past_ones(client):
+    make_event(title="Nätverksträff i vår", starts_in=timedelta(days=12))
+    make_event(title="Förra årets träff", starts_in=timedelta(days=-300))
+    html = client.get(events_index().url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+
+    assert "Nätverksträff i vår" in section(html, "Kommande")
+    assert "Förra årets träff" not in section(html, "Kommande")
+    assert "Förra årets träff" in section(html, "Tidigare evenemang")
+
+
+def test_with_nothing_ahead_the_calendar_says_so_and_still_lists_the_past(client):
+    make_event(title="Förra årets träff", starts_in=timedelta(days=-300))
+    html = client.get(events_index().url).content.decode()
+    assert "Inga kommande evenemang just nu." in html
+    assert "Förra årets träff" in section(html, "Tidigare evenemang")
+
+
+def test_a_session_reads_in_the_readers_language_on_the_stockholm_clock():
+    event = make_event(starts_in=timedelta(days=3))
+    session = event.sessions.get()
+    session.start = session.start.replace(year=2027, month=9, day=30, hour=7, minute=0)
+    session.end = session.start + timedelta(hours=3)  # 07:00 UTC is 09:00 in summer time
+    with translation.override("sv"):
+        assert session.label == "30 september 2027, 09:00–12:00"
+    with translation.override("en"):
+        assert session.label.startswith("Sept. 30, 2027")
+
+
+def test_a_held_event_says_it_took_place_and_offers_no_registration(client):
+    event = make_event(starts_in=timedelta(days=-10), seats=30)
+    member = staff_member(org_unit("Huddinge kommun"))
+    client.force_login(member)
+    html = client.get(event.url).content.decode()
+
+    assert "Evenemanget har ägt rum." in html
+    assert "Platser kvar" not in html
+    assert "data-register" not in html and "data-cancel-registration" not in html
+
+
+def test_a_registered_person_is_not_offered_to_cancel_once_the_event_is_over(client):
+    event = make_event(starts_in=timedelta(hours=2), seats=30)
+    member = staff_member(org_unit("Huddinge kommun"))
+    events.register(member, event=event)
+    session = event.sessions.get()
+    session.start -= timedelta(days=2)
+    session.end -= timedelta(days=2)
+    session.save()
+    client.force_login(member)
+    html = client.get(event.url).content.decode()
+
+    assert "Evenemanget har ägt rum." in html
+    assert "data-cancel-registration" not in html
