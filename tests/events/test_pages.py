@@ -73,3 +73,31 @@ def test_a_registered_person_is_not_offered_to_cancel_once_the_event_is_over(cli
 
     assert "Evenemanget har ägt rum." in html
     assert "data-cancel-registration" not in html
+
+
+def nav_links(client) -> list[str]:
+    html = client.get("/").content.decode()
+    nav = html[html.index('class="site-nav"') : html.index("</nav>")]
+    return nav
+
+
+def test_the_navigation_leads_to_the_calendar_until_it_is_unpublished(client):
+    calendar = events_index()
+    assert f'href="{calendar.url}"' in nav_links(client)
+
+    calendar.unpublish()
+    assert f'href="{calendar.url}"' not in nav_links(client)
+
+    calendar.save_revision().publish()
+    assert f'href="{calendar.url}"' in nav_links(client)
+
+
+def test_the_calendar_link_costs_no_query_once_known(rf, django_assert_num_queries):
+    from django.template import Context, Template
+
+    events_index()
+    tag = Template("{% load events_tags %}{% events_calendar_url %}")
+    request = rf.get("/")
+    assert tag.render(Context({"request": request})) == "/evenemang/"
+    with django_assert_num_queries(0):
+        assert tag.render(Context({"request": request})) == "/evenemang/"
