@@ -23,6 +23,9 @@ class ContinueItem:
     position: float
     watched_percent: int
     course: LearningCourse | None = None
+    # False when the learner has not begun anything yet: the dashboard says "start here",
+    # not "continue where you left off".
+    started: bool = True
 
     @property
     def module_title(self) -> str:
@@ -118,4 +121,5 @@ def _continue_item(progress: list[CourseProgress]) -> ContinueItem | None:
         step.position,
         step.watched_percent,
         course.course,
+        started=latest is not None,
     )

@@ -223,6 +223,23 @@ def test_continue_skips_what_is_done_and_points_at_the_next_open_step(
 
 
 @pytest.mark.django_db
+def test_a_learner_who_has_not_begun_is_asked_to_start_not_to_continue(
+    learner, learner_client, course
+):
+    enrol(learner, course)
+    part_one = modules_of(course)["Del 1"]
+
+    section = learner_client.get("/").content.decode().split("data-continue", 1)[1]
+    section = section.split("</section>", 1)[0]
+    assert "Start here" in section and "Continue where you left off" not in section
+    assert f'href="{route(part_one, "step", part_one.steps[0].id)}"' in section
+
+    lms.complete_step(learner, module=part_one, step_id=part_one.steps[1].id)
+    section = learner_client.get("/").content.decode().split("data-continue", 1)[1]
+    assert "Continue where you left off" in section.split("</section>", 1)[0]
+
+
+@pytest.mark.django_db
 def test_a_learner_without_courses_is_told_so(learner_client):
     html = learner_client.get(site_home().url).content.decode()
 
