@@ -24,7 +24,7 @@ class DateForm(forms.Form):
     date = forms.DateField(
         label=gettext_lazy("Certified on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -63,6 +63,8 @@ def certification(request):
     if not form.is_valid():
         return HttpResponseBadRequest(_("Give the date as YYYY-MM-DD."))
     on = form.cleaned_data["date"] or timezone.localdate()
+    if not form.cleaned_data["date"]:
+        form = DateForm(initial={"date": on})  # the field shows the date the page shows
     states = rule_states(get_rule_states(user=request.user, on=on))
     by_rule: dict[int, dict] = {}
     for state in states:

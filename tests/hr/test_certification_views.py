@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from compliance.api import CertificationRule, evaluate_certification_rules
 from tests.compliance.test_certification import TODAY, frozen, rule, school  # noqa: F401, F811
@@ -56,7 +57,11 @@ def test_the_state_on_a_past_date_is_that_days(hr_client, school, evaluated):
         "Skola B": False,
         "Skola D": False,
     }
-    today = hr_client.get(STATES).context["rules"][0]["states"]
+    assert f'value="{past.isoformat()}"' in response.content.decode()
+    response = hr_client.get(STATES)
+    # Without a date the page shows today's states, and its date field says so.
+    assert f'value="{timezone.localdate().isoformat()}"' in response.content.decode()
+    today = response.context["rules"][0]["states"]
     assert {s.snapshot.unit.name: s.met for s in today} == {
         "Skola A": True,
         "Skola B": True,
