@@ -11,7 +11,7 @@ from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets import ListingButton
+from wagtail.admin.widgets import Button
 from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -84,12 +84,14 @@ class CertificateIndexView(IndexView):
         return None
 
     def get_list_more_buttons(self, instance):
+        # Plain buttons go into the row's "more" menu; a ListingButton would stand beside the
+        # code and squeeze the listing's columns.
         buttons = super().get_list_more_buttons(instance)
         if not self.request.user.has_perm("certificates.change_certificate"):
             return buttons
         if instance.status != Certificate.Status.READY:
             buttons.append(
-                ListingButton(
+                Button(
                     _("Render again"),
                     url=reverse("certificates_certificate:rerender", args=[instance.pk]),
                     icon_name="rotate",
@@ -98,7 +100,7 @@ class CertificateIndexView(IndexView):
             )
         if instance.revoked_at is None:
             buttons.append(
-                ListingButton(
+                Button(
                     _("Revoke"),
                     url=reverse("certificates_certificate:revoke", args=[instance.pk]),
                     icon_name="cross",
