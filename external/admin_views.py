@@ -46,6 +46,8 @@ def index(request):
             "may_approve": request.user.has_perm(APPROVE),
             "may_withdraw": request.user.has_perm(WITHDRAW),
             "header_title": _("External participants"),
+            "page_title": _("External participants"),
+            "header_icon": "globe",
         },
     )
 
@@ -76,6 +78,8 @@ def withdraw(request, pk: int):
         "recognition": recognition,
         "form": form,
         "header_title": _("Withdraw a recognition"),
+        "page_title": _("Withdraw a recognition"),
+        "header_icon": "globe",
     }
     if request.method != "POST":
         return render(request, "external/admin/withdraw.html", context)
