@@ -158,6 +158,7 @@ def participants(request, page_id: int):
         {
             "header_title": _("Participants: %(title)s") % {"title": event.title},
             "page_title": _("Participants"),
+            "page_subtitle": event.title,
             "header_icon": "group",
             "event": event,
             "sessions": sessions,
