@@ -16,10 +16,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from org.api import get_scope_units
+from org.api import get_scope_units, scope_queryset
 
 from . import services
-from .access import is_organiser, visible_registrations
+from .access import is_organiser, is_organising_coordinator, visible_registrations
 from .errors import EventError
 from .models import Attendance, EventPage, EventSession, Registration
 
@@ -222,3 +222,54 @@ def cancel_event(request, page_id: int):
     told = services.cancel_event(event, by=request.user)
     messages.success(request, _("Event cancelled; %(n)s people were told.") % {"n": told})
     return HttpResponseRedirect(reverse("events_participants", args=[event.pk]))
+
+
+def may_list_events(user) -> bool:
+    """Coordinators (a reporting scope) and anyone who may edit some event."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or get_scope_units(user).exists():
+        return True
+    return any(is_organiser(user, event) for event in EventPage.objects.all())
+
+
+def events_index(request):
+    """Every event with the number of its participants this person may see: the way in to
+    each participant list for coordinators, who have no page explorer."""
+    if not may_list_events(request.user):
+        raise PermissionDenied
+    from django.db.models import Count
+
+    from .services import list_events
+
+    events = list_events()
+    active = Registration.objects.exclude(status=Registration.Status.CANCELLED)
+    # The wall's count (own people), and every participant of the events they run.
+    running = [e.pk for e in events if is_organising_coordinator(request.user, e)]
+    counts = dict(
+        scope_queryset(request.user, active)
+        .filter(event_id__in=[e.pk for e in events])
+        .values_list("event_id")
+        .annotate(n=Count("pk"))
+    )
+    counts.update(
+        active.filter(event_id__in=running).values_list("event_id").annotate(n=Count("pk"))
+    )
+    rows = [
+        {
+            "event": event,
+            "sessions": list(event.sessions.all()),
+            "participants": counts.get(event.pk, 0),
+            "organiser": is_organiser(request.user, event),
+        }
+        for event in events
+    ]
+    return TemplateResponse(
+        request,
+        "events/admin/index.html",
+        {
+            "page_title": _("Events"),
+            "header_icon": "date",
+            "rows": rows,
+        },
+    )

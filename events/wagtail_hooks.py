@@ -3,6 +3,7 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
 from . import admin_views
@@ -19,7 +20,20 @@ def register_event_urls():
         path("events/<int:page_id>/session/<int:session_id>/cancel/", admin_views.cancel_session,
              name="events_cancel_session"),
         path("events/<int:page_id>/cancel/", admin_views.cancel_event, name="events_cancel"),
+        path("events/", admin_views.events_index, name="events_index"),
     ]  # fmt: skip
+
+
+class EventsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.may_list_events(request.user)
+
+
+@hooks.register("register_hr_menu_item")  # the HR submenu (hr.wagtail_hooks), by name
+def events_menu_item():
+    return EventsMenuItem(
+        _("Events"), reverse("events_index"), icon_name="date", name="hr-events", order=400
+    )
 
 
 @hooks.register("register_page_header_buttons")

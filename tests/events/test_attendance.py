@@ -180,3 +180,31 @@ def test_the_export_never_turns_an_answer_into_a_formula(past_event):
     with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet
+
+
+def test_a_coordinator_finds_each_event_from_the_hr_menu_with_their_own_people_counted(
+    past_event,
+):
+    w = past_event
+    hr = hr_user(w["botkyrka"], username="hr-botkyrka")
+    client = admin_client(hr)
+    assert reverse("events_index") in client.get("/admin/").content.decode()
+
+    html = client.get(reverse("events_index")).content.decode()
+    assert w["event"].title in html and url(w) in html
+    row = html[html.index(url(w)) : html.index("</tr>", html.index(url(w)))]
+    assert "<td>1</td>" in row  # Botkyrka's one participant, not Huddinge's two
+    assert reverse("wagtailadmin_pages:edit", args=[w["event"].pk]) not in row
+
+    organiser = admin_client(w["organiser"]).get(reverse("events_index")).content.decode()
+    row = organiser[organiser.index(url(w)) : organiser.index("</tr>", organiser.index(url(w)))]
+    assert "<td>3</td>" in row  # the organiser counts everyone
+    assert reverse("wagtailadmin_pages:edit", args=[w["event"].pk]) in row
+
+
+def test_the_events_list_is_refused_to_staff_without_scope_or_events(past_event):
+    from tests.factories import UserFactory
+
+    stranger = UserFactory(is_staff=True)
+    assert admin_client(stranger).get(reverse("events_index")).status_code in (302, 403)
+    assert reverse("events_index") not in admin_client(stranger).get("/admin/").content.decode()
