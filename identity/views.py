@@ -3,7 +3,11 @@ start, the OIDC callback, the SAML ACS and its finishing step, and logout (singl
 where the provider offers it; our session ends in any case).
 
 Hostile or broken input (a forged state, token or SAML response, an unknown provider)
-gets the refusal page with a 4xx and is logged; it never reaches a 500."""
+gets the refusal page with a 4xx and is logged; it never reaches a 500.
+
+`identity.saml` (pysaml2, which loads its XML schemas on import and logs about it) is
+imported inside the views that handle SAML, never at startup: every management command
+loads the URLconf, and only a SAML request needs the library."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from . import oidc, saml
+from . import oidc
 from .errors import SignInRefused
 from .forms import EmailForm, LoginForm
 from .models import IdentityProvider
@@ -99,6 +103,8 @@ def start(request, slug: str):
                 next_url=next_url,
             )
         else:
+            from . import saml
+
             url = saml.start(request, provider, next_url=next_url)
     except SignInRefused as exc:
         return refused(request, exc)
@@ -146,6 +152,8 @@ def oidc_callback(request):
 @require_POST
 @never_cache
 def saml_acs(request, slug: str):
+    from . import saml
+
     try:
         provider = _provider(slug)
         if provider.protocol != Protocol.SAML:
@@ -160,6 +168,8 @@ def saml_acs(request, slug: str):
 @require_GET
 @never_cache
 def saml_finish(request):
+    from . import saml
+
     try:
         provider, identity, session_info, next_url = saml.take_answer(request)
         _complete(request, provider, identity, next_url)
@@ -171,6 +181,8 @@ def saml_finish(request):
 
 @require_GET
 def saml_metadata(request, slug: str):
+    from . import saml
+
     try:
         provider = _provider(slug)
         if provider.protocol != Protocol.SAML:
@@ -218,6 +230,8 @@ def logout_view(request):
                     return_to=request.build_absolute_uri(reverse("identity:logged_out")),
                 )
             elif provider.protocol == Protocol.SAML and saml_info:
+                from . import saml
+
                 url = saml.logout_url(request, provider, saml_info)
         except SignInRefused as exc:
             logger.warning("single logout at %s not possible: %s", provider.slug, exc.reason)
