@@ -338,6 +338,10 @@ def accept_response(request, provider: IdentityProvider) -> str:
         if response is None:
             raise SignInRefused("SAML response unreadable")
         assertion = response.assertion
+        if assertion is None:
+            # pysaml2 leaves it out, without an error, when an EncryptedAssertion cannot
+            # be decrypted with our key (encrypted to another SP's certificate).
+            raise SignInRefused("no assertion we can read (encrypted to another key?)")
         # With a federation's aggregate, pysaml2 verifies against whichever IdP in it
         # issued the assertion: only the one this provider names may sign people in.
         idp = saml.idp_entity_id()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from identity.models import ProviderIdentity
 
-from .saml_idp import SLO_URL, SSO_URL, TestIdP
+from .saml_idp import SLO_URL, SSO_URL, TestIdP, key_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +187,37 @@ def test_the_logout_service_never_logs_out_on_an_unsigned_get(client, saml_provi
     assert client.get(url, {"SAMLRequest": "forged"}).status_code == 400
     assert client.get(url, {"SAMLResponse": "x"}).status_code == 400
     assert client.session["_auth_user_id"] == str(imported.pk)
+
+
+def test_an_assertion_encrypted_to_our_key_signs_in(client, saml_provider, idp, imported):
+    """The IdP signs the assertion, then encrypts it to the encryption certificate in our
+    SP metadata; we decrypt it with our key and check the signature inside."""
+    acs, answer = idp.answer(
+        to_idp(client, saml_provider), attributes=ATTRIBUTES, encrypt_assertion=True
+    )
+    xml = base64.b64decode(answer).decode()
+    assert "EncryptedAssertion" in xml and "anna@huddinge.se" not in xml
+    finish = post_answer(client, acs, answer)
+    assert finish.status_code == 302, getattr(finish, "refusal_reason", "")
+    response = client.get(finish["Location"])
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert client.session["_auth_user_id"] == str(imported.pk)
+
+
+def test_an_assertion_encrypted_to_another_key_is_refused(client, saml_provider, idp):
+    acs, answer = idp.answer(
+        to_idp(client, saml_provider),
+        attributes=ATTRIBUTES,
+        encrypt_assertion=True,
+        encrypt_to=key_pair("not our sp")[1],
+    )
+    response = post_answer(client, acs, answer)
+    refused(response, "encrypted to another key")
+    assert "Inloggningen kunde inte slutföras" in response.content.decode()
+
+
+def test_an_encrypted_but_unsigned_assertion_is_refused(client, saml_provider, idp):
+    refused(
+        saml_sign_in(client, saml_provider, idp, sign_assertion=False, encrypt_assertion=True),
+        "Signature missing",
+    )
