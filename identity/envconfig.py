@@ -26,6 +26,7 @@ FIELDS = {
     "LMS_IDP_CLAIM_GIVEN_NAME": "claim_given_name",
     "LMS_IDP_CLAIM_FAMILY_NAME": "claim_family_name",
     "LMS_IDP_SAML_METADATA_URL": "saml_metadata_url",
+    "LMS_IDP_SAML_IDP_ENTITY_ID": "saml_idp_entity_id",
     "LMS_IDP_SAML_SP_ENTITY_ID": "saml_sp_entity_id",
     "LMS_IDP_ATTR_SUBJECT": "attr_subject",
     "LMS_IDP_ATTR_EMAIL": "attr_email",
@@ -36,6 +37,7 @@ FIELDS = {
 # env var naming a file whose content goes to the field
 FILE_FIELDS = {
     "LMS_IDP_SAML_METADATA_FILE": "saml_metadata_xml",
+    "LMS_IDP_SAML_METADATA_CERT_FILE": "saml_metadata_certificate",
     "LMS_IDP_SAML_SP_CERT_FILE": "saml_sp_certificate",
     "LMS_IDP_SAML_SP_KEY_FILE": "saml_sp_private_key",
 }

@@ -1,5 +1,5 @@
-"""Identity providers per organisation, the subjects they vouch for, and the SAML
-requests we are waiting for an answer to."""
+"""Identity providers per organisation, the subjects they vouch for, the SAML requests
+we are waiting for an answer to, and the SAML sessions single logout may end."""
 
 from __future__ import annotations
 
@@ -89,6 +89,23 @@ class IdentityProvider(models.Model):
     saml_metadata_url = models.URLField(_("IdP metadata URL"), blank=True)
     saml_metadata_xml = models.TextField(
         _("IdP metadata (XML)"), blank=True, help_text=_("Instead of a URL: the file's content.")
+    )
+    saml_idp_entity_id = models.CharField(
+        _("IdP entity id"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Required when the metadata is a federation's aggregate (many IdPs): the "
+            "entity id of the one IdP to use. Empty: the only IdP in the metadata."
+        ),
+    )
+    saml_metadata_certificate = models.TextField(
+        _("metadata signing certificate (PEM)"),
+        blank=True,
+        help_text=_(
+            "The federation's (or IdP's) metadata signing certificate. Given, the metadata "
+            "is used only when its XML signature verifies with it and it has not expired."
+        ),
     )
     saml_sp_entity_id = models.CharField(
         _("our SP entity id"),
@@ -225,3 +242,35 @@ class SeenAssertion(models.Model):
 
     def __str__(self) -> str:
         return self.assertion_id
+
+
+class SamlSession(models.Model):
+    """A sign-in through a SAML provider: the IdP's NameID and SessionIndex, and the
+    Django session it opened. An IdP-initiated LogoutRequest names the NameID (and maybe
+    the SessionIndex); these rows find the sessions to end. Removed when the session ends
+    through our logout or theirs."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")
+    name_id = models.CharField(max_length=512)
+    session_index = models.CharField(max_length=256, blank=True)
+    session_key = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["provider", "name_id"], name="identity_samlsession_nameid")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}:{self.name_id}"
+
+
+class SamlLogoutRequest(models.Model):
+    """A LogoutRequest we sent to an IdP: its LogoutResponse must name it (InResponseTo),
+    once."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")
+    request_id = models.CharField(max_length=128, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.request_id

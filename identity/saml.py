@@ -24,19 +24,30 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 
 import requests
+from defusedxml import ElementTree
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
+from saml2.mdstore import MetaDataFile, MetadataStore, TooOld
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.samlp import STATUS_SUCCESS
+from saml2.sigver import SignatureError, security_context, verify_redirect_signature
 from saml2.time_util import str_to_time
 
 from .errors import SignInRefused
-from .models import IdentityProvider, SamlRequest, SeenAssertion
+from .models import (
+    IdentityProvider,
+    SamlLogoutRequest,
+    SamlRequest,
+    SamlSession,
+    SeenAssertion,
+)
 from .provisioning import VerifiedIdentity
 
 logger = logging.getLogger(__name__)
@@ -47,15 +58,36 @@ REQUEST_MAX_AGE = timedelta(minutes=10)
 SESSION_BROWSER = "identity_saml_browser"
 HTTP_TIMEOUT = 10
 METADATA_TTL = 3600
+DSIG = "http://www.w3.org/2000/09/xmldsig#"
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+LOGOUT_REQUEST_MAX_AGE = timedelta(days=1)  # pysaml2 accepts an IssueInstant a day off
 
 
-def _metadata_xml(provider: IdentityProvider) -> str:
+class MetadataRefused(SignInRefused):
+    """The IdP's metadata is not to be trusted (signature, expiry) or not usable. The
+    message says so, for the administrator a person will tell; a 403: we refuse to act
+    on it, whatever the person does."""
+
+    def __init__(self, provider: IdentityProvider, reason: str):
+        super().__init__(
+            f"metadata of {provider.slug} refused: {reason}",
+            _(
+                "Signing in with %(name)s is not possible right now: the identity "
+                "provider's metadata could not be verified. Please tell the administrator."
+            )
+            % {"name": provider.display_name},
+            status=403,
+        )
+        self.detail = reason
+
+
+def _metadata_xml(provider: IdentityProvider, *, fresh: bool = False) -> str:
     if provider.saml_metadata_xml.strip():
         return provider.saml_metadata_xml
     key = (
         "identity:saml:metadata:" + hashlib.sha256(provider.saml_metadata_url.encode()).hexdigest()
     )
-    xml = cache.get(key)
+    xml = None if fresh else cache.get(key)
     if xml is None:
         try:
             response = requests.get(provider.saml_metadata_url, timeout=HTTP_TIMEOUT)
@@ -81,6 +113,88 @@ def _write(directory: str, name: str, content: str) -> str:
         handle.write(content)
     os.chmod(path, 0o600)
     return path
+
+
+def _signature_covers_the_document(provider: IdentityProvider, xml: str) -> None:
+    """xmlsec1 verified the first ds:Signature in document order; it must be the document
+    element's own, with one reference, to the document element."""
+    root = ElementTree.fromstring(xml.encode())
+    first = next(root.iter(f"{{{DSIG}}}Signature"), None)
+    if first is None:
+        raise MetadataRefused(provider, "not signed, and a signing certificate is set")
+    references = first.findall(f"{{{DSIG}}}SignedInfo/{{{DSIG}}}Reference")
+    if (
+        first not in list(root)
+        or len(references) != 1
+        or references[0].get("URI") not in ("", f"#{root.get('ID')}")
+    ):
+        raise MetadataRefused(provider, "the signature does not cover the whole document")
+
+
+def load_metadata(config, provider: IdentityProvider, xml: str, folder: str) -> MetadataStore:
+    """The IdP's metadata as pysaml2's store, checked by pysaml2 (`MetaDataFile` with the
+    metadata signing certificate and our security context): an EntitiesDescriptor past
+    its validUntil is refused (an EntityDescriptor past its own is dropped, refused here
+    too); with a certificate, the XML signature must verify with it. Two checks pysaml2
+    leaves to us: with a certificate, unsigned metadata passes its check (so we require a
+    signature), and the signature xmlsec1 verified (the first in the document) must be
+    the document element's own (a signed descriptor tucked inside an unsigned one,
+    signature wrapping, is refused)."""
+    path = _write(folder, "idp-metadata.xml", xml)
+    cert = provider.saml_metadata_certificate.strip()
+    cert_path = _write(folder, "metadata-signer.crt", cert + "\n") if cert else None
+    store = MetadataStore(config.attribute_converters, config)
+    config.metadata = store  # the security context reads it
+    metadata = MetaDataFile(
+        config.attribute_converters, path, cert=cert_path, security=security_context(config)
+    )
+    try:
+        metadata.load()
+    except TooOld as exc:
+        raise MetadataRefused(provider, f"expired: {exc}") from exc
+    except SignatureError as exc:
+        raise MetadataRefused(provider, f"signature does not verify: {exc}") from exc
+    except Exception as exc:  # not XML, not metadata, an unreadable certificate
+        raise MetadataRefused(provider, f"unreadable: {exc!r}") from exc
+    if metadata.to_old:
+        raise MetadataRefused(provider, f"expired: {', '.join(metadata.to_old)}")
+    if cert_path:
+        _signature_covers_the_document(provider, xml)
+    store.metadata[path] = metadata
+    return store
+
+
+def _choose_idp(provider: IdentityProvider, store: MetadataStore) -> str:
+    idps = list(store.identity_providers())
+    wanted = provider.saml_idp_entity_id.strip()
+    if wanted:
+        if wanted not in idps:
+            raise MetadataRefused(provider, f"no IdP {wanted!r} in the metadata")
+        return wanted
+    if len(idps) != 1:
+        raise MetadataRefused(
+            provider, f"the metadata names {len(idps)} IdPs and no IdP entity id is set"
+        )
+    return idps[0]
+
+
+def metadata_problem(provider: IdentityProvider) -> str | None:
+    """What is wrong with the provider's IdP metadata (fetched afresh from its URL), for
+    the admin form; None when it would be used."""
+    folder = tempfile.TemporaryDirectory(prefix="lms-saml-")
+    try:
+        config = SPConfig().load(
+            {"entityid": "urn:lms:metadata-check", "xmlsec_binary": XMLSEC_BINARY}
+        )
+        store = load_metadata(config, provider, _metadata_xml(provider, fresh=True), folder.name)
+        _choose_idp(provider, store)
+    except MetadataRefused as exc:
+        return exc.detail
+    except SignInRefused as exc:
+        return exc.reason
+    finally:
+        folder.cleanup()
+    return None
 
 
 class _Client:
@@ -124,20 +238,22 @@ class _Client:
                 cert_file=cert,
                 encryption_keypairs=[{"key_file": key, "cert_file": cert}],
             )
-        if with_metadata:
-            config["metadata"] = {"inline": [_metadata_xml(provider)]}
         try:
             self.config = SPConfig().load(config)
+            if with_metadata:
+                self.config.metadata = load_metadata(
+                    self.config, provider, _metadata_xml(provider), self.folder.name
+                )
             self.client = Saml2Client(config=self.config)
-        except Exception as exc:  # unusable metadata or keys: pysaml2 raises many kinds
+        except SignInRefused:
+            self.folder.cleanup()
+            raise
+        except Exception as exc:  # unusable keys: pysaml2 raises many kinds
             self.folder.cleanup()
             raise SignInRefused(f"SAML configuration unusable: {exc!r}", status=502) from exc
 
     def idp_entity_id(self) -> str:
-        idps = list(self.client.metadata.identity_providers())
-        if len(idps) != 1:
-            raise SignInRefused(f"metadata names {len(idps)} IdPs, expected one", status=502)
-        return idps[0]
+        return _choose_idp(self.provider, self.client.metadata)
 
     def __enter__(self):
         return self
@@ -221,8 +337,18 @@ def accept_response(request, provider: IdentityProvider) -> str:
             raise SignInRefused(f"SAML response refused: {exc!r}") from exc
         if response is None:
             raise SignInRefused("SAML response unreadable")
-        identity = _identity(provider, response)
         assertion = response.assertion
+        if assertion is None:
+            # pysaml2 leaves it out, without an error, when an EncryptedAssertion cannot
+            # be decrypted with our key (encrypted to another SP's certificate).
+            raise SignInRefused("no assertion we can read (encrypted to another key?)")
+        # With a federation's aggregate, pysaml2 verifies against whichever IdP in it
+        # issued the assertion: only the one this provider names may sign people in.
+        idp = saml.idp_entity_id()
+        issuer = (assertion.issuer.text or "").strip() if assertion.issuer else ""
+        if issuer != idp or response.issuer() not in ("", idp):
+            raise SignInRefused(f"issued by {issuer!r}, not by {idp!r}")
+        identity = _identity(provider, response)
         session_index = None
         if assertion is not None and assertion.authn_statement:
             session_index = assertion.authn_statement[0].session_index
@@ -320,7 +446,7 @@ def logout_url(request, provider: IdentityProvider, info: dict) -> str | None:
             sp_name_qualifier=info.get("sp_name_qualifier") or None,
         )
         try:
-            _request_id, logout_request = saml.client.create_logout_request(
+            request_id, logout_request = saml.client.create_logout_request(
                 destination,
                 idp,
                 name_id=name_id,
@@ -334,8 +460,157 @@ def logout_url(request, provider: IdentityProvider, info: dict) -> str | None:
                 destination,
                 relay_state="",
                 sign=sign,
-                sigalg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" if sign else None,
+                sigalg=RSA_SHA256 if sign else None,
             )
         except Exception as exc:
             raise SignInRefused(f"logout request not possible: {exc!r}") from exc
+    SamlLogoutRequest.objects.filter(created_at__lt=timezone.now() - REQUEST_MAX_AGE * 6).delete()
+    SamlLogoutRequest.objects.create(provider=provider, request_id=request_id)
     return dict(http["headers"])["Location"]
+
+
+LOGOUT_REFUSED = _(
+    "You are logged out of the learning platform, but the identity provider's answer "
+    "could not be verified: close the browser to be sure you are logged out there too."
+)
+LOGOUT_REQUEST_REFUSED = _(
+    "The logout request could not be verified, so nobody was logged out. Log out from "
+    "the learning platform's own menu."
+)
+
+
+def _check_redirect_signature(saml: _Client, request, kind: str, issuer: str, message) -> None:
+    """The HTTP-Redirect binding signs the query string (SAMLRequest or SAMLResponse,
+    RelayState, SigAlg), not the XML: required, and checked by pysaml2 against the
+    signing certificates the IdP's metadata lists."""
+    sigalg, signature = request.GET.get("SigAlg"), request.GET.get("Signature")
+    if not sigalg or not signature:
+        raise SignInRefused(f"{kind} not signed", message)
+    signed = {kind: request.GET[kind], "SigAlg": sigalg, "Signature": signature}
+    if "RelayState" in request.GET:
+        signed["RelayState"] = request.GET["RelayState"]
+    certs = saml.client.metadata.certs(issuer, "idpsso", "signing")
+    try:
+        verified = any(
+            verify_redirect_signature(signed, saml.client.sec.sec_backend, cert)
+            for _name, cert in certs
+        )
+    except Exception as exc:  # an unknown SigAlg, base64 that is not
+        raise SignInRefused(f"{kind} signature unreadable: {exc!r}", message) from exc
+    if not verified:
+        raise SignInRefused(f"{kind} signature does not verify", message)
+
+
+def _check_destination(request, provider: IdentityProvider, destination, kind, message):
+    if destination != _url(request, "identity:saml_sls", provider):
+        raise SignInRefused(f"{kind} for {destination!r}, not our logout service", message)
+
+
+def accept_logout_response(request, provider: IdentityProvider) -> None:
+    """The IdP's LogoutResponse to our LogoutRequest (HTTP-Redirect): signed by the IdP,
+    for our logout service, answering a request we sent (once, within ten minutes), with
+    status Success. Our session ended before the request went out, whatever this says."""
+    from saml2.response import LogoutResponse
+
+    with _Client(request, provider) as saml:
+        idp = saml.idp_entity_id()
+        try:
+            response = saml.client._parse_response(
+                request.GET["SAMLResponse"],
+                LogoutResponse,
+                "single_logout_service",
+                BINDING_HTTP_REDIRECT,
+                asynchop=False,
+            )
+        except Exception as exc:
+            raise SignInRefused(f"LogoutResponse unreadable: {exc!r}", LOGOUT_REFUSED) from exc
+        if response is None or response.response is None:
+            raise SignInRefused("LogoutResponse unreadable", LOGOUT_REFUSED)
+        if response.issuer() != idp:
+            raise SignInRefused(f"LogoutResponse from {response.issuer()!r}", LOGOUT_REFUSED)
+        _check_redirect_signature(saml, request, "SAMLResponse", idp, LOGOUT_REFUSED)
+        message = response.response
+        _check_destination(request, provider, message.destination, "LogoutResponse", LOGOUT_REFUSED)
+        status = message.status.status_code.value if message.status else None
+        answered = SamlLogoutRequest.objects.filter(
+            provider=provider,
+            request_id=message.in_response_to or "",
+            answered_at__isnull=True,
+            created_at__gte=timezone.now() - REQUEST_MAX_AGE,
+        ).update(answered_at=timezone.now())
+        if answered != 1:
+            raise SignInRefused(
+                f"LogoutResponse to {message.in_response_to!r}: not a request we sent",
+                LOGOUT_REFUSED,
+            )
+        if status != STATUS_SUCCESS:
+            raise SignInRefused(f"LogoutResponse status {status!r}", LOGOUT_REFUSED)
+
+
+def accept_logout_request(request, provider: IdentityProvider):
+    """An IdP-initiated LogoutRequest (HTTP-Redirect): signed by the IdP, for our logout
+    service, never seen before. Returns (the Django session keys to end, the URL of our
+    signed LogoutResponse at the IdP)."""
+    from saml2.s_utils import success_status_factory
+
+    with _Client(request, provider) as saml:
+        idp = saml.idp_entity_id()
+        try:
+            parsed = saml.client.parse_logout_request(
+                request.GET["SAMLRequest"], BINDING_HTTP_REDIRECT
+            )
+        except Exception as exc:
+            raise SignInRefused(f"LogoutRequest refused: {exc!r}", LOGOUT_REQUEST_REFUSED) from exc
+        message = getattr(parsed, "message", None)
+        if message is None:
+            raise SignInRefused("LogoutRequest unreadable", LOGOUT_REQUEST_REFUSED)
+        issuer = (message.issuer.text or "").strip() if message.issuer else ""
+        if issuer != idp:
+            raise SignInRefused(f"LogoutRequest from {issuer!r}", LOGOUT_REQUEST_REFUSED)
+        _check_redirect_signature(saml, request, "SAMLRequest", idp, LOGOUT_REQUEST_REFUSED)
+        _check_destination(
+            request, provider, message.destination, "LogoutRequest", LOGOUT_REQUEST_REFUSED
+        )
+        name_id = (message.name_id.text or "").strip() if message.name_id else ""
+        if not name_id:
+            raise SignInRefused("LogoutRequest names no NameID", LOGOUT_REQUEST_REFUSED)
+        indexes = [index.text for index in message.session_index or [] if index.text]
+        try:
+            with transaction.atomic():
+                SeenAssertion.objects.create(
+                    provider=provider,
+                    assertion_id=f"LogoutRequest:{message.id}",
+                    not_on_or_after=timezone.now() + LOGOUT_REQUEST_MAX_AGE,
+                )
+        except IntegrityError as exc:
+            raise SignInRefused(
+                f"LogoutRequest {message.id!r} replayed", LOGOUT_REQUEST_REFUSED
+            ) from exc
+        sessions = SamlSession.objects.filter(provider=provider, name_id=name_id)
+        if indexes:
+            sessions = sessions.filter(session_index__in=indexes)
+        keys = list(sessions.values_list("session_key", flat=True))
+        sessions.delete()
+        try:
+            response = saml.client.create_logout_response(
+                message,
+                bindings=[BINDING_HTTP_REDIRECT],
+                status=success_status_factory(),
+                sign=False,
+            )
+            answer = saml.client.response_args(message, [BINDING_HTTP_REDIRECT])
+            sign = saml.config.logout_requests_signed
+            http = saml.client.apply_binding(
+                answer["binding"],
+                str(response),
+                answer["destination"],
+                relay_state=request.GET.get("RelayState", ""),
+                response=True,
+                sign=sign,
+                sigalg=RSA_SHA256 if sign else None,
+            )
+        except Exception as exc:
+            # The sessions end anyway: the IdP asked, and proved it.
+            logger.warning("LogoutResponse to %s not possible: %r", provider.slug, exc)
+            return keys, None
+    return keys, dict(http["headers"])["Location"]

@@ -3,27 +3,35 @@ start, the OIDC callback, the SAML ACS and its finishing step, and logout (singl
 where the provider offers it; our session ends in any case).
 
 Hostile or broken input (a forged state, token or SAML response, an unknown provider)
-gets the refusal page with a 4xx and is logged; it never reaches a 500."""
+gets the refusal page with a 4xx and is logged; it never reaches a 500.
+
+`identity.saml` (pysaml2, which loads its XML schemas on import and logs about it) is
+imported inside the views that handle SAML, never at startup: every management command
+loads the URLconf, and only a SAML request needs the library."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from importlib import import_module
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME, login, logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from . import oidc, saml
+from . import oidc
 from .errors import SignInRefused
 from .forms import EmailForm, LoginForm
-from .models import IdentityProvider
+from .models import IdentityProvider, SamlSession
 from .provisioning import identity_from_claims, sign_in_user
 from .rules import active_providers, provider_for_email
 from .vocabulary import Protocol
@@ -99,6 +107,8 @@ def start(request, slug: str):
                 next_url=next_url,
             )
         else:
+            from . import saml
+
             url = saml.start(request, provider, next_url=next_url)
     except SignInRefused as exc:
         return refused(request, exc)
@@ -146,6 +156,8 @@ def oidc_callback(request):
 @require_POST
 @never_cache
 def saml_acs(request, slug: str):
+    from . import saml
+
     try:
         provider = _provider(slug)
         if provider.protocol != Protocol.SAML:
@@ -160,17 +172,49 @@ def saml_acs(request, slug: str):
 @require_GET
 @never_cache
 def saml_finish(request):
+    from . import saml
+
     try:
         provider, identity, session_info, next_url = saml.take_answer(request)
         _complete(request, provider, identity, next_url)
         request.session[SESSION_SAML] = session_info
+        _remember_saml_session(request, provider, session_info)
     except SignInRefused as exc:
         return refused(request, exc)
     return redirect(_safe_next(request, next_url))
 
 
+def _remember_saml_session(request, provider: IdentityProvider, info: dict) -> None:
+    """Which Django session this NameID and SessionIndex opened: an IdP-initiated
+    LogoutRequest ends it. Rows older than any session can live are dropped."""
+    if not info.get("name_id"):
+        return
+    if request.session.session_key is None:
+        request.session.save()
+    SamlSession.objects.filter(
+        created_at__lt=timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    ).delete()
+    SamlSession.objects.create(
+        provider=provider,
+        name_id=info["name_id"],
+        session_index=info.get("session_index") or "",
+        session_key=request.session.session_key,
+    )
+
+
+def _end_sessions(request, keys) -> None:
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        if key == request.session.session_key:
+            logout(request)
+        else:
+            store(session_key=key).delete()
+
+
 @require_GET
 def saml_metadata(request, slug: str):
+    from . import saml
+
     try:
         provider = _provider(slug)
         if provider.protocol != Protocol.SAML:
@@ -184,15 +228,33 @@ def saml_metadata(request, slug: str):
 @require_GET
 @never_cache
 def saml_sls(request, slug: str):
-    """Where the IdP sends the browser back after our LogoutRequest. Our session ended
-    before the request was sent, so there is nothing to do but go home. A GET here never
-    logs anyone out (decision 0010: logout is POST only); IdP-initiated logout requests
-    are not handled yet and are refused."""
-    if "SAMLResponse" in request.GET:
-        return redirect("/")
-    return refused(
-        request, SignInRefused("IdP-initiated single logout is not supported", status=400)
-    )
+    """The single logout service (HTTP-Redirect), both directions.
+
+    - `SAMLResponse`: the IdP answers the LogoutRequest we sent at logout. Our session
+      ended before it went out; the answer is checked (signature, InResponseTo, our
+      Destination, status) and a bad one gets a page saying the provider's logout is not
+      confirmed.
+    - `SAMLRequest`: the IdP asks us to end the sessions of one of its people (they
+      logged out elsewhere). Only a request signed by the IdP ends anything (a GET that
+      logs out is otherwise refused, decision 0010); we answer with a signed
+      LogoutResponse."""
+    from . import saml
+
+    try:
+        provider = _provider(slug)
+        if provider.protocol != Protocol.SAML:
+            raise SignInRefused("not a SAML provider", status=404)
+        if "SAMLResponse" in request.GET:
+            saml.accept_logout_response(request, provider)
+            return redirect("/")
+        if "SAMLRequest" in request.GET:
+            keys, answer = saml.accept_logout_request(request, provider)
+            _end_sessions(request, keys)
+            logger.info("single logout from %s ended %d session(s)", provider.slug, len(keys))
+            return redirect(answer or "/")
+        raise SignInRefused("neither SAMLRequest nor SAMLResponse")
+    except SignInRefused as exc:
+        return refused(request, exc)
 
 
 @never_cache
@@ -206,6 +268,8 @@ def logout_view(request):
     provider_pk = request.session.get(SESSION_PROVIDER)
     id_token = request.session.get(SESSION_ID_TOKEN)
     saml_info = request.session.get(SESSION_SAML)
+    if request.session.session_key:
+        SamlSession.objects.filter(session_key=request.session.session_key).delete()
     logout(request)
     provider = IdentityProvider.objects.filter(pk=provider_pk).first() if provider_pk else None
     url = None
@@ -218,6 +282,8 @@ def logout_view(request):
                     return_to=request.build_absolute_uri(reverse("identity:logged_out")),
                 )
             elif provider.protocol == Protocol.SAML and saml_info:
+                from . import saml
+
                 url = saml.logout_url(request, provider, saml_info)
         except SignInRefused as exc:
             logger.warning("single logout at %s not possible: %s", provider.slug, exc.reason)

@@ -8,6 +8,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from .models import IdentityProvider
+from .vocabulary import Protocol
 
 SECRET_FIELDS = ("oidc_client_secret", "saml_sp_private_key")
 FORM_FIELDS = [
@@ -29,6 +30,8 @@ FORM_FIELDS = [
     "claim_family_name",
     "saml_metadata_url",
     "saml_metadata_xml",
+    "saml_idp_entity_id",
+    "saml_metadata_certificate",
     "saml_sp_entity_id",
     "saml_sp_certificate",
     "saml_sp_private_key",
@@ -51,6 +54,7 @@ class IdentityProviderForm(WagtailAdminModelForm):
             "saml_sp_private_key": forms.Textarea(attrs={"rows": 4}),
             "domains": forms.Textarea(attrs={"rows": 3}),
             "saml_metadata_xml": forms.Textarea(attrs={"rows": 4}),
+            "saml_metadata_certificate": forms.Textarea(attrs={"rows": 4}),
             "saml_sp_certificate": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -65,6 +69,38 @@ class IdentityProviderForm(WagtailAdminModelForm):
                     if stored
                     else _("Not shown again once saved.")
                 )
+
+    def clean(self):
+        """SAML metadata is checked as a sign-in would use it (its signature against the
+        metadata signing certificate, its validUntil, the IdP chosen): a refusal is
+        shown here rather than found by the first person signing in."""
+        cleaned = super().clean()
+        if cleaned.get("protocol") != Protocol.SAML or self.errors:
+            return cleaned
+        if not (cleaned.get("saml_metadata_url") or cleaned.get("saml_metadata_xml")):
+            return cleaned
+        from . import saml  # pysaml2 only when a SAML provider is saved
+
+        probe = IdentityProvider(
+            slug=cleaned.get("slug") or "probe",
+            button_label=cleaned.get("button_label") or "probe",
+            saml_metadata_url=cleaned.get("saml_metadata_url") or "",
+            saml_metadata_xml=cleaned.get("saml_metadata_xml") or "",
+            saml_metadata_certificate=cleaned.get("saml_metadata_certificate") or "",
+            saml_idp_entity_id=cleaned.get("saml_idp_entity_id") or "",
+        )
+        problem = saml.metadata_problem(probe)
+        if problem:
+            field = (
+                "saml_metadata_certificate"
+                if probe.saml_metadata_certificate.strip()
+                else ("saml_metadata_xml" if probe.saml_metadata_xml else "saml_metadata_url")
+            )
+            self.add_error(
+                field,
+                _("The IdP metadata was refused: %(reason)s") % {"reason": problem},
+            )
+        return cleaned
 
     def _post_clean(self):
         # A secret left blank keeps the stored one (it is never rendered back).

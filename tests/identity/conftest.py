@@ -9,6 +9,7 @@ from identity.models import IdentityProvider
 from org.api import LearnerProfile, Organisation
 
 from .oidc_provider import TinyProvider, running
+from .saml_idp import TestIdP, key_pair
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +65,35 @@ def provider(huddinge, op):
         oidc_client_id="lms-client",
         oidc_client_secret="s3cret",
     )
+
+
+@pytest.fixture(scope="session")
+def sp_keys():
+    """Our SP's key pair (a test fixture, generated per run)."""
+    return key_pair("lms sp")
+
+
+@pytest.fixture
+def saml_provider(huddinge, sp_keys, client):
+    provider = IdentityProvider.objects.create(
+        organisation=huddinge,
+        slug="huddinge-saml",
+        protocol="saml",
+        domains="huddinge.se",
+        saml_sp_private_key=sp_keys[0],
+        saml_sp_certificate=sp_keys[1],
+    )
+    return provider
+
+
+@pytest.fixture
+def idp(saml_provider, client):
+    sp_metadata = client.get(f"/konto/sso/saml/{saml_provider.slug}/metadata/")
+    assert sp_metadata.status_code == 200
+    idp = TestIdP(sp_metadata.content.decode())
+    saml_provider.saml_metadata_xml = idp.metadata()
+    saml_provider.save()
+    return idp
 
 
 def sign_in(client, provider, *, next_url=None):

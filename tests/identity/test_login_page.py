@@ -138,6 +138,8 @@ def test_only_superusers_see_the_providers(client, oidc_provider):
 def test_a_single_tenant_provider_from_the_environment(huddinge, tmp_path):
     metadata = tmp_path / "idp.xml"
     metadata.write_text("<EntityDescriptor/>")
+    signer = tmp_path / "federation.crt"
+    signer.write_text("-----BEGIN CERTIFICATE-----\n")
     provider = sync_from_environment(
         environ={
             "LMS_IDP_SLUG": "huddinge",
@@ -159,6 +161,10 @@ def test_a_single_tenant_provider_from_the_environment(huddinge, tmp_path):
             "LMS_IDP_ORGANISATION": "Huddinge kommun",
             "LMS_IDP_PROTOCOL": "saml",
             "LMS_IDP_SAML_METADATA_FILE": str(metadata),
+            "LMS_IDP_SAML_METADATA_CERT_FILE": str(signer),
+            "LMS_IDP_SAML_IDP_ENTITY_ID": "https://idp.huddinge.se/saml",
         }
     )
     assert saml.pk == provider.pk and saml.saml_metadata_xml == "<EntityDescriptor/>"
+    assert saml.saml_metadata_certificate == "-----BEGIN CERTIFICATE-----\n"
+    assert saml.saml_idp_entity_id == "https://idp.huddinge.se/saml"

@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from identity.models import IdentityProvider, ProviderIdentity
+from identity.models import ProviderIdentity
 
 from .saml_idp import SLO_URL, SSO_URL, TestIdP, key_pair
 
@@ -24,34 +24,6 @@ ATTRIBUTES = {
     "givenName": ["Anna"],
     "sn": ["Andersson"],
 }
-
-
-@pytest.fixture(scope="module")
-def sp_keys():
-    return key_pair("lms sp")
-
-
-@pytest.fixture
-def saml_provider(huddinge, sp_keys, client):
-    provider = IdentityProvider.objects.create(
-        organisation=huddinge,
-        slug="huddinge-saml",
-        protocol="saml",
-        domains="huddinge.se",
-        saml_sp_private_key=sp_keys[0],
-        saml_sp_certificate=sp_keys[1],
-    )
-    return provider
-
-
-@pytest.fixture
-def idp(saml_provider, client):
-    sp_metadata = client.get(f"/konto/sso/saml/{saml_provider.slug}/metadata/")
-    assert sp_metadata.status_code == 200
-    idp = TestIdP(sp_metadata.content.decode())
-    saml_provider.saml_metadata_xml = idp.metadata()
-    saml_provider.save()
-    return idp
 
 
 def to_idp(client, provider):
@@ -208,10 +180,44 @@ def test_logout_sends_a_logout_request_to_the_idp(client, saml_provider, idp, im
     assert f'content="0;url={SLO_URL}?SAMLRequest=' in response.content.decode()
 
 
-def test_the_logout_service_never_logs_out_on_a_get(client, saml_provider, idp, imported):
+def test_the_logout_service_never_logs_out_on_an_unsigned_get(client, saml_provider, idp, imported):
     client.force_login(imported)
     url = f"/konto/sso/saml/{saml_provider.slug}/sls/"
     assert client.get(url).status_code == 400
     assert client.get(url, {"SAMLRequest": "forged"}).status_code == 400
+    assert client.get(url, {"SAMLResponse": "x"}).status_code == 400
     assert client.session["_auth_user_id"] == str(imported.pk)
-    assert client.get(url, {"SAMLResponse": "x"})["Location"] == "/"
+
+
+def test_an_assertion_encrypted_to_our_key_signs_in(client, saml_provider, idp, imported):
+    """The IdP signs the assertion, then encrypts it to the encryption certificate in our
+    SP metadata; we decrypt it with our key and check the signature inside."""
+    acs, answer = idp.answer(
+        to_idp(client, saml_provider), attributes=ATTRIBUTES, encrypt_assertion=True
+    )
+    xml = base64.b64decode(answer).decode()
+    assert "EncryptedAssertion" in xml and "anna@huddinge.se" not in xml
+    finish = post_answer(client, acs, answer)
+    assert finish.status_code == 302, getattr(finish, "refusal_reason", "")
+    response = client.get(finish["Location"])
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert client.session["_auth_user_id"] == str(imported.pk)
+
+
+def test_an_assertion_encrypted_to_another_key_is_refused(client, saml_provider, idp):
+    acs, answer = idp.answer(
+        to_idp(client, saml_provider),
+        attributes=ATTRIBUTES,
+        encrypt_assertion=True,
+        encrypt_to=key_pair("not our sp")[1],
+    )
+    response = post_answer(client, acs, answer)
+    refused(response, "encrypted to another key")
+    assert "Inloggningen kunde inte slutföras" in response.content.decode()
+
+
+def test_an_encrypted_but_unsigned_assertion_is_refused(client, saml_provider, idp):
+    refused(
+        saml_sign_in(client, saml_provider, idp, sign_assertion=False, encrypt_assertion=True),
+        "Signature missing",
+    )
