@@ -4,9 +4,12 @@
 demo: bootstrap
 	scripts/run_demo.sh
 
+# One pytest-xdist worker per core (PYTEST_WORKERS=0: all in this process).
+PYTEST_WORKERS ?= auto
+
 test: bootstrap-dev
 	.venv/bin/python manage.py makemigrations --check --dry-run --settings=config.settings.test
-	.venv/bin/pytest $(PYTEST_ARGS)
+	.venv/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Would the tests notice a broken rule? Mutates the modules in scripts/mutate.toml (or
 # MODULES="lms/tracking.py lms/access.py"), prints the score; fails under the threshold.

@@ -20,3 +20,14 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test` runs it with --dist loadgroup), a module's tests stay
+    on one worker (module-scoped fixtures are built once) and the browser journeys all run
+    on one worker, one at a time: two Chromiums and two live servers at once on a
+    two-core machine made them miss their timeouts."""
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        group = "browser" if module.startswith("tests/browser/") else module
+        item.add_marker(pytest.mark.xdist_group(group))
