@@ -51,8 +51,10 @@ def main() -> None:
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        # Its own database: a test run on the same server uses test_<name>.
-        connection.settings_dict["TEST"]["NAME"] = "bench_compliance"
+        # Its own database, named after DATABASE_URL's (a test run on the same server uses
+        # test_<name>; another engineer's bench on the same server uses bench_<their name>).
+        name = connection.settings_dict["NAME"]
+        connection.settings_dict["TEST"]["NAME"] = f"{name}_bench_compliance"
     with django_test_database() as connection:
         run(args, connection)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from wagtail.models import Page
@@ -121,21 +121,49 @@ def _filter_q(audience: str, hired_from=None, hired_to=None) -> Q:
     return condition
 
 
-def _columns(terms: dict[int, Terms], course_ids=None) -> list[CourseColumn]:
+def _columns(terms: dict[int, Terms], course_ids=None) -> tuple[list[CourseColumn], dict]:
+    """The matrix's columns, by title, and their course pages (pk, title, path: what the
+    status rules need), in one query."""
     if course_ids:
         terms = {cid: t for cid, t in terms.items() if cid in set(course_ids)}
-    titles = dict(Page.objects.filter(pk__in=terms).values_list("pk", "title"))
+    pages = Page.objects.filter(pk__in=terms).only("pk", "title", "path", "depth").in_bulk()
     columns = [
         CourseColumn(
             course_id=cid,
-            title=titles[cid],
+            title=pages[cid].title,
             target=t.target,
             recurrence_months=t.recurrence_months,
         )
         for cid, t in terms.items()
-        if cid in titles
+        if cid in pages
     ]
-    return sorted(columns, key=lambda column: column.title)
+    return sorted(columns, key=lambda column: column.title), pages
+
+
+# The row key of a part that counts everyone of its course (no grouping); never a path.
+TOTAL = ""
+
+
+def grouped_counts(parts: list) -> list[dict]:
+    """Run the grouped parts (values querysets with a `row`, a `course` and the counts of
+    StatusRules.counts, in that order) as one statement, UNION ALL: one round trip for a
+    whole matrix however many courses and depths it has. Each part keeps its own WHERE, so
+    every cell counts exactly what its own queryset would."""
+    if not parts:
+        return []
+    first, *rest = parts
+    return list(first.union(*rest, all=True) if rest else first)
+
+
+def grouped_part(members, aggregates: dict, *, course_id: int, depth: int | None):
+    """One part of grouped_counts: `members` grouped by their unit's ancestor at `depth`
+    (its path, the row), or not grouped (`depth` None: the row TOTAL)."""
+    course = Value(course_id, output_field=IntegerField())
+    if depth is None:
+        row = Value(TOTAL, output_field=CharField())
+    else:
+        row = Substr("unit__path", 1, depth * STEPLEN)
+    return members.annotate(row=row, course=course).values("row", "course").annotate(**aggregates)
 
 
 # --- The matrix ---------------------------------------------------------------------------
@@ -170,46 +198,48 @@ def get_compliance_matrix(
         row_units = list(get_scope_units(user))
         scope_units = row_units
     rules = course_rules(scope_units)
-    columns = _columns({cid: rule.terms for cid, rule in rules.items()}, course_ids)
-    courses = {p.pk: p for p in Page.objects.filter(pk__in=[c.course_id for c in columns])}
+    columns, courses = _columns({cid: rule.terms for cid, rule in rules.items()}, course_ids)
     extra = _filter_q(audience, hired_from, hired_to)
 
     rows = [MatrixRow(unit=u, label=u.name) for u in row_units]
     direct = MatrixRow(unit=parent, label=parent.name if parent else "", direct=True)
     total = MatrixRow(unit=parent, label="")
     by_path = {row.unit.path: row for row in rows}
-    depths = sorted({u.depth for u in row_units})
+    # Under a parent, its children's depth even when it has none: that part also counts
+    # the people placed in the parent itself.
+    depths = [parent.depth + 1] if parent is not None else sorted({u.depth for u in row_units})
 
     area = Q(pk__in=[])
     for unit in scope_units:
         area |= Q(unit__path__startswith=unit.path)
 
+    # One statement for the whole matrix: per course, the total and the rows grouped by
+    # the unit at the rows' depth. Under a parent the rows are its children, and people
+    # placed in the parent itself group under the parent's own path: the "directly in"
+    # row comes from the same part, not a third one.
+    parts = []
+    targets = {column.course_id: column.target for column in columns}
     for column in columns:
         rule = rules[column.course_id]
         members = Membership.objects.filter(area, audience_q(rule.concerning, today=today), extra)
         aggregates = status_rules(
             course=courses[column.course_id], recurrence=rule.recurrence(today=today), now=now
         ).counts()
-        total.cells[column.course_id] = Cell(
-            **members.aggregate(**aggregates), target=column.target
-        )
+        parts.append(grouped_part(members, aggregates, course_id=column.course_id, depth=None))
         for depth in depths:
-            grouped = (
-                members.filter(unit__depth__gte=depth)
-                .annotate(row=Substr("unit__path", 1, depth * STEPLEN))
-                .values("row")
-                .annotate(**aggregates)
-            )
-            for values in grouped:
-                row = by_path.get(values.pop("row"))
-                if row is not None and row.unit.depth == depth:
-                    row.cells[column.course_id] = Cell(**values, target=column.target)
-        if parent is not None:
-            placed_here = members.filter(unit__depth=parent.depth)
-            direct.cells[column.course_id] = Cell(
-                **placed_here.aggregate(**aggregates), target=column.target
-            )
-        for row in rows:
+            grouped = members if parent is not None else members.filter(unit__depth__gte=depth)
+            parts.append(grouped_part(grouped, aggregates, course_id=column.course_id, depth=depth))
+    for values in grouped_counts(parts):
+        path, course_id = values.pop("row"), values.pop("course")
+        cell = Cell(**values, target=targets[course_id])
+        if path == TOTAL:
+            total.cells[course_id] = cell
+        elif parent is not None and path == parent.path:
+            direct.cells[course_id] = cell
+        elif path in by_path:
+            by_path[path].cells[course_id] = cell
+    for column in columns:
+        for row in [total, *rows, *([direct] if parent is not None else [])]:
             row.cells.setdefault(column.course_id, Cell(target=column.target))
     if parent is not None and any(cell.audience for cell in direct.cells.values()):
         rows.append(direct)
