@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import CharField, Count, IntegerField, Max, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db import connection
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -26,6 +27,7 @@ from lms.api import AccessDenied, Completion, Enrolment, StepProgress
 from org.api import LearnerProfile, Membership, Organisation, can_see_unit, get_scope_units
 
 from .policy import (
+    COUNTED,
     CourseRules,
     Terms,
     audience_q,
@@ -144,26 +146,66 @@ def _columns(terms: dict[int, Terms], course_ids=None) -> tuple[list[CourseColum
 TOTAL = ""
 
 
-def grouped_counts(parts: list) -> list[dict]:
-    """Run the grouped parts (values querysets with a `row`, a `course` and the counts of
-    StatusRules.counts, in that order) as one statement, UNION ALL: one round trip for a
-    whole matrix however many courses and depths it has. Each part keeps its own WHERE, so
-    every cell counts exactly what its own queryset would."""
-    if not parts:
+@dataclass(frozen=True)
+class CourseCount:
+    """One course's share of grouped_counts: the memberships counted (a Membership
+    queryset with every filter), their status (StatusRules.case()), and the groupings
+    wanted, each a depth (the row is the member's unit's ancestor at that depth: its path)
+    or None (the row TOTAL: everyone once). `deeper_only` leaves out people placed above
+    the grouping depth (else they group under their own, shorter path)."""
+
+    course_id: int
+    members: object
+    status: object
+    groupings: tuple[int | None, ...]
+    deeper_only: bool = False
+
+
+COUNTED_STATUSES = tuple(status.value for status in COUNTED)  # the Cell's fields too
+
+
+def grouped_counts(courses: list[CourseCount]) -> list[dict]:
+    """Every course's audience, compliant, overdue and in progress per grouping, in ONE
+    statement however many courses and groupings: each course's members with their status
+    as a CTE (the ORM compiles it from the policy's rules, so a cell counts exactly what its
+    drill-down lists), each person's status evaluated once, then a GROUP BY per grouping
+    over it, all the groupings as one UNION ALL. Rows: {"row", "course", "audience",
+    "compliant", "overdue", "in_progress"}; a person is counted once per row however many
+    of their memberships fall in it."""
+    if not courses:
         return []
-    first, *rest = parts
-    return list(first.union(*rest, all=True) if rest else first)
-
-
-def grouped_part(members, aggregates: dict, *, course_id: int, depth: int | None):
-    """One part of grouped_counts: `members` grouped by their unit's ancestor at `depth`
-    (its path, the row), or not grouped (`depth` None: the row TOTAL)."""
-    course = Value(course_id, output_field=IntegerField())
-    if depth is None:
-        row = Value(TOTAL, output_field=CharField())
-    else:
-        row = Substr("unit__path", 1, depth * STEPLEN)
-    return members.annotate(row=row, course=course).values("row", "course").annotate(**aggregates)
+    ctes, selects, params = [], [], []
+    for i, course in enumerate(courses):
+        inner = course.members.order_by().annotate(status=course.status).values_list(
+            "user_id", "unit__path", "unit__depth", "status"
+        )
+        sql, inner_params = inner.query.sql_with_params()
+        ctes.append(f"c{i}(u, p, d, s) AS ({sql})")
+        params.extend(inner_params)
+    outer_params = []
+    for i, course in enumerate(courses):
+        counts = ", ".join(
+            f"COUNT(DISTINCT CASE WHEN s = %s THEN u END) AS {name}" for name in COUNTED_STATUSES
+        )
+        for depth in course.groupings:
+            if depth is None:
+                row, where, group = "%s", "", ""
+                row_params = [TOTAL]
+            else:
+                row, group = f"SUBSTR(p, 1, {int(depth) * STEPLEN})", " GROUP BY 1"
+                where = f" WHERE d >= {int(depth)}" if course.deeper_only else ""
+                row_params = []
+            # Only integers and this module's own SQL are formatted in; values are params.
+            selects.append(
+                f"SELECT {row} AS row, {int(course.course_id)} AS course, "  # noqa: S608
+                f"COUNT(DISTINCT u) AS audience, {counts} FROM c{i}{where}{group}"
+            )
+            outer_params.extend([*row_params, *COUNTED_STATUSES])
+    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *outer_params])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 # --- The matrix ---------------------------------------------------------------------------
@@ -217,19 +259,24 @@ def get_compliance_matrix(
     # the unit at the rows' depth. Under a parent the rows are its children, and people
     # placed in the parent itself group under the parent's own path: the "directly in"
     # row comes from the same part, not a third one.
-    parts = []
+    counted = []
     targets = {column.course_id: column.target for column in columns}
     for column in columns:
         rule = rules[column.course_id]
         members = Membership.objects.filter(area, audience_q(rule.concerning, today=today), extra)
-        aggregates = status_rules(
+        statuses = status_rules(
             course=courses[column.course_id], recurrence=rule.recurrence(today=today), now=now
-        ).counts()
-        parts.append(grouped_part(members, aggregates, course_id=column.course_id, depth=None))
-        for depth in depths:
-            grouped = members if parent is not None else members.filter(unit__depth__gte=depth)
-            parts.append(grouped_part(grouped, aggregates, course_id=column.course_id, depth=depth))
-    for values in grouped_counts(parts):
+        )
+        counted.append(
+            CourseCount(
+                course_id=column.course_id,
+                members=members,
+                status=statuses.case(),
+                groupings=(None, *depths),
+                deeper_only=parent is None,
+            )
+        )
+    for values in grouped_counts(counted):
         path, course_id = values.pop("row"), values.pop("course")
         cell = Cell(**values, target=targets[course_id])
         if path == TOTAL:

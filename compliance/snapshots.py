@@ -30,7 +30,7 @@ from org.api import Membership, Organisation, scope_queryset
 
 from .models import Assignment, ComplianceSnapshot
 from .policy import audience_q, recurrence_for, status_rules, winning_terms
-from .reports import grouped_counts, grouped_part
+from .reports import CourseCount, grouped_counts
 
 __all__ = [
     "ChartPoint",
@@ -71,27 +71,26 @@ def write_compliance_snapshots(
     units = list(Organisation.objects.order_by("path"))
     depths = sorted({unit.depth for unit in units})
 
-    parts = []
+    per_course = []
     for course_id, course_assignments in by_course.items():
         if course_id not in courses:
             continue
-        members = Membership.objects.filter(audience_q(course_assignments, today=today))
-        aggregates = status_rules(
+        statuses = status_rules(
             course=courses[course_id],
             recurrence=recurrence_for(course_assignments, today=today),
             now=now,
-        ).counts()
-        for depth in depths:
-            parts.append(
-                grouped_part(
-                    members.filter(unit__depth__gte=depth),
-                    aggregates,
-                    course_id=course_id,
-                    depth=depth,
-                )
+        )
+        per_course.append(
+            CourseCount(
+                course_id=course_id,
+                members=Membership.objects.filter(audience_q(course_assignments, today=today)),
+                status=statuses.case(),
+                groupings=tuple(depths),
+                deeper_only=True,
             )
+        )
     counted: dict[tuple[str, int], dict] = {}
-    for values in grouped_counts(parts):
+    for values in grouped_counts(per_course):
         counted[values.pop("row"), values.pop("course")] = values
 
     snapshots = []
