@@ -2,7 +2,7 @@
 expired) per unit and assigned course, people's statuses, and compliance over time.
 
 Everything is aggregated in the database over the organisation tree (treebeard paths):
-the number of queries depends on the number of courses shown, never on people or units.
+the matrix is one statement (grouped_counts) whatever the courses, people or units.
 A person in several units is counted once per row and once in the total.
 
 The rules (who is in the audience, which terms win, when a completion expires, which

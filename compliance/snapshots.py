@@ -5,11 +5,11 @@ so the charts over time read the past instead of recomputing it on every view.
 (`manage.py backfill_compliance_snapshots`). It counts every unit of the tree for every
 course assigned on, above or inside it with the matrix's own rules (compliance/policy.py:
 the audience, each person's recurrence, the first status that holds), in ONE statement:
-per course and per depth of the tree a part grouped by the unit at that depth, all run as
-one UNION ALL (compliance.reports.grouped_counts). A unit's figures are the same wherever
-the tree is looked at from (an assignment reaches a person only through a unit in its own
-subtree), so a unit's snapshot of a day is what the matrix under that unit showed as its
-total, unfiltered, that day.
+per course a CTE of each person's status, grouped once per depth of the tree by the unit
+at that depth, all run as one UNION ALL (compliance.reports.grouped_counts). A unit's
+figures are the same wherever the tree is looked at from (an assignment reaches a person
+only through a unit in its own subtree), so a unit's snapshot of a day is what the matrix
+under that unit showed as its total, unfiltered, that day.
 
 `get_compliance_charts` reads them for the dashboard: one query for every course's past
 points (the last snapshot of each month), behind the wall; today comes from the matrix.
