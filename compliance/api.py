@@ -73,6 +73,7 @@ from .sharing import (
     may_assign,
     participating_roots,
 )
+from .snapshots import get_compliance_charts, write_compliance_snapshots
 from .vocabulary import AudienceFilter, ComplianceStatus
 
 __all__ = [
@@ -114,6 +115,7 @@ __all__ = [
     "due_date_for",
     "evaluate_certification_rules",
     "evaluate_rule",
+    "get_compliance_charts",
     "get_compliance_history",
     "get_compliance_matrix",
     "get_rule_states",
@@ -137,4 +139,5 @@ __all__ = [
     "serialise_training_record",
     "sync_assignments_for_users",
     "winning_terms",
+    "write_compliance_snapshots",
 ]

@@ -315,6 +315,45 @@ class UnitRuleSnapshot(models.Model):
         return f"{self.rule} @ {self.unit} {self.date}: {'met' if self.met else 'not met'}"
 
 
+class ComplianceSnapshot(models.Model):
+    """One unit's compliance figures for one assigned course on one day: what the charts
+    over time read for past days, so the dashboard computes only today.
+
+    Written by the daily schedule (compliance.snapshots.write_compliance_snapshots) for
+    every unit and every course assigned on, above or inside it; a second run the same day
+    replaces the day. `backfilled` marks a day reconstructed later (today's memberships,
+    completions done by that day) rather than measured on the day. Behind the wall by its
+    unit (compliance/walled.py)."""
+
+    unit = models.ForeignKey(
+        "org.Organisation", on_delete=models.CASCADE, related_name="compliance_snapshots"
+    )
+    course = models.ForeignKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("date"))
+    audience = models.PositiveIntegerField(default=0)
+    compliant = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    in_progress = models.PositiveIntegerField(default=0)
+    # The unit's target for the course that day (the strictest assignment concerning it).
+    target = models.PositiveSmallIntegerField(default=80)
+    backfilled = models.BooleanField(default=False)
+    evaluated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("compliance snapshot")
+        verbose_name_plural = _("compliance snapshots")
+        constraints = [
+            # Also the index the charts read by: a unit, its courses, a range of days.
+            models.UniqueConstraint(
+                fields=["unit", "course", "date"], name="compliance_daysnapshot_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["date"], name="compliance_daysnapshot_date")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} / {self.course_id} {self.date}: {self.compliant}/{self.audience}"
+
+
 class CourseSharing(models.Model):
     """Who owns a course (or programme) and which organisations take part in it.
 

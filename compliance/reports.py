@@ -2,7 +2,7 @@
 expired) per unit and assigned course, people's statuses, and compliance over time.
 
 Everything is aggregated in the database over the organisation tree (treebeard paths):
-the number of queries depends on the number of courses shown, never on people or units.
+the matrix is one statement (grouped_counts) whatever the courses, people or units.
 A person in several units is counted once per row and once in the total.
 
 The rules (who is in the audience, which terms win, when a completion expires, which
@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -26,6 +27,7 @@ from lms.api import AccessDenied, Completion, Enrolment, StepProgress
 from org.api import LearnerProfile, Membership, Organisation, can_see_unit, get_scope_units
 
 from .policy import (
+    COUNTED,
     CourseRules,
     Terms,
     audience_q,
@@ -121,21 +123,89 @@ def _filter_q(audience: str, hired_from=None, hired_to=None) -> Q:
     return condition
 
 
-def _columns(terms: dict[int, Terms], course_ids=None) -> list[CourseColumn]:
+def _columns(terms: dict[int, Terms], course_ids=None) -> tuple[list[CourseColumn], dict]:
+    """The matrix's columns, by title, and their course pages (pk, title, path: what the
+    status rules need), in one query."""
     if course_ids:
         terms = {cid: t for cid, t in terms.items() if cid in set(course_ids)}
-    titles = dict(Page.objects.filter(pk__in=terms).values_list("pk", "title"))
+    pages = Page.objects.filter(pk__in=terms).only("pk", "title", "path", "depth").in_bulk()
     columns = [
         CourseColumn(
             course_id=cid,
-            title=titles[cid],
+            title=pages[cid].title,
             target=t.target,
             recurrence_months=t.recurrence_months,
         )
         for cid, t in terms.items()
-        if cid in titles
+        if cid in pages
     ]
-    return sorted(columns, key=lambda column: column.title)
+    return sorted(columns, key=lambda column: column.title), pages
+
+
+# The row key of a part that counts everyone of its course (no grouping); never a path.
+TOTAL = ""
+
+
+@dataclass(frozen=True)
+class CourseCount:
+    """One course's share of grouped_counts: the memberships counted (a Membership
+    queryset with every filter), their status (StatusRules.case()), and the groupings
+    wanted, each a depth (the row is the member's unit's ancestor at that depth: its path)
+    or None (the row TOTAL: everyone once). `deeper_only` leaves out people placed above
+    the grouping depth (else they group under their own, shorter path)."""
+
+    course_id: int
+    members: object
+    status: object
+    groupings: tuple[int | None, ...]
+    deeper_only: bool = False
+
+
+COUNTED_STATUSES = tuple(status.value for status in COUNTED)  # the Cell's fields too
+
+
+def grouped_counts(courses: list[CourseCount]) -> list[dict]:
+    """Every course's audience, compliant, overdue and in progress per grouping, in ONE
+    statement however many courses and groupings: each course's members with their status
+    as a CTE (the ORM compiles it from the policy's rules, so a cell counts exactly what its
+    drill-down lists), each person's status evaluated once, then a GROUP BY per grouping
+    over it, all the groupings as one UNION ALL. Rows: {"row", "course", "audience",
+    "compliant", "overdue", "in_progress"}; a person is counted once per row however many
+    of their memberships fall in it."""
+    if not courses:
+        return []
+    ctes, selects, params = [], [], []
+    for i, course in enumerate(courses):
+        inner = course.members.order_by().annotate(status=course.status).values_list(
+            "user_id", "unit__path", "unit__depth", "status"
+        )
+        sql, inner_params = inner.query.sql_with_params()
+        ctes.append(f"c{i}(u, p, d, s) AS ({sql})")
+        params.extend(inner_params)
+    outer_params = []
+    for i, course in enumerate(courses):
+        counts = ", ".join(
+            f"COUNT(DISTINCT CASE WHEN s = %s THEN u END) AS {name}" for name in COUNTED_STATUSES
+        )
+        for depth in course.groupings:
+            if depth is None:
+                row, where, group = "%s", "", ""
+                row_params = [TOTAL]
+            else:
+                row, group = f"SUBSTR(p, 1, {int(depth) * STEPLEN})", " GROUP BY 1"
+                where = f" WHERE d >= {int(depth)}" if course.deeper_only else ""
+                row_params = []
+            # Only integers and this module's own SQL are formatted in; values are params.
+            selects.append(
+                f"SELECT {row} AS row, {int(course.course_id)} AS course, "  # noqa: S608
+                f"COUNT(DISTINCT u) AS audience, {counts} FROM c{i}{where}{group}"
+            )
+            outer_params.extend([*row_params, *COUNTED_STATUSES])
+    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *outer_params])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 # --- The matrix ---------------------------------------------------------------------------
@@ -170,46 +240,53 @@ def get_compliance_matrix(
         row_units = list(get_scope_units(user))
         scope_units = row_units
     rules = course_rules(scope_units)
-    columns = _columns({cid: rule.terms for cid, rule in rules.items()}, course_ids)
-    courses = {p.pk: p for p in Page.objects.filter(pk__in=[c.course_id for c in columns])}
+    columns, courses = _columns({cid: rule.terms for cid, rule in rules.items()}, course_ids)
     extra = _filter_q(audience, hired_from, hired_to)
 
     rows = [MatrixRow(unit=u, label=u.name) for u in row_units]
     direct = MatrixRow(unit=parent, label=parent.name if parent else "", direct=True)
     total = MatrixRow(unit=parent, label="")
     by_path = {row.unit.path: row for row in rows}
-    depths = sorted({u.depth for u in row_units})
+    # Under a parent, its children's depth even when it has none: that part also counts
+    # the people placed in the parent itself.
+    depths = [parent.depth + 1] if parent is not None else sorted({u.depth for u in row_units})
 
     area = Q(pk__in=[])
     for unit in scope_units:
         area |= Q(unit__path__startswith=unit.path)
 
+    # One statement for the whole matrix: per course, the total and the rows grouped by
+    # the unit at the rows' depth. Under a parent the rows are its children, and people
+    # placed in the parent itself group under the parent's own path: the "directly in"
+    # row comes from the same part, not a third one.
+    counted = []
+    targets = {column.course_id: column.target for column in columns}
     for column in columns:
         rule = rules[column.course_id]
         members = Membership.objects.filter(area, audience_q(rule.concerning, today=today), extra)
-        aggregates = status_rules(
+        statuses = status_rules(
             course=courses[column.course_id], recurrence=rule.recurrence(today=today), now=now
-        ).counts()
-        total.cells[column.course_id] = Cell(
-            **members.aggregate(**aggregates), target=column.target
         )
-        for depth in depths:
-            grouped = (
-                members.filter(unit__depth__gte=depth)
-                .annotate(row=Substr("unit__path", 1, depth * STEPLEN))
-                .values("row")
-                .annotate(**aggregates)
+        counted.append(
+            CourseCount(
+                course_id=column.course_id,
+                members=members,
+                status=statuses.case(),
+                groupings=(None, *depths),
+                deeper_only=parent is None,
             )
-            for values in grouped:
-                row = by_path.get(values.pop("row"))
-                if row is not None and row.unit.depth == depth:
-                    row.cells[column.course_id] = Cell(**values, target=column.target)
-        if parent is not None:
-            placed_here = members.filter(unit__depth=parent.depth)
-            direct.cells[column.course_id] = Cell(
-                **placed_here.aggregate(**aggregates), target=column.target
-            )
-        for row in rows:
+        )
+    for values in grouped_counts(counted):
+        path, course_id = values.pop("row"), values.pop("course")
+        cell = Cell(**values, target=targets[course_id])
+        if path == TOTAL:
+            total.cells[course_id] = cell
+        elif parent is not None and path == parent.path:
+            direct.cells[course_id] = cell
+        elif path in by_path:
+            by_path[path].cells[course_id] = cell
+    for column in columns:
+        for row in [total, *rows, *([direct] if parent is not None else [])]:
             row.cells.setdefault(column.course_id, Cell(target=column.target))
     if parent is not None and any(cell.audience for cell in direct.cells.values()):
         rows.append(direct)

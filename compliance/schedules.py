@@ -11,12 +11,15 @@ DIGESTS = "compliance: weekly digest of overdue training to managers"
 RENEWALS = "compliance: start new cycles of recurring assignments"
 PURGE = "compliance: retention purge and anonymisation"
 CERTIFICATION = "compliance: evaluate certification rules of units"
+SNAPSHOTS = "compliance: daily compliance snapshots of units for the charts"
 
 SCHEDULES = {
     # Renewals first, so that reminders see the new cycles' due dates.
     RENEWALS: ("compliance.tasks.renew_recurring_assignments_task", "0 5 * * *"),
     # After renewals (new cycles), before reminders: the day's unit snapshots.
     CERTIFICATION: ("compliance.tasks.evaluate_certification_rules_task", "30 5 * * *"),
+    # After renewals too: the day's figures per unit and course, for the charts over time.
+    SNAPSHOTS: ("compliance.tasks.write_compliance_snapshots_task", "45 5 * * *"),
     PURGE: ("compliance.tasks.purge_expired_records_task", "30 3 * * *"),
     REMINDERS: ("compliance.tasks.send_due_reminders_task", "0 7 * * *"),
     DIGESTS: ("compliance.tasks.send_manager_digests_task", "0 7 * * 1"),

@@ -4,6 +4,7 @@ from .assignments import renew_recurring_assignments
 from .certification import evaluate_certification_rules
 from .privacy import purge_expired_records
 from .reminders import send_due_reminders, send_manager_digests
+from .snapshots import write_compliance_snapshots
 
 
 def send_due_reminders_task() -> dict[str, int]:
@@ -24,3 +25,7 @@ def purge_expired_records_task() -> dict[str, int]:
 
 def evaluate_certification_rules_task() -> dict[str, int]:
     return evaluate_certification_rules()
+
+
+def write_compliance_snapshots_task() -> dict[str, int]:
+    return write_compliance_snapshots()

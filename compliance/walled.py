@@ -8,7 +8,7 @@ from __future__ import annotations
 from lms.api import Completion, Enrolment, QuizAttempt, StepProgress
 from org.api import register_person_model, register_unit_model
 
-from .models import Assignment, CertificationRule, Reminder, UnitRuleSnapshot
+from .models import Assignment, CertificationRule, ComplianceSnapshot, Reminder, UnitRuleSnapshot
 
 
 def register() -> None:
@@ -17,3 +17,4 @@ def register() -> None:
     register_unit_model(Assignment, unit="unit")
     register_unit_model(CertificationRule, unit="assignment__unit")
     register_unit_model(UnitRuleSnapshot, unit="unit")
+    register_unit_model(ComplianceSnapshot, unit="unit")

@@ -18,7 +18,7 @@ from compliance.api import (
     AudienceFilter,
     ComplianceStatus,
     PageOutOfRange,
-    get_compliance_history,
+    get_compliance_charts,
     get_compliance_matrix,
     get_training_record_for_hr,
     get_unit_people_page,
@@ -195,10 +195,26 @@ def compliance(request):
         )
     charts = []
     if parent is not None:
+        # Past months from the stored daily snapshots (one query); today from the matrix's
+        # total, which is the unit's figures when no people filter narrows it.
+        totals = matrix.total
+        if (
+            filters["audience"] != AudienceFilter.ALL
+            or filters["hired_from"]
+            or filters["hired_to"]
+        ):
+            totals = get_compliance_matrix(
+                user=request.user,
+                parent=parent,
+                course_ids=[filters["course"].pk] if filters["course"] else None,
+            ).total
+        history = get_compliance_charts(
+            user=request.user,
+            unit=parent,
+            today={cid: (cell.audience, cell.compliant) for cid, cell in totals.cells.items()},
+        )
         for course in matrix.courses:
-            points = get_compliance_history(
-                user=request.user, unit=parent, course_id=course.course_id
-            )
+            points = history[course.course_id]
             charts.append(
                 {
                     "course": course,

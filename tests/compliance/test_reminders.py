@@ -453,6 +453,7 @@ def test_the_periodic_jobs_are_scheduled_on_migrate_once_each():
         "compliance.tasks.renew_recurring_assignments_task",
         "compliance.tasks.purge_expired_records_task",
         "compliance.tasks.evaluate_certification_rules_task",
+        "compliance.tasks.write_compliance_snapshots_task",
     }
     for schedule in schedules:
         assert schedule.schedule_type == Schedule.CRON
@@ -463,6 +464,8 @@ def test_the_periodic_jobs_are_scheduled_on_migrate_once_each():
     assert by_func["compliance.tasks.send_manager_digests_task"].next_run.weekday() == 0
     # Daily, after the renewals (05:00) have started new cycles.
     assert by_func["compliance.tasks.evaluate_certification_rules_task"].cron == "30 5 * * *"
+    # The day's compliance snapshots for the charts, after the renewals too.
+    assert by_func["compliance.tasks.write_compliance_snapshots_task"].cron == "45 5 * * *"
 
 
 def test_a_schedule_changed_in_the_admin_stays_changed():
