@@ -1,0 +1,84 @@
+"""The course page's list of modules, kept in the cache until the next edit.
+
+Loading a course's live modules with their prerequisites and step specs takes four
+queries (modules, prerequisites, lectures, quizzes) on every view of the course page. What
+the page shows of them changes only when an editor saves, publishes, unpublishes, moves or
+deletes a page (or saves a lecture or quiz, or a site): each starts a new generation of
+the engine's snapshots (lms.cached_until_edit), and the list is rebuilt on the next view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from lms import api as lms
+
+if TYPE_CHECKING:
+    from .models import CoursePage
+
+__all__ = ["ListedModule", "ListedPrerequisite", "listed_modules"]
+
+
+@dataclass(frozen=True)
+class ListedPrerequisite:
+    pk: int
+    title: str
+    live: bool  # a prerequisite still in draft locks the module with a word on why
+
+
+@dataclass(frozen=True)
+class ListedModule:
+    """A live module as the course page lists it; the engine's LearningModule for what
+    the learner's progress needs (steps, prerequisites, opening date)."""
+
+    pk: int
+    title: str
+    url: str
+    level: int
+    summary: str
+    estimated_minutes: int | None
+    required_for_course: bool
+    available_from: datetime | None
+    course_id: int
+    prerequisites: tuple[ListedPrerequisite, ...]
+    steps: tuple[lms.StepSpec, ...]
+
+    def get_lms_steps(self) -> Sequence[lms.StepSpec]:
+        return self.steps
+
+    def get_lms_prerequisites(self) -> Sequence[ListedPrerequisite]:
+        return self.prerequisites
+
+    def get_lms_course_id(self) -> int:
+        return self.course_id
+
+
+def _listing(course: CoursePage) -> list[ListedModule]:
+    return [
+        ListedModule(
+            pk=module.pk,
+            title=module.title,
+            url=module.url,
+            level=module.level,
+            summary=module.summary,
+            estimated_minutes=module.estimated_minutes,
+            required_for_course=module.required_for_course,
+            available_from=module.available_from,
+            course_id=course.pk,
+            prerequisites=tuple(
+                ListedPrerequisite(pk=p.pk, title=p.title, live=p.live)
+                for p in module.get_lms_prerequisites()
+            ),
+            steps=tuple(module.get_lms_steps()),
+        )
+        for module in course.modules
+    ]
+
+
+def listed_modules(course: CoursePage) -> list[ListedModule]:
+    """The course's live modules in page order: no query when kept since the last edit,
+    else the four of `CoursePage.modules`."""
+    return lms.cached_until_edit(f"course-modules:{course.pk}", lambda: _listing(course))
