@@ -51,8 +51,8 @@ if settings.DEBUG and settings.MEDIA_URL.startswith("/"):
     ]
 
 urlpatterns += [
-    # Wagtail's page view with the site from the cache (home.routing); the same pattern
-    # as Wagtail's own, which follows for its other URLs.
-    re_path(r"^((?:[\w\-]+/)*)$", home_routing.serve, name="wagtail_serve"),
+    # Wagtail's page view with the site from the cache (home.routing), on Wagtail's own
+    # pattern for it; Wagtail's URLs follow for the rest.
+    re_path(wagtail_urls.serve_pattern, home_routing.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
 ]

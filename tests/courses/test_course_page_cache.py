@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.http import Http404
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
@@ -201,9 +202,7 @@ def test_the_admin_link_follows_a_permission_granted_and_taken_away(learner_clie
 
 
 @pytest.mark.django_db
-def test_a_site_given_another_host_name_is_found_by_it_on_the_next_request(
-    client, course, first
-):
+def test_a_site_given_another_host_name_is_found_by_it_on_the_next_request(client, course, first):
     page_html(client, course.url)
     site = Site.objects.get(is_default_site=True)
     site.is_default_site = False
@@ -247,3 +246,34 @@ def test_without_a_shared_cache_every_request_reads_afresh(learner_client, cours
     # The site (1), the home page (1), the modules and their prerequisites (2; reading steps
     # have nothing behind them) and who may use the admin (1).
     assert len(captured.captured_queries) == COURSE_PAGE_QUERIES + 5
+
+
+def _route_answer(route, request, url: str):
+    try:
+        page, args, kwargs = route(request, [part for part in url.split("/") if part])
+    except Http404:
+        return 404
+    view = args[0] if args else None
+    return page.pk, type(page), getattr(view, "__name__", None), args[1:], kwargs
+
+
+@pytest.mark.django_db
+def test_routing_along_the_path_finds_what_wagtail_finds(rf, course, first):
+    home = site_home()
+    draft = ModulePageFactory(parent=course, title="Utkast", live=False)
+    urls = [
+        "/",
+        course_index().url,
+        course.url,
+        course.url + "anmal/",
+        first.url,
+        first.url + "steg/abc/",
+        course.url + draft.slug + "/",
+        course.url + "finns-inte/",
+        "/finns-inte/" + course.slug + "/",
+        course_index().url + first.slug + "/",
+    ]
+    for url in urls:
+        ours = _route_answer(home.route, rf.get(url), url)
+        wagtails = _route_answer(lambda r, c: Page.route(home, r, c), rf.get(url), url)
+        assert ours == wagtails, url
