@@ -19,7 +19,7 @@ from lms import api as lms
 from modules.forms import AsciiSlugPageForm
 from modules.models import ModulePage
 
-from .listing import listed_modules
+from .listing import course_listing
 
 
 class CourseIndexPage(Page):
@@ -179,13 +179,14 @@ class CoursePage(RoutablePageMixin, Page):
         # The live page's modules, from the cache until the next edit; a preview (a
         # draft, perhaps never saved) loads them afresh.
         if self.pk and not getattr(request, "is_preview", False):
-            modules = listed_modules(self)
+            listing = course_listing(self)
+            modules, cards = listing.modules, listing.cards
         else:
-            modules = self.modules
+            modules, cards = self.modules, {}
         context["modules"] = modules
-        context["progress"] = lms.get_course_progress(
-            user=request.user, course=self, modules=modules
-        )
+        progress = lms.get_course_progress(user=request.user, course=self, modules=modules)
+        context["progress"] = progress
+        context["outline"] = [(state, cards.get(state.module.pk)) for state in progress.modules]
         context["module_status"] = lms.ModuleStatus
         return context
 

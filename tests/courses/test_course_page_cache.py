@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
     course_index,
     enrol,
+    in_english,
     reading_step,
     site_home,
 )
@@ -277,3 +278,39 @@ def test_routing_along_the_path_finds_what_wagtail_finds(rf, course, first):
         ours = _route_answer(home.route, rf.get(url), url)
         wagtails = _route_answer(lambda r, c: Page.route(home, r, c), rf.get(url), url)
         assert ours == wagtails, url
+
+
+def outline_html(html: str) -> str:
+    section = re.search(r'<ol class="outline">.*?</ol>', html, re.S).group(0)
+    return re.sub(r"\s+", " ", section)
+
+
+@pytest.mark.django_db
+def test_the_kept_outline_reads_as_the_one_built_afresh(learner_client, course, first):
+    ModulePageFactory(
+        parent=course,
+        title="Valfri & <fördjupning>",
+        summary="Om <b>diskriminering</b>",
+        steps=[reading_step()],
+        prerequisites=[first],
+        required_for_course=False,
+        estimated_minutes=135,
+    )
+    with override_settings(LMS_CACHE_UNTIL_EDIT=False):
+        afresh = outline_html(page_html(learner_client, course.url))
+    page_html(learner_client, course.url)
+    kept = outline_html(page_html(learner_client, course.url))
+
+    assert kept == afresh
+    assert "Valfri &amp; &lt;fördjupning&gt;" in kept
+    assert "Om &lt;b&gt;diskriminering&lt;/b&gt;" in kept
+    assert "2 h 15 min" in kept
+
+
+@pytest.mark.django_db
+def test_the_kept_cards_follow_the_language_of_the_request(client, course, first):
+    assert "Nivå 1" in outline_html(page_html(client, course.url))
+
+    in_english(client)
+
+    assert "Level 1" in outline_html(page_html(client, course.url))
