@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import AdminLogoutView, AdminPasswordResetView
+from home import routing as home_routing
 from hr import site_history
 from identity import views as identity_views
 from lms.http.rest import api as lms_api
@@ -49,4 +50,9 @@ if settings.DEBUG and settings.MEDIA_URL.startswith("/"):
         )
     ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Wagtail's page view with the site from the cache (home.routing), on Wagtail's own
+    # pattern for it; Wagtail's URLs follow for the rest.
+    re_path(wagtail_urls.serve_pattern, home_routing.serve, name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]

@@ -19,6 +19,8 @@ from lms import api as lms
 from modules.forms import AsciiSlugPageForm
 from modules.models import ModulePage
 
+from .listing import course_listing
+
 
 class CourseIndexPage(Page):
     """The catalogue: lists the live courses below it."""
@@ -174,8 +176,17 @@ class CoursePage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["modules"] = self.modules
-        context["progress"] = lms.get_course_progress(user=request.user, course=self)
+        # The live page's modules, from the cache until the next edit; a preview (a
+        # draft, perhaps never saved) loads them afresh.
+        if self.pk and not getattr(request, "is_preview", False):
+            listing = course_listing(self)
+            modules, cards = listing.modules, listing.cards
+        else:
+            modules, cards = self.modules, {}
+        context["modules"] = modules
+        progress = lms.get_course_progress(user=request.user, course=self, modules=modules)
+        context["progress"] = progress
+        context["outline"] = [(state, cards.get(state.module.pk)) for state in progress.modules]
         context["module_status"] = lms.ModuleStatus
         return context
 

@@ -9,8 +9,7 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-        from wagtail.signals import page_published, page_unpublished, post_page_move
+        from wagtail.signals import page_published
 
         from org.api import register_person_model
 
@@ -18,7 +17,6 @@ class EventsConfig(AppConfig):
         from .models import (
             Attendance,
             CalendarFeed,
-            EventIndexPage,
             EventPage,
             Invitation,
             Registration,
@@ -34,5 +32,4 @@ class EventsConfig(AppConfig):
             register_person_model(model, person="user")
         post_migrate.connect(handlers.create_schedules, sender=self)
         page_published.connect(handlers.event_published, sender=EventPage)
-        for signal in (post_save, post_delete, page_published, page_unpublished, post_page_move):
-            signal.connect(handlers.forget_calendar_url, sender=EventIndexPage)
+

@@ -20,12 +20,3 @@ def event_published(sender, instance, **kwargs):
 
     transaction.on_commit(after)
 
-
-def forget_calendar_url(sender, **kwargs):
-    """The navigation's link to the calendar is cached: any change to a calendar page
-    (saved, published, unpublished, moved, deleted) is read again on the next page view."""
-    from django.core.cache import cache
-
-    from .templatetags.events_tags import CALENDAR_URL_KEY
-
-    cache.delete(CALENDAR_URL_KEY)

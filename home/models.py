@@ -6,6 +6,8 @@ from wagtail.models import Page
 from courses.models import CourseIndexPage, CoursePage
 from lms import api as lms
 
+from .routing import route_along_path
+
 
 class HomePage(Page):
     """The landing page; for a logged-in learner also their own dashboard."""
@@ -21,6 +23,11 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        return route_along_path(self, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -53,7 +53,7 @@ from .quizzes import (
     start_quiz_attempt,
     submit_quiz_attempt,
 )
-from .snapshots import forget_module_snapshots
+from .snapshots import cached_until_edit, forget_module_snapshots
 from .state import CourseProgress, ModuleState, StepState, get_course_progress, get_module_progress
 from .storage import protected_storage, storage_alias_of
 from .vocabulary import LockReason, ModuleStatus, ReviewPolicy
@@ -88,6 +88,7 @@ __all__ = [
     "StepSpec",
     "StepState",
     "WatchResult",
+    "cached_until_edit",
     "check_module_access",
     "check_prerequisites",
     "complete_step",

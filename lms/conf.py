@@ -26,3 +26,11 @@ def public_base_url() -> str:
 def public_url(path: str) -> str:
     """An absolute link to `path` (a site path such as reverse() gives)."""
     return public_base_url().rstrip("/") + path
+
+
+def cache_until_edit() -> bool:
+    """Whether what only an edit changes (module lists, sites, view restrictions) is kept
+    in the cache between requests (lms.snapshots.cached_until_edit): only with a cache every
+    process shares (Redis), where an edit's new generation reaches them all at once.
+    LMS_CACHE_UNTIL_EDIT; by default on when REDIS_URL is set."""
+    return bool(getattr(settings, "LMS_CACHE_UNTIL_EDIT", False))

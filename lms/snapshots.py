@@ -12,18 +12,23 @@ in this process or through the shared cache starts a new generation of snapshots
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from . import conf
 from .errors import NotFound
 from .protocols import LearningModule, StepSpec
 
 __all__ = [
     "ModuleSnapshot",
+    "cached_until_edit",
     "forget_module_snapshots",
     "get_live_module",
     "get_module_snapshot",
@@ -33,6 +38,8 @@ GENERATION_KEY = "lms:module-snapshot:generation"
 # A snapshot outlives no edit that reached the cache; this bounds one that did not (a
 # lecture's duration changed in another process without a shared cache).
 SNAPSHOT_SECONDS = 300
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -92,9 +99,36 @@ def get_module_snapshot(module_id: int) -> ModuleSnapshot | None:
     return snapshot
 
 
-def forget_module_snapshots() -> None:
-    """After an edit (a page or a lecture saved): every snapshot is rebuilt when next
-    asked for."""
+def cached_until_edit(key: str, build: Callable[[], T]) -> T:
+    """What `build()` returns, kept in the cache under `key` until the next edit (the
+    generation of the module snapshots: any page, lecture or quiz saved or deleted, any
+    site saved) and at most SNAPSHOT_SECONDS. One cache round trip when kept; `build`
+    must return something picklable, and nothing that depends on who asks. Without a
+    shared cache (`lms.conf.cache_until_edit`) it builds afresh every time."""
+    if not conf.cache_until_edit():
+        return build()
+    cache_key = f"lms:until-edit:{key}"
+    found = cache.get_many([GENERATION_KEY, cache_key])
+    generation = found.get(GENERATION_KEY, 0)
+    kept = found.get(cache_key)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    value = build()
+    cache.set(cache_key, (generation, value), SNAPSHOT_SECONDS)
+    return value
+
+
+def _new_generation() -> None:
     # A new value, never an increment: if the key was evicted, a counter restarting at 1
     # could match snapshots of an earlier generation 1.
     cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def forget_module_snapshots() -> None:
+    """After an edit (a page or a lecture saved): every snapshot is rebuilt when next
+    asked for."""
+    _new_generation()
+    # And again once the edit is committed: a request in another process that rebuilt a
+    # snapshot between the save and the commit read the rows as they were before the
+    # edit, and kept them under the new generation.
+    transaction.on_commit(_new_generation)

@@ -217,19 +217,25 @@ _PROGRESS_FIELDS = (
 )
 
 
-def get_course_progress(*, user, course: LearningCourse) -> CourseProgress:
+def get_course_progress(
+    *, user, course: LearningCourse, modules: Sequence[LearningModule] | None = None
+) -> CourseProgress:
     """Every module's state and the course's progress for one learner, in three queries
-    however many modules the course has (modules and prerequisites come from the course)."""
+    however many modules the course has (modules and prerequisites come from the course,
+    or from `modules`: the course's live modules in order, when the caller has them)."""
     if not user.is_authenticated:
         now = timezone.now()
-        states = [_module_state(m, {}, set(), [], now) for m in course.get_lms_modules()]
+        listed = course.get_lms_modules() if modules is None else modules
+        states = [_module_state(m, {}, set(), [], now) for m in listed]
         return CourseProgress(course, None, states)
     enrolment = (
         Enrolment.objects.filter(user=user, course_id=course.pk)
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .first()
     )
-    return get_courses_progress(user=user, enrolled=[(course, enrolment)])[0]
+    if modules is None:
+        return get_courses_progress(user=user, enrolled=[(course, enrolment)])[0]
+    return _courses_progress(user, [(course, enrolment, list(modules))])[0]
 
 
 def prefetch_course_modules(courses: Sequence[LearningCourse]) -> None:
@@ -251,12 +257,20 @@ def get_courses_progress(
     enrolment (or None): one query for the completions and one for the step progress of
     all of them, plus the modules (`prefetch_course_modules`), however many courses."""
     prefetch_course_modules([course for course, _enrolment in enrolled])
+    return _courses_progress(
+        user,
+        [(course, enrolment, list(course.get_lms_modules())) for course, enrolment in enrolled],
+    )
+
+
+def _courses_progress(
+    user, enrolled: Sequence[tuple[LearningCourse, Enrolment | None, list[LearningModule]]]
+) -> list[CourseProgress]:
     now = timezone.now()
     plans = []  # (course, enrolment, cycle, modules)
     page_ids: set[int] = set()
     modules_by_cycle: dict[int, list[int]] = {}
-    for course, enrolment in enrolled:
-        modules = list(course.get_lms_modules())
+    for course, enrolment, modules in enrolled:
         cycle = enrolment.cycle if enrolment else 1
         plans.append((course, enrolment, cycle, modules))
         page_ids |= {course.pk} | {m.pk for m in modules}

@@ -294,6 +294,11 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
+# Keep what only an edit changes (a course's module list, the site, view restrictions) in
+# the cache between requests: only with a cache every process shares, or an edit in one
+# process would reach the others only when their copies expire (lms.conf).
+LMS_CACHE_UNTIL_EDIT = env_bool("LMS_CACHE_UNTIL_EDIT", bool(REDIS_URL))
+
 # Our own settings. Read through each app's conf module (lms/conf.py, compliance/conf.py,
 # certificates/conf.py), never directly.
 # nginx `internal` locations mapping to each storage's root, for X-Accel-Redirect. Empty:

@@ -1,19 +1,62 @@
 from django import template
 from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import get_language
+
+from lms import api as lms
 
 register = template.Library()
 
 
-@register.inclusion_tag("breadcrumbs.html")
-def breadcrumbs(page, extra_title=None):
-    """Ancestors below the tree root, then the page itself (one query)."""
-    crumbs = [{"title": p.title, "url": p.url} for p in page.get_ancestors().filter(depth__gt=1)]
+@register.inclusion_tag("breadcrumbs.html", takes_context=True)
+def breadcrumbs(context, page, extra_title=None):
+    """Ancestors below the tree root, then the page itself: no query when routing read
+    the ancestors on its way to the page (`request.page_ancestry`, home.routing), else
+    one."""
+    crumbs = [{"title": p.title, "url": p.url} for p in _ancestors(context.get("request"), page)]
     crumbs.append({"title": page.title, "url": page.url})
     if extra_title:
         crumbs.append({"title": extra_title, "url": ""})
     return {"crumbs": crumbs, "current_link": False}
+
+
+def _ancestors(request, page) -> list:
+    """The page's ancestors below the tree root (depth 1), top down."""
+    ancestry = getattr(request, "page_ancestry", None) or {}
+    paths = [page.path[: depth * page.steplen] for depth in range(2, page.depth)]
+    if all(path in ancestry for path in paths):
+        return [ancestry[path] for path in paths]
+    return list(page.get_ancestors().filter(depth__gt=1))
+
+
+@register.simple_tag
+def may_use_admin(user) -> bool:
+    """Whether the header offers the admin: staff, or anyone with Wagtail's
+    `wagtailadmin.access_admin` permission as `user.has_perm` answers it with the model
+    backend (every backend in AUTHENTICATION_BACKENDS is one): active, and superuser or
+    holding the permission directly or through a group. Kept in the cache per user until
+    the next edit (a permission or group granted or taken away is one: home.handlers), so
+    no query when kept; else one instead of the two that load every permission the user
+    has."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff:
+        return True
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return lms.cached_until_edit(f"may-use-admin:{user.pk}", lambda: _holds_access_admin(user))
+
+
+def _holds_access_admin(user) -> bool:
+    return (
+        Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
+        .filter(Q(user=user) | Q(group__user=user))
+        .exists()
+    )
 
 
 @register.filter
