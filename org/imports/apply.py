@@ -14,13 +14,18 @@ from django.utils.translation import gettext as _
 from ..errors import InvalidInput
 from ..hooks import announce_people_changed
 from ..models import LearnerProfile, Membership, Organisation
-from .plan import IDENTITY_FIELDS, Plan, chunks, privileged_user_ids
+from .plan import CHUNK, IDENTITY_FIELDS, Plan, chunks, privileged_user_ids
 
 __all__ = ["apply_plan"]
 
+# People written per step: what is held in memory as model instances at once.
+WRITE_CHUNK = CHUNK
+
 
 def apply_plan(plan: Plan, *, today: date) -> None:
-    """Write the plan; the caller holds the transaction."""
+    """Write the plan; the caller holds the transaction. People are written in chunks of
+    WRITE_CHUNK, each in a fixed number of statements, so the statements grow with the
+    chunks, never one per person."""
     User = get_user_model()
     now = timezone.now()
     unit_ids = dict(plan.unit_ids)
@@ -36,7 +41,25 @@ def apply_plan(plan: Plan, *, today: date) -> None:
         else:
             unit_ids[path] = Organisation.add_root(name=name).pk
 
-    users = _users_for(plan.creates, User)
+    touched: list[int] = []
+    for rows in chunks(plan.creates, WRITE_CHUNK):
+        touched += _create_people(rows, unit_ids, User)
+
+    for updates in chunks(plan.updates, WRITE_CHUNK):
+        _update_people(updates, unit_ids, now, User)
+        touched += [profile.user_id for profile, *_rest in updates]
+
+    for chunk in chunks(plan.leavers):
+        LearnerProfile.objects.filter(pk__in=chunk).update(leave_date=today, updated_at=now)
+
+    for chunk in chunks(touched):
+        announce_people_changed(chunk, today=today)
+
+
+def _create_people(rows: list[dict], unit_ids: dict[str, int], User) -> list[int]:
+    """Accounts, profiles and memberships for up to WRITE_CHUNK new people, in a fixed
+    number of statements; returns their user ids."""
+    users = _users_for(rows, User)
     adopted = [u for u in users.values() if u.pk is not None]
     User.objects.bulk_create([u for u in users.values() if u.pk is None], batch_size=500)
     missing_pk = [u.username for u in users.values() if u.pk is None]
@@ -59,18 +82,26 @@ def apply_plan(plan: Plan, *, today: date) -> None:
                 leave_date=row["leave_date"],
                 kind=row["kind"],
             )
-            for row in plan.creates
+            for row in rows
         ],
         batch_size=500,
     )
-    new_memberships = [
-        Membership(user_id=users[row["employee_number"]].pk, unit_id=unit_ids[row["unit"]])
-        for row in plan.creates
-    ]
+    Membership.objects.bulk_create(
+        [
+            Membership(user_id=users[row["employee_number"]].pk, unit_id=unit_ids[row["unit"]])
+            for row in rows
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    return [user.pk for user in users.values()]
 
-    changed_users, changed_profiles, moves = [], [], []
+
+def _update_people(updates: list, unit_ids: dict[str, int], now, User) -> None:
+    """Write up to WRITE_CHUNK of the plan's updates in a fixed number of statements."""
+    changed_users, changed_profiles, moves, new_memberships = [], [], [], []
     profile_fields: set[str] = set()
-    for profile, row, user_changes, profile_changes, membership_missing in plan.updates:
+    for profile, row, user_changes, profile_changes, membership_missing in updates:
         unit_id = unit_ids[row["unit"]]
         if user_changes:
             for name in user_changes:
@@ -100,13 +131,6 @@ def apply_plan(plan: Plan, *, today: date) -> None:
             condition |= Q(user_id=user_id, unit_id=unit_id)
         Membership.objects.filter(condition).delete()
     Membership.objects.bulk_create(new_memberships, batch_size=500, ignore_conflicts=True)
-
-    for chunk in chunks(plan.leavers):
-        LearnerProfile.objects.filter(pk__in=chunk).update(leave_date=today, updated_at=now)
-
-    touched = [u.pk for u in users.values()] + [p.user_id for p, *_rest in plan.updates]
-    for chunk in chunks(touched, 500):
-        announce_people_changed(chunk, today=today)
 
 
 def _users_for(rows: Iterable[dict], User) -> dict[str, object]:
