@@ -17,6 +17,7 @@ from compliance.models import Assignment
 from lms.models import Enrolment
 from org.api import find_unit, import_staff
 from org.imports.plan import CHUNK
+from org.models import LearnerProfile
 from tests.factories import CoursePageFactory, employee, hr_export, hr_row, unit_at
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +201,37 @@ def test_more_people_than_one_batch_are_all_enrolled(setting, monkeypatch):
     Enrolment.objects.all().delete()
     assert assignments.apply_assignment(setting, today=TODAY) == 10
     assert Enrolment.objects.filter(assignment=setting).count() == 10
+
+
+def test_new_units_are_inserted_level_by_level_in_the_order_treebeard_keeps(setting):
+    """A parent's new children are inserted together, numbered in the database's order of
+    their names; a later sorted insert (treebeard) and the tree's own check agree."""
+    from org.models import Organisation
+
+    names = ["Ö", "a", "M", "Å", "b", "Z", "Ä", "C", "ä"]
+    rows = [hr_row(f"7{i}", unit=f"Huddinge/Nytt/{name}/Team") for i, name in enumerate(names)]
+    data, filename = hr_export(rows)
+    report = import_staff(
+        data,
+        filename=filename,
+        scope=find_unit("Huddinge"),
+        create_units=True,
+        dry_run=False,
+        today=TODAY,
+    )
+    assert report.counts()["created"] == len(names)
+    new = find_unit("Huddinge/Nytt")
+    by_path = [unit.name for unit in new.get_children()]
+    assert by_path == list(new.get_children().order_by("name").values_list("name", flat=True))
+    new.add_child(name="K")  # a sorted insert among the bulk-made siblings
+    new.refresh_from_db()
+    assert [u.name for u in new.get_children()] == list(
+        new.get_children().order_by("name").values_list("name", flat=True)
+    )
+    for i, name in enumerate(names):
+        unit = find_unit(f"Huddinge/Nytt/{name}/Team")
+        assert unit.get_parent().name == name
+        assert LearnerProfile.objects.get(employee_number=f"7{i}").unit == unit
+    assert Organisation.find_problems() == ([], [], [], [], [])
+    assert new.numchild == len(names) + 1
+    assert find_unit(f"Huddinge/Nytt/{names[0]}").numchild == 1
