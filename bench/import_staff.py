@@ -163,6 +163,79 @@ def prepare(with_assignment: bool) -> None:
     )
 
 
+def floor(rows: list[list[str]]) -> None:
+    """The baseline: what writing the same people costs with no import around it (no
+    checks, no matching, no report): the units known, then accounts, profiles and
+    memberships bulk-inserted 1 000 at a time and the assignment's enrolments in one go.
+    The import's time over this is the ratio printed (the machine is noisy; ratios, not
+    seconds, compare across runs)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from compliance.models import Assignment
+    from lms.models import Enrolment
+    from org.imports.units import unit_index
+    from org.models import LearnerProfile, Membership
+
+    User = get_user_model()
+    units, _scope = unit_index(None)
+    assignment = Assignment.objects.select_related("unit").first()
+    with transaction.atomic():
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            users = User.objects.bulk_create(
+                [
+                    User(username=f"anst-{r[0]}", first_name=r[1], last_name=r[2], email=r[3])
+                    for r in chunk
+                ]
+            )
+            LearnerProfile.objects.bulk_create(
+                [
+                    LearnerProfile(
+                        user=user,
+                        unit_id=units[r[4]],
+                        employee_number=r[0],
+                        job_title=r[5],
+                        is_manager=r[6] == "ja",
+                        hire_date=date.fromisoformat(r[7]),
+                        kind="external" if r[9] == "extern" else "staff",
+                    )
+                    for user, r in zip(users, chunk, strict=True)
+                ]
+            )
+            Membership.objects.bulk_create(
+                [
+                    Membership(user=user, unit_id=units[r[4]])
+                    for user, r in zip(users, chunk, strict=True)
+                ]
+            )
+            if assignment is not None:
+                Enrolment.objects.bulk_create(
+                    [
+                        Enrolment(
+                            user=user,
+                            course_id=assignment.course_id,
+                            source=Enrolment.Source.ASSIGNMENT,
+                            assignment=assignment,
+                        )
+                        for user, r in zip(users, chunk, strict=True)
+                        if r[4].startswith("Huddinge/") and r[8] == ""
+                    ]
+                )
+
+
+def clear_people() -> None:
+    from django.contrib.auth import get_user_model
+
+    from lms.models import Enrolment
+    from org.models import LearnerProfile, Membership
+
+    Enrolment.objects.all().delete()
+    Membership.objects.all().delete()
+    LearnerProfile.objects.all().delete()
+    get_user_model().objects.filter(username__startswith="anst-").delete()
+
+
 def counting_queries(connection):
     counter = {"n": 0}
 
@@ -195,6 +268,9 @@ def main() -> None:
     parser.add_argument("--xlsx", action="store_true", help="the export as a workbook")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
     parser.add_argument(
+        "--no-floor", action="store_true", help="skip the baseline (a bare bulk insert)"
+    )
+    parser.add_argument(
         "--only", action="append", default=[], metavar="PHASE", help="run only these phases"
     )
     args = parser.parse_args()
@@ -210,7 +286,10 @@ def main() -> None:
         connection.settings_dict["TEST"]["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
     else:
         # Not the test suite's database: a test run at the same time must not lose it.
-        connection.settings_dict["TEST"]["NAME"] = "test_bench_import_staff"
+        # Named after the configured database, so benches from two checkouts do not clash.
+        connection.settings_dict["TEST"]["NAME"] = (
+            f"test_bench_import_staff_{connection.settings_dict['NAME']}"
+        )
 
     started = time.perf_counter()
     rows = generate_rows(args.rows)
@@ -260,6 +339,16 @@ def main() -> None:
                 people = LearnerProfile.objects.count()
                 units = Organisation.objects.count()
                 enrolments = Enrolment.objects.count()
+                if "import" in results and not args.no_floor:
+                    # The baseline, on the units the import created, with nobody else there.
+                    clear_people()
+                    counter, wrapper = counting_queries(connection)
+                    with wrapper:
+                        started, cpu_started = time.perf_counter(), time.process_time()
+                        floor(rows)
+                        floor_seconds = time.perf_counter() - started
+                        floor_cpu = time.process_time() - cpu_started
+                    floor_queries = counter["n"]
 
         print(f"people {people}, units {units}, enrolments {enrolments}")
         print(
@@ -273,6 +362,17 @@ def main() -> None:
                 f"{name:24} {result['rows']:7d} {result['seconds']:8.1f} {result['cpu']:7.1f} "
                 f"{result['rows'] / result['seconds']:8.0f} {result['queries']:8d} "
                 f"{peak:>8}  {counts}"
+            )
+        if "import" in results and not args.no_floor:
+            result = results["import"]
+            print(
+                f"{'floor (bulk insert)':24} {len(rows):7d} {floor_seconds:8.1f} {floor_cpu:7.1f} "
+                f"{len(rows) / floor_seconds:8.0f} {floor_queries:8d}"
+            )
+            print(
+                f"import / floor: {result['seconds'] / floor_seconds:.2f}x wall clock, "
+                f"{result['cpu'] / floor_cpu:.2f}x CPU; queries per 1 000 rows: "
+                f"{result['queries'] * 1000 / len(rows):.0f}"
             )
     if tmp is not None:
         tmp.cleanup()

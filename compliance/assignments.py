@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from lms.api import Enrolment, start_new_cycle
@@ -40,51 +40,92 @@ def due_date_for(assignment: Assignment, profile: LearnerProfile, *, start: date
     return _end_of_day(start + days)
 
 
-def _enrol(assignment: Assignment, profile: LearnerProfile, today: date) -> bool:
-    """Enrol one person for the assignment; True when an enrolment was created or taken over."""
-    due_at = due_date_for(assignment, profile, start=today)
-    try:
-        with transaction.atomic():
-            enrolment, created = Enrolment.objects.get_or_create(
+# People per batch: the IN (...) of a lookup stays below SQLite's old 999-variable limit.
+BATCH = 900
+# What deciding about an existing enrolment reads, and what taking it over writes.
+_ENROLMENT_FIELDS = (
+    "id",
+    "user_id",
+    "course_id",
+    "assignment_id",
+    "status",
+    "due_at",
+    "completed_at",
+)
+_TAKEOVER_FIELDS = ["assignment", "source", "status", "due_at"]
+
+
+def _enrol_many(assignment: Assignment, profiles, today: date, existing: dict) -> int:
+    """Enrol `profiles` (at most BATCH) for the assignment in a fixed number of queries:
+    create the enrolments they lack in one INSERT, take over in one UPDATE those that were
+    self-enrolled or withdrawn (the assignment now governs them). `existing` maps (user id,
+    course id) to the enrolments already read (or created by an earlier assignment in the
+    same call) and is kept up to date. Returns how many were created or taken over.
+
+    Someone enrolling by themselves between the read and the INSERT keeps their own
+    enrolment (the INSERT skips the conflict); the next sync takes it over."""
+    course_id = assignment.course_id
+    new: list[Enrolment] = []
+    taken_over: list[Enrolment] = []
+    for profile in profiles:
+        key = (profile.user_id, course_id)
+        enrolment = existing.get(key)
+        due_at = due_date_for(assignment, profile, start=today)
+        if enrolment is None:
+            enrolment = Enrolment(
                 user_id=profile.user_id,
-                course_id=assignment.course_id,
-                defaults={
-                    "source": Enrolment.Source.ASSIGNMENT,
-                    "assignment": assignment,
-                    "due_at": due_at,
-                },
+                course_id=course_id,
+                source=Enrolment.Source.ASSIGNMENT,
+                assignment=assignment,
+                due_at=due_at,
             )
-    except IntegrityError:
-        enrolment, created = (
-            Enrolment.objects.get(user_id=profile.user_id, course_id=assignment.course_id),
-            False,
-        )
-    if created:
-        return True
-    if enrolment.assignment_id is None or enrolment.status == Enrolment.Status.WITHDRAWN:
-        # Self-enrolled before, or withdrawn: the assignment now governs it.
-        enrolment.assignment = assignment
-        enrolment.source = Enrolment.Source.ASSIGNMENT
-        if enrolment.status == Enrolment.Status.WITHDRAWN:
-            enrolment.status = Enrolment.Status.ACTIVE
-        if enrolment.completed_at is None and enrolment.due_at is None:
-            enrolment.due_at = due_at
-        enrolment.save(update_fields=["assignment", "source", "status", "due_at"])
-        return True
-    return False
+            existing[key] = enrolment
+            new.append(enrolment)
+        elif enrolment.assignment_id is None or enrolment.status == Enrolment.Status.WITHDRAWN:
+            # Self-enrolled before, or withdrawn: the assignment now governs it.
+            enrolment.assignment = assignment
+            enrolment.source = Enrolment.Source.ASSIGNMENT
+            if enrolment.status == Enrolment.Status.WITHDRAWN:
+                enrolment.status = Enrolment.Status.ACTIVE
+            if enrolment.completed_at is None and enrolment.due_at is None:
+                enrolment.due_at = due_at
+            taken_over.append(enrolment)
+    if new:
+        Enrolment.objects.bulk_create(new, ignore_conflicts=True)
+    if taken_over:
+        Enrolment.objects.bulk_update(taken_over, _TAKEOVER_FIELDS)
+    return len(new) + len(taken_over)
+
+
+def _existing_enrolments(user_ids, course_ids) -> dict:
+    found = Enrolment.objects.filter(user_id__in=user_ids, course_id__in=course_ids).only(
+        *_ENROLMENT_FIELDS
+    )
+    return {(e.user_id, e.course_id): e for e in found}
+
+
+def _batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def apply_assignment(assignment: Assignment, *, today: date | None = None) -> int:
     """Create the enrolments an assignment calls for. Idempotent: people already enrolled
-    keep their enrolment (and progress); returns how many were enrolled now."""
+    keep their enrolment (and progress); returns how many were enrolled now. Works in
+    batches of BATCH people (a few queries each), so a region-wide assignment costs no
+    query per person."""
     if not assignment.active:
         return 0
     today = today or timezone.localdate()
     enrolled = 0
-    for profile in audience_profiles([assignment], today=today).only(
+    profiles = audience_profiles([assignment], today=today).only(
         "user_id", "hire_date", "is_manager"
-    ):
-        enrolled += _enrol(assignment, profile, today)
+    )
+    last = 0
+    while batch := list(profiles.filter(pk__gt=last).order_by("pk")[:BATCH]):
+        last = batch[-1].pk
+        existing = _existing_enrolments([p.user_id for p in batch], [assignment.course_id])
+        enrolled += _enrol_many(assignment, batch, today, existing)
     return enrolled
 
 
@@ -108,19 +149,35 @@ def create_assignment(
 
 def sync_assignments_for_users(user_ids, *, today: date | None = None) -> int:
     """New people, or people who moved or became managers (an import, a profile change),
-    get the enrolments of every active assignment that now covers them."""
+    get the enrolments of every active assignment that now covers them. In batches of
+    BATCH people: per batch, one query for their units, one for the assignments, one for
+    their enrolments in those courses, and per assignment that reaches them one for its
+    audience among them and at most one INSERT and one UPDATE."""
     today = today or timezone.localdate()
-    user_ids = set(user_ids)
-    if not user_ids:
-        return 0
-    units = Membership.objects.filter(user_id__in=user_ids).select_related("unit")
-    paths = {m.unit.path for m in units}
+    user_ids = sorted(set(user_ids))
     enrolled = 0
-    for assignment in Assignment.objects.filter(active=True).select_related("unit"):
-        if not any(path.startswith(assignment.unit.path) for path in paths):
+    for batch in _batches(user_ids, BATCH):
+        paths = set(
+            Membership.objects.filter(user_id__in=batch).values_list("unit__path", flat=True)
+        )
+        assignments = [
+            assignment
+            for assignment in Assignment.objects.filter(active=True)
+            .select_related("unit")
+            .order_by("pk")
+            if any(path.startswith(assignment.unit.path) for path in paths)
+        ]
+        if not assignments:
             continue
-        for profile in audience_profiles([assignment], today=today).filter(user_id__in=user_ids):
-            enrolled += _enrol(assignment, profile, today)
+        existing = _existing_enrolments(batch, {a.course_id for a in assignments})
+        for assignment in assignments:
+            profiles = (
+                audience_profiles([assignment], today=today)
+                .filter(user_id__in=batch)
+                .only("user_id", "hire_date", "is_manager")
+                .order_by("pk")
+            )
+            enrolled += _enrol_many(assignment, profiles, today, existing)
     return enrolled
 
 

@@ -3,10 +3,12 @@ that people changed (compliance enrols them). The caller holds the transaction."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,29 +16,124 @@ from django.utils.translation import gettext as _
 from ..errors import InvalidInput
 from ..hooks import announce_people_changed
 from ..models import LearnerProfile, Membership, Organisation
-from .plan import IDENTITY_FIELDS, Plan, chunks, privileged_user_ids
+from .plan import CHUNK, IDENTITY_FIELDS, Plan, chunks, privileged_user_ids
 
 __all__ = ["apply_plan"]
 
+# People written per step: what is held in memory as model instances at once.
+WRITE_CHUNK = CHUNK
+
 
 def apply_plan(plan: Plan, *, today: date) -> None:
-    """Write the plan; the caller holds the transaction."""
+    """Write the plan; the caller holds the transaction. People are written in chunks of
+    WRITE_CHUNK, each in a fixed number of statements, so the statements grow with the
+    chunks, never one per person."""
     User = get_user_model()
     now = timezone.now()
     unit_ids = dict(plan.unit_ids)
-    # Parents before children, and siblings in name order: treebeard keeps siblings
-    # sorted by name, and a new last sibling moves no others (in another order each insert
-    # rewrites the paths of the siblings after it).
-    for path in sorted(plan.units_to_create, key=lambda p: p.split("/")):
-        parent_path, _slash, name = path.rpartition("/")
-        if parent_path:
-            # Fetched afresh each time: a sorted insert moves the paths of later siblings.
-            parent = Organisation.objects.get(pk=unit_ids[parent_path])
-            unit_ids[path] = parent.add_child(name=name).pk
-        else:
-            unit_ids[path] = Organisation.add_root(name=name).pk
+    _create_units(plan.units_to_create, unit_ids)
 
-    users = _users_for(plan.creates, User)
+    touched: list[int] = []
+    for rows in chunks(plan.creates, WRITE_CHUNK):
+        touched += _create_people(rows, unit_ids, User)
+
+    for updates in chunks(plan.updates, WRITE_CHUNK):
+        _update_people(updates, unit_ids, now, User)
+        touched += [profile.user_id for profile, *_rest in updates]
+
+    for chunk in chunks(plan.leavers):
+        LearnerProfile.objects.filter(pk__in=chunk).update(leave_date=today, updated_at=now)
+
+    for chunk in chunks(touched):
+        announce_people_changed(chunk, today=today)
+
+
+def _create_units(paths: list[str], unit_ids: dict[str, int]) -> None:
+    """Create the units at `paths` (full paths; every level missing from `unit_ids` is
+    among them), level by level, adding their ids to `unit_ids`.
+
+    The children of a parent that had none (a new unit, or an empty one) are inserted
+    together: their paths are numbered in the order the database sorts their names, which
+    is the order treebeard keeps siblings in (node_order_by), so a later sorted insert
+    finds them where it expects. Roots and children of a parent that already has children
+    go through treebeard one by one (a sorted insert may move the siblings after it); an
+    import rarely creates those. So a first import of a whole region costs a few statements
+    per level, not several per unit."""
+    by_depth: dict[int, list[str]] = {}
+    for path in paths:
+        by_depth.setdefault(path.count("/") + 1, []).append(path)
+    for depth in sorted(by_depth):
+        level = sorted(by_depth[depth], key=lambda p: p.split("/"))
+        if depth == 1:
+            for path in level:
+                unit_ids[path] = Organisation.add_root(name=path).pk
+            continue
+        names_under: dict[str, list[str]] = {}
+        for path in level:
+            parent_path, _slash, name = path.rpartition("/")
+            names_under.setdefault(parent_path, []).append(name)
+        parents: dict[int, Organisation] = {}
+        for chunk in chunks([unit_ids[p] for p in names_under]):
+            # Fetched afresh: a sorted insert at the level above may have moved paths.
+            parents.update(Organisation.objects.in_bulk(chunk))
+        ordered = _in_collation_order(
+            [(i, name) for i, p in enumerate(names_under) for name in names_under[p]]
+        )
+        created: list[tuple[str, Organisation]] = []  # (full path, unsaved unit)
+        filled: list[Organisation] = []
+        for i, parent_path in enumerate(names_under):
+            parent = parents[unit_ids[parent_path]]
+            if parent.numchild:
+                for name in names_under[parent_path]:
+                    fresh = Organisation.objects.get(pk=parent.pk)
+                    unit_ids[f"{parent_path}/{name}"] = fresh.add_child(name=name).pk
+                continue
+            for step, name in enumerate(ordered[i], start=1):
+                unit = Organisation(
+                    name=name,
+                    path=Organisation._get_path(parent.path, depth, step),
+                    depth=depth,
+                    numchild=0,
+                    kind=Organisation.Kind.UNIT,  # what save() sets below a root
+                )
+                created.append((f"{parent_path}/{name}", unit))
+            parent.numchild = len(ordered[i])
+            filled.append(parent)
+        Organisation.objects.bulk_create([unit for _path, unit in created], batch_size=500)
+        if any(unit.pk is None for _path, unit in created):  # no ids from a bulk insert
+            ids: dict[str, int] = {}
+            for chunk in chunks([unit.path for _path, unit in created]):
+                ids.update(Organisation.objects.filter(path__in=chunk).values_list("path", "pk"))
+            for _path, unit in created:
+                unit.pk = ids[unit.path]
+        for path, unit in created:
+            unit_ids[path] = unit.pk
+        Organisation.objects.bulk_update(filled, ["numchild"], batch_size=500)
+
+
+def _in_collation_order(pairs: list[tuple[int, str]]) -> dict[int, list[str]]:
+    """Group -> names, each group's names in the order the database sorts them: its
+    collation, which treebeard's sorted inserts compare by (Python's order differs for
+    å, ä, ö and case). One query, the pairs passed as one JSON parameter."""
+    if connection.vendor == "postgresql":
+        sql = "SELECT (e->>0)::int, e->>1 FROM jsonb_array_elements(%s::jsonb) AS e ORDER BY 1, 2"
+    else:
+        sql = (
+            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+            "FROM json_each(%s) ORDER BY 1, 2"
+        )
+    result: dict[int, list[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(pairs)])
+        for group, name in cursor.fetchall():
+            result.setdefault(group, []).append(name)
+    return result
+
+
+def _create_people(rows: list[dict], unit_ids: dict[str, int], User) -> list[int]:
+    """Accounts, profiles and memberships for up to WRITE_CHUNK new people, in a fixed
+    number of statements; returns their user ids."""
+    users = _users_for(rows, User)
     adopted = [u for u in users.values() if u.pk is not None]
     User.objects.bulk_create([u for u in users.values() if u.pk is None], batch_size=500)
     missing_pk = [u.username for u in users.values() if u.pk is None]
@@ -59,18 +156,26 @@ def apply_plan(plan: Plan, *, today: date) -> None:
                 leave_date=row["leave_date"],
                 kind=row["kind"],
             )
-            for row in plan.creates
+            for row in rows
         ],
         batch_size=500,
     )
-    new_memberships = [
-        Membership(user_id=users[row["employee_number"]].pk, unit_id=unit_ids[row["unit"]])
-        for row in plan.creates
-    ]
+    Membership.objects.bulk_create(
+        [
+            Membership(user_id=users[row["employee_number"]].pk, unit_id=unit_ids[row["unit"]])
+            for row in rows
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    return [user.pk for user in users.values()]
 
-    changed_users, changed_profiles, moves = [], [], []
+
+def _update_people(updates: list, unit_ids: dict[str, int], now, User) -> None:
+    """Write up to WRITE_CHUNK of the plan's updates in a fixed number of statements."""
+    changed_users, changed_profiles, moves, new_memberships = [], [], [], []
     profile_fields: set[str] = set()
-    for profile, row, user_changes, profile_changes, membership_missing in plan.updates:
+    for profile, row, user_changes, profile_changes, membership_missing in updates:
         unit_id = unit_ids[row["unit"]]
         if user_changes:
             for name in user_changes:
@@ -100,13 +205,6 @@ def apply_plan(plan: Plan, *, today: date) -> None:
             condition |= Q(user_id=user_id, unit_id=unit_id)
         Membership.objects.filter(condition).delete()
     Membership.objects.bulk_create(new_memberships, batch_size=500, ignore_conflicts=True)
-
-    for chunk in chunks(plan.leavers):
-        LearnerProfile.objects.filter(pk__in=chunk).update(leave_date=today, updated_at=now)
-
-    touched = [u.pk for u in users.values()] + [p.user_id for p, *_rest in plan.updates]
-    for chunk in chunks(touched, 500):
-        announce_people_changed(chunk, today=today)
 
 
 def _users_for(rows: Iterable[dict], User) -> dict[str, object]:

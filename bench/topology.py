@@ -1,0 +1,783 @@
+"""The production topology, run for real on this machine: nginx in front of two gunicorn
+app servers, two django-q2 workers on the Redis broker, PostgreSQL; a bounded load of
+simulated learners while one app server and one worker are killed and restarted.
+
+    .venv/bin/python bench/topology.py --quick          # 60 s of load
+    .venv/bin/python bench/topology.py [--duration 180] [--learners 40] [--app-workers 2]
+        [--database-url postgres://postgres@127.0.0.1:5432/helper_topology]
+        [--redis-url redis://127.0.0.1:6379/13] [--port 18480] [--keep]
+
+What it starts (all on 127.0.0.1, in a temporary directory, stopped at the end):
+- PostgreSQL: the database of --database-url is dropped, created, migrated and seeded
+  with one course (a 30 s lecture and a one-question quiz, both required), the learners
+  enrolled and signed in (sessions made in the database: no password hashing).
+- nginx (the Debian package; installed with apt-get when missing and run as root), as a
+  foreground process with its own config: /static/ from collectstatic's folder, protected
+  lecture video through X-Accel-Redirect (`LMS_X_ACCEL_PROTECTED_PREFIX=/_protected/`),
+  everything else proxied to the two app servers.
+- Two app servers: `gunicorn config.wsgi` with --app-workers workers each, settings
+  `config.settings.production` from the environment, as the README's deployment section.
+- Two task workers: `manage.py qcluster` with one worker process each, on Redis (its own
+  database number, so nobody else's cluster takes our tasks).
+
+The load: each learner opens the course and the lecture, sends a heartbeat every 10 s
+(10 s of video played, retried once with the same sequence number on an error, as the
+player does), fetches a Range of the video with each beat, opens a page every third beat,
+and takes the quiz once (start, then submit the right answer). A third of the way in, one
+app server is killed (SIGKILL) and restarted 5 s later; at 60 %, one task worker.
+
+Then it waits for the queue to settle and checks: every heartbeat acknowledged with 200
+is in the database (the step's stored watched seconds are at least what was acknowledged),
+every completion has exactly one certificate and it is ready, none was rendered twice.
+Finally a capacity probe: heartbeats from closed-loop clients straight at one app server,
+at rising concurrency; the highest rate with p99 < 200 ms times 10 s is how many learners
+one app server carries at 10-second heartbeats on this machine (the probe's clients share
+the machine's cores with the server: a floor, not a ceiling).
+
+Exit status 0 when the checks pass (errors during the kills are reported, not failures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
+LECTURE_SECONDS = 30
+BEAT_SECONDS = 10
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+# --- Processes ------------------------------------------------------------------------------
+
+
+class Process:
+    """A child in a process group of its own, so killing it kills its workers too."""
+
+    def __init__(self, name: str, command: list[str], env: dict, log_dir: Path):
+        self.name, self.command, self.env = name, command, env
+        self.log_path = log_dir / f"{name}.log"
+        self.popen: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115 (kept open for the child)
+        self.popen = subprocess.Popen(  # noqa: S603 - our own commands
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def signal(self, sig: int) -> None:
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, sig)
+
+    def kill(self) -> None:
+        self.signal(signal.SIGKILL)
+        if self.popen is not None:
+            self.popen.wait(timeout=10)
+
+    def tail(self, chars: int = 3000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except FileNotFoundError:
+            return ""
+
+
+def manage(env: dict, *args: str, timeout: float = 900) -> None:
+    subprocess.run(  # noqa: S603 - our own manage.py
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=timeout
+    )
+
+
+def wait_for_http(url: str, timeout: float = 90) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def ensure_nginx() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        sys.exit("nginx is not installed: apt-get install nginx (as root), then run again.")
+    print("installing nginx (apt-get) ...", flush=True)
+    subprocess.run(  # noqa: S603
+        ["apt-get", "install", "-y", "--no-install-recommends", "nginx"],  # noqa: S607
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+    return "/usr/sbin/nginx"
+
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/logs/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {work}/nginx-tmp/body;
+    proxy_temp_path {work}/nginx-tmp/proxy;
+    fastcgi_temp_path {work}/nginx-tmp/fastcgi;
+    uwsgi_temp_path {work}/nginx-tmp/uwsgi;
+    scgi_temp_path {work}/nginx-tmp/scgi;
+    upstream lms_app {{
+        server 127.0.0.1:{app1} max_fails=1 fail_timeout=3s;
+        server 127.0.0.1:{app2} max_fails=1 fail_timeout=3s;
+        keepalive 16;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location /static/ {{ alias {work}/static/; }}
+        location /_protected/ {{
+            internal;
+            alias {work}/private-media/;
+        }}
+        location /_media/ {{
+            internal;
+            alias {work}/media/;
+        }}
+        location /media/documents/ {{ return 404; }}
+        location /media/ {{ alias {work}/media/; }}
+        location / {{
+            proxy_pass http://lms_app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Real-IP $remote_addr;
+        }}
+    }}
+}}
+"""
+
+
+def open_to_nginx(work: Path) -> None:
+    """nginx's workers run as nobody: let them read the temporary directory (static files,
+    the lecture video); nothing in it is secret."""
+    for folder, _dirs, files in os.walk(work):
+        os.chmod(folder, 0o755)  # noqa: S103
+        for name in files:
+            os.chmod(Path(folder) / name, 0o644)  # noqa: S103
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or not name.replace("_", "").isalnum():
+        sys.exit(f"a plain database name is needed, not {name!r}")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+# --- Seeding (runs in a child with the production settings) --------------------------------
+
+
+def seed(learners: int, out: str) -> None:
+    """One course (lecture + quiz), `learners` enrolled learners with sessions; the facts the
+    load needs go to `out` as JSON."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from tests.factories import (
+        CoursePageFactory,
+        LectureFactory,
+        ModulePageFactory,
+        QuizFactory,
+        choice,
+        enrol,
+        lecture_step,
+        quiz_step,
+        route,
+        single_choice,
+    )
+
+    video = bytes(random.Random(1).randrange(256) for _ in range(256 * 1024)) * 4  # 1 MB
+    lecture = LectureFactory(
+        duration=timedelta(seconds=LECTURE_SECONDS), video__data=video, video__filename="l.webm"
+    )
+    right = choice("Sju", correct=True)
+    question = single_choice(choices=[choice("Fem"), right])
+    quiz = QuizFactory(questions=[question])
+    watch, test = lecture_step(lecture), quiz_step(quiz)
+    course = CoursePageFactory(title="Likabehandling i praktiken")
+    module = ModulePageFactory(parent=course, steps=[watch, test])
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        User(username=f"topo{n}", first_name="Lena", last_name=f"Larsson {n}", password="!")
+        for n in range(learners)
+    )
+    users = list(User.objects.filter(username__startswith="topo").order_by("pk"))
+    sessions = []
+    for user in users:
+        enrol(user, course)
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "identity.backends.PasswordBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        sessions.append({"user_id": user.pk, "session": store.session_key})
+    Path(out).write_text(
+        json.dumps(
+            {
+                "course_url": course.url,
+                "module_id": module.pk,
+                "lecture_step": watch["id"],
+                "quiz_step": test["id"],
+                "lecture_url": route(module, "step", watch["id"]),
+                "video_url": route(module, "video", watch["id"]),
+                "question": question["id"],
+                "right": right["id"],
+                "video_bytes": len(video),
+                "learners": sessions,
+            }
+        )
+    )
+
+
+# --- The load ------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+    # user id -> the most watched seconds a 200 heartbeat acknowledged; who was told "done"
+    acknowledged: dict[int, float] = field(default_factory=dict)
+    told_completed: set[int] = field(default_factory=set)
+
+    def record(self, endpoint: str, started: float, outcome: str | None) -> None:
+        elapsed = (time.perf_counter() - started) * 1000
+        with self.lock:
+            if outcome is None:
+                self.timings[endpoint].append(elapsed)
+            else:
+                self.errors[endpoint][outcome] += 1
+
+
+class Learner(threading.Thread):
+    def __init__(self, base: str, facts: dict, who: dict, stats: Stats, until: float):
+        super().__init__(daemon=True)
+        import requests
+
+        self.base, self.facts, self.who, self.stats, self.until = base, facts, who, stats, until
+        self.http = requests.Session()
+        csrf = secrets.token_hex(16)
+        self.http.cookies.set("sessionid", who["session"])
+        self.http.cookies.set("csrftoken", csrf)
+        self.http.headers.update({"X-CSRFToken": csrf, "X-Real-IP": "127.0.0.1"})
+        self.rng = random.Random(who["user_id"])
+        self.session_id = f"topo-{who['user_id']}-{secrets.token_hex(4)}"
+        self.seq = 0
+        self.position = 0.0
+
+    def call(self, endpoint: str, method: str, path: str, *, ok=(200,), **kwargs):
+        import requests
+
+        started = time.perf_counter()
+        try:
+            response = self.http.request(
+                method, self.base + path, timeout=15, allow_redirects=False, **kwargs
+            )
+        except requests.RequestException as exc:
+            self.stats.record(endpoint, started, type(exc).__name__)
+            return None
+        if response.status_code not in ok:
+            self.stats.record(endpoint, started, str(response.status_code))
+            return None
+        self.stats.record(endpoint, started, None)
+        return response
+
+    def heartbeat(self) -> None:
+        self.seq += 1
+        start = self.position
+        end = min(start + BEAT_SECONDS, LECTURE_SECONDS)
+        body = {
+            "module_id": self.facts["module_id"],
+            "step_id": self.facts["lecture_step"],
+            "session_id": self.session_id,
+            "seq": self.seq,
+            "ranges": [[start, end]],
+            "position": end,
+            "duration": LECTURE_SECONDS,
+        }
+        for attempt in range(2):  # the player retries a failed beat once, same sequence
+            response = self.call("heartbeat", "POST", "/api/v1/progress/heartbeat", json=body)
+            if response is not None:
+                result = response.json()
+                with self.stats.lock:
+                    uid = self.who["user_id"]
+                    self.stats.acknowledged[uid] = max(
+                        self.stats.acknowledged.get(uid, 0.0), result["watched_seconds"]
+                    )
+                    if result["completed"]:
+                        self.stats.told_completed.add(uid)
+                break
+            if attempt == 0:
+                time.sleep(1)
+        self.position = 0.0 if end >= LECTURE_SECONDS else end  # watch it again
+
+    def video_range(self) -> None:
+        size = self.facts["video_bytes"]
+        start = self.rng.randrange(0, size - 65536)
+        self.call(
+            "video (Range)",
+            "GET",
+            self.facts["video_url"],
+            ok=(206,),
+            headers={"Range": f"bytes={start}-{start + 65535}"},
+        )
+
+    def quiz(self) -> None:
+        response = self.call(
+            "quiz start",
+            "POST",
+            "/api/v1/quizzes/attempts",
+            ok=(200, 409),
+            json={"module_id": self.facts["module_id"], "step_id": self.facts["quiz_step"]},
+        )
+        if response is None or response.status_code != 200:
+            return
+        attempt = response.json()["attempt_id"]
+        self.call(
+            "quiz submit",
+            "POST",
+            f"/api/v1/quizzes/attempts/{attempt}/submit",
+            json={
+                "module_id": self.facts["module_id"],
+                "answers": {self.facts["question"]: [self.facts["right"]]},
+            },
+        )
+
+    def run(self) -> None:
+        time.sleep(self.rng.uniform(0, BEAT_SECONDS))  # learners do not start in step
+        self.call("page", "GET", self.facts["course_url"])
+        self.call("page", "GET", self.facts["lecture_url"])
+        beats = 0
+        next_beat = time.monotonic()
+        while time.monotonic() < self.until:
+            self.heartbeat()
+            self.video_range()
+            beats += 1
+            if beats % 3 == 0:
+                self.call("page", "GET", self.rng.choice(["/", self.facts["course_url"]]))
+            if beats == 2:
+                self.quiz()
+            next_beat += BEAT_SECONDS
+            time.sleep(max(0.0, next_beat - time.monotonic()))
+
+
+def probe_capacity(base: str, facts: dict, levels: list[int], seconds: float) -> list[tuple]:
+    """Closed-loop heartbeats at each concurrency: (clients, beats/s, p50, p99, errors)."""
+    import requests
+
+    results = []
+    people = facts["learners"]
+    for clients in levels:
+        timings: list[float] = []
+        errors = [0]
+        lock = threading.Lock()
+        until = time.monotonic() + seconds
+
+        def client(
+            index: int, _clients=clients, _until=until, _timings=timings, _errors=errors, _lock=lock
+        ):
+            who = people[index % len(people)]
+            http = requests.Session()
+            csrf = secrets.token_hex(16)
+            http.cookies.set("sessionid", who["session"])
+            http.cookies.set("csrftoken", csrf)
+            session_id = f"probe-{_clients}-{index}-{secrets.token_hex(4)}"
+            seq = 0
+            while time.monotonic() < _until:
+                seq += 1
+                body = {
+                    "module_id": facts["module_id"],
+                    "step_id": facts["lecture_step"],
+                    "session_id": session_id,
+                    "seq": seq,
+                    "ranges": [[0, 1]],
+                    "position": 1,
+                    "duration": LECTURE_SECONDS,
+                }
+                started = time.perf_counter()
+                try:
+                    response = http.post(
+                        base + "/api/v1/progress/heartbeat",
+                        json=body,
+                        headers={"X-CSRFToken": csrf},
+                        timeout=15,
+                    )
+                    good = response.status_code == 200
+                except requests.RequestException:
+                    good = False
+                with _lock:
+                    if good:
+                        _timings.append((time.perf_counter() - started) * 1000)
+                    else:
+                        _errors[0] += 1
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        results.append(
+            (
+                clients,
+                len(timings) / elapsed,
+                percentile(timings, 0.5),
+                percentile(timings, 0.99),
+                errors[0],
+            )
+        )
+    return results
+
+
+# --- Checks after the run --------------------------------------------------------------------
+
+
+def check(env: dict, facts: dict, stats: Stats, settle: float) -> tuple[bool, list[str]]:
+    """Run in this process against the topology's database (production settings)."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db.models import Sum
+
+    from certificates.models import Certificate
+    from lms.models import Completion, StepProgress
+
+    lines: list[str] = []
+    deadline = time.monotonic() + settle
+    while True:
+        completions = Completion.objects.count()
+        ready = Certificate.objects.filter(status=Certificate.Status.READY).count()
+        if ready >= completions or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    watched = dict(
+        StepProgress.objects.filter(
+            module_id=facts["module_id"], step_id=facts["lecture_step"]
+        ).values_list("user_id", "watched_seconds")
+    )
+    lost = {
+        uid: (seconds, watched.get(uid, 0.0))
+        for uid, seconds in stats.acknowledged.items()
+        if watched.get(uid, 0.0) + 1e-6 < seconds
+    }
+    completed_users = set(
+        Completion.objects.filter(kind="module").values_list("user_id", flat=True)
+    )
+    # A heartbeat's "completed" is the lecture step's: it must be stored as such.
+    lecture_done = set(
+        StepProgress.objects.filter(
+            module_id=facts["module_id"],
+            step_id=facts["lecture_step"],
+            completed_at__isnull=False,
+        ).values_list("user_id", flat=True)
+    )
+    told_but_missing = stats.told_completed - lecture_done
+    certificates = Certificate.objects.count()
+    without = Completion.objects.filter(certificate__isnull=True).count()
+    not_ready = Certificate.objects.exclude(status=Certificate.Status.READY).count()
+    ready = Certificate.objects.filter(status=Certificate.Status.READY).count()
+    attempts = Certificate.objects.aggregate(n=Sum("render_attempts"))["n"] or 0
+    # A certificate rendered twice would leave a second PDF (storage names never clash).
+    pdfs = len(list((Path(env["PROTECTED_MEDIA_ROOT"]) / "certificates").rglob("*.pdf")))
+    lines.append(
+        f"heartbeat progress: {len(stats.acknowledged)} learners acknowledged, "
+        f"lost (DB below the acknowledged watch time): {len(lost)}"
+        + (f" {sorted(lost.items())[:5]}" if lost else "")
+    )
+    lines.append(
+        f"completions: {Completion.objects.count()} ({len(completed_users)} learners done); "
+        f"lecture acknowledged as completed but not stored so: {len(told_but_missing)}"
+    )
+    lines.append(
+        f"certificates: {certificates}; completions without one: {without}; not ready: "
+        f"{not_ready}; PDFs stored: {pdfs} for {ready} ready (rendered twice: "
+        f"{max(0, pdfs - ready)}); render attempts beyond one each: {attempts - ready} "
+        "(a claim a killed worker held counts)"
+    )
+    ok = not lost and not told_but_missing and not without and not not_ready and pdfs == ready
+    return ok, lines
+
+
+# --- Main ------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=180, help="seconds of load")
+    parser.add_argument("--quick", action="store_true", help="60 s of load, a shorter probe")
+    parser.add_argument("--learners", type=int, default=40)
+    parser.add_argument("--app-workers", type=int, default=2, help="gunicorn workers each")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "TOPOLOGY_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helper_topology"
+        ),
+        help="dropped and created afresh",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--port", type=int, default=18480, help="nginx; app servers +1, +2")
+    parser.add_argument("--settle", type=float, default=420, help="max wait for certificates")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--seed", nargs=2, metavar=("LEARNERS", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seed:
+        seed(int(args.seed[0]), args.seed[1])
+        return 0
+    if args.quick:
+        args.duration = 60
+
+    nginx = ensure_nginx()
+    work = Path(tempfile.mkdtemp(prefix="lms-topology-"))
+    for name in ("logs", "nginx-tmp", "static", "media", "private-media"):
+        (work / name).mkdir()
+    open_to_nginx(work)
+    app_ports = (args.port + 1, args.port + 2)
+    base = f"http://127.0.0.1:{args.port}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "STATIC_ROOT": str(work / "static"),
+        "MEDIA_ROOT": str(work / "media"),
+        "PROTECTED_MEDIA_ROOT": str(work / "private-media"),
+        "LMS_X_ACCEL_PROTECTED_PREFIX": "/_protected/",
+        "LMS_X_ACCEL_MEDIA_PREFIX": "/_media/",
+        "LMS_CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
+        "Q_WORKERS": "1",
+        "WAGTAILADMIN_BASE_URL": base,
+    }
+    processes: list[Process] = []
+    started_at = time.monotonic()
+    try:
+        print(f"work directory {work}; database {args.database_url}", flush=True)
+        recreate_database(args.database_url)
+        import redis
+
+        redis.Redis.from_url(args.redis_url).flushdb()  # our database number only
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        open_to_nginx(work)
+        facts_path = work / "facts.json"
+        subprocess.run(  # noqa: S603 - this script
+            [PYTHON, __file__, "--seed", str(args.learners), str(facts_path)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=600,
+        )
+        open_to_nginx(work)  # the lecture video, saved with FILE_UPLOAD_PERMISSIONS 0640
+        facts = json.loads(facts_path.read_text())
+        print(f"set up in {time.monotonic() - started_at:.0f} s", flush=True)
+
+        (work / "nginx.conf").write_text(
+            NGINX_CONF.format(work=work, port=args.port, app1=app_ports[0], app2=app_ports[1])
+        )
+        logs = work / "logs"
+        apps = [
+            Process(
+                f"app{i + 1}",
+                [
+                    PYTHON,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi",
+                    "-w",
+                    str(args.app_workers),
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "--graceful-timeout",
+                    "5",
+                ],
+                env,
+                logs,
+            )
+            for i, port in enumerate(app_ports)
+        ]
+        workers = [
+            Process(f"worker{i + 1}", [PYTHON, "manage.py", "qcluster"], env, logs)
+            for i in range(2)
+        ]
+        web = Process("nginx", [nginx, "-c", str(work / "nginx.conf")], env, logs)
+        processes = [*apps, *workers, web]
+        for process in processes:
+            process.start()
+        for port in app_ports:
+            wait_for_http(f"http://127.0.0.1:{port}/")
+        wait_for_http(base + "/")
+
+        # Protected video goes through X-Accel-Redirect; static files come from nginx.
+        import requests
+
+        probe = requests.Session()
+        probe.cookies.set("sessionid", facts["learners"][0]["session"])
+        head = probe.get(base + facts["video_url"], headers={"Range": "bytes=0-99"}, timeout=10)
+        direct = probe.get(
+            f"http://127.0.0.1:{app_ports[0]}{facts['video_url']}",
+            headers={"Range": "bytes=0-99"},
+            timeout=10,
+        )
+        print(
+            f"video through nginx: {head.status_code}, {len(head.content)} bytes; from the app "
+            f"server itself: {direct.status_code}, X-Accel-Redirect "
+            f"{direct.headers.get('X-Accel-Redirect', '-')}, {len(direct.content)} bytes",
+            flush=True,
+        )
+        accel_ok = head.status_code == 206 and len(head.content) == 100 and not direct.content
+
+        stats = Stats()
+        load_started = time.monotonic()
+        until = load_started + args.duration
+        learners = [Learner(base, facts, who, stats, until) for who in facts["learners"]]
+        for learner in learners:
+            learner.start()
+        events: list[str] = []
+
+        def at(share: float, what: str, target: Process) -> None:
+            time.sleep(max(0.0, load_started + share * args.duration - time.monotonic()))
+            target.kill()
+            events.append(f"{time.monotonic() - load_started:5.1f} s: killed {what} (SIGKILL)")
+            time.sleep(5)
+            target.start()
+            events.append(f"{time.monotonic() - load_started:5.1f} s: restarted {what}")
+
+        at(1 / 3, f"app server 1 ({args.app_workers} gunicorn workers)", apps[0])
+        at(0.6, "task worker 1", workers[0])
+        for learner in learners:
+            learner.join()
+        load_seconds = time.monotonic() - load_started
+
+        print(f"\n--- load: {len(learners)} learners for {load_seconds:.0f} s ---")
+        for event in events:
+            print(event)
+        total = sum(len(v) for v in stats.timings.values())
+        failures = sum(sum(e.values()) for e in stats.errors.values())
+        print(f"throughput: {total / load_seconds:.1f} requests/s ({total} ok, {failures} errors)")
+        print(f"{'endpoint':16} {'ok':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  errors")
+        for endpoint in sorted(set(stats.timings) | set(stats.errors)):
+            timings = stats.timings.get(endpoint, [])
+            errors = dict(stats.errors.get(endpoint, {}))
+            print(
+                f"{endpoint:16} {len(timings):6d} {percentile(timings, 0.5):8.1f} "
+                f"{percentile(timings, 0.95):8.1f} {percentile(timings, 0.99):8.1f}  "
+                f"{errors or '-'}"
+            )
+
+        print("\n--- checks (waiting for the task queue to settle) ---", flush=True)
+        checked, lines = check(env, facts, stats, args.settle)
+        for line in lines:
+            print(line)
+        print(f"X-Accel-Redirect video and nginx in front: {'ok' if accel_ok else 'FAILED'}")
+
+        print("\n--- capacity probe: heartbeats straight at app server 1 ---", flush=True)
+        rows = probe_capacity(
+            f"http://127.0.0.1:{app_ports[0]}", facts, [1, 2, 4, 8], 6 if args.quick else 15
+        )
+        best = 0.0
+        for clients, rate, p50, p99, errors in rows:
+            print(
+                f"{clients:2d} clients: {rate:6.1f} beats/s  p50 {p50:6.1f} ms  "
+                f"p99 {p99:6.1f} ms  errors {errors}"
+            )
+            if p99 < 200 and not errors:
+                best = max(best, rate)
+        print(
+            f"one app server ({args.app_workers} gunicorn workers) carries about "
+            f"{best * BEAT_SECONDS:.0f} concurrent learners at {BEAT_SECONDS}-second "
+            f"heartbeats (p99 < 200 ms; {best:.1f} beats/s; heartbeats only)"
+        )
+        passed = checked and accel_ok
+        print(f"\nresult: {'PASS' if passed else 'FAIL'} ({time.monotonic() - started_at:.0f} s)")
+        if not passed:
+            for process in processes:
+                print(f"--- {process.name} log (tail) ---\n{process.tail()}")
+        return 0 if passed else 1
+    finally:
+        # SIGTERM to all at once (gunicorn and qcluster finish what they hold), then wait.
+        for process in processes:
+            process.signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for process in processes:
+            if process.popen is None:
+                continue
+            try:
+                process.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
