@@ -26,11 +26,13 @@ def register_event_urls():
 
 class EventsMenuItem(MenuItem):
     def is_shown(self, request):
-        return admin_views.may_list_events(request.user)
+        return request.user.has_perm("compliance.view_compliance")
 
 
 @hooks.register("register_hr_menu_item")  # the HR submenu (hr.wagtail_hooks), by name
 def events_menu_item():
+    # Shown by a permission (read from the user's cached permissions, no query on every
+    # admin page); the list itself lets in coordinators and the events' own organisers.
     return EventsMenuItem(
         _("Events"), reverse("events_index"), icon_name="date", name="hr-events", order=400
     )

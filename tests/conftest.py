@@ -13,13 +13,19 @@ def password():
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache: a link, a snapshot or a throttle counter cached
-    by the test before cannot decide this one (rolled-back rows send no signals to forget
-    them)."""
+def _fresh_cache_and_language():
+    """Each test starts with an empty cache and the site's language: a link, a snapshot or a
+    throttle counter cached by the test before, or the English a request of the test before
+    left active in this thread, cannot decide this one (rolled-back rows send no signals to
+    forget them, and the order of tests differs between runs and workers)."""
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def pytest_collection_modifyitems(config, items):
