@@ -84,6 +84,9 @@ def test_a_units_snapshot_is_what_its_matrix_shows_as_the_total(world):
 
 
 def test_writing_takes_the_same_queries_for_any_number_of_courses(world):
+    # Both measured runs replace a day already written, and the process caches (content
+    # types and the like) are warm whichever tests ran before in this worker.
+    write_compliance_snapshots(now=NOW)
     with CaptureQueriesContext(connection) as before:
         write_compliance_snapshots(now=NOW)
     for i in range(4):

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
@@ -262,7 +263,9 @@ def test_the_menu_item_is_shown_to_importers_only(client, org):
 
 
 def test_the_log_action_has_a_label():
-    assert log_registry.get_action_label("lms.import_staff") == "Import staff"
+    assert log_registry.get_action_label("lms.import_staff") == "Importera personal"
+    with translation.override("en"):
+        assert log_registry.get_action_label("lms.import_staff") == "Import staff"
 
 
 # --- Bad input ------------------------------------------------------------------------------
