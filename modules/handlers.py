@@ -25,9 +25,19 @@ def forget_module_snapshots_after_lecture_save(sender, instance, **kwargs):
 def complete_attended_live_steps(*, user, session) -> None:
     """events SESSION_ATTENDED: the live-session steps naming this session complete for
     the person (where they may take the module)."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
     from .models import ModulePage, live_session_of
 
-    for module in ModulePage.objects.live().specific():
+    # Only the modules whose steps mention a live session (the stored StreamField's text,
+    # on SQLite and PostgreSQL alike): not every live module's steps, on every mark.
+    modules = (
+        ModulePage.objects.live()
+        .annotate(steps_text=Cast("steps", output_field=TextField()))
+        .filter(steps_text__contains="live_session")
+    )
+    for module in modules:
         for block in module.steps:
             if block.block_type != "live_session":
                 continue

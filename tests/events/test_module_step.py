@@ -103,3 +103,30 @@ def test_the_step_page_plays_the_recording_to_the_no_show(course_with_live_step)
     assert client.get(video_url).status_code in (200, 206)
     # Nobody else gets the video through this step.
     assert Client().get(video_url).status_code in (302, 403)
+
+
+def test_marking_attendance_reads_only_the_modules_with_a_live_session(
+    course_with_live_step, django_capture_on_commit_callbacks
+):
+    """Attendance is marked a person at a time (a list of 200 is 200 marks): each must
+    not load and walk every live module's steps on the platform."""
+    from django.db.models.signals import post_init
+
+    from modules.models import ModulePage
+
+    module, step_id, session, attendee, absentee = course_with_live_step
+    for number in range(12):  # modules without a live session
+        ModulePageFactory(title=f"Annan modul {number}")
+    loaded = []
+
+    def count(sender, instance, **kwargs):
+        loaded.append(instance.pk)
+
+    post_init.connect(count, sender=ModulePage)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            events.mark_attendance(attendee, session=session, attended=True)
+    finally:
+        post_init.disconnect(count, sender=ModulePage)
+    assert set(loaded) == {module.pk}
+    assert step_done(attendee, module, step_id)
