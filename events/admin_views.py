@@ -16,10 +16,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from org.api import get_scope_units, scope_queryset
+from org.api import get_scope_units
 
 from . import services
-from .access import is_organiser, is_organising_coordinator, visible_registrations
+from .access import count_visible_registrations, is_organiser, visible_registrations
 from .errors import EventError
 from .models import Attendance, EventPage, EventSession, Registration
 
@@ -238,23 +238,10 @@ def events_index(request):
     each participant list for coordinators, who have no page explorer."""
     if not may_list_events(request.user):
         raise PermissionDenied
-    from django.db.models import Count
-
     from .services import list_events
 
     events = list_events()
-    active = Registration.objects.exclude(status=Registration.Status.CANCELLED)
-    # The wall's count (own people), and every participant of the events they run.
-    running = [e.pk for e in events if is_organising_coordinator(request.user, e)]
-    counts = dict(
-        scope_queryset(request.user, active)
-        .filter(event_id__in=[e.pk for e in events])
-        .values_list("event_id")
-        .annotate(n=Count("pk"))
-    )
-    counts.update(
-        active.filter(event_id__in=running).values_list("event_id").annotate(n=Count("pk"))
-    )
+    counts = count_visible_registrations(request.user, events)
     rows = [
         {
             "event": event,
