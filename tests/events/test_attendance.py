@@ -208,3 +208,33 @@ def test_the_events_list_is_refused_to_staff_without_scope_or_events(past_event)
     stranger = UserFactory(is_staff=True)
     assert admin_client(stranger).get(reverse("events_index")).status_code in (302, 403)
     assert reverse("events_index") not in admin_client(stranger).get("/admin/").content.decode()
+
+
+def test_an_organiser_without_a_scope_lists_events_in_queries_independent_of_the_events(
+    past_event,
+):
+    """Staff who may edit one event (and coordinate nothing) find the list: asked of the
+    page permission policy at once, not event by event."""
+    from events.admin_views import may_list_events
+    from org.models import ReportingScope
+    from tests.factories import UserFactory
+
+    w = past_event
+    ReportingScope.objects.filter(user=w["organiser"]).delete()
+    for n in range(5):
+        make_event(title=f"Fler {n}")
+    assert admin_client(w["organiser"]).get(reverse("events_index")).status_code == 200
+
+    stranger = UserFactory(is_staff=True)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for user in (w["organiser"], stranger):
+        with CaptureQueriesContext(connection) as queries:
+            may_list_events(user)
+        counts.append(len(queries))
+    assert may_list_events(w["organiser"]) and not may_list_events(stranger)
+    # the scope, the user's page permissions, the editable events (none to ask for the
+    # stranger); was a workflow query per event for the stranger (9 with these 7 events)
+    assert counts == [3, 2]
