@@ -3,8 +3,9 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
+
+from lms.http import PermissionMenuItem
 
 from . import admin_views
 from .models import EventPage
@@ -24,18 +25,14 @@ def register_event_urls():
     ]  # fmt: skip
 
 
-class EventsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("compliance.view_compliance")
-
-
 @hooks.register("register_hr_menu_item")  # the HR submenu (hr.wagtail_hooks), by name
 def events_menu_item():
     # Shown by a permission (read from the user's cached permissions, no query on every
     # admin page); the list itself lets in coordinators and the events' own organisers.
-    return EventsMenuItem(
-        _("Events"), reverse("events_index"), icon_name="date", name="hr-events", order=400
-    )
+    return PermissionMenuItem(
+        _("Events"), reverse("events_index"), icon_name="date", name="hr-events", order=400,
+        permission="compliance.view_compliance",
+    )  # fmt: skip
 
 
 @hooks.register("register_page_header_buttons")

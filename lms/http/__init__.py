@@ -1,7 +1,9 @@
-"""HTTP beside the engine: the JSON API, protected file responses and the status that
-answers each refusal. Page apps import these from here."""
+"""HTTP beside the engine: the JSON API, protected file responses, the status that
+answers each refusal and the admin's shared building blocks. Page apps import these from
+here."""
 
+from .admin import PermissionMenuItem
 from .errors import status_for
 from .files import refuse_file, serve_protected_file
 
-__all__ = ["refuse_file", "serve_protected_file", "status_for"]
+__all__ = ["PermissionMenuItem", "refuse_file", "serve_protected_file", "status_for"]
