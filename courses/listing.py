@@ -24,7 +24,13 @@ from lms import api as lms
 if TYPE_CHECKING:
     from .models import CoursePage
 
-__all__ = ["CourseListing", "ListedModule", "ListedPrerequisite", "course_listing"]
+__all__ = [
+    "CourseListing",
+    "ListedModule",
+    "ListedPrerequisite",
+    "course_listing",
+    "course_listings",
+]
 
 CARD_TEMPLATE = "courses/includes/module_card.html"
 
@@ -52,6 +58,7 @@ class ListedModule:
     course_id: int
     prerequisites: tuple[ListedPrerequisite, ...]
     steps: tuple[lms.StepSpec, ...]
+    step_urls: dict[str, str]  # by step id: the dashboard's "continue" link
 
     def get_lms_steps(self) -> Sequence[lms.StepSpec]:
         return self.steps
@@ -61,6 +68,9 @@ class ListedModule:
 
     def get_lms_course_id(self) -> int:
         return self.course_id
+
+    def get_lms_step_url(self, step_id: str) -> str:
+        return self.step_urls[step_id]
 
 
 def _listing(course: CoursePage) -> list[ListedModule]:
@@ -80,6 +90,10 @@ def _listing(course: CoursePage) -> list[ListedModule]:
                 for p in module.get_lms_prerequisites()
             ),
             steps=tuple(module.get_lms_steps()),
+            step_urls={
+                spec.step_id: module.get_lms_step_url(spec.step_id)
+                for spec in module.get_lms_steps()
+            },
         )
         for module in course.modules
     ]
@@ -99,9 +113,30 @@ def _build(course: CoursePage) -> CourseListing:
     return CourseListing(modules, cards)
 
 
+# Raised whenever what is kept changes shape, so that a deploy never unpickles a listing
+# kept by the code before it.
+LISTING_VERSION = 2
+
+
+def _key(course: CoursePage) -> str:
+    return f"course-modules:v{LISTING_VERSION}:{course.pk}:{get_language() or ''}"
+
+
+def course_listings(courses: Sequence[CoursePage]) -> dict[int, CourseListing]:
+    """`course_listing` of many courses, by course id, in one cache round trip; those not
+    kept are built together (`CoursePage.prefetch_lms_modules`: one query for all their
+    modules, one for the prerequisites, one per kind of content)."""
+
+    def build(missing: list[CoursePage]) -> dict[CoursePage, CourseListing]:
+        type(missing[0]).prefetch_lms_modules(missing)
+        return {course: _build(course) for course in missing}
+
+    kept = lms.cached_until_edit_many({_key(course): course for course in courses}, build)
+    return {course.pk: listing for course, listing in kept.items()}
+
+
 def course_listing(course: CoursePage) -> CourseListing:
     """The course's live modules in page order and their cards in the active language: no
     query when kept since the last edit, else the four of `CoursePage.modules`. Modules
     and cards are built and kept together, so they always show the same edit."""
-    key = f"course-modules:{course.pk}:{get_language() or ''}"
-    return lms.cached_until_edit(key, lambda: _build(course))
+    return lms.cached_until_edit(_key(course), lambda: _build(course))

@@ -19,7 +19,7 @@ from lms import api as lms
 from modules.forms import AsciiSlugPageForm
 from modules.models import ModulePage
 
-from .listing import course_listing
+from .listing import ListedModule, course_listing, course_listings
 
 
 class CourseIndexPage(Page):
@@ -173,6 +173,15 @@ class CoursePage(RoutablePageMixin, Page):
             course = by_path[module.path[: -ModulePage.steplen]]
             module._lms_course_id = course.pk
             course.__dict__["modules"].append(module)
+
+    @classmethod
+    def listed_lms_modules(cls, courses: list[CoursePage]) -> dict[int, list[ListedModule]]:
+        """The live modules of the courses as the course page keeps them until the next
+        edit (the dashboard's batch: no query when kept); nothing when nothing is kept
+        between requests (no shared cache), so that the modules are loaded as pages."""
+        if not lms.caches_until_edit():
+            return {}
+        return {pk: listing.modules for pk, listing in course_listings(courses).items()}
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -53,7 +53,12 @@ from .quizzes import (
     start_quiz_attempt,
     submit_quiz_attempt,
 )
-from .snapshots import cached_until_edit, forget_module_snapshots
+from .snapshots import (
+    cached_until_edit,
+    cached_until_edit_many,
+    caches_until_edit,
+    forget_module_snapshots,
+)
 from .state import CourseProgress, ModuleState, StepState, get_course_progress, get_module_progress
 from .storage import protected_storage, storage_alias_of
 from .vocabulary import LockReason, ModuleStatus, ReviewPolicy
@@ -89,6 +94,8 @@ __all__ = [
     "StepState",
     "WatchResult",
     "cached_until_edit",
+    "cached_until_edit_many",
+    "caches_until_edit",
     "check_module_access",
     "check_prerequisites",
     "complete_step",

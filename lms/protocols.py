@@ -107,4 +107,6 @@ class LearningCourse(Protocol):
 
     # Optional: a classmethod `prefetch_lms_modules(courses)` that loads the modules of many
     # courses of the class at once (the dashboard's batch); without it each course loads
-    # its own.
+    # its own. Optional too: a classmethod `listed_lms_modules(courses)` returning, by
+    # course id, the modules of those courses it keeps between requests (no query when
+    # kept); the others are loaded as above.

@@ -12,7 +12,7 @@ in this process or through the shared cache starts a new generation of snapshots
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -29,6 +29,8 @@ from .protocols import LearningModule, StepSpec
 __all__ = [
     "ModuleSnapshot",
     "cached_until_edit",
+    "cached_until_edit_many",
+    "caches_until_edit",
     "forget_module_snapshots",
     "get_live_module",
     "get_module_snapshot",
@@ -40,6 +42,7 @@ GENERATION_KEY = "lms:module-snapshot:generation"
 SNAPSHOT_SECONDS = 300
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,40 @@ def cached_until_edit(key: str, build: Callable[[], T]) -> T:
     value = build()
     cache.set(cache_key, (generation, value), SNAPSHOT_SECONDS)
     return value
+
+
+def caches_until_edit() -> bool:
+    """Whether `cached_until_edit` keeps anything (a shared cache is configured)."""
+    return conf.cache_until_edit()
+
+
+def cached_until_edit_many(
+    keys: Mapping[str, K], build: Callable[[list[K]], Mapping[K, T]]
+) -> dict[K, T]:
+    """`cached_until_edit` for many values in one cache round trip: `keys` maps each cache
+    key to what it is about; `build` is called once with everything not kept and returns
+    the values by the same. Returns the values by what they are about."""
+    if not conf.cache_until_edit():
+        return dict(build(list(keys.values())))
+    cache_keys = {f"lms:until-edit:{key}": about for key, about in keys.items()}
+    found = cache.get_many([GENERATION_KEY, *cache_keys])
+    generation = found.get(GENERATION_KEY, 0)
+    values: dict[K, T] = {}
+    missing: dict[K, str] = {}
+    for cache_key, about in cache_keys.items():
+        kept = found.get(cache_key)
+        if kept is not None and kept[0] == generation:
+            values[about] = kept[1]
+        else:
+            missing[about] = cache_key
+    if missing:
+        built = build(list(missing))
+        cache.set_many(
+            {missing[about]: (generation, value) for about, value in built.items()},
+            SNAPSHOT_SECONDS,
+        )
+        values.update(built)
+    return values
 
 
 def _new_generation() -> None:

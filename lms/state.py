@@ -238,6 +238,20 @@ def get_course_progress(
     return _courses_progress(user, [(course, enrolment, list(modules))])[0]
 
 
+def listed_course_modules(courses: Sequence[LearningCourse]) -> dict[int, list[LearningModule]]:
+    """The modules of those courses whose page class keeps them between requests
+    (`listed_lms_modules`, a classmethod returning them by course id), by course id."""
+    by_class: dict[type, list[LearningCourse]] = {}
+    for course in courses:
+        by_class.setdefault(type(course), []).append(course)
+    listed: dict[int, list[LearningModule]] = {}
+    for cls, group in by_class.items():
+        kept = getattr(cls, "listed_lms_modules", None)
+        if kept is not None:
+            listed.update((pk, list(modules)) for pk, modules in kept(group).items())
+    return listed
+
+
 def prefetch_course_modules(courses: Sequence[LearningCourse]) -> None:
     """Load the modules of many courses at once when their page class offers it
     (`prefetch_lms_modules`, a classmethod): a fixed number of queries for all of them."""
@@ -255,11 +269,21 @@ def get_courses_progress(
 ) -> list[CourseProgress]:
     """`get_course_progress` for many courses of one authenticated learner, each with its
     enrolment (or None): one query for the completions and one for the step progress of
-    all of them, plus the modules (`prefetch_course_modules`), however many courses."""
-    prefetch_course_modules([course for course, _enrolment in enrolled])
+    all of them, plus the modules (kept between requests where the course's class keeps
+    them, else `prefetch_course_modules`), however many courses."""
+    courses = [course for course, _enrolment in enrolled]
+    listed = listed_course_modules(courses)
+    prefetch_course_modules([course for course in courses if course.pk not in listed])
     return _courses_progress(
         user,
-        [(course, enrolment, list(course.get_lms_modules())) for course, enrolment in enrolled],
+        [
+            (
+                course,
+                enrolment,
+                listed[course.pk] if course.pk in listed else list(course.get_lms_modules()),
+            )
+            for course, enrolment in enrolled
+        ],
     )
 
 
