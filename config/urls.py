@@ -56,3 +56,4 @@ urlpatterns += [
     re_path(wagtail_urls.serve_pattern, home_routing.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
 ]
+handler400 = "config.errors.bad_request"

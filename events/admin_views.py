@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.permissions import page_permission_policy
 
+from lms.http import page_of
 from org.api import get_scope_units
 
 from . import services
@@ -25,6 +27,7 @@ from .errors import EventError
 from .models import Attendance, EventPage, EventSession, Registration
 
 MAX_UPLOAD_BYTES = services.MAX_REPORT_BYTES
+PARTICIPANTS_PER_PAGE = 100
 
 
 def _event(request, page_id: int) -> EventPage:
@@ -45,12 +48,17 @@ class Row:
     attendance: list[Attendance | None]
 
 
-def _rows(request, event: EventPage, sessions: list[EventSession]) -> list[Row]:
-    registrations = (
+def _registrations(request, event: EventPage):
+    """The registrations of `event` this person may see, in the list's order."""
+    return (
         visible_registrations(request.user, event)
         .select_related("user", "organisation")
         .order_by("organisation__name", "status", "user__last_name", "user__first_name", "pk")
     )
+
+
+def _rows(registrations, sessions: list[EventSession]) -> list[Row]:
+    registrations = list(registrations)
     marks = {
         (a.session_id, a.user_id): a
         for a in Attendance.objects.filter(
@@ -122,10 +130,10 @@ def _export(event, table, fmt: str) -> HttpResponse:
 def participants(request, page_id: int):
     event = _event(request, page_id)
     sessions = list(event.sessions.all().select_related("cancellation"))
-    rows = _rows(request, event, sessions)
+    registrations = _registrations(request, event)
     if request.method == "POST":
         _require_organiser(request, event)
-        visible = {row.registration.user_id: row.registration.user for row in rows}
+        visible = {r.user_id: r.user for r in registrations}
         changed = 0
         for key, value in request.POST.items():
             if not key.startswith("att-") or value not in ("attended", "no_show"):
@@ -144,15 +152,22 @@ def participants(request, page_id: int):
             except EventError as error:
                 messages.error(request, error.message)
         messages.success(request, _("Attendance saved (%(n)s marks).") % {"n": changed})
-        return HttpResponseRedirect(request.path)
+        return HttpResponseRedirect(request.get_full_path())  # the same page of the list
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        return _export(event, _table(event, sessions, rows), fmt)
-    groups: dict[str, list[Row]] = {}
-    for row in rows:
-        groups.setdefault(str(row.registration.organisation or _("No organisation")), []).append(
-            row
-        )
+        return _export(event, _table(event, sessions, _rows(registrations, sessions)), fmt)
+    # A page of people at a time (a regional conference has hundreds); each organisation's
+    # heading counts all of its people, not only those on this page.
+    page = page_of(request, registrations, PARTICIPANTS_PER_PAGE)
+    totals = dict(
+        registrations.order_by().values_list("organisation_id").annotate(n=Count("pk"))
+    )
+    groups: dict[str, tuple[int, list[Row]]] = {}
+    for row in _rows(page.object_list, sessions):
+        organisation = row.registration.organisation
+        name = str(organisation or _("No organisation"))
+        total = totals.get(organisation.pk if organisation else None, 0)
+        groups.setdefault(name, (total, []))[1].append(row)
     return TemplateResponse(
         request,
         "events/admin/participants.html",
@@ -164,6 +179,7 @@ def participants(request, page_id: int):
             "event": event,
             "sessions": sessions,
             "groups": groups,
+            "people_page": page,
             "seats": services.count_seats(event),
             "organiser": is_organiser(request.user, event),
             "import_result": None,

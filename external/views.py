@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import api as accounts
 from courses.models import CoursePage
 from lms import api as lms
+from lms.http import page_of
 from org.api import LearnerProfile, get_scope_units, scope_queryset
 
 from .forms import RegistrationForm, ResendForm
@@ -38,6 +39,7 @@ REGISTRATIONS_PER_CLIENT = accounts.Limit("external-register-client", 10, timede
 RESENDS_PER_ADDRESS = accounts.Limit("external-resend-address", 3, timedelta(hours=1))
 RESENDS_PER_CLIENT = accounts.Limit("external-resend-client", 10, timedelta(hours=1))
 LOOKUPS_PER_CLIENT = accounts.Limit("external-verify-client", 30, timedelta(minutes=10))
+PARTICIPANTS_PER_PAGE = 50
 
 
 def _open_course(course_id: int) -> CoursePage:
@@ -194,8 +196,10 @@ def organisation(request):
             LearnerProfile.objects.filter(kind=LearnerProfile.Kind.EXTERNAL, user__is_active=True),
         )
         .select_related("user", "unit")
-        .order_by("user__last_name", "user__first_name")
+        .order_by("user__last_name", "user__first_name", "pk")
     )
+    page = page_of(request, people, PARTICIPANTS_PER_PAGE)
+    people = list(page.object_list)
     enrolments = scope_queryset(
         request.user, lms.Enrolment.objects.filter(user__in=[p.user_id for p in people])
     )
@@ -224,6 +228,7 @@ def organisation(request):
         {
             "organisations": organisations,
             "rows": rows,
+            "people_page": page,
             "recognitions": recognitions,
             "states": RecognitionState,
         },

@@ -25,6 +25,7 @@ from compliance.api import (
     iter_unit_people,
 )
 from lms import api as lms
+from lms.http import query_without
 from org.api import Organisation, can_see_unit, get_scope_units, is_in_scope
 
 from .charts import line_chart_svg
@@ -104,14 +105,6 @@ def _unit_or_404(unit_id) -> Organisation:
 
 def _share(cell) -> str:
     return "–" if cell.share is None else f"{cell.share:.0f} %"
-
-
-def _query_without(request, *names: str) -> str:
-    """The query string without `names`: pagination and export links keep the filters."""
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 def compliance(request):
@@ -244,7 +237,7 @@ def compliance(request):
             "form": filters["form"],
             "charts": charts,
             "rule_states": rule_states,
-            "query": _query_without(request, "export", "page"),
+            "query": query_without(request, "export", "page"),
         },
     )
 
@@ -293,7 +286,7 @@ def unit_people(request, unit_id: int, course_id: int):
             "people_page": page,
             "statuses": ComplianceStatus,
             "form": filters["form"],
-            "query": _query_without(request, "page", "export"),
+            "query": query_without(request, "page", "export"),
         },
     )
 

@@ -5,5 +5,13 @@ here."""
 from .admin import PermissionMenuItem
 from .errors import status_for
 from .files import refuse_file, serve_protected_file
+from .pages import page_of, query_without
 
-__all__ = ["PermissionMenuItem", "refuse_file", "serve_protected_file", "status_for"]
+__all__ = [
+    "PermissionMenuItem",
+    "page_of",
+    "query_without",
+    "refuse_file",
+    "serve_protected_file",
+    "status_for",
+]
