@@ -13,16 +13,16 @@ assignments (municipality-wide, per administration, managers only, two recurring
 Prints: the matrix for one municipality through compliance.reports and through two raw SQL
 aggregates (COUNT(DISTINCT ...) over the path prefix; one holding everyone to the course's
 shortest recurrence, one to each person's own, as the policy does), their times and both
-ratios, whether the figures agree, the query count (and that a tiny municipality takes the same); the daily
-snapshot job's time and queries, then the dashboard view (matrix + a chart per course, its
-past months read from snapshots back-filled for the last 11 month ends): time, queries and
-its ratio to the matrix alone; the matrix over the whole region (the municipalities as
-rows) against the same SQL; the people page of one course in the municipality as its HR
-sees it (first, middle and last page of 100: time and queries); the XLSX people export of
-that course over the whole region (time to the first byte, to the first people, to the
-end; peak traced Python memory); and a streamed CSV people export of ~10 % and ~100 % of
-the learners: time and peak traced Python memory. The figures of issue 13 are repeated on
-one line.
+ratios, whether the figures agree, the query count (and that a tiny municipality takes
+the same); the daily snapshot job's time and queries, then the dashboard view (matrix + a
+chart per course, its past months read from snapshots back-filled for the last 11 month
+ends): time, queries and its ratio to the matrix alone; the matrix over the whole region
+(the municipalities as rows) against the same two SQL; the people page of one course in
+the municipality as its HR sees it (first, middle and last page of 100: time and
+queries); the XLSX people export of that course over the whole region (time to the first
+byte, to the first people, to the end; peak traced Python memory); and a streamed CSV
+people export of ~10 % and ~100 % of the learners: time and peak traced Python memory.
+The figures of issue 13 are repeated on one line.
 """
 
 from __future__ import annotations
