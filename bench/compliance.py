@@ -10,15 +10,19 @@ participants, some in two units), 30 courses with one module of three steps each
 assignments (municipality-wide, per administration, managers only, two recurring) and about
 `--progress` rows of enrolments, completions and step progress, in bulk.
 
-Prints: the matrix for one municipality through compliance.reports and through one raw SQL
-aggregate (COUNT(DISTINCT ...) over the path prefix), their times and ratio, that the
-figures agree, the query count (and that a tiny municipality takes the same); the daily
-snapshot job's time and queries, then the dashboard view (matrix + a chart per course, its
-past months read from snapshots back-filled for the last 11 month ends): time, queries and
-its ratio to the matrix alone; the matrix over the whole region (the municipalities as
-rows) against the same SQL; and a streamed CSV people export of ~10 % and ~100 % of the
-learners: time and peak traced Python memory. The three ratios of issue 13 are repeated
-at the end.
+Prints: the matrix for one municipality through compliance.reports and through two raw SQL
+aggregates (COUNT(DISTINCT ...) over the path prefix; one holding everyone to the course's
+shortest recurrence, one to each person's own, as the policy does), their times and both
+ratios, whether the figures agree, the query count (and that a tiny municipality takes
+the same); the daily snapshot job's time and queries, then the dashboard view (matrix + a
+chart per course, its past months read from snapshots back-filled for the last 11 month
+ends): time, queries and its ratio to the matrix alone; the matrix over the whole region
+(the municipalities as rows) against the same two SQL; the people page of one course in
+the municipality as its HR sees it (first, middle and last page of 100: time and
+queries); the XLSX people export of that course over the whole region (time to the first
+byte, to the first people, to the end; peak traced Python memory); and a streamed CSV
+people export of ~10 % and ~100 % of the learners: time and peak traced Python memory.
+The figures of issue 13 are repeated on one line.
 """
 
 from __future__ import annotations
@@ -76,7 +80,6 @@ def timed(fn, repeat: int):
 
 def run(args, connection) -> None:
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from compliance.reports import get_compliance_matrix
@@ -107,34 +110,16 @@ def run(args, connection) -> None:
     hr = hr_user(municipality, username="bench-hr")
 
     # --- The matrix: compliance.reports against raw SQL -----------------------------------------
-    with CaptureQueriesContext(connection) as queries:
-        matrix = get_compliance_matrix(user=hr, parent=municipality)
-    matrix_queries = len(queries)
-    matrix, orm_seconds = timed(
-        lambda: get_compliance_matrix(user=hr, parent=municipality), args.repeat
+    matrix, orm_seconds, sql_baselines, matrix_queries = compare_matrix(
+        connection, hr, municipality, args.repeat
     )
-    raw, sql_seconds = timed(lambda: raw_matrix(connection, municipality), args.repeat)
-    ours = matrix_figures(matrix)
-    assert ours == raw, f"the figures differ:\n{sorted(ours.items())}\n{sorted(raw.items())}"
-    audience = matrix.total.cells
-    print(
-        f"matrix of {municipality.name}: {len(matrix.rows)} rows x {len(matrix.courses)} "
-        f"courses, audience {sum(c.audience for c in audience.values())} person-courses, "
-        f"{sum(c.compliant for c in audience.values())} compliant"
-    )
-    print(
-        f"  compliance.reports.get_compliance_matrix  {orm_seconds * 1000:8.1f} ms  "
-        f"{matrix_queries} queries"
-    )
-    print(f"  hand-written SQL aggregate         {sql_seconds * 1000:8.1f} ms  1 query")
-    print(f"  ratio ORM/SQL {orm_seconds / sql_seconds:.2f}; figures agree: {len(ours)} cells")
 
     # --- The dashboard: the matrix and its charts, past months from stored snapshots ----
     from compliance.snapshots import end_of_day, write_compliance_snapshots
 
     today = timezone.localdate()
     started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
+    with counted(connection) as queries:
         written = write_compliance_snapshots()
     print(
         f"daily snapshots (the schedule's job): {written['snapshots']} rows for "
@@ -149,7 +134,7 @@ def run(args, connection) -> None:
     client = Client()
     client.force_login(hr)
     client.get("/admin/hr/compliance/")
-    with CaptureQueriesContext(connection) as queries:
+    with counted(connection) as queries:
         response = client.get("/admin/hr/compliance/")
     assert response.status_code == 200
     charts = response.context["charts"]
@@ -165,39 +150,13 @@ def run(args, connection) -> None:
     # --- The matrix over the whole region: every municipality a row ------------------------
     region = world["region"]
     region_hr = hr_user(region, username="bench-region-hr")
-    with CaptureQueriesContext(connection) as queries:
-        region_matrix = get_compliance_matrix(user=region_hr, parent=region)
-    region_queries = len(queries)
-    region_matrix, region_seconds = timed(
-        lambda: get_compliance_matrix(user=region_hr, parent=region), args.repeat
-    )
-    region_raw, region_sql = timed(lambda: raw_matrix(connection, region), args.repeat)
-    ours = matrix_figures(region_matrix)
-    differ = {k for k in ours.keys() | region_raw.keys() if ours.get(k) != region_raw.get(k)}
-    print(
-        f"matrix of the region: {len(region_matrix.rows)} rows x "
-        f"{len(region_matrix.courses)} courses"
-    )
-    print(
-        f"  compliance.reports.get_compliance_matrix  {region_seconds * 1000:8.1f} ms  "
-        f"{region_queries} queries"
-    )
-    print(f"  hand-written SQL aggregate         {region_sql * 1000:8.1f} ms  1 query")
-    print(
-        f"  ratio ORM/SQL {region_seconds / region_sql:.2f}; "
-        + (
-            f"figures agree: {len(ours)} cells"
-            if not differ
-            # The SQL holds everyone to the course's shortest recurrence; the reports hold
-            # each person to the shortest of the assignments covering them.
-            else f"{len(differ)} of {len(ours)} cells differ (the SQL's one recurrence "
-            "per course where municipalities repeat a course differently)"
-        )
+    _region_matrix, region_seconds, region_baselines, region_queries = compare_matrix(
+        connection, region_hr, region, args.repeat
     )
 
     tiny = tiny_municipality(world)
     tiny_hr = hr_user(tiny, username="bench-tiny-hr")
-    with CaptureQueriesContext(connection) as queries:
+    with counted(connection) as queries:
         tiny_matrix = get_compliance_matrix(user=tiny_hr, parent=tiny)
     assert len(tiny_matrix.courses) == len(matrix.courses)
     print(
@@ -208,17 +167,79 @@ def run(args, connection) -> None:
     )
     assert len(queries) == matrix_queries
 
+    # --- The people page of one course in the municipality, a page at a time -------------
+    course = world["common_course"]
+    people_url = f"/admin/hr/compliance/unit/{municipality.pk}/course/{course.pk}/"
+    hr_client = Client()
+    hr_client.force_login(hr)
+    first = hr_client.get(people_url)
+    assert first.status_code == 200, first.status_code
+    people_page = first.context["people_page"]
     print(
-        f"issue 13: matrix/SQL {orm_seconds / sql_seconds:.2f} ({matrix_queries} queries); "
+        f"people page of {course.title} in {municipality.name}: {people_page.count} people, "
+        f"{people_page.num_pages} pages of {people_page.per_page}"
+    )
+    pages = {}
+    for label, number in [
+        ("first", 1),
+        ("middle", (people_page.num_pages + 1) // 2),
+        ("last", people_page.num_pages),
+    ]:
+        with counted(connection) as queries:
+            response = hr_client.get(people_url, {"page": number})
+        assert response.status_code == 200
+        assert len(response.context["people"]) == (
+            people_page.count - (number - 1) * people_page.per_page
+            if number == people_page.num_pages
+            else people_page.per_page
+        )
+        _response, seconds = timed(
+            lambda number=number: hr_client.get(people_url, {"page": number}), args.repeat
+        )
+        pages[label] = (seconds, len(queries))
+        print(
+            f"  {label:>6} page ({number:4d}): {seconds * 1000:6.1f} ms, {len(queries)} queries, "
+            f"{len(response.content) / 1e3:.0f} kB of HTML"
+        )
+
+    # --- The XLSX people export of one course over the whole region: first byte, total ----
+    superuser = SuperuserFactory()
+    admin = Client()
+    admin.force_login(superuser)
+    region, course = world["region"], world["common_course"]
+    url = f"/admin/hr/compliance/unit/{region.pk}/course/{course.pk}/"
+    consume_bytes(admin.get(url, {"export": "xlsx"}))  # warm-up
+    xlsx = timed_stream(lambda: admin.get(url, {"export": "xlsx"}))
+    audience_rows = people_rows(superuser, region, course)
+    tracemalloc.start()
+    consume_bytes(admin.get(url, {"export": "xlsx"}))
+    _current, xlsx_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"people export (XLSX, streamed) of {course.title} for the whole region: "
+        f"{audience_rows} rows, {xlsx['size'] / 1e6:.1f} MB"
+    )
+    print(
+        f"  first byte after {xlsx['first'] * 1000:.0f} ms (the title rows and header), "
+        f"first people after {xlsx['rows'] * 1000:.0f} ms, whole file in {xlsx['total']:.2f} s; "
+        f"peak traced memory {xlsx_peak / 1e6:.1f} MB"
+    )
+
+    page_ms = "/".join(f"{pages[k][0] * 1000:.0f}" for k in ("first", "middle", "last"))
+    print(
+        f"issue 13: matrix/SQL {orm_seconds / sql_baselines['sql']:.2f} "
+        f"(per-person SQL {orm_seconds / sql_baselines['person sql']:.2f}; "
+        f"{matrix_queries} queries); "
         f"dashboard/matrix {view_seconds / orm_seconds:.2f} ({view_queries} queries); "
-        f"region matrix/SQL {region_seconds / region_sql:.2f} ({region_queries} queries)"
+        f"region matrix/SQL {region_seconds / region_baselines['sql']:.2f} "
+        f"(per-person SQL {region_seconds / region_baselines['person sql']:.2f}; "
+        f"{region_queries} queries); "
+        f"people page first/middle/last {page_ms} ms ({pages['first'][1]} queries); "
+        f"XLSX of {audience_rows} rows: first byte {xlsx['first'] * 1000:.0f} ms, "
+        f"first people {xlsx['rows'] * 1000:.0f} ms, total {xlsx['total']:.1f} s"
     )
 
     # --- A streamed people export --------------------------------------------------------
-    admin = Client()
-    admin.force_login(SuperuserFactory())
-    region, course = world["region"], world["common_course"]
-    url = f"/admin/hr/compliance/unit/{region.pk}/course/{course.pk}/"
     cut = world["tenth_hired_from"]
     print("people export (CSV, streamed) of one course for the whole region:")
     for label, query in [("~10 %", {"hired_from": cut.isoformat()}), ("all", {})]:
@@ -245,6 +266,107 @@ def consume(response) -> tuple[int, int]:
         size += len(chunk)
         rows += chunk.count(b"\n")
     return rows - 1, size
+
+
+class counted:
+    """The statements run inside, counted as they execute (CaptureQueriesContext reads
+    the connection's query log, which every request clears on starting)."""
+
+    def __init__(self, connection):
+        self.connection, self.count = connection, 0
+
+    def _count(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        self._wrapper = self.connection.execute_wrapper(self._count)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def consume_bytes(response) -> int:
+    assert response.status_code == 200, response.status_code
+    assert response.streaming
+    return sum(len(chunk) for chunk in response.streaming_content)
+
+
+def timed_stream(request) -> dict:
+    """Seconds from the request to its first chunk, to the second one (the first that
+    holds rows: the first is the file's head, title rows and header), and to the last;
+    and the size. As a client reads a streamed response."""
+    started = time.perf_counter()
+    response = request()
+    assert response.status_code == 200, response.status_code
+    assert response.streaming
+    chunks = iter(response.streaming_content)
+    size = len(next(chunks))
+    first = time.perf_counter() - started
+    size += len(next(chunks))
+    rows = time.perf_counter() - started
+    for chunk in chunks:
+        size += len(chunk)
+    return {"first": first, "rows": rows, "total": time.perf_counter() - started, "size": size}
+
+
+def people_rows(user, unit, course) -> int:
+    """How many people the export of `course` under `unit` lists, for the printed figure."""
+    from compliance.reports import get_unit_people_page
+
+    return get_unit_people_page(user=user, unit=unit, course_id=course.pk).count
+
+
+def compare_matrix(connection, user, parent, repeat: int):
+    """The matrix of `parent` through compliance.reports against two hand-written SQL
+    aggregates: RAW_SQL (one recurrence per course: the floor, but not the policy where
+    recurrences differ) and PERSON_SQL (each person's own recurrence: the same figures).
+    Prints the times, both ratios, the queries and whether the cells agree. Returns
+    (matrix, seconds, {"sql": seconds, "person sql": seconds}, queries)."""
+    from compliance.reports import get_compliance_matrix
+
+    with counted(connection) as queries:
+        get_compliance_matrix(user=user, parent=parent)
+    matrix, seconds = timed(lambda: get_compliance_matrix(user=user, parent=parent), repeat)
+    ours = matrix_figures(matrix)
+    audience = matrix.total.cells
+    print(
+        f"matrix of {parent.name}: {len(matrix.rows)} rows x {len(matrix.courses)} courses, "
+        f"audience {sum(c.audience for c in audience.values())} person-courses, "
+        f"{sum(c.compliant for c in audience.values())} compliant"
+    )
+    print(
+        f"  compliance.reports.get_compliance_matrix  {seconds * 1000:8.1f} ms  "
+        f"{len(queries)} queries"
+    )
+    baselines = {}
+    for key, label, per_person in [
+        ("sql", "hand-written SQL, one recurrence per course", False),
+        ("person sql", "hand-written SQL, each person's recurrence", True),
+    ]:
+        raw, baselines[key] = timed(
+            lambda per_person=per_person: raw_matrix(connection, parent, per_person=per_person),
+            repeat,
+        )
+        differ = {k for k in ours.keys() | raw.keys() if ours.get(k) != raw.get(k)}
+        print(
+            f"  {label:<44} {baselines[key] * 1000:8.1f} ms  1 query; "
+            f"ratio ORM/SQL {seconds / baselines[key]:.2f}; "
+            + (
+                f"figures agree: {len(ours)} cells"
+                if not differ
+                # RAW_SQL holds everyone to the course's shortest recurrence; the
+                # reports hold each person to the shortest of those covering them.
+                else f"{len(differ)} of {len(ours)} cells differ"
+                + ("" if per_person else " (the one recurrence per course)")
+            )
+        )
+    return matrix, seconds, baselines, len(queries)
 
 
 # --- Building the organisation -------------------------------------------------------------
@@ -609,9 +731,50 @@ FROM marked GROUP BY course_id
 """
 
 
-def raw_matrix(connection, parent) -> dict:
+# The same figures with each person held to their own recurrence, as the policy holds them
+# (compliance.policy.Recurrence): the shortest among the active assignments of the course
+# that cover any of their places, anywhere; none repeating: never expires (months 0).
+# Written separately from the policy, so that the comparison is like for like and the
+# cells can be checked against it.
+PERSON_SQL = (
+    RAW_SQL.replace(
+        "cutoffs(course_id, cutoff) AS (VALUES {cutoffs})",
+        "cutoffs(months, cutoff) AS (VALUES {cutoffs})",
+    )
+    .replace(
+        "),\nmarked AS (",
+        """),
+covering AS (
+    SELECT m.user_id, a.course_id, COALESCE(MIN(NULLIF(a.recurrence_months, 0)), 0) AS months
+    FROM lms_membership m
+    JOIN lms_organization o ON o.id = m.unit_id
+    JOIN lms_learnerprofile p ON p.user_id = m.user_id
+    JOIN lms_assignment a ON a.active
+    JOIN lms_organization au ON au.id = a.unit_id AND o.path LIKE au.path || '%%'
+    WHERE m.user_id IN (SELECT user_id FROM audience)
+      AND (a.audience = 'all'
+           OR (a.audience = 'managers' AND p.is_manager)
+           OR (a.audience = 'staff' AND NOT p.is_manager))
+      AND (a.hired_after IS NULL OR p.hire_date > a.hired_after)
+    GROUP BY m.user_id, a.course_id
+),
+marked AS (""",
+    )
+    .replace(
+        """            SELECT 1 FROM lms_completion c JOIN cutoffs k ON k.course_id = c.page_id
+            WHERE c.user_id""",
+        """            SELECT 1 FROM lms_completion c
+            JOIN covering r ON r.user_id = c.user_id AND r.course_id = c.page_id
+            JOIN cutoffs k ON k.months = r.months
+            WHERE c.user_id""",
+    )
+)
+assert PERSON_SQL.count("covering") == 2 and "cutoffs(months" in PERSON_SQL
+
+def raw_matrix(connection, parent, *, per_person: bool = False) -> dict:
     """The matrix of `parent`'s children in one query. The expiry cut-off per course (the
-    shortest recurrence of the assignments above or inside `parent`) is worked out here."""
+    shortest recurrence of the assignments above or inside `parent`) is worked out here;
+    `per_person`: PERSON_SQL, with a cut-off per recurrence and each person's own."""
     from dateutil.relativedelta import relativedelta
     from django.utils import timezone
 
@@ -633,18 +796,25 @@ def raw_matrix(connection, parent) -> dict:
         "today": ops.adapt_datefield_value(timezone.localdate(now)),
         "now": ops.adapt_datetimefield_value(now),
     }
+    if per_person:
+        every = Assignment.objects.filter(active=True).values_list("recurrence_months", flat=True)
+        keys = sorted({0, *(m or 0 for m in every)})
+        sql, head = PERSON_SQL, "cutoffs(months, cutoff)"
+    else:
+        keys, sql, head = sorted(recurrences), RAW_SQL, "cutoffs(course_id, cutoff)"
     values = []
-    for i, (course_id, recurrence) in enumerate(sorted(recurrences.items())):
+    for i, key in enumerate(keys):
+        recurrence = key if per_person else recurrences[key]
         cutoff = now - relativedelta(months=recurrence) if recurrence else now.replace(year=1900)
-        params[f"c{i}"] = course_id
+        params[f"c{i}"] = key
         params[f"k{i}"] = ops.adapt_datetimefield_value(cutoff)
         values.append(f"(%(c{i})s, %(k{i})s)")
-    sql = RAW_SQL.replace("{cutoffs}", ", ".join(values))
+    sql = sql.replace("{cutoffs}", ", ".join(values))
     if connection.vendor == "postgresql":
         # VALUES with parameters has no types: say what the columns are.
         sql = sql.replace(
-            "cutoffs(course_id, cutoff) AS (VALUES",
-            "cutoffs(course_id, cutoff) AS (SELECT v.c::int, v.k::timestamptz FROM (VALUES",
+            f"{head} AS (VALUES",
+            f"{head} AS (SELECT v.c::int, v.k::timestamptz FROM (VALUES",  # noqa: S608 (a constant)
         ).replace("),\naudience AS", ") AS v(c, k)),\naudience AS", 1)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

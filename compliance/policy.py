@@ -145,9 +145,9 @@ class Recurrence:
         recurrence. Rows are people in an audience, so whoever no earlier group covers
         belongs to the last."""
         *earlier_groups, (last_months, _covered) = self.groups
-        condition = Q(user__in=valid_completions(course_id, last_months, now))
+        condition = Q(Exists(valid_completions(course_id, last_months, now)))
         for months, covered in reversed(earlier_groups):
-            valid = Q(user__in=valid_completions(course_id, months, now))
+            valid = Q(Exists(valid_completions(course_id, months, now)))
             condition = (covered & valid) | (~covered & condition)
         return condition
 
@@ -176,9 +176,11 @@ def recurrence_for(assignments: Iterable[Assignment], *, today: date) -> Recurre
             (
                 months,
                 Q(
-                    user__in=Membership.objects.filter(
-                        audience_q(by_months[months], today=today)
-                    ).values("user")
+                    Exists(
+                        Membership.objects.filter(
+                            audience_q(by_months[months], today=today), user=OuterRef("user")
+                        )
+                    )
                 ),
             )
             for months in order
@@ -258,15 +260,16 @@ def expires_at(completed_at: datetime | None, recurrence_months: int | None) -> 
 
 
 def valid_completions(course_id: int, recurrence_months: int | None, now: datetime) -> QuerySet:
-    """The users with a completion of the course that is valid at `now` (done by then and
-    not expired), as a subquery of user ids."""
+    """The completions of the course by the outer row's `user` that are valid at `now`
+    (done by then and not expired), for Exists: one lookup per person through the
+    (user, page, cycle) unique index, not every completion of the course on the platform."""
     completions = Completion.objects.filter(
-        page_id=course_id, kind=Completion.Kind.COURSE, completed_at__lte=now
+        user=OuterRef("user"), page_id=course_id, kind=Completion.Kind.COURSE, completed_at__lte=now
     )
     cutoff = expiry_cutoff(recurrence_months, now)
     if cutoff is not None:
         completions = completions.filter(completed_at__gt=cutoff)
-    return completions.values("user_id")
+    return completions
 
 
 def overdue_q(now: datetime, *, prefix: str = "") -> Q:
@@ -331,21 +334,29 @@ def status_rules(*, course: Page, recurrence: Recurrence, now: datetime) -> Stat
     4. expired: a completion that has expired (and a new cycle not started);
     5. not started: none of these.
     """
-    active = Enrolment.objects.filter(course_id=course.pk, status=Enrolment.Status.ACTIVE)
+    # Each fact is an EXISTS on the row's own user, looked up through the (user, course) and
+    # (user, page) unique indexes. As `user IN (...)` PostgreSQL built the set of everyone on
+    # the platform in that state for the course and probed it: for "in progress" a scan of
+    # all step progress per course, every municipality's, for the matrix of one (issue 13,
+    # decision 0029). The step's user is the outer row's user (the enrolment's, by the
+    # enrolment's own condition): a reference two levels out keeps PostgreSQL from turning
+    # the EXISTS back into that hashed set.
+    active = Enrolment.objects.filter(
+        user=OuterRef("user"), course_id=course.pk, status=Enrolment.Status.ACTIVE
+    )
     started = StepProgress.objects.filter(
-        user=OuterRef("user"), cycle=OuterRef("cycle"), module__path__startswith=course.path
+        user=OuterRef(OuterRef("user")),
+        cycle=OuterRef("cycle"),
+        module__path__startswith=course.path,
     )
     completed = Completion.objects.filter(
-        page_id=course.pk, kind=Completion.Kind.COURSE, completed_at__lte=now
+        user=OuterRef("user"), page_id=course.pk, kind=Completion.Kind.COURSE, completed_at__lte=now
     )
     return StatusRules(
         (
             (ComplianceStatus.COMPLIANT, recurrence.valid_q(course.pk, now)),
-            (ComplianceStatus.OVERDUE, Q(user__in=active.filter(overdue_q(now)).values("user_id"))),
-            (
-                ComplianceStatus.IN_PROGRESS,
-                Q(user__in=active.filter(Exists(started)).values("user_id")),
-            ),
-            (ComplianceStatus.EXPIRED, Q(user__in=completed.values("user_id"))),
+            (ComplianceStatus.OVERDUE, Q(Exists(active.filter(overdue_q(now))))),
+            (ComplianceStatus.IN_PROGRESS, Q(Exists(active.filter(Exists(started))))),
+            (ComplianceStatus.EXPIRED, Q(Exists(completed))),
         )
     )

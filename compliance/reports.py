@@ -357,8 +357,10 @@ def _unit_people(
     hired_to,
     now: datetime | None,
 ):
-    """The people list's ordered queryset of profiles and the function that turns one of
-    them into a PersonStatus. Checks the scope (AccessDenied)."""
+    """The people list: the queryset of the profiles listed (every filter, no row
+    figures), the function that gives a queryset of them their row figures in the list's
+    order, and the one that turns such a row into a PersonStatus. Checks the scope
+    (AccessDenied)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     _check_scope(user, unit)
@@ -402,24 +404,29 @@ def _unit_people(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    profiles = (
-        LearnerProfile.objects.filter(user__in=members.values("user"))
-        .select_related("user", "unit")
-        .annotate(
-            due_at=Subquery(enrolment.values("due_at")[:1]),
-            cycle=Coalesce(Subquery(enrolment.values("cycle")[:1]), Value(1)),
-            completed_at=Subquery(last_completion),
-        )
-        .annotate(
-            steps_done=Coalesce(Subquery(done_steps, output_field=IntegerField()), Value(0)),
-            status=statuses.case(),
-            recurrence_months=recurrence.months(),
-        )
-    )
+    listed = LearnerProfile.objects.filter(user__in=members.values("user"))
     if status in ComplianceStatus.values:
-        profiles = profiles.filter(status=status)
+        # The status the list shows, as a filter only (alias: not selected).
+        listed = listed.alias(listed_status=statuses.case()).filter(listed_status=status)
     total = len(required) or 1
-    ordered = profiles.order_by("user__last_name", "user__first_name", "pk")
+
+    def annotated(profiles):
+        """What each listed person's row shows: enrolment, last completion, steps done,
+        status and recurrence. Subqueries per row: apply to the rows shown, not to all."""
+        return (
+            profiles.select_related("user", "unit")
+            .annotate(
+                due_at=Subquery(enrolment.values("due_at")[:1]),
+                cycle=Coalesce(Subquery(enrolment.values("cycle")[:1]), Value(1)),
+                completed_at=Subquery(last_completion),
+            )
+            .annotate(
+                steps_done=Coalesce(Subquery(done_steps, output_field=IntegerField()), Value(0)),
+                status=statuses.case(),
+                recurrence_months=recurrence.months(),
+            )
+            .order_by(*PEOPLE_ORDER)
+        )
 
     def person(profile) -> PersonStatus:
         completed = profile.completed_at
@@ -439,7 +446,11 @@ def _unit_people(
             expires_at=expires_at(completed, profile.recurrence_months),
         )
 
-    return ordered, person
+    return listed, annotated, person
+
+
+# Surname, first name; the pk keeps pages stable between equal names.
+PEOPLE_ORDER = ("user__last_name", "user__first_name", "pk")
 
 
 def iter_unit_people(
@@ -455,7 +466,7 @@ def iter_unit_people(
 ) -> Iterator[PersonStatus]:
     """get_unit_people for exports: the scope is checked now (AccessDenied), the people are
     read in chunks as the result is consumed, so memory stays flat however many there are."""
-    ordered, person = _unit_people(
+    listed, annotated, person = _unit_people(
         user=user,
         unit=unit,
         course_id=course_id,
@@ -467,7 +478,7 @@ def iter_unit_people(
     )
 
     def rows() -> Iterator[PersonStatus]:
-        for profile in ordered.iterator(chunk_size=2000):
+        for profile in annotated(listed).iterator(chunk_size=2000):
             yield person(profile)
 
     return rows()
@@ -521,7 +532,7 @@ def get_unit_people_page(
     """One page of get_unit_people (same order, same filters), in two queries: the count
     and the page. Raises AccessDenied for a unit outside the user's scope, PageOutOfRange
     for a page that does not exist (page 1 of nobody exists). Reads only."""
-    ordered, person = _unit_people(
+    listed, annotated, person = _unit_people(
         user=user,
         unit=unit,
         course_id=course_id,
@@ -531,12 +542,16 @@ def get_unit_people_page(
         hired_to=hired_to,
         now=now,
     )
-    count = ordered.count()
+    count = listed.count()
     num_pages = max(1, -(-count // per_page))
     if page < 1 or page > num_pages:
         raise PageOutOfRange(page)
     start = (page - 1) * per_page
-    people = [person(profile) for profile in ordered[start : start + per_page]]
+    # The page's people are picked by name in a subquery, and only they get their row's
+    # subqueries: with OFFSET the database computes the select list of every row it skips
+    # (the last page of a municipality of 12 000 paid for all of them). Still one query.
+    shown = listed.order_by(*PEOPLE_ORDER).values("pk")[start : start + per_page]
+    people = [person(profile) for profile in annotated(LearnerProfile.objects.filter(pk__in=shown))]
     return PeoplePage(
         people=people, number=page, num_pages=num_pages, count=count, per_page=per_page
     )

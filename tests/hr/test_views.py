@@ -331,6 +331,36 @@ def test_the_people_list_comes_in_pages_of_100_that_keep_the_filters(crowd):
     assert len(lines) == page.count + 1  # the export ignores the page: everyone
 
 
+@pytest.mark.parametrize("filtered", [False, True])
+def test_the_pages_of_people_are_the_whole_list_in_its_order_with_its_figures(crowd, filtered):
+    # A page picks its people in a subquery and gives only them their row's figures: the
+    # pages, one after the other, must be the list an export reads, row for row.
+    from compliance.reports import get_unit_people, get_unit_people_page
+
+    _client, root, course = crowd
+    hr = hr_user(root)
+    everyone = get_unit_people(user=hr, unit=root, course_id=course.pk)
+    assert len({p.status for p in everyone}) > 1  # the rows' figures differ
+    status = max({p.status for p in everyone}, key=[p.status for p in everyone].count)
+    listed = [p for p in everyone if p.status == status] if filtered else everyone
+    pages, number = [], 1
+    while True:
+        page = get_unit_people_page(
+            user=hr,
+            unit=root,
+            course_id=course.pk,
+            page=number,
+            per_page=40,
+            status=status if filtered else None,
+        )
+        pages.extend(page.people)
+        if not page.has_next:
+            break
+        number += 1
+    assert page.count == len(listed) > 40
+    assert pages == listed
+
+
 @pytest.mark.parametrize("query,status", [("page=abc", 400), ("page=0", 400), ("page=4", 404)])
 def test_a_page_that_does_not_exist_is_a_4xx_with_a_message(crowd, query, status):
     client, root, course = crowd
