@@ -226,13 +226,14 @@ def seed(learners: int, out: str) -> None:
     django.setup()
     from datetime import timedelta
 
+    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.module_loading import import_string
 
     from tests.factories import (
         CoursePageFactory,
@@ -263,6 +264,7 @@ def seed(learners: int, out: str) -> None:
         for n in range(learners)
     )
     users = list(User.objects.filter(username__startswith="topo").order_by("pk"))
+    SessionStore = import_string(f"{settings.SESSION_ENGINE}.SessionStore")  # noqa: N806
     sessions = []
     for user in users:
         enrol(user, course)
@@ -425,73 +427,207 @@ class Learner(threading.Thread):
             time.sleep(max(0.0, next_beat - time.monotonic()))
 
 
-def probe_capacity(base: str, facts: dict, levels: list[int], seconds: float) -> list[tuple]:
-    """Closed-loop heartbeats at each concurrency: (clients, beats/s, p50, p99, errors)."""
-    import requests
+PROBE_LUA = ROOT / "bench" / "heartbeat_probe.lua"
+HEARTBEAT_PATH = "/api/v1/progress/heartbeat"
+BASELINE_PATH = "/bench/baseline/"  # bench.urls: parse the JSON, one UPDATE, answer JSON
+TICKS = os.sysconf("SC_CLK_TCK")
 
-    results = []
-    people = facts["learners"]
-    for clients in levels:
-        timings: list[float] = []
-        errors = [0]
-        lock = threading.Lock()
-        until = time.monotonic() + seconds
 
-        def client(
-            index: int, _clients=clients, _until=until, _timings=timings, _errors=errors, _lock=lock
-        ):
-            who = people[index % len(people)]
-            http = requests.Session()
-            csrf = secrets.token_hex(16)
-            http.cookies.set("sessionid", who["session"])
-            http.cookies.set("csrftoken", csrf)
-            session_id = f"probe-{_clients}-{index}-{secrets.token_hex(4)}"
-            seq = 0
-            while time.monotonic() < _until:
-                seq += 1
-                body = {
-                    "module_id": facts["module_id"],
-                    "step_id": facts["lecture_step"],
-                    "session_id": session_id,
-                    "seq": seq,
-                    "ranges": [[0, 1]],
-                    "position": 1,
-                    "duration": LECTURE_SECONDS,
-                }
-                started = time.perf_counter()
-                try:
-                    response = http.post(
-                        base + "/api/v1/progress/heartbeat",
-                        json=body,
-                        headers={"X-CSRFToken": csrf},
-                        timeout=15,
-                    )
-                    good = response.status_code == 200
-                except requests.RequestException:
-                    good = False
-                with _lock:
-                    if good:
-                        _timings.append((time.perf_counter() - started) * 1000)
-                    else:
-                        _errors[0] += 1
+def ensure_wrk() -> str:
+    """wrk (Debian package): a load generator in C, so the probe's client takes little of
+    the cores it shares with the app server."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        sys.exit("wrk is not installed: apt-get install wrk (as root), then run again.")
+    print("installing wrk (apt-get) ...", flush=True)
+    subprocess.run(  # noqa: S603
+        ["apt-get", "install", "-y", "--no-install-recommends", "wrk"],  # noqa: S607
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+    return "/usr/bin/wrk"
 
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-        results.append(
-            (
-                clients,
-                len(timings) / elapsed,
-                percentile(timings, 0.5),
-                percentile(timings, 0.99),
-                errors[0],
+
+def cpu_ticks(pids) -> dict[int, int]:
+    """utime + stime of each process (clock ticks); processes gone meanwhile are left out."""
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def group_pids(pgid: int) -> list[int]:
+    """The processes of a process group: a gunicorn master and its workers."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[2]) == pgid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def database_backends(database_url: str) -> list[int]:
+    """PostgreSQL's server processes serving our database (the app server's connections
+    among them), to count their CPU too."""
+    import psycopg
+
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) clock ticks of every core since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+@dataclass
+class ProbeRow:
+    endpoint: str
+    clients: int
+    requests: int
+    rate: float
+    p50: float
+    p99: float
+    errors: int
+    app_ms: float  # app server CPU (master + workers) per request
+    db_ms: float  # PostgreSQL backends' CPU per request
+    client_ms: float  # wrk's own CPU per request
+    busy: float  # share of the machine's cores busy meanwhile (anyone's)
+
+
+def probe_capacity(
+    wrk: str, base: str, server: Process, database_url: str, facts: dict, levels, seconds
+) -> list[ProbeRow]:
+    """Closed-loop requests with wrk at each concurrency (one learner per connection, a new
+    sequence number every beat), for the heartbeat and for the one-UPDATE baseline view,
+    measuring the app server's and PostgreSQL's CPU seconds from /proc around each."""
+    learners = [f"{who['session']}:{secrets.token_hex(16)}" for who in facts["learners"]]
+    rows = []
+    for path, endpoint in ((HEARTBEAT_PATH, "heartbeat"), (BASELINE_PATH, "one UPDATE")):
+        for clients in levels:
+            app_pids = group_pids(server.popen.pid)
+            app_before = cpu_ticks(app_pids)
+            db_before = cpu_ticks(database_backends(database_url))
+            busy_before, all_before = machine_ticks()
+            command = [wrk, "-t", str(clients), "-c", str(clients), "-d", f"{seconds:.0f}s"]
+            command += ["--timeout", "10s", "-s", str(PROBE_LUA), base, "--", path]
+            command += [str(facts["module_id"]), facts["lecture_step"], *learners]
+            child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
+            output = child.stdout.read()
+            _pid, status, usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            busy_after, all_after = machine_ticks()
+            app_after = cpu_ticks(group_pids(server.popen.pid))
+            db_after = cpu_ticks(database_backends(database_url))
+            lines = [line for line in output.splitlines() if line.startswith("WRK ")]
+            if child.returncode or not lines:
+                raise RuntimeError(f"wrk failed ({child.returncode}):\n{output}")
+            result = json.loads(lines[-1][4:])
+            done = max(1, result["requests"])
+
+            def per_request_ms(before, after, _done=done):
+                ticks = sum(t - before.get(pid, 0) for pid, t in after.items())
+                return ticks / TICKS * 1000 / _done
+
+            rows.append(
+                ProbeRow(
+                    endpoint,
+                    clients,
+                    result["requests"],
+                    result["requests"] / (result["duration_us"] / 1e6),
+                    result["p50_us"] / 1000,
+                    result["p99_us"] / 1000,
+                    result["non_2xx"] + result["socket_errors"],
+                    per_request_ms(app_before, app_after),
+                    per_request_ms(db_before, db_after),
+                    (usage.ru_utime + usage.ru_stime) * 1000 / done,
+                    (busy_after - busy_before) / max(1, all_after - all_before),
+                )
             )
+    return rows
+
+
+def report_probe(rows: list[ProbeRow], workers: int, load_before: str, load_after: str) -> None:
+    print(
+        f"{'endpoint':10} {'clients':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
+        f"  {'CPU ms per request: app':>23} {'PostgreSQL':>10} {'wrk':>5}  machine busy"
+    )
+    for row in rows:
+        print(
+            f"{row.endpoint:10} {row.clients:7d} {row.rate:7.1f} {row.p50:7.1f} {row.p99:7.1f} "
+            f"{row.errors:6d}  {row.app_ms:23.2f} {row.db_ms:10.2f} {row.client_ms:5.2f}  "
+            f"{row.busy:6.0%}"
         )
-    return results
+    print(f"load average before the probe: {load_before}; after: {load_after}")
+
+    def mean(endpoint: str, attribute: str) -> float:
+        chosen = [r for r in rows if r.endpoint == endpoint]
+        total = sum(r.requests for r in chosen)
+        return sum(getattr(r, attribute) * r.requests for r in chosen) / max(1, total)
+
+    beats = [r for r in rows if r.endpoint == "heartbeat"]
+    good = [r.rate for r in beats if r.p99 < 200 and not r.errors]
+    best = max(good, default=0.0)
+    print(
+        f"\nmeasured (closed loop, this machine): one app server ({workers} gunicorn workers) "
+        f"answered at most {best:.1f} heartbeats/s with p99 < 200 ms = about "
+        f"{best * BEAT_SECONDS:.0f} learners at {BEAT_SECONDS}-second heartbeats. The cores "
+        "are shared with PostgreSQL, Redis, the load generator and anything else running "
+        "(see 'machine busy' and the load average): a floor."
+    )
+    for row in beats:
+        twin = next(
+            (r for r in rows if r.endpoint == "one UPDATE" and r.clients == row.clients), None
+        )
+        if twin is not None:
+            print(
+                f"  at {row.clients} clients the one-UPDATE view answered {twin.rate:.1f}/s: "
+                f"heartbeat takes {twin.rate / max(row.rate, 1e-9):.2f}x its time"
+            )
+    app, db = mean("heartbeat", "app_ms"), mean("heartbeat", "db_ms")
+    base_app, base_db = mean("one UPDATE", "app_ms"), mean("one UPDATE", "db_ms")
+    print(
+        f"derived (CPU seconds from /proc, robust to other load): a heartbeat costs "
+        f"{app:.2f} ms of app-server CPU and {db:.2f} ms of PostgreSQL CPU; the one-UPDATE "
+        f"view {base_app:.2f} ms and {base_db:.2f} ms. Heartbeat/one-UPDATE in app-server "
+        f"CPU: {app / max(base_app, 1e-9):.2f}x, app + PostgreSQL: "
+        f"{(app + db) / max(base_app + base_db, 1e-9):.2f}x."
+    )
+    per_core = BEAT_SECONDS * 1000 / max(app, 1e-9)
+    print(
+        f"  one app-server core carries about {per_core:.0f} learners at {BEAT_SECONDS}-second "
+        f"heartbeats ({1000 / max(app, 1e-9):.0f} beats/s); an app server with {workers} "
+        f"workers on {workers} cores of its own, PostgreSQL elsewhere: about "
+        f"{per_core * workers:.0f}."
+    )
+    both = BEAT_SECONDS * 1000 / max(app + db, 1e-9)
+    cores = os.cpu_count() or 1
+    print(
+        f"  app server and PostgreSQL on the same cores, nothing else running: about "
+        f"{both:.0f} learners per core, {both * cores:.0f} on this machine's {cores} cores "
+        "(Redis, nginx and the kernel's network work not counted)."
+    )
 
 
 # --- Checks after the run --------------------------------------------------------------------
@@ -594,6 +730,7 @@ def main() -> int:
         args.duration = 60
 
     nginx = ensure_nginx()
+    wrk = ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="lms-topology-"))
     for name in ("logs", "nginx-tmp", "static", "media", "private-media"):
         (work / name).mkdir()
@@ -645,25 +782,17 @@ def main() -> int:
             NGINX_CONF.format(work=work, port=args.port, app1=app_ports[0], app2=app_ports[1])
         )
         logs = work / "logs"
+
+        def app_command(port: int) -> list[str]:
+            return [PYTHON, "-m", "gunicorn", "config.wsgi", "-w", str(args.app_workers)] + [
+                "-b",
+                f"127.0.0.1:{port}",
+                "--graceful-timeout",
+                "5",
+            ]
+
         apps = [
-            Process(
-                f"app{i + 1}",
-                [
-                    PYTHON,
-                    "-m",
-                    "gunicorn",
-                    "config.wsgi",
-                    "-w",
-                    str(args.app_workers),
-                    "-b",
-                    f"127.0.0.1:{port}",
-                    "--graceful-timeout",
-                    "5",
-                ],
-                env,
-                logs,
-            )
-            for i, port in enumerate(app_ports)
+            Process(f"app{i + 1}", app_command(port), env, logs) for i, port in enumerate(app_ports)
         ]
         workers = [
             Process(f"worker{i + 1}", [PYTHON, "manage.py", "qcluster"], env, logs)
@@ -740,23 +869,33 @@ def main() -> int:
             print(line)
         print(f"X-Accel-Redirect video and nginx in front: {'ok' if accel_ok else 'FAILED'}")
 
-        print("\n--- capacity probe: heartbeats straight at app server 1 ---", flush=True)
-        rows = probe_capacity(
-            f"http://127.0.0.1:{app_ports[0]}", facts, [1, 2, 4, 8], 6 if args.quick else 15
-        )
-        best = 0.0
-        for clients, rate, p50, p99, errors in rows:
-            print(
-                f"{clients:2d} clients: {rate:6.1f} beats/s  p50 {p50:6.1f} ms  "
-                f"p99 {p99:6.1f} ms  errors {errors}"
-            )
-            if p99 < 200 and not errors:
-                best = max(best, rate)
         print(
-            f"one app server ({args.app_workers} gunicorn workers) carries about "
-            f"{best * BEAT_SECONDS:.0f} concurrent learners at {BEAT_SECONDS}-second "
-            f"heartbeats (p99 < 200 ms; {best:.1f} beats/s; heartbeats only)"
+            "\n--- capacity probe: closed-loop requests (wrk) straight at an app server ---\n"
+            f"(started for the probe with the same command and {args.app_workers} workers, "
+            "plus the bench's one-UPDATE view: bench/probe_settings.py)",
+            flush=True,
         )
+        probe_port = args.port + 3
+        prober = Process(
+            "probe",
+            app_command(probe_port),
+            {**env, "DJANGO_SETTINGS_MODULE": "bench.probe_settings"},
+            logs,
+        )
+        processes.append(prober)
+        prober.start()
+        wait_for_http(f"http://127.0.0.1:{probe_port}/")
+        load_before = loadavg()
+        rows = probe_capacity(
+            wrk,
+            f"http://127.0.0.1:{probe_port}",
+            prober,
+            args.database_url,
+            facts,
+            [1, 2, 4, 8],
+            6 if args.quick else 15,
+        )
+        report_probe(rows, args.app_workers, load_before, loadavg())
         passed = checked and accel_ok
         print(f"\nresult: {'PASS' if passed else 'FAIL'} ({time.monotonic() - started_at:.0f} s)")
         if not passed:
