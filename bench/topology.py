@@ -29,10 +29,19 @@ app server is killed (SIGKILL) and restarted 5 s later; at 60 %, one task worker
 Then it waits for the queue to settle and checks: every heartbeat acknowledged with 200
 is in the database (the step's stored watched seconds are at least what was acknowledged),
 every completion has exactly one certificate and it is ready, none was rendered twice.
-Finally a capacity probe: heartbeats from closed-loop clients straight at one app server,
-at rising concurrency; the highest rate with p99 < 200 ms times 10 s is how many learners
-one app server carries at 10-second heartbeats on this machine (the probe's clients share
-the machine's cores with the server: a floor, not a ceiling).
+Finally a capacity probe on an app server started for it (the same gunicorn command and
+workers, plus the bench's one-UPDATE view: bench/probe_settings.py): closed-loop requests
+from wrk (the Debian package, a load generator in C; one learner per connection, a new
+sequence number every beat) at 1, 2, 4 and 8 connections, the heartbeat and the one-UPDATE
+view interleaved. It prints two figures, labelled:
+- measured: the highest heartbeat rate with p99 < 200 ms times 10 s, the learners one app
+  server carries at 10-second heartbeats on this machine, beside PostgreSQL, Redis, wrk and
+  whatever else runs on the same cores (a floor, not a ceiling);
+- derived: the app server's own CPU seconds per heartbeat (utime + stime of the gunicorn
+  master and workers from /proc, before and after each level) and PostgreSQL's (its server
+  processes for this database), so the learners per core at 10-second beats, which other
+  load on the machine hardly moves; and the same for the one-UPDATE view, with the ratio.
+The load average and the share of the machine busy during each level are printed too.
 
 Exit status 0 when the checks pass (errors during the kills are reported, not failures).
 """
@@ -524,8 +533,9 @@ def probe_capacity(
     measuring the app server's and PostgreSQL's CPU seconds from /proc around each."""
     learners = [f"{who['session']}:{secrets.token_hex(16)}" for who in facts["learners"]]
     rows = []
-    for path, endpoint in ((HEARTBEAT_PATH, "heartbeat"), (BASELINE_PATH, "one UPDATE")):
-        for clients in levels:
+    # Interleaved, so that whatever else the machine does falls on both alike.
+    for clients in levels:
+        for path, endpoint in ((HEARTBEAT_PATH, "heartbeat"), (BASELINE_PATH, "one UPDATE")):
             app_pids = group_pids(server.popen.pid)
             app_before = cpu_ticks(app_pids)
             db_before = cpu_ticks(database_backends(database_url))
@@ -569,6 +579,7 @@ def probe_capacity(
 
 
 def report_probe(rows: list[ProbeRow], workers: int, load_before: str, load_after: str) -> None:
+    rows = sorted(rows, key=lambda row: row.endpoint != "heartbeat")  # stable: by clients
     print(
         f"{'endpoint':10} {'clients':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
         f"  {'CPU ms per request: app':>23} {'PostgreSQL':>10} {'wrk':>5}  machine busy"
