@@ -6,6 +6,7 @@ simulated learners while one app server and one worker are killed and restarted.
     .venv/bin/python bench/topology.py [--duration 180] [--learners 40] [--app-workers 2]
         [--database-url postgres://postgres@127.0.0.1:5432/helper_topology]
         [--redis-url redis://127.0.0.1:6379/13] [--port 18480] [--keep]
+        [--probe-only] [--probe-seconds 15] [--gunicorn-arg=--worker-class=sync ...]
 
 What it starts (all on 127.0.0.1, in a temporary directory, stopped at the end):
 - PostgreSQL: the database of --database-url is dropped, created, migrated and seeded
@@ -532,6 +533,15 @@ def probe_capacity(
     sequence number every beat), for the heartbeat and for the one-UPDATE baseline view,
     measuring the app server's and PostgreSQL's CPU seconds from /proc around each."""
     learners = [f"{who['session']}:{secrets.token_hex(16)}" for who in facts["learners"]]
+
+    def wrk_command(path: str, clients: int, seconds: float) -> list[str]:
+        command = [wrk, "-t", str(clients), "-c", str(clients), "-d", f"{seconds:.0f}s"]
+        command += ["--timeout", "10s", "-s", str(PROBE_LUA), base, "--", path]
+        return command + [str(facts["module_id"]), facts["lecture_step"], *learners]
+
+    # Unmeasured: every worker's first requests (imports, connections, the module snapshot).
+    for path in (HEARTBEAT_PATH, BASELINE_PATH):
+        subprocess.run(wrk_command(path, 8, 3), check=True, capture_output=True)  # noqa: S603
     rows = []
     # Interleaved, so that whatever else the machine does falls on both alike.
     for clients in levels:
@@ -540,9 +550,7 @@ def probe_capacity(
             app_before = cpu_ticks(app_pids)
             db_before = cpu_ticks(database_backends(database_url))
             busy_before, all_before = machine_ticks()
-            command = [wrk, "-t", str(clients), "-c", str(clients), "-d", f"{seconds:.0f}s"]
-            command += ["--timeout", "10s", "-s", str(PROBE_LUA), base, "--", path]
-            command += [str(facts["module_id"]), facts["lecture_step"], *learners]
+            command = wrk_command(path, clients, seconds)
             child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
             output = child.stdout.read()
             _pid, status, usage = os.wait4(child.pid, 0)
@@ -641,6 +649,33 @@ def report_probe(rows: list[ProbeRow], workers: int, load_before: str, load_afte
     )
 
 
+def run_probe(args, env: dict, facts: dict, server: Process) -> None:
+    """Start `server` (an app server's command) with the bench's baselines added, probe it,
+    print the report, stop it."""
+    print(
+        "\n--- capacity probe: closed-loop requests (wrk) straight at an app server ---\n"
+        f"(started for the probe with the app servers' command and {args.app_workers} workers, "
+        "plus the bench's one-UPDATE view: bench/probe_settings.py)",
+        flush=True,
+    )
+    server.env = {**env, "DJANGO_SETTINGS_MODULE": "bench.probe_settings"}
+    server.start()
+    try:
+        base = f"http://127.0.0.1:{args.port + 3}"
+        wait_for_http(base + "/")
+        load_before = loadavg()
+        rows = probe_capacity(
+            ensure_wrk(), base, server, args.database_url, facts, [1, 2, 4, 8], args.probe_seconds
+        )
+        report_probe(rows, args.app_workers, load_before, loadavg())
+    finally:
+        server.signal(signal.SIGTERM)
+        try:
+            server.popen.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 # --- Checks after the run --------------------------------------------------------------------
 
 
@@ -732,6 +767,19 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=18480, help="nginx; app servers +1, +2")
     parser.add_argument("--settle", type=float, default=420, help="max wait for certificates")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--probe-only",
+        action="store_true",
+        help="set up, then only the capacity probe (no nginx, load, kills or checks)",
+    )
+    parser.add_argument("--probe-seconds", type=float, help="per level (default 15, quick 6)")
+    parser.add_argument(
+        "--gunicorn-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="added to every app server's command, e.g. --gunicorn-arg=--worker-class=sync",
+    )
     parser.add_argument("--seed", nargs=2, metavar=("LEARNERS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
@@ -739,9 +787,11 @@ def main() -> int:
         return 0
     if args.quick:
         args.duration = 60
+    if args.probe_seconds is None:
+        args.probe_seconds = 6 if args.quick else 15
 
     nginx = ensure_nginx()
-    wrk = ensure_wrk()
+    ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="lms-topology-"))
     for name in ("logs", "nginx-tmp", "static", "media", "private-media"):
         (work / name).mkdir()
@@ -789,9 +839,6 @@ def main() -> int:
         facts = json.loads(facts_path.read_text())
         print(f"set up in {time.monotonic() - started_at:.0f} s", flush=True)
 
-        (work / "nginx.conf").write_text(
-            NGINX_CONF.format(work=work, port=args.port, app1=app_ports[0], app2=app_ports[1])
-        )
         logs = work / "logs"
 
         def app_command(port: int) -> list[str]:
@@ -800,7 +847,15 @@ def main() -> int:
                 f"127.0.0.1:{port}",
                 "--graceful-timeout",
                 "5",
+                *args.gunicorn_arg,
             ]
+
+        if args.probe_only:
+            run_probe(args, env, facts, Process("probe", app_command(args.port + 3), env, logs))
+            return 0
+        (work / "nginx.conf").write_text(
+            NGINX_CONF.format(work=work, port=args.port, app1=app_ports[0], app2=app_ports[1])
+        )
 
         apps = [
             Process(f"app{i + 1}", app_command(port), env, logs) for i, port in enumerate(app_ports)
@@ -880,33 +935,7 @@ def main() -> int:
             print(line)
         print(f"X-Accel-Redirect video and nginx in front: {'ok' if accel_ok else 'FAILED'}")
 
-        print(
-            "\n--- capacity probe: closed-loop requests (wrk) straight at an app server ---\n"
-            f"(started for the probe with the same command and {args.app_workers} workers, "
-            "plus the bench's one-UPDATE view: bench/probe_settings.py)",
-            flush=True,
-        )
-        probe_port = args.port + 3
-        prober = Process(
-            "probe",
-            app_command(probe_port),
-            {**env, "DJANGO_SETTINGS_MODULE": "bench.probe_settings"},
-            logs,
-        )
-        processes.append(prober)
-        prober.start()
-        wait_for_http(f"http://127.0.0.1:{probe_port}/")
-        load_before = loadavg()
-        rows = probe_capacity(
-            wrk,
-            f"http://127.0.0.1:{probe_port}",
-            prober,
-            args.database_url,
-            facts,
-            [1, 2, 4, 8],
-            6 if args.quick else 15,
-        )
-        report_probe(rows, args.app_workers, load_before, loadavg())
+        run_probe(args, env, facts, Process("probe", app_command(args.port + 3), env, logs))
         passed = checked and accel_ok
         print(f"\nresult: {'PASS' if passed else 'FAIL'} ({time.monotonic() - started_at:.0f} s)")
         if not passed:
