@@ -6,6 +6,7 @@ simulated learners while one app server and one worker are killed and restarted.
     .venv/bin/python bench/topology.py [--duration 180] [--learners 40] [--app-workers 2]
         [--database-url postgres://postgres@127.0.0.1:5432/helper_topology]
         [--redis-url redis://127.0.0.1:6379/13] [--port 18480] [--keep]
+        [--probe-only] [--probe-seconds 15] [--gunicorn-arg=--worker-class=sync ...]
 
 What it starts (all on 127.0.0.1, in a temporary directory, stopped at the end):
 - PostgreSQL: the database of --database-url is dropped, created, migrated and seeded
@@ -29,10 +30,19 @@ app server is killed (SIGKILL) and restarted 5 s later; at 60 %, one task worker
 Then it waits for the queue to settle and checks: every heartbeat acknowledged with 200
 is in the database (the step's stored watched seconds are at least what was acknowledged),
 every completion has exactly one certificate and it is ready, none was rendered twice.
-Finally a capacity probe: heartbeats from closed-loop clients straight at one app server,
-at rising concurrency; the highest rate with p99 < 200 ms times 10 s is how many learners
-one app server carries at 10-second heartbeats on this machine (the probe's clients share
-the machine's cores with the server: a floor, not a ceiling).
+Finally a capacity probe on an app server started for it (the same gunicorn command and
+workers, plus the bench's one-UPDATE view: bench/probe_settings.py): closed-loop requests
+from wrk (the Debian package, a load generator in C; one learner per connection, a new
+sequence number every beat) at 1, 2, 4 and 8 connections, the heartbeat and the one-UPDATE
+view interleaved. It prints two figures, labelled:
+- measured: the highest heartbeat rate with p99 < 200 ms times 10 s, the learners one app
+  server carries at 10-second heartbeats on this machine, beside PostgreSQL, Redis, wrk and
+  whatever else runs on the same cores (a floor, not a ceiling);
+- derived: the app server's own CPU seconds per heartbeat (utime + stime of the gunicorn
+  master and workers from /proc, before and after each level) and PostgreSQL's (its server
+  processes for this database), so the learners per core at 10-second beats, which other
+  load on the machine hardly moves; and the same for the one-UPDATE view, with the ratio.
+The load average and the share of the machine busy during each level are printed too.
 
 Exit status 0 when the checks pass (errors during the kills are reported, not failures).
 """
@@ -226,13 +236,14 @@ def seed(learners: int, out: str) -> None:
     django.setup()
     from datetime import timedelta
 
+    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.module_loading import import_string
 
     from tests.factories import (
         CoursePageFactory,
@@ -263,6 +274,7 @@ def seed(learners: int, out: str) -> None:
         for n in range(learners)
     )
     users = list(User.objects.filter(username__startswith="topo").order_by("pk"))
+    SessionStore = import_string(f"{settings.SESSION_ENGINE}.SessionStore")  # noqa: N806
     sessions = []
     for user in users:
         enrol(user, course)
@@ -425,73 +437,243 @@ class Learner(threading.Thread):
             time.sleep(max(0.0, next_beat - time.monotonic()))
 
 
-def probe_capacity(base: str, facts: dict, levels: list[int], seconds: float) -> list[tuple]:
-    """Closed-loop heartbeats at each concurrency: (clients, beats/s, p50, p99, errors)."""
-    import requests
+PROBE_LUA = ROOT / "bench" / "heartbeat_probe.lua"
+HEARTBEAT_PATH = "/api/v1/progress/heartbeat"
+BASELINE_PATH = "/bench/baseline/"  # bench.urls: parse the JSON, one UPDATE, answer JSON
+TICKS = os.sysconf("SC_CLK_TCK")
 
-    results = []
-    people = facts["learners"]
+
+def ensure_wrk() -> str:
+    """wrk (Debian package): a load generator in C, so the probe's client takes little of
+    the cores it shares with the app server."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        sys.exit("wrk is not installed: apt-get install wrk (as root), then run again.")
+    print("installing wrk (apt-get) ...", flush=True)
+    subprocess.run(  # noqa: S603
+        ["apt-get", "install", "-y", "--no-install-recommends", "wrk"],  # noqa: S607
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+    return "/usr/bin/wrk"
+
+
+def cpu_ticks(pids) -> dict[int, int]:
+    """utime + stime of each process (clock ticks); processes gone meanwhile are left out."""
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def group_pids(pgid: int) -> list[int]:
+    """The processes of a process group: a gunicorn master and its workers."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[2]) == pgid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def database_backends(database_url: str) -> list[int]:
+    """PostgreSQL's server processes serving our database (the app server's connections
+    among them), to count their CPU too."""
+    import psycopg
+
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) clock ticks of every core since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+@dataclass
+class ProbeRow:
+    endpoint: str
+    clients: int
+    requests: int
+    rate: float
+    p50: float
+    p99: float
+    errors: int
+    app_ms: float  # app server CPU (master + workers) per request
+    db_ms: float  # PostgreSQL backends' CPU per request
+    client_ms: float  # wrk's own CPU per request
+    busy: float  # share of the machine's cores busy meanwhile (anyone's)
+
+
+def probe_capacity(
+    wrk: str, base: str, server: Process, database_url: str, facts: dict, levels, seconds
+) -> list[ProbeRow]:
+    """Closed-loop requests with wrk at each concurrency (one learner per connection, a new
+    sequence number every beat), for the heartbeat and for the one-UPDATE baseline view,
+    measuring the app server's and PostgreSQL's CPU seconds from /proc around each."""
+    learners = [f"{who['session']}:{secrets.token_hex(16)}" for who in facts["learners"]]
+
+    def wrk_command(path: str, clients: int, seconds: float) -> list[str]:
+        command = [wrk, "-t", str(clients), "-c", str(clients), "-d", f"{seconds:.0f}s"]
+        command += ["--timeout", "10s", "-s", str(PROBE_LUA), base, "--", path]
+        return command + [str(facts["module_id"]), facts["lecture_step"], *learners]
+
+    # Unmeasured: every worker's first requests (imports, connections, the module snapshot).
+    for path in (HEARTBEAT_PATH, BASELINE_PATH):
+        subprocess.run(wrk_command(path, 8, 3), check=True, capture_output=True)  # noqa: S603
+    rows = []
+    # Interleaved, so that whatever else the machine does falls on both alike.
     for clients in levels:
-        timings: list[float] = []
-        errors = [0]
-        lock = threading.Lock()
-        until = time.monotonic() + seconds
+        for path, endpoint in ((HEARTBEAT_PATH, "heartbeat"), (BASELINE_PATH, "one UPDATE")):
+            app_pids = group_pids(server.popen.pid)
+            app_before = cpu_ticks(app_pids)
+            db_before = cpu_ticks(database_backends(database_url))
+            busy_before, all_before = machine_ticks()
+            command = wrk_command(path, clients, seconds)
+            child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
+            output = child.stdout.read()
+            _pid, status, usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            busy_after, all_after = machine_ticks()
+            app_after = cpu_ticks(group_pids(server.popen.pid))
+            db_after = cpu_ticks(database_backends(database_url))
+            lines = [line for line in output.splitlines() if line.startswith("WRK ")]
+            if child.returncode or not lines:
+                raise RuntimeError(f"wrk failed ({child.returncode}):\n{output}")
+            result = json.loads(lines[-1][4:])
+            done = max(1, result["requests"])
 
-        def client(
-            index: int, _clients=clients, _until=until, _timings=timings, _errors=errors, _lock=lock
-        ):
-            who = people[index % len(people)]
-            http = requests.Session()
-            csrf = secrets.token_hex(16)
-            http.cookies.set("sessionid", who["session"])
-            http.cookies.set("csrftoken", csrf)
-            session_id = f"probe-{_clients}-{index}-{secrets.token_hex(4)}"
-            seq = 0
-            while time.monotonic() < _until:
-                seq += 1
-                body = {
-                    "module_id": facts["module_id"],
-                    "step_id": facts["lecture_step"],
-                    "session_id": session_id,
-                    "seq": seq,
-                    "ranges": [[0, 1]],
-                    "position": 1,
-                    "duration": LECTURE_SECONDS,
-                }
-                started = time.perf_counter()
-                try:
-                    response = http.post(
-                        base + "/api/v1/progress/heartbeat",
-                        json=body,
-                        headers={"X-CSRFToken": csrf},
-                        timeout=15,
-                    )
-                    good = response.status_code == 200
-                except requests.RequestException:
-                    good = False
-                with _lock:
-                    if good:
-                        _timings.append((time.perf_counter() - started) * 1000)
-                    else:
-                        _errors[0] += 1
+            def per_request_ms(before, after, _done=done):
+                ticks = sum(t - before.get(pid, 0) for pid, t in after.items())
+                return ticks / TICKS * 1000 / _done
 
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-        results.append(
-            (
-                clients,
-                len(timings) / elapsed,
-                percentile(timings, 0.5),
-                percentile(timings, 0.99),
-                errors[0],
+            rows.append(
+                ProbeRow(
+                    endpoint,
+                    clients,
+                    result["requests"],
+                    result["requests"] / (result["duration_us"] / 1e6),
+                    result["p50_us"] / 1000,
+                    result["p99_us"] / 1000,
+                    result["non_2xx"] + result["socket_errors"],
+                    per_request_ms(app_before, app_after),
+                    per_request_ms(db_before, db_after),
+                    (usage.ru_utime + usage.ru_stime) * 1000 / done,
+                    (busy_after - busy_before) / max(1, all_after - all_before),
+                )
             )
+    return rows
+
+
+def report_probe(rows: list[ProbeRow], workers: int, load_before: str, load_after: str) -> None:
+    rows = sorted(rows, key=lambda row: row.endpoint != "heartbeat")  # stable: by clients
+    print(
+        f"{'endpoint':10} {'clients':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
+        f"  {'CPU ms per request: app':>23} {'PostgreSQL':>10} {'wrk':>5}  machine busy"
+    )
+    for row in rows:
+        print(
+            f"{row.endpoint:10} {row.clients:7d} {row.rate:7.1f} {row.p50:7.1f} {row.p99:7.1f} "
+            f"{row.errors:6d}  {row.app_ms:23.2f} {row.db_ms:10.2f} {row.client_ms:5.2f}  "
+            f"{row.busy:6.0%}"
         )
-    return results
+    print(f"load average before the probe: {load_before}; after: {load_after}")
+
+    def mean(endpoint: str, attribute: str) -> float:
+        chosen = [r for r in rows if r.endpoint == endpoint]
+        total = sum(r.requests for r in chosen)
+        return sum(getattr(r, attribute) * r.requests for r in chosen) / max(1, total)
+
+    beats = [r for r in rows if r.endpoint == "heartbeat"]
+    good = [r.rate for r in beats if r.p99 < 200 and not r.errors]
+    best = max(good, default=0.0)
+    print(
+        f"\nmeasured (closed loop, this machine): one app server ({workers} gunicorn workers) "
+        f"answered at most {best:.1f} heartbeats/s with p99 < 200 ms = about "
+        f"{best * BEAT_SECONDS:.0f} learners at {BEAT_SECONDS}-second heartbeats. The cores "
+        "are shared with PostgreSQL, Redis, the load generator and anything else running "
+        "(see 'machine busy' and the load average): a floor."
+    )
+    for row in beats:
+        twin = next(
+            (r for r in rows if r.endpoint == "one UPDATE" and r.clients == row.clients), None
+        )
+        if twin is not None:
+            print(
+                f"  at {row.clients} clients the one-UPDATE view answered {twin.rate:.1f}/s: "
+                f"heartbeat takes {twin.rate / max(row.rate, 1e-9):.2f}x its time"
+            )
+    app, db = mean("heartbeat", "app_ms"), mean("heartbeat", "db_ms")
+    base_app, base_db = mean("one UPDATE", "app_ms"), mean("one UPDATE", "db_ms")
+    print(
+        f"derived (CPU seconds from /proc, robust to other load): a heartbeat costs "
+        f"{app:.2f} ms of app-server CPU and {db:.2f} ms of PostgreSQL CPU; the one-UPDATE "
+        f"view {base_app:.2f} ms and {base_db:.2f} ms. Heartbeat/one-UPDATE in app-server "
+        f"CPU: {app / max(base_app, 1e-9):.2f}x, app + PostgreSQL: "
+        f"{(app + db) / max(base_app + base_db, 1e-9):.2f}x."
+    )
+    per_core = BEAT_SECONDS * 1000 / max(app, 1e-9)
+    print(
+        f"  one app-server core carries about {per_core:.0f} learners at {BEAT_SECONDS}-second "
+        f"heartbeats ({1000 / max(app, 1e-9):.0f} beats/s); an app server with {workers} "
+        f"workers on {workers} cores of its own, PostgreSQL elsewhere: about "
+        f"{per_core * workers:.0f}."
+    )
+    both = BEAT_SECONDS * 1000 / max(app + db, 1e-9)
+    cores = os.cpu_count() or 1
+    print(
+        f"  app server and PostgreSQL on the same cores, nothing else running: about "
+        f"{both:.0f} learners per core, {both * cores:.0f} on this machine's {cores} cores "
+        "(Redis, nginx and the kernel's network work not counted)."
+    )
+
+
+def run_probe(args, env: dict, facts: dict, server: Process) -> None:
+    """Start `server` (an app server's command) with the bench's baselines added, probe it,
+    print the report, stop it."""
+    print(
+        "\n--- capacity probe: closed-loop requests (wrk) straight at an app server ---\n"
+        f"(started for the probe with the app servers' command and {args.app_workers} workers, "
+        "plus the bench's one-UPDATE view: bench/probe_settings.py)",
+        flush=True,
+    )
+    server.env = {**env, "DJANGO_SETTINGS_MODULE": "bench.probe_settings"}
+    server.start()
+    try:
+        base = f"http://127.0.0.1:{args.port + 3}"
+        wait_for_http(base + "/")
+        load_before = loadavg()
+        rows = probe_capacity(
+            ensure_wrk(), base, server, args.database_url, facts, [1, 2, 4, 8], args.probe_seconds
+        )
+        report_probe(rows, args.app_workers, load_before, loadavg())
+    finally:
+        server.signal(signal.SIGTERM)
+        try:
+            server.popen.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 # --- Checks after the run --------------------------------------------------------------------
@@ -585,6 +767,19 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=18480, help="nginx; app servers +1, +2")
     parser.add_argument("--settle", type=float, default=420, help="max wait for certificates")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--probe-only",
+        action="store_true",
+        help="set up, then only the capacity probe (no nginx, load, kills or checks)",
+    )
+    parser.add_argument("--probe-seconds", type=float, help="per level (default 15, quick 6)")
+    parser.add_argument(
+        "--gunicorn-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="added to every app server's command, e.g. --gunicorn-arg=--worker-class=sync",
+    )
     parser.add_argument("--seed", nargs=2, metavar=("LEARNERS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
@@ -592,8 +787,11 @@ def main() -> int:
         return 0
     if args.quick:
         args.duration = 60
+    if args.probe_seconds is None:
+        args.probe_seconds = 6 if args.quick else 15
 
     nginx = ensure_nginx()
+    ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="lms-topology-"))
     for name in ("logs", "nginx-tmp", "static", "media", "private-media"):
         (work / name).mkdir()
@@ -641,29 +839,26 @@ def main() -> int:
         facts = json.loads(facts_path.read_text())
         print(f"set up in {time.monotonic() - started_at:.0f} s", flush=True)
 
+        logs = work / "logs"
+
+        def app_command(port: int) -> list[str]:
+            return [PYTHON, "-m", "gunicorn", "config.wsgi", "-w", str(args.app_workers)] + [
+                "-b",
+                f"127.0.0.1:{port}",
+                "--graceful-timeout",
+                "5",
+                *args.gunicorn_arg,
+            ]
+
+        if args.probe_only:
+            run_probe(args, env, facts, Process("probe", app_command(args.port + 3), env, logs))
+            return 0
         (work / "nginx.conf").write_text(
             NGINX_CONF.format(work=work, port=args.port, app1=app_ports[0], app2=app_ports[1])
         )
-        logs = work / "logs"
+
         apps = [
-            Process(
-                f"app{i + 1}",
-                [
-                    PYTHON,
-                    "-m",
-                    "gunicorn",
-                    "config.wsgi",
-                    "-w",
-                    str(args.app_workers),
-                    "-b",
-                    f"127.0.0.1:{port}",
-                    "--graceful-timeout",
-                    "5",
-                ],
-                env,
-                logs,
-            )
-            for i, port in enumerate(app_ports)
+            Process(f"app{i + 1}", app_command(port), env, logs) for i, port in enumerate(app_ports)
         ]
         workers = [
             Process(f"worker{i + 1}", [PYTHON, "manage.py", "qcluster"], env, logs)
@@ -740,23 +935,7 @@ def main() -> int:
             print(line)
         print(f"X-Accel-Redirect video and nginx in front: {'ok' if accel_ok else 'FAILED'}")
 
-        print("\n--- capacity probe: heartbeats straight at app server 1 ---", flush=True)
-        rows = probe_capacity(
-            f"http://127.0.0.1:{app_ports[0]}", facts, [1, 2, 4, 8], 6 if args.quick else 15
-        )
-        best = 0.0
-        for clients, rate, p50, p99, errors in rows:
-            print(
-                f"{clients:2d} clients: {rate:6.1f} beats/s  p50 {p50:6.1f} ms  "
-                f"p99 {p99:6.1f} ms  errors {errors}"
-            )
-            if p99 < 200 and not errors:
-                best = max(best, rate)
-        print(
-            f"one app server ({args.app_workers} gunicorn workers) carries about "
-            f"{best * BEAT_SECONDS:.0f} concurrent learners at {BEAT_SECONDS}-second "
-            f"heartbeats (p99 < 200 ms; {best:.1f} beats/s; heartbeats only)"
-        )
+        run_probe(args, env, facts, Process("probe", app_command(args.port + 3), env, logs))
         passed = checked and accel_ok
         print(f"\nresult: {'PASS' if passed else 'FAIL'} ({time.monotonic() - started_at:.0f} s)")
         if not passed:

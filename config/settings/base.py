@@ -299,6 +299,18 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # process would reach the others only when their copies expire (lms.conf).
 LMS_CACHE_UNTIL_EDIT = env_bool("LMS_CACHE_UNTIL_EDIT", bool(REDIS_URL))
 
+# Sessions are read from Redis and written through to the database (`cached_db`): a request
+# reads its session without a query. Only with a cache every process shares: a logout (or
+# the identity provider's logout) deletes the session from that cache and the database at
+# once, so it ends the session in every process. With the local-memory cache of the
+# embedded default a deleted session would live on in the other processes' copies, so
+# there the database alone holds them (decision 0027).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+
 # Our own settings. Read through each app's conf module (lms/conf.py, compliance/conf.py,
 # certificates/conf.py), never directly.
 # nginx `internal` locations mapping to each storage's root, for X-Accel-Redirect. Empty:
