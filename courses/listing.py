@@ -24,7 +24,13 @@ from lms import api as lms
 if TYPE_CHECKING:
     from .models import CoursePage
 
-__all__ = ["CourseListing", "ListedModule", "ListedPrerequisite", "course_listing"]
+__all__ = [
+    "CourseListing",
+    "ListedModule",
+    "ListedPrerequisite",
+    "course_listing",
+    "module_card",
+]
 
 CARD_TEMPLATE = "courses/includes/module_card.html"
 
@@ -93,9 +99,14 @@ class CourseListing:
     cards: dict[int, str]
 
 
+def module_card(module) -> str:
+    """The part of a module's outline item that is the same for everyone."""
+    return render_to_string(CARD_TEMPLATE, {"module": module})
+
+
 def _build(course: CoursePage) -> CourseListing:
     modules = _listing(course)
-    cards = {module.pk: render_to_string(CARD_TEMPLATE, {"module": module}) for module in modules}
+    cards = {module.pk: module_card(module) for module in modules}
     return CourseListing(modules, cards)
 
 
