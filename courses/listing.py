@@ -6,7 +6,9 @@ the page shows of them changes only when an editor saves, publishes, unpublishes
 deletes a page (or saves a lecture or a site): each starts a new generation of the
 engine's snapshots (lms.cached_until_edit), and the list is rebuilt on the next view.
 With it is kept what each module's outline item shows the same to everyone (its card),
-rendered once per language: Django's templates take about 0.2 ms an item.
+rendered once per language: Django's templates take about 0.2 ms an item. The process
+keeps the same objects while the generation holds (`in_process`), so a view neither
+unpickles 50 modules' step specs nor asks the cache for more than the generation.
 """
 
 from __future__ import annotations
@@ -69,8 +71,8 @@ class ListedModule:
         return self.course_id
 
 
-def _listing(course: CoursePage) -> list[ListedModule]:
-    return [
+def _listing(course: CoursePage) -> tuple[ListedModule, ...]:
+    return tuple(
         ListedModule(
             pk=module.pk,
             title=module.title,
@@ -88,12 +90,14 @@ def _listing(course: CoursePage) -> list[ListedModule]:
             steps=tuple(module.get_lms_steps()),
         )
         for module in course.modules
-    ]
+    )
 
 
 @dataclass(frozen=True)
 class CourseListing:
-    modules: list[ListedModule]
+    """Shared by every request this process serves until the next edit: read only."""
+
+    modules: tuple[ListedModule, ...]
     # Each module's part of the outline that is the same for everyone (level, time,
     # summary, prerequisites), rendered in the language it was built for, by module id.
     cards: dict[int, str]
@@ -115,4 +119,4 @@ def course_listing(course: CoursePage) -> CourseListing:
     query when kept since the last edit, else the four of `CoursePage.modules`. Modules
     and cards are built and kept together, so they always show the same edit."""
     key = f"course-modules:{course.pk}:{get_language() or ''}"
-    return lms.cached_until_edit(key, lambda: _build(course))
+    return lms.cached_until_edit(key, lambda: _build(course), in_process=True)

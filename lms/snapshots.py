@@ -11,6 +11,7 @@ in this process or through the shared cache starts a new generation of snapshots
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,22 +100,59 @@ def get_module_snapshot(module_id: int) -> ModuleSnapshot | None:
     return snapshot
 
 
-def cached_until_edit(key: str, build: Callable[[], T]) -> T:
+# Values kept in this process too (`cached_until_edit(..., in_process=True)`), by cache
+# key: (generation, time built, value). Bounded: past this many keys it starts afresh.
+_IN_PROCESS_MAX = 256
+_in_process: dict[str, tuple[int, float, object]] = {}
+_in_process_lock = threading.Lock()
+
+
+def cached_until_edit(key: str, build: Callable[[], T], *, in_process: bool = False) -> T:
     """What `build()` returns, kept in the cache under `key` until the next edit (the
     generation of the module snapshots: any page, lecture or quiz saved or deleted, any
     site saved) and at most SNAPSHOT_SECONDS. One cache round trip when kept; `build`
     must return something picklable, and nothing that depends on who asks. Without a
-    shared cache (`lms.conf.cache_until_edit`) it builds afresh every time."""
+    shared cache (`lms.conf.cache_until_edit`) it builds afresh every time.
+
+    `in_process`: also keep the value in this process, and hand out that same object
+    while the shared cache's generation is the one it was built in (and for no longer
+    than SNAPSHOT_SECONDS from when it was built): one round trip that reads the
+    generation only, and no unpickling. An edit reaches this process exactly as it reaches
+    the shared cache, through the generation. Only for values nobody mutates."""
     if not conf.cache_until_edit():
         return build()
     cache_key = f"lms:until-edit:{key}"
-    found = cache.get_many([GENERATION_KEY, cache_key])
-    generation = found.get(GENERATION_KEY, 0)
-    kept = found.get(cache_key)
-    if kept is not None and kept[0] == generation:
-        return kept[1]
-    value = build()
-    cache.set(cache_key, (generation, value), SNAPSHOT_SECONDS)
+    if in_process:
+        generation = cache.get(GENERATION_KEY)
+        mine = _in_process.get(cache_key)
+        if (
+            generation is not None
+            and mine is not None
+            and mine[0] == generation
+            and time.time() - mine[1] < SNAPSHOT_SECONDS
+        ):
+            return mine[2]  # type: ignore[return-value]
+        kept = cache.get(cache_key)
+    else:
+        found = cache.get_many([GENERATION_KEY, cache_key])
+        generation = found.get(GENERATION_KEY)
+        kept = found.get(cache_key)
+    if generation is None:
+        # No edit since the cache was emptied: the generation is unknown, and a copy kept
+        # in this process from before could be of an edit the emptied cache forgot.
+        generation = 0
+        in_process = False
+    # (generation, value, time built); a pair was kept before the time was.
+    if kept is not None and len(kept) == 3 and kept[0] == generation:
+        value, built = kept[1], kept[2]
+    else:
+        value, built = build(), time.time()
+        cache.set(cache_key, (generation, value, built), SNAPSHOT_SECONDS)
+    if in_process:
+        with _in_process_lock:
+            if len(_in_process) >= _IN_PROCESS_MAX:
+                _in_process.clear()
+            _in_process[cache_key] = (generation, built, value)
     return value
 
 
