@@ -9,7 +9,6 @@ from django.core.cache import cache
 from lms import snapshots
 from lms.api import cached_until_edit, forget_module_snapshots
 
-
 pytestmark = pytest.mark.django_db
 
 
