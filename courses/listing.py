@@ -6,7 +6,9 @@ the page shows of them changes only when an editor saves, publishes, unpublishes
 deletes a page (or saves a lecture or a site): each starts a new generation of the
 engine's snapshots (lms.cached_until_edit), and the list is rebuilt on the next view.
 With it is kept what each module's outline item shows the same to everyone (its card),
-rendered once per language: Django's templates take about 0.2 ms an item.
+rendered once per language: Django's templates take about 0.2 ms an item. The process
+keeps the same objects while the generation holds (`in_process`), so a view neither
+unpickles 50 modules' step specs nor asks the cache for more than the generation.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "ListedPrerequisite",
     "course_listing",
     "course_listings",
+    "module_card",
 ]
 
 CARD_TEMPLATE = "courses/includes/module_card.html"
@@ -73,8 +76,8 @@ class ListedModule:
         return self.step_urls[step_id]
 
 
-def _listing(course: CoursePage) -> list[ListedModule]:
-    return [
+def _listing(course: CoursePage) -> tuple[ListedModule, ...]:
+    return tuple(
         ListedModule(
             pk=module.pk,
             title=module.title,
@@ -96,20 +99,27 @@ def _listing(course: CoursePage) -> list[ListedModule]:
             },
         )
         for module in course.modules
-    ]
+    )
 
 
 @dataclass(frozen=True)
 class CourseListing:
-    modules: list[ListedModule]
+    """Shared by every request this process serves until the next edit: read only."""
+
+    modules: tuple[ListedModule, ...]
     # Each module's part of the outline that is the same for everyone (level, time,
     # summary, prerequisites), rendered in the language it was built for, by module id.
     cards: dict[int, str]
 
 
+def module_card(module) -> str:
+    """The part of a module's outline item that is the same for everyone."""
+    return render_to_string(CARD_TEMPLATE, {"module": module})
+
+
 def _build(course: CoursePage) -> CourseListing:
     modules = _listing(course)
-    cards = {module.pk: render_to_string(CARD_TEMPLATE, {"module": module}) for module in modules}
+    cards = {module.pk: module_card(module) for module in modules}
     return CourseListing(modules, cards)
 
 
@@ -131,7 +141,9 @@ def course_listings(courses: Sequence[CoursePage]) -> dict[int, CourseListing]:
         type(missing[0]).prefetch_lms_modules(missing)
         return {course: _build(course) for course in missing}
 
-    kept = lms.cached_until_edit_many({_key(course): course for course in courses}, build)
+    kept = lms.cached_until_edit_many(
+        {_key(course): course for course in courses}, build, in_process=True
+    )
     return {course.pk: listing for course, listing in kept.items()}
 
 
@@ -139,4 +151,4 @@ def course_listing(course: CoursePage) -> CourseListing:
     """The course's live modules in page order and their cards in the active language: no
     query when kept since the last edit, else the four of `CoursePage.modules`. Modules
     and cards are built and kept together, so they always show the same edit."""
-    return lms.cached_until_edit(_key(course), lambda: _build(course))
+    return lms.cached_until_edit(_key(course), lambda: _build(course), in_process=True)

@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import models
 from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -19,7 +20,18 @@ from lms import api as lms
 from modules.forms import AsciiSlugPageForm
 from modules.models import ModulePage
 
-from .listing import ListedModule, course_listing, course_listings
+from .listing import ListedModule, course_listing, course_listings, module_card
+from .outline import render_outline
+
+
+def _live_url(module) -> str:
+    return module.url
+
+
+def _preview_url(module) -> str:
+    # Inside a course preview, the preview of the module's latest draft (the admin's
+    # "view draft", as modules' `module_url` tag answers), where its steps can be walked.
+    return reverse("wagtailadmin_pages:view_draft", args=[module.pk])
 
 
 class CourseIndexPage(Page):
@@ -187,7 +199,8 @@ class CoursePage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # The live page's modules, from the cache until the next edit; a preview (a
         # draft, perhaps never saved) loads them afresh.
-        if self.pk and not getattr(request, "is_preview", False):
+        preview = getattr(request, "is_preview", False)
+        if self.pk and not preview:
             listing = course_listing(self)
             modules, cards = listing.modules, listing.cards
         else:
@@ -195,8 +208,14 @@ class CoursePage(RoutablePageMixin, Page):
         context["modules"] = modules
         progress = lms.get_course_progress(user=request.user, course=self, modules=modules)
         context["progress"] = progress
-        context["outline"] = [(state, cards.get(state.module.pk)) for state in progress.modules]
-        context["module_status"] = lms.ModuleStatus
+        context["outline"] = render_outline(
+            [
+                (state, cards.get(state.module.pk) or module_card(state.module))
+                for state in progress.modules
+            ],
+            enrolled=progress.enrolment is not None,
+            module_url=_preview_url if preview else _live_url,
+        )
         return context
 
     @path("")

@@ -11,6 +11,7 @@ in this process or through the shared cache starts a new generation of snapshots
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -102,57 +103,104 @@ def get_module_snapshot(module_id: int) -> ModuleSnapshot | None:
     return snapshot
 
 
-def cached_until_edit(key: str, build: Callable[[], T]) -> T:
+# Values kept in this process too (`cached_until_edit(..., in_process=True)`), by cache
+# key: (generation, time built, value). Bounded: past this many keys it starts afresh.
+_IN_PROCESS_MAX = 256
+_in_process: dict[str, tuple[int, float, object]] = {}
+_in_process_lock = threading.Lock()
+
+
+def cached_until_edit(key: str, build: Callable[[], T], *, in_process: bool = False) -> T:
     """What `build()` returns, kept in the cache under `key` until the next edit (the
     generation of the module snapshots: any page, lecture or quiz saved or deleted, any
     site saved) and at most SNAPSHOT_SECONDS. One cache round trip when kept; `build`
     must return something picklable, and nothing that depends on who asks. Without a
-    shared cache (`lms.conf.cache_until_edit`) it builds afresh every time."""
+    shared cache (`lms.conf.cache_until_edit`) it builds afresh every time.
+
+    `in_process`: also keep the value in this process, and hand out that same object
+    while the shared cache's generation is the one it was built in (and for no longer
+    than SNAPSHOT_SECONDS from when it was built): one round trip that reads the
+    generation only, and no unpickling. An edit reaches this process exactly as it reaches
+    the shared cache, through the generation. Only for values nobody mutates."""
+    return cached_until_edit_many(
+        {key: key}, lambda _missing: {key: build()}, in_process=in_process
+    )[key]
+
+
+def cached_until_edit_many(
+    keys: Mapping[str, K],
+    build: Callable[[list[K]], Mapping[K, T]],
+    *,
+    in_process: bool = False,
+) -> dict[K, T]:
+    """`cached_until_edit` for many values at once: `keys` maps each key to what it is
+    about; `build` is called once, with all that is not kept, and returns their values by
+    the same. Returns every value by what it is about. The generation and the kept values
+    come in one cache round trip (with `in_process`: the generation, then only the values
+    this process does not hold)."""
     if not conf.cache_until_edit():
-        return build()
-    cache_key = f"lms:until-edit:{key}"
-    found = cache.get_many([GENERATION_KEY, cache_key])
-    generation = found.get(GENERATION_KEY, 0)
-    kept = found.get(cache_key)
-    if kept is not None and kept[0] == generation:
-        return kept[1]
-    value = build()
-    cache.set(cache_key, (generation, value), SNAPSHOT_SECONDS)
-    return value
+        return dict(build(list(keys.values())))
+    cache_keys = {f"lms:until-edit:{key}": about for key, about in keys.items()}
+    values: dict[K, T] = {}
+    if in_process:
+        generation = cache.get(GENERATION_KEY)
+        now = time.time()
+        wanted = []
+        for cache_key, about in cache_keys.items():
+            mine = _in_process.get(cache_key)
+            if (
+                generation is not None
+                and mine is not None
+                and mine[0] == generation
+                and now - mine[1] < SNAPSHOT_SECONDS
+            ):
+                values[about] = mine[2]  # type: ignore[assignment]
+            else:
+                wanted.append(cache_key)
+        if not wanted:
+            return values
+        found = cache.get_many(wanted)
+    else:
+        found = cache.get_many([GENERATION_KEY, *cache_keys])
+        generation = found.get(GENERATION_KEY)
+        wanted = list(cache_keys)
+    if generation is None:
+        # No edit since the cache was emptied: the generation is unknown, and a copy kept
+        # in this process from before could be of an edit the emptied cache forgot.
+        generation = 0
+        in_process = False
+    kept: dict[str, tuple[T, float]] = {}
+    missing: dict[K, str] = {}
+    for cache_key in wanted:
+        # (generation, value, time built); a pair was kept before the time was.
+        stored = found.get(cache_key)
+        if stored is not None and len(stored) == 3 and stored[0] == generation:
+            kept[cache_key] = (stored[1], stored[2])
+        else:
+            missing[cache_keys[cache_key]] = cache_key
+    if missing:
+        built_at = time.time()
+        built = build(list(missing))
+        fresh = {missing[about]: (value, built_at) for about, value in built.items()}
+        cache.set_many(
+            {key: (generation, value, at) for key, (value, at) in fresh.items()},
+            SNAPSHOT_SECONDS,
+        )
+        kept.update(fresh)
+    for cache_key, (value, _at) in kept.items():
+        values[cache_keys[cache_key]] = value
+    if in_process:
+        with _in_process_lock:
+            if len(_in_process) + len(kept) > _IN_PROCESS_MAX:
+                _in_process.clear()
+            for cache_key, (value, at) in kept.items():
+                _in_process[cache_key] = (generation, at, value)
+    return values
 
 
 def caches_until_edit() -> bool:
     """Whether `cached_until_edit` keeps anything (a shared cache is configured)."""
     return conf.cache_until_edit()
-
-
-def cached_until_edit_many(
-    keys: Mapping[str, K], build: Callable[[list[K]], Mapping[K, T]]
-) -> dict[K, T]:
-    """`cached_until_edit` for many values in one cache round trip: `keys` maps each cache
-    key to what it is about; `build` is called once with everything not kept and returns
-    the values by the same. Returns the values by what they are about."""
-    if not conf.cache_until_edit():
-        return dict(build(list(keys.values())))
-    cache_keys = {f"lms:until-edit:{key}": about for key, about in keys.items()}
-    found = cache.get_many([GENERATION_KEY, *cache_keys])
-    generation = found.get(GENERATION_KEY, 0)
-    values: dict[K, T] = {}
-    missing: dict[K, str] = {}
-    for cache_key, about in cache_keys.items():
-        kept = found.get(cache_key)
-        if kept is not None and kept[0] == generation:
-            values[about] = kept[1]
-        else:
-            missing[about] = cache_key
-    if missing:
-        built = build(list(missing))
-        cache.set_many(
-            {missing[about]: (generation, value) for about, value in built.items()},
-            SNAPSHOT_SECONDS,
-        )
-        values.update(built)
-    return values
 
 
 def _new_generation() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -204,24 +204,73 @@ def _completions(user, page_ids, cycle: int) -> tuple[dict[int, datetime], set[i
     return completed_now, completed_ever
 
 
-_PROGRESS_FIELDS = (
-    "module_id",
-    "step_id",
-    "completed_at",
-    "watched_seconds",
-    "duration_seconds",
-    "position_seconds",
-    "best_score",
-    "answer",  # read by _step_states; deferred, it would cost one query per row
-    "updated_at",
+# What _step_states reads of a learner's step progress (any other field is deferred: it
+# would cost a query per row), in the model's field order, as `Model.from_db` takes them.
+_PROGRESS_FIELDS = tuple(
+    field.attname
+    for field in StepProgress._meta.concrete_fields
+    if field.attname
+    in {
+        "id",
+        "module_id",
+        "cycle",
+        "step_id",
+        "completed_at",
+        "watched_seconds",
+        "duration_seconds",
+        "position_seconds",
+        "best_score",
+        "answer",
+        "updated_at",
+    }
 )
+# A completion in the same columns: its page, cycle and time where a step's module, cycle
+# and completion time are; NULL (of the step's column type) for the rest.
+_FROM_COMPLETION = {"module_id": "page_id", "cycle": "cycle", "completed_at": "completed_at"}
+_COMPLETION_COLUMNS = tuple(
+    _FROM_COMPLETION[field.attname]
+    if field.attname in _FROM_COMPLETION
+    else Value(None, output_field=field.__class__())
+    for field in StepProgress._meta.concrete_fields
+    if field.attname in _PROGRESS_FIELDS
+)
+_STEP, _COMPLETION = 0, 1
+
+
+def _completions_and_progress(
+    user, page_ids: set[int], wanted: Q
+) -> tuple[list[tuple[int, int, datetime]], list[StepProgress]]:
+    """The learner's completions of these pages, (page, cycle, when), and the step progress
+    rows `wanted` selects, in one query: a UNION ALL of the two tables padded to the same
+    columns, the first column saying which table a row is from. The progress rows are
+    model instances with the fields of `_PROGRESS_FIELDS` (as `.only()` gives them)."""
+    completions = Completion.objects.filter(user=user, page_id__in=page_ids)
+    if not wanted:
+        return list(completions.values_list("page_id", "cycle", "completed_at")), []
+    steps = StepProgress.objects.filter(wanted, user=user)
+    union = steps.values_list(Value(_STEP, output_field=IntegerField()), *_PROGRESS_FIELDS).union(
+        completions.values_list(
+            Value(_COMPLETION, output_field=IntegerField()), *_COMPLETION_COLUMNS
+        ),
+        all=True,
+    )
+    found: list[tuple[int, int, datetime]] = []
+    rows: list[StepProgress] = []
+    for table, *values in union:
+        if table == _COMPLETION:
+            row = dict(zip(_PROGRESS_FIELDS, values, strict=True))
+            found.append((row["module_id"], row["cycle"], row["completed_at"]))
+        else:
+            rows.append(StepProgress.from_db(union.db, _PROGRESS_FIELDS, values))
+    return found, rows
 
 
 def get_course_progress(
     *, user, course: LearningCourse, modules: Sequence[LearningModule] | None = None
 ) -> CourseProgress:
-    """Every module's state and the course's progress for one learner, in three queries
-    however many modules the course has (modules and prerequisites come from the course,
+    """Every module's state and the course's progress for one learner, in two queries
+    (the enrolment; the completions and step progress together) however many modules the
+    course has (modules and prerequisites come from the course,
     or from `modules`: the course's live modules in order, when the caller has them)."""
     if not user.is_authenticated:
         now = timezone.now()
@@ -268,9 +317,9 @@ def get_courses_progress(
     *, user, enrolled: Sequence[tuple[LearningCourse, Enrolment | None]]
 ) -> list[CourseProgress]:
     """`get_course_progress` for many courses of one authenticated learner, each with its
-    enrolment (or None): one query for the completions and one for the step progress of
-    all of them, plus the modules (kept between requests where the course's class keeps
-    them, else `prefetch_course_modules`), however many courses."""
+    enrolment (or None): one query for the completions and the step progress of all of
+    them, plus the modules (kept between requests where the course's class keeps them,
+    else `prefetch_course_modules`), however many courses."""
     courses = [course for course, _enrolment in enrolled]
     listed = listed_course_modules(courses)
     prefetch_course_modules([course for course in courses if course.pk not in listed])
@@ -300,20 +349,15 @@ def _courses_progress(
         page_ids |= {course.pk} | {m.pk for m in modules}
         page_ids |= {p.pk for m in modules for p in m.get_lms_prerequisites()}
         modules_by_cycle.setdefault(cycle, []).extend(m.pk for m in modules)
-    completions = list(
-        Completion.objects.filter(user=user, page_id__in=page_ids).values_list(
-            "page_id", "cycle", "completed_at"
-        )
-    )
-    completed_ever = {page_id for page_id, _cycle, _when in completions}
-    rows_by_key: dict[tuple[int, int], list[StepProgress]] = {}
     wanted = Q()
     for cycle, module_ids in modules_by_cycle.items():
         if module_ids:
             wanted |= Q(cycle=cycle, module_id__in=module_ids)
-    if wanted:
-        for row in StepProgress.objects.filter(wanted, user=user).only(*_PROGRESS_FIELDS, "cycle"):
-            rows_by_key.setdefault((row.module_id, row.cycle), []).append(row)
+    completions, rows = _completions_and_progress(user, page_ids, wanted)
+    completed_ever = {page_id for page_id, _cycle, _when in completions}
+    rows_by_key: dict[tuple[int, int], list[StepProgress]] = {}
+    for row in rows:
+        rows_by_key.setdefault((row.module_id, row.cycle), []).append(row)
     result = []
     for course, enrolment, cycle, modules in plans:
         completed_now = {

@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from modules.rich_text import render_step_rich_text
@@ -42,13 +41,3 @@ def module_overview_url(context, page):
     if getattr(request, "is_preview", False):
         return _preview_query(request, "")
     return page.url
-
-
-@register.simple_tag(takes_context=True)
-def module_url(context, module):
-    """A module's address; inside a course preview, the preview of the module's latest
-    draft (the admin's "view draft"), where its steps can be walked in turn."""
-    request = context.get("request")
-    if getattr(request, "is_preview", False):
-        return reverse("wagtailadmin_pages:view_draft", args=[module.pk])
-    return module.url
