@@ -90,3 +90,36 @@ def test_without_a_shared_cache_it_builds_every_time(settings):
     cached_until_edit("k", build, in_process=True)
     cached_until_edit("k", build, in_process=True)
     assert build.calls == 2
+
+
+def test_many_values_are_built_together_once_and_kept_like_one():
+    """The dashboard's read: the values kept come back, those not kept are built in one
+    call, and each is then kept exactly as `cached_until_edit` keeps it (one stored
+    shape): the single read takes what the many read built, and the other way round."""
+    from lms.api import cached_until_edit_many
+
+    forget_module_snapshots()
+    calls = []
+
+    def build(missing):
+        calls.append(sorted(missing))
+        return {about: f"{about}-{len(calls)}" for about in missing}
+
+    assert cached_until_edit("a", lambda: "a-single") == "a-single"
+    got = cached_until_edit_many({"a": "a", "b": "b", "c": "c"}, build, in_process=True)
+    assert got == {"a": "a-single", "b": "b-1", "c": "c-1"}
+    assert calls == [["b", "c"]]
+
+    assert cached_until_edit_many({"b": "b", "c": "c"}, build, in_process=True) == {
+        "b": "b-1",
+        "c": "c-1",
+    }
+    assert cached_until_edit("c", lambda: "never built") == "c-1"
+    assert calls == [["b", "c"]]
+
+    forget_module_snapshots()  # an edit: everything is built again, together
+    assert cached_until_edit_many({"a": "a", "b": "b"}, build, in_process=True) == {
+        "a": "a-2",
+        "b": "b-2",
+    }
+    assert calls[-1] == ["a", "b"]
