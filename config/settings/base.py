@@ -306,7 +306,7 @@ LMS_CACHE_UNTIL_EDIT = env_bool("LMS_CACHE_UNTIL_EDIT", bool(REDIS_URL))
 # embedded default a deleted session would live on in the other processes' copies, so
 # there the database alone holds them (decision 0027).
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
+    "accounts.sessions"  # Django's cached_db, whose delete empties the cache first
     if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )

@@ -18,7 +18,7 @@ BASE_SETTINGS = Path(settings.BASE_DIR) / "config" / "settings" / "base.py"
 @pytest.mark.parametrize(
     ("redis_url", "engine"),
     [
-        ("redis://127.0.0.1:6379/0", "django.contrib.sessions.backends.cached_db"),
+        ("redis://127.0.0.1:6379/0", "accounts.sessions"),
         ("", "django.contrib.sessions.backends.db"),
     ],
 )
@@ -29,7 +29,7 @@ def test_sessions_come_from_the_cache_only_when_it_is_redis(monkeypatch, redis_u
 
 
 @pytest.mark.django_db
-@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
+@override_settings(SESSION_ENGINE="accounts.sessions")
 def test_a_logout_ends_a_cached_session_for_every_client_holding_it(django_assert_num_queries):
     user = UserFactory()
     tab = Client()
@@ -43,3 +43,34 @@ def test_a_logout_ends_a_cached_session_for_every_client_holding_it(django_asser
     assert tab.post("/konto/logga-ut/").status_code == 302
 
     assert other.get("/certificates/mine/").status_code == 302  # to the login page
+
+
+@pytest.mark.django_db
+@override_settings(SESSION_ENGINE="accounts.sessions")
+def test_a_logout_the_cache_cannot_take_deletes_nothing_so_no_copy_outlives_it(monkeypatch):
+    """If the shared cache does not answer at logout, the session is not deleted from the
+    database either (Django's cached_db deleted the row first, and a cache coming back
+    with its copy would have kept the person logged in)."""
+    from django.contrib.sessions.models import Session
+
+    from accounts.sessions import SessionStore
+
+    user = UserFactory()
+    tab = Client()
+    tab.force_login(user)
+    key = tab.cookies[settings.SESSION_COOKIE_NAME].value
+    store = SessionStore(key)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(store._cache, "delete", unreachable)
+    with pytest.raises(ConnectionError):
+        store.delete()
+    assert Session.objects.filter(session_key=key).exists()
+    assert store._cache.get(store.cache_key_prefix + key) is not None  # still one session
+
+    monkeypatch.undo()
+    SessionStore(key).delete()
+    assert not Session.objects.filter(session_key=key).exists()
+    assert store._cache.get(store.cache_key_prefix + key) is None
