@@ -8,6 +8,7 @@ column widths. Both are streamed: the first bytes leave before the rows are read
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 import zipfile
@@ -159,35 +160,45 @@ def xlsx_chunks(
     sheet.freeze_panes = f"A{header_row + 1}"
 
     entry = archive.open(sheet.path[1:], "w", force_zip64=True)
-    sheet._writer = WorksheetWriter(sheet, out=entry)
-    sheet._writer.write_top()
-    bold = Font(bold=True)
-    for number, line in enumerate(title_lines):
-        sheet.append(_xlsx_cells(sheet, [line], font=bold if number == 0 else None))
-    if title_lines:
-        sheet.append([])
-    sheet.append(_xlsx_cells(sheet, header, font=bold))
-    yield sink.take()
-    last = header_row
-    for last, row in enumerate(rows, start=header_row + 1):  # noqa: B007
-        sheet.append(_xlsx_cells(sheet, row))
-        if last % FLUSH_EVERY == 0:
-            yield sink.take()
-    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(header), 1))}{last}"
-    sheet.close()  # the filter and the rest of the sheet's tail
-    entry.close()
+    try:
+        sheet._writer = WorksheetWriter(sheet, out=entry)
+        sheet._writer.write_top()
+        bold = Font(bold=True)
+        for number, line in enumerate(title_lines):
+            sheet.append(_xlsx_cells(sheet, [line], font=bold if number == 0 else None))
+        if title_lines:
+            sheet.append([])
+        sheet.append(_xlsx_cells(sheet, header, font=bold))
+        yield sink.take()
+        last = header_row
+        for last, row in enumerate(rows, start=header_row + 1):  # noqa: B007
+            sheet.append(_xlsx_cells(sheet, row))
+            if last % FLUSH_EVERY == 0:
+                yield sink.take()
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(header), 1))}{last}"
+        sheet.close()  # the filter and the rest of the sheet's tail
+        entry.close()
 
-    class _Writer(ExcelWriter):
-        def write_worksheet(self, ws):
-            # Already in the archive: only its relations and its place in the manifest.
-            from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+        class _Writer(ExcelWriter):
+            def write_worksheet(self, ws):
+                # Already in the archive: only its relations and its place in the manifest.
+                from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 
-            ws._drawing = SpreadsheetDrawing()
-            ws._rels = ws._writer._rels
-            self.manifest.append(ws)
+                ws._drawing = SpreadsheetDrawing()
+                ws._rels = ws._writer._rels
+                self.manifest.append(ws)
 
-    _Writer(workbook, archive).save()
-    yield sink.take()
+        _Writer(workbook, archive).save()
+        yield sink.take()
+    except GeneratorExit:
+        # The client went away mid-file: finish the archive into the sink, which is
+        # dropped, so that openpyxl's and the zip's writers do not complain about a
+        # closed file when they are collected (nothing stored depends on it).
+        with contextlib.suppress(Exception):
+            sheet.close()
+            entry.close()
+            archive.close()
+        raise
 
 
 def stream_xlsx(
