@@ -42,3 +42,24 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         ):
             parts.replace = settings.ADMIN_CONTENT_SECURITY_POLICY_REPLACE
         return parts
+
+
+class BadRequestMiddleware:
+    """A `BadRequest` a view raises (a page number that is not one, say) is answered with
+    the site's 400 page and its reason, with DEBUG on too: Django would show its technical
+    page there, and the demo runs with DEBUG. Other exceptions go on as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import BadRequest
+
+        from config.errors import bad_request
+
+        if type(exception) is BadRequest:
+            return bad_request(request, exception)
+        return None

@@ -6,7 +6,7 @@ The compliance people page is paged in the database (tests/hr/test_people_pages.
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from events import api as events
@@ -56,6 +56,11 @@ def test_an_events_participants_come_a_page_at_a_time_with_each_organisations_to
         assert response.status_code == 400, bad
         assert "Sidnumret måste vara ett heltal från 1." in response.content.decode()
     assert client.get(url, {"page": 3}).status_code == 404
+    with override_settings(DEBUG=True):  # the demo: the site's page, not Django's debug one
+        response = client.get(url, {"page": "abc"})
+    assert response.status_code == 400
+    assert "Sidnumret måste vara ett heltal från 1." in response.content.decode()
+    assert "Traceback" not in response.content.decode()
 
     # Marking on the second page saves there and comes back to it.
     page = EventPage.objects.get(pk=event.pk)
