@@ -142,19 +142,27 @@ def wait_for_http(url: str, timeout: float = 90) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def ensure_nginx() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+def ensure_program(name: str, *, package: str | None = None) -> str:
+    """The path of `name`, installing its Debian package (as root) when it is missing."""
+    found = shutil.which(name) or next(
+        (str(p) for p in (Path("/usr/sbin") / name, Path("/usr/bin") / name) if p.exists()), ""
+    )
     if found:
         return found
+    package = package or name
     if os.geteuid() != 0:
-        sys.exit("nginx is not installed: apt-get install nginx (as root), then run again.")
-    print("installing nginx (apt-get) ...", flush=True)
+        sys.exit(f"{name} is not installed: apt-get install {package} (as root), then run again.")
+    print(f"installing {package} (apt-get) ...", flush=True)
     subprocess.run(  # noqa: S603
-        ["apt-get", "install", "-y", "--no-install-recommends", "nginx"],  # noqa: S607
+        ["apt-get", "install", "-y", "--no-install-recommends", package],  # noqa: S607
         check=True,
         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
     )
-    return "/usr/sbin/nginx"
+    return shutil.which(name) or f"/usr/sbin/{name}"
+
+
+def ensure_nginx() -> str:
+    return ensure_program("nginx")
 
 
 NGINX_CONF = """
@@ -446,18 +454,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 def ensure_wrk() -> str:
     """wrk (Debian package): a load generator in C, so the probe's client takes little of
     the cores it shares with the app server."""
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        sys.exit("wrk is not installed: apt-get install wrk (as root), then run again.")
-    print("installing wrk (apt-get) ...", flush=True)
-    subprocess.run(  # noqa: S603
-        ["apt-get", "install", "-y", "--no-install-recommends", "wrk"],  # noqa: S607
-        check=True,
-        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-    )
-    return "/usr/bin/wrk"
+    return ensure_program("wrk")
 
 
 def cpu_ticks(pids) -> dict[int, int]:
