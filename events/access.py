@@ -4,6 +4,7 @@ export asks these, never the fields themselves."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from wagtail.permissions import page_permission_policy
 
 from org.api import can_see_unit, scope_queryset
 
@@ -30,10 +31,16 @@ def meeting_link_for(user, event: EventPage) -> str:
 
 
 def is_organiser(user, event: EventPage) -> bool:
-    """May edit the event page: marks attendance, imports reports, cancels sessions."""
+    """Holds the permission to edit the event page (Wagtail's page permission policy, on
+    the event or above it): marks attendance, imports reports, cancels sessions.
+
+    Asked of the user's page permissions, which the policy reads once and keeps on the
+    user, so a list of events costs no query per event (a page's `can_edit` also asked
+    each event for its workflow task; a workflow reviewer editing only while reviewing is
+    not an organiser)."""
     if user is None or not user.is_authenticated:
         return False
-    return event.permissions_for_user(user).can_edit()
+    return page_permission_policy.user_has_permission_for_instance(user, "change", event)
 
 
 def is_organising_coordinator(user, event: EventPage) -> bool:

@@ -238,3 +238,24 @@ def test_an_organiser_without_a_scope_lists_events_in_queries_independent_of_the
     # the scope, the user's page permissions, the editable events (none to ask for the
     # stranger); was a workflow query per event for the stranger (9 with these 7 events)
     assert counts == [3, 2]
+
+
+def test_the_events_list_costs_the_same_with_one_event_and_six():
+    """Whether the reader organises each event is asked of their page permissions, read
+    once, not of each event (a page's can_edit asked each event for its workflow)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = admin_client(hr_user(org_unit("Botkyrka kommun"), username="hr-lista"))
+
+    def queries() -> int:
+        client.get(reverse("events_index"))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("events_index")).status_code == 200
+        return len(captured)
+
+    make_event(title="Första")
+    one = queries()
+    for n in range(5):
+        make_event(title=f"Fler {n}")
+    assert queries() == one  # was 2 more an event
