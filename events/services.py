@@ -129,6 +129,15 @@ def registration_open(event: EventPage, now: datetime | None = None) -> bool:
     return any(s.start > now for s in active_sessions(event))
 
 
+def has_taken_place(sessions: list[EventSession], now: datetime | None = None) -> bool:
+    """Every session of the event that was not cancelled has ended (and there was one):
+    the event is a record now, with no seats to count and no registration to close.
+    `sessions`: all the event's sessions, their cancellations loaded."""
+    now = now or timezone.now()
+    held = [s for s in sessions if not hasattr(s, "cancellation")]
+    return bool(held) and all(s.end <= now for s in held)
+
+
 def cancellation_deadline(event: EventPage) -> datetime | None:
     """Until when a participant may cancel: the cut-off before the first active session."""
     sessions = active_sessions(event)

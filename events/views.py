@@ -30,11 +30,8 @@ def event_context(request, event: EventPage) -> dict:
     registration = services.get_registration(user, event)
     sessions = list(event.sessions.all().select_related("cancellation", "recording"))
     cancelled = {s.pk for s in sessions if hasattr(s, "cancellation")}
-    held = [s for s in sessions if s.pk not in cancelled]
     return {
-        # Every session that was not cancelled has ended: the page reads as a record of the
-        # event (no seats left to count, no registration to close).
-        "over": bool(held) and all(s.end <= now for s in held),
+        "over": services.has_taken_place(sessions, now),
         "sessions": [
             {
                 "session": s,
