@@ -57,6 +57,9 @@ class WatchResult:
     credited_seconds: float
     completed: bool
     ignored: bool = False
+    # The union credited so far: the player shows this, never more (plus what it has
+    # played since its last beat reached the server).
+    watched_ranges: tuple[tuple[float, float], ...] = ()
 
 
 def get_step_spec(module: LearningModule, step_id: str, kind: str | None = None) -> StepSpec:
@@ -123,11 +126,16 @@ def _apply_beat(
 ) -> float | None:
     """Apply one beat to the row in memory (not saved): the credit clock, the union, the
     position, the session's sequence number. Returns the seconds credited, or None when
-    the beat is a repeat or out of order (the row is left as it was)."""
+    the beat adds nothing (the row is left as it was).
+
+    A beat that arrives after a later one of its session (seq not above the last) still
+    carries real watching: the browser sends `pause` (the last segment) and `ended` at
+    once, in either order. Its ranges join the union under the same credit clock, so a
+    repeat credits nothing; only the position and the sequence number stay the later
+    beat's. A late beat with nothing new is ignored, as a repeat is."""
     sessions = dict(progress.playback_sessions or {})
     previous = sessions.get(session_id)
-    if previous is not None and seq <= previous["seq"]:
-        return None
+    late = previous is not None and seq <= previous["seq"]
     rate = conf.max_playback_rate()
     now_ts = now.timestamp()
     clock = progress.credit_clock
@@ -138,16 +146,19 @@ def _apply_beat(
     union, credited = credit_ranges(
         progress.watched_ranges, ranges, budget_seconds=budget, duration=duration
     )
+    if late and credited <= 0:
+        return None
     progress.credit_clock = clock + credited / rate
-    sessions[session_id] = {"seq": seq, "t": now.timestamp()}
-    if len(sessions) > MAX_SESSIONS_KEPT:
-        newest = sorted(sessions.items(), key=lambda item: item[1]["t"])[-MAX_SESSIONS_KEPT:]
-        sessions = dict(newest)
+    if not late:
+        sessions[session_id] = {"seq": seq, "t": now.timestamp()}
+        if len(sessions) > MAX_SESSIONS_KEPT:
+            newest = sorted(sessions.items(), key=lambda item: item[1]["t"])
+            sessions = dict(newest[-MAX_SESSIONS_KEPT:])
+        progress.position_seconds = round(min(max(float(position), 0.0), duration), 3)
+        progress.playback_sessions = sessions
     progress.watched_ranges = [[round(a, 3), round(b, 3)] for a, b in union]
     progress.watched_seconds = round(total_length(union), 3)
     progress.duration_seconds = duration
-    progress.position_seconds = round(min(max(float(position), 0.0), duration), 3)
-    progress.playback_sessions = sessions
     progress.watch_version += 1
     return credited
 
@@ -160,6 +171,7 @@ def _result(progress: StepProgress, credited: float | None) -> WatchResult:
         credited or 0.0,
         progress.completed_at is not None,
         ignored=credited is None,
+        watched_ranges=tuple((a, b) for a, b in progress.watched_ranges or ()),
     )
 
 
@@ -246,8 +258,9 @@ def record_watch(
     Merges the played ranges into the union of watched seconds, crediting no more new
     time than the wall clock allows at the fastest playback rate. The allowance is one
     credit clock per learner and step, shared by every tab and playback session, so new
-    session ids or bursts of beats earn nothing extra. Repeated and out-of-order beats
-    (seq not above the session's last) are ignored.
+    session ids or bursts of beats earn nothing extra. A beat out of order (seq not above
+    the session's last) adds its ranges but moves neither the position nor the sequence;
+    one that adds nothing (a repeat) is ignored.
     Completes the step once the union reaches the step's required share.
     Raises AccessDenied, NotFound, InvalidInput.
     """

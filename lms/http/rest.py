@@ -81,6 +81,8 @@ class HeartbeatOut(Schema):
     credited_seconds: float
     completed: bool
     ignored: bool
+    # The seconds credited so far, as [start, end] ranges of the lecture.
+    watched_ranges: list[tuple[float, float]]
 
 
 @api.post(

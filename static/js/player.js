@@ -17,15 +17,19 @@
     ? crypto.randomUUID()
     : String(Date.now()) + Math.random().toString(16).slice(2);
   let seq = 0;
-  let ranges = [];
-  // Everything played on this page, merged: the "Watched" label follows it between
-  // heartbeats (the server's share may be higher: earlier visits).
-  let played = [];
+  let ranges = []; // played since the last beat was sent
+  // Sent and not yet answered, by seq: shown as pending, sent again if the beat fails.
+  const inflight = {};
+  // What the server has credited (its union, from each answer), and what it knew before
+  // this page: the "Watched" label shows the credited union plus what is still pending,
+  // so after the last answer it shows exactly what the server will credit, never more.
+  let credited = [];
   let serverShare = Number(root.dataset.watchedShare || 0);
   let shownPercent = null;
   let segStart = null;
   let lastTime = 0;
   let timer = null;
+  let lastSent = null; // the last beat's position, to send no empty beat twice
 
   function csrfToken() {
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -45,11 +49,12 @@
     return out;
   }
 
+  function mergeAll(list, more) {
+    return more.reduce(function (acc, r) { return merge(acc, r[0], r[1]); }, list.slice());
+  }
+
   function closeSegment(end) {
-    if (segStart !== null && end > segStart) {
-      ranges.push([segStart, end]);
-      played = merge(played, segStart, end);
-    }
+    if (segStart !== null && end > segStart) ranges.push([segStart, end]);
     segStart = null;
   }
 
@@ -58,8 +63,11 @@
     const duration = isFinite(video.duration) && video.duration > 0
       ? video.duration : Number(root.dataset.duration || 0);
     if (!duration) return;
-    const union = segStart !== null && video.currentTime > segStart
-      ? merge(played, segStart, video.currentTime) : played;
+    let union = mergeAll(credited, ranges);
+    Object.keys(inflight).forEach(function (key) { union = mergeAll(union, inflight[key]); });
+    if (segStart !== null && video.currentTime > segStart) {
+      union = merge(union, segStart, video.currentTime);
+    }
     const seconds = union.reduce(function (sum, r) { return sum + (r[1] - r[0]); }, 0);
     const share = Math.max(serverShare, Math.min(seconds / duration, 1));
     const percent = Math.floor(share * 100);
@@ -75,16 +83,22 @@
       closeSegment(video.currentTime);
       segStart = video.currentTime;
     }
+    const position = video.currentTime || 0;
+    if (!ranges.length && video.paused && lastSent === position) return; // nothing new
+    lastSent = position;
+    const mine = seq++;
+    const sent = ranges;
+    ranges = [];
+    inflight[mine] = sent;
     const body = JSON.stringify({
       module_id: Number(root.dataset.module),
       step_id: root.dataset.step,
       session_id: sessionId,
-      seq: seq++,
-      ranges: ranges,
-      position: video.currentTime || 0,
+      seq: mine,
+      ranges: sent,
+      position: position,
       duration: isFinite(video.duration) ? video.duration : null,
     });
-    ranges = [];
     fetch(heartbeatUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -92,18 +106,35 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: body,
     })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) {
-        if (!data) return;
-        serverShare = Math.max(serverShare, data.watched_share);
-        showWatched();
-        if (data.completed) root.dataset.completed = "true";
+      .then(function (response) {
+        if (response.ok) return response.json();
+        // Refused (4xx): sending it again would not help. The server failed: try again.
+        return response.status >= 500 ? { retry: true } : {};
       })
-      .catch(function () {});
+      .catch(function () { return { retry: true }; })
+      .then(function (data) {
+        delete inflight[mine];
+        if (data.retry) {
+          // Not recorded: these seconds go with the next beat (the server merges a late
+          // range once, so nothing is dropped and nothing counted twice).
+          ranges = sent.concat(ranges);
+          if (video.paused || video.ended) lastSent = null; // let the next beat go
+        } else if (data.watched_ranges) {
+          credited = mergeAll(credited, data.watched_ranges);
+          serverShare = Math.max(serverShare, data.watched_share);
+          if (data.completed) root.dataset.completed = "true";
+        }
+        shownPercent = null;
+        showWatched();
+        root.dataset.beats = String(Number(root.dataset.beats || 0) + 1);
+      });
   }
 
   video.addEventListener("play", function () {
-    segStart = video.currentTime;
+    // `play` fires once playback has begun, a few milliseconds in: the segment starts
+    // where the video stood (a whole viewing starts at 0, not at 0.005).
+    const since = video.currentTime - lastTime;
+    segStart = since >= 0 && since < 0.5 ? lastTime : video.currentTime;
     lastTime = video.currentTime;
     beat(false);
     clearInterval(timer);
@@ -123,15 +154,18 @@
     lastTime = video.currentTime;
     if (!video.paused) segStart = video.currentTime;
   });
+  // At the end the browser fires `pause` (already ended) and then `ended`: one final beat,
+  // sent by `ended`, carries the last segment.
   video.addEventListener("pause", function () {
     clearInterval(timer);
+    if (video.ended) return;
     closeSegment(video.currentTime);
     beat(false);
   });
   video.addEventListener("ended", function () {
     clearInterval(timer);
     closeSegment(video.currentTime);
-    beat(false);
+    beat(true);
   });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") beat(true);
