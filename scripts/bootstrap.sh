@@ -22,8 +22,16 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "==> Installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # A freshly started machine may be running its own apt (unattended upgrades): wait for
+    # the package lock rather than die on "Could not get lock".
+    wait_lock=(-o DPkg::Lock::Timeout=600)
+    for attempt in 1 2 3 4 5 6 7 8 9 10; do
+      if apt-get "${wait_lock[@]}" update -qq; then break; fi
+      [ "$attempt" = 10 ] && { echo "==> apt-get update kept failing" >&2; exit 1; }
+      echo "==> apt-get update failed (the package lists are locked?); trying again in 30 s" >&2
+      sleep 30
+    done
+    DEBIAN_FRONTEND=noninteractive apt-get "${wait_lock[@]}" install -y -qq "${missing[@]}" >/dev/null
   else
     echo "==> Please install these Debian packages first: sudo apt-get install -y ${missing[*]}" >&2
     [ "$want_dev" = 1 ] && exit 1

@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
-# Serve the demo on http://127.0.0.1:8000/ together with a django-q2 worker.
+# Serve the demo on http://127.0.0.1:8000/ (or PORT) together with a django-q2 worker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.dev}"
 py=.venv/bin/python
+web_port="${PORT:-8000}"
+case "$web_port" in
+  ''|*[!0-9]*) echo "==> PORT must be a port number, not '$web_port'" >&2; exit 2 ;;
+esac
+if $py - "$web_port" <<'PY'
+import socket, sys
+with socket.socket() as s:
+    sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)
+PY
+then
+  echo "==> Port $web_port is in use; run on another one: PORT=8001 make demo" >&2
+  exit 1
+fi
+# Links in emails and certificates point at this server.
+export WAGTAILADMIN_BASE_URL="${WAGTAILADMIN_BASE_URL:-http://127.0.0.1:$web_port}"
 
 # LMS_DEMO_IDP=1: a local OpenID Connect provider (oidc-provider-mock) signs Huddinge
 # kommun's staff in; "Logga in med Huddinge kommun" appears on the login page. Off by default.
@@ -29,9 +44,9 @@ $py manage.py seed_demo
 $py manage.py qcluster &
 worker=$!
 trap 'kill $worker ${idp:-} 2>/dev/null || true; wait $worker ${idp:-} 2>/dev/null || true' EXIT INT TERM
+echo
+echo "  Demo running on http://127.0.0.1:$web_port/   (admin: http://127.0.0.1:$web_port/admin/)"
 cat <<'MSG'
-
-  Demo running on http://127.0.0.1:8000/   (admin: http://127.0.0.1:8000/admin/)
   Accounts (password "demo" for all, demo only):
     learner  a member of staff taking courses
     editor   training coordinator: edits courses, lectures, quizzes (not a superuser)
@@ -48,4 +63,4 @@ cat <<'MSG'
   Stop with Ctrl+C.
 
 MSG
-$py manage.py runserver 127.0.0.1:8000
+$py manage.py runserver "127.0.0.1:$web_port"

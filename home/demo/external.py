@@ -155,6 +155,17 @@ ACCOUNTS = [
 ]
 
 
+def accounts() -> list[tuple[str, str]]:
+    """Every account this part of the demo signs in with, and what it shows."""
+    described = dict(ACCOUNTS)
+    listed = list(ACCOUNTS)
+    for spec in ORGANISATIONS:
+        for username, *_rest in spec["people"]:
+            if username not in described:
+                listed.append((username, f"external participant, {spec['name']}"))
+    return listed
+
+
 def seed_external(command, catalogue: CourseIndexPage) -> CoursePage:
     """Build the external-participants demo under `catalogue` with `command`'s helpers."""
     course = _seed_course(command, catalogue)

@@ -72,6 +72,17 @@ OWNER_EDITOR_PERMISSIONS = ["wagtailadmin.access_admin"]
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 
 
+def accounts() -> list[tuple[str, str]]:
+    """Every account this part of the demo signs in with, and what it shows."""
+    listed = [
+        (spec["coordinator"][0], f"coordinator for {spec['name']}: its own staff only")
+        for spec in ORGANISATIONS
+    ]
+    listed[0] = (listed[0][0], f"coordinator for {OWNER}, owner of the minorities series")
+    listed.append((OWNER_EDITOR[0], f"editor of {OWNER}: edits the minorities series only"))
+    return listed
+
+
 def seed_shared_course(command) -> None:
     """Build the shared minorities series; `command` is seed_demo's (its bookkeeping and
     its municipality builder)."""

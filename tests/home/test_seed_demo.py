@@ -1,5 +1,6 @@
 """`manage.py seed_demo` builds the Swedish demo once; running it again changes nothing."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -406,3 +407,18 @@ def test_the_shared_minorities_series_each_coordinator_sees_only_their_own_staff
     assert course.permissions_for_user(editor).can_edit()
     equality = CoursePage.objects.get(slug=EQUALITY_SLUG)
     assert not equality.permissions_for_user(editor).can_edit()
+
+
+@pytest.mark.django_db
+def test_the_summary_names_every_account_that_signs_in_with_the_demo_password(seed):
+    output = seed()
+
+    listed = output.split("Accounts (")[1]
+    usable = [
+        user.username
+        for user in get_user_model().objects.order_by("username")
+        if user.check_password("demo")
+    ]
+    assert usable
+    missing = [name for name in usable if not re.search(rf"^\s+{re.escape(name)}\s", listed, re.M)]
+    assert missing == []

@@ -37,7 +37,9 @@ from certificates.services import back_issue_certificates
 from compliance.api import Assignment, apply_assignment
 from courses.models import CourseIndexPage, CoursePage
 from home.demo.events import seed_events
+from home.demo.external import accounts as external_accounts
 from home.demo.external import seed_external
+from home.demo.shared import accounts as shared_accounts
 from home.demo.shared import seed_shared_course
 from home.demo.units import seed_unit_certification
 from home.management import demo_content as content
@@ -589,6 +591,8 @@ class Command(BaseCommand):
         for account in content.ACCOUNTS:
             name = f"{account['first_name']} {account['last_name']}"
             self.stdout.write(f"  {account['username']:<8} {name:<16} {account['role']}")
+        for username, role in [*shared_accounts(), *external_accounts()]:
+            self.stdout.write(f"  {username:<17} {role}")
 
 
 # --- StreamField JSON ----------------------------------------------------------------------
