@@ -32,6 +32,8 @@ PLACEHOLDERS = {
     "completion_date": _("the completion date"),
     "estimated_hours": _("the estimated hours"),
     "organisation": _("the organisation"),
+    "contents": _("what the training contained (its required steps), in the design's language"),
+    "contents_en": _("what the training contained, in English"),
 }
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
@@ -263,6 +265,9 @@ class Certificate(models.Model):
     course_title = models.CharField(_("course"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
     estimated_hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    # The kinds of required steps and their counts, [[kind, count], ...], frozen at issue:
+    # what the certificate says the training contained (certificates.contents).
+    contents = models.JSONField(_("contents"), default=list, blank=True)
     language = models.CharField(max_length=8, default="sv")
     completed_at = models.DateTimeField(_("completed"))
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)

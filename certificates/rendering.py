@@ -22,6 +22,7 @@ from wagtail.rich_text import expand_db_html
 from lms.api import public_url
 
 from .conf import renderer_path
+from .contents import describe
 from .css import css_problems
 from .fetcher import BASE_URL, SafeURLFetcher
 
@@ -63,6 +64,7 @@ def _context(
     expires_at,
     language,
     kind,
+    contents=(),
 ) -> dict:
     with translation.override(language):
         completed = date_format(timezone.localtime(completed_at), "j F Y")
@@ -73,6 +75,8 @@ def _context(
         "completion_date": completed,
         "estimated_hours": f"{estimated_hours:g}" if estimated_hours else "",
         "organisation": organisation,
+        "contents": describe(contents, language),
+        "contents_en": describe(contents, "en"),
     }
     body = fill_placeholders(expand_db_html(design.body or ""), values)
     url = verification_url(code)
@@ -113,6 +117,7 @@ def certificate_context(certificate) -> dict:
         expires_at=certificate.expires_at,
         language=certificate.language,
         kind=certificate.kind,
+        contents=certificate.contents,
     )
 
 
@@ -129,6 +134,7 @@ def sample_context(design) -> dict:
         expires_at=design.expiry_for(now),
         language=design.language,
         kind="course",
+        contents=[["lecture", 4], ["reading", 4], ["quiz", 4]],
     )
 
 

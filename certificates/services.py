@@ -24,6 +24,7 @@ from wagtail.log_actions import log
 from lms.api import Completion, public_url
 
 from .codes import new_code, normalise_code
+from .contents import step_kinds
 from .models import Certificate, CertificateDesign
 from .rendering import render_certificate_pdf
 
@@ -90,6 +91,7 @@ def issue_certificate(*, user, page, completion) -> Certificate | None:
     course = _course_of(page, completion)
     hours = getattr(page, "estimated_minutes", None)
     expires_at = design.expiry_for(completion.completed_at)
+    contents = step_kinds(page)
     for _attempt in range(5):  # a code collision is astronomically rare; retry anyway
         try:
             with transaction.atomic():
@@ -108,6 +110,7 @@ def issue_certificate(*, user, page, completion) -> Certificate | None:
                     or getattr(course or page, "organiser", "")
                     or "",
                     estimated_hours=round(hours / 60, 1) if hours else None,
+                    contents=contents,
                     language=design.language,
                     completed_at=completion.completed_at,
                     expires_at=expires_at,

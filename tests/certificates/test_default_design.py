@@ -253,3 +253,40 @@ def test_the_page_of_a_completed_course_and_module_leads_to_the_certificates(
 
     mine = client.get("/certificates/mine/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
     assert "Modul i kursen Jämlik styrning i praktiken" in mine
+
+
+def test_the_default_text_names_what_the_module_really_contained(
+    plain, learner, django_capture_on_commit_callbacks
+):
+    """The default design said "föreläsning, läsning, reflektion och kunskapstest" of a
+    module that was one reading (issue 21)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_course(learner, plain)
+
+    module_cert = Certificate.objects.get(user=learner, kind="module")
+    assert module_cert.contents == [["reading", 1]]
+    text = " ".join(pdf_text(pdf_bytes(module_cert)).split())
+    assert "Den omfattade läsning." in text
+    assert "which comprised reading." in text
+    for claim in ("föreläsning", "reflektion", "kunskapstest", "lecture", "knowledge test"):
+        assert claim not in text
+
+
+def test_the_contents_count_every_required_step_of_the_course_in_words_of_its_language():
+    from certificates.contents import describe, step_kinds
+    from tests.factories import LectureFactory, QuizFactory, lecture_step, quiz_step, reading_step
+
+    course = CoursePageFactory(title="Fyra moduler")
+    lecture = LectureFactory()
+    ModulePageFactory(parent=course, steps=[lecture_step(lecture), reading_step()])
+    optional = reading_step(required=False)
+    ModulePageFactory(
+        parent=course, steps=[lecture_step(lecture), quiz_step(QuizFactory()), optional]
+    )
+
+    kinds = step_kinds(course.specific)
+
+    assert kinds == [["lecture", 2], ["reading", 1], ["quiz", 1]]
+    assert describe(kinds, "sv") == "inspelade föreläsningar, läsning och kunskapstest"
+    assert describe(kinds, "en") == "recorded lectures, reading and knowledge test"
+    assert describe([], "sv") == "utbildningens moment"
