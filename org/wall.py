@@ -71,7 +71,7 @@ def _register(model, rule: _Rule, *, policy: bool) -> None:
         raise ImproperlyConfigured(f"{model._meta.label} is already walled as {existing}.")
     _rules[model] = rule
     if policy and policy_registry.get_by_type(model, fallback=False) is None:
-        register_permission_policy(model, WalledPermissionPolicy(model), exact_class=True)
+        register_permission_policy(model, WalledPermissionPolicy(model))
 
 
 def register_person_model(model, *, person: str = "user", policy: bool = True) -> None:
