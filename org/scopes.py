@@ -11,8 +11,9 @@ __all__ = ["can_see_unit", "get_scope_units", "is_in_scope", "scope_filter"]
 
 def get_scope_units(user) -> QuerySet[Organisation]:
     """The top units of the user's scope (their own, or any of their groups'). Superusers:
-    the roots of the tree. Units inside another scope unit are left out (no double rows)."""
-    if not user.is_authenticated:
+    the roots of the tree. Units inside another scope unit are left out (no double rows).
+    A deactivated account has no scope, as the wall gives it nothing (org.wall)."""
+    if not user.is_authenticated or not user.is_active:
         return Organisation.objects.none()
     if user.is_superuser:
         return Organisation.get_root_nodes()
@@ -47,6 +48,8 @@ def is_in_scope(user, *, person) -> bool:
     """Is `person` placed (a membership) anywhere in `user`'s reporting scope?"""
     from .models import Membership
 
+    if not user.is_active:
+        return False
     if user.is_superuser:
         return True
     return Membership.objects.filter(scope_filter(user), user=person).exists()

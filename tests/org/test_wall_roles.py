@@ -252,6 +252,13 @@ def test_a_deactivated_hr_user_is_refused_everything(w):
     w.superuser.save()
     assert not scope_queryset(w.superuser, everything).exists()
     assert can_access_person(w.superuser, w.kim_a) is False
+    # The scope functions under the wall say the same (reports and exports call them).
+    from org.scopes import can_see_unit, get_scope_units, is_in_scope
+
+    for user in (w.hr_a, w.superuser):
+        assert not get_scope_units(user).exists()
+        assert is_in_scope(user, person=w.kim_a) is False
+        assert can_see_unit(user, w.a1) is False
 
 
 def test_a_deactivated_learner_does_not_see_their_own_rows_through_the_wall(w):
