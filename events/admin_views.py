@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Case, Count, DateTimeField, F, Value, When
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -46,18 +46,39 @@ def _require_organiser(request, event: EventPage) -> None:
 class Row:
     registration: Registration
     attendance: list[Attendance | None]
+    position: int | None = None  # the place in the event's waitlist
+
+    @property
+    def status(self) -> str:
+        if self.position is not None:
+            return _("Waitlist, number %(n)s") % {"n": self.position}
+        return self.registration.get_status_display()
 
 
 def _registrations(request, event: EventPage):
-    """The registrations of `event` this person may see, in the list's order."""
+    """The registrations of `event` this person may see, in the list's order: by
+    organisation, then status; the waitlisted in the order of the line (as promotion
+    follows it), the others by name."""
+    in_line = Case(
+        When(status=Registration.Status.WAITLISTED, then=F("queued_at")),
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
     return (
         visible_registrations(request.user, event)
         .select_related("user", "organisation")
-        .order_by("organisation__name", "status", "user__last_name", "user__first_name", "pk")
+        .order_by(
+            "organisation__name",
+            "status",
+            in_line.asc(nulls_last=True),
+            "user__last_name",
+            "user__first_name",
+            "pk",
+        )  # fmt: skip
     )
 
 
-def _rows(registrations, sessions: list[EventSession]) -> list[Row]:
+def _rows(registrations, sessions: list[EventSession], positions: dict[int, int]) -> list[Row]:
     registrations = list(registrations)
     marks = {
         (a.session_id, a.user_id): a
@@ -65,7 +86,10 @@ def _rows(registrations, sessions: list[EventSession]) -> list[Row]:
             session__in=sessions, user__in=[r.user_id for r in registrations]
         )
     }
-    return [Row(r, [marks.get((s.pk, r.user_id)) for s in sessions]) for r in registrations]
+    return [
+        Row(r, [marks.get((s.pk, r.user_id)) for s in sessions], positions.get(r.pk))
+        for r in registrations
+    ]
 
 
 def _cell(value) -> str:
@@ -83,7 +107,7 @@ def _table(event, sessions, rows) -> list[list[str]]:
         r = row.registration
         line = [
             str(r.organisation or "–"), r.user.get_full_name() or r.user.username, r.user.email,
-            r.get_status_display(),
+            row.status,
         ]  # fmt: skip
         for mark in row.attendance:
             line.append(
@@ -155,15 +179,14 @@ def participants(request, page_id: int):
         return HttpResponseRedirect(request.get_full_path())  # the same page of the list
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        return _export(event, _table(event, sessions, _rows(registrations, sessions)), fmt)
+        rows = _rows(registrations, sessions, services.waitlist_positions(event))
+        return _export(event, _table(event, sessions, rows), fmt)
     # A page of people at a time (a regional conference has hundreds); each organisation's
     # heading counts all of its people, not only those on this page.
     page = page_of(request, registrations, PARTICIPANTS_PER_PAGE)
-    totals = dict(
-        registrations.order_by().values_list("organisation_id").annotate(n=Count("pk"))
-    )
+    totals = dict(registrations.order_by().values_list("organisation_id").annotate(n=Count("pk")))
     groups: dict[str, tuple[int, list[Row]]] = {}
-    for row in _rows(page.object_list, sessions):
+    for row in _rows(page.object_list, sessions, services.waitlist_positions(event)):
         organisation = row.registration.organisation
         name = str(organisation or _("No organisation"))
         total = totals.get(organisation.pk if organisation else None, 0)

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from .schedules import ensure_schedules
-from .services import notify_recordings, send_updates
+from .services import fill_free_seats, notify_recordings, send_updates
 
 
 def create_schedules(sender, **kwargs):
@@ -12,11 +12,12 @@ def create_schedules(sender, **kwargs):
 
 def event_published(sender, instance, **kwargs):
     """An event page published: changed times, places or links update the invitations
-    people hold; a recording attached after a session tells those who missed it."""
+    people hold; a recording attached after a session tells those who missed it; seats
+    added (overall or to a quota) go to the waitlist in its order."""
 
     def after():
         send_updates(instance)
         notify_recordings(instance)
+        fill_free_seats(instance)
 
     transaction.on_commit(after)
-

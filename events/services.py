@@ -172,6 +172,17 @@ def count_seats(event: EventPage) -> SeatCount:
     return SeatCount(event.seats, counts["registered"], counts["waitlisted"])
 
 
+def waitlist_positions(event: EventPage) -> dict[int, int]:
+    """Every place in the event's line: registration id -> position (1 first), in the
+    order promotion follows (queued_at, then id). One query."""
+    line = (
+        Registration.objects.filter(event_id=event.pk, status=Status.WAITLISTED)
+        .order_by("queued_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return {pk: number for number, pk in enumerate(line, start=1)}
+
+
 def waitlist_position(registration: Registration) -> int | None:
     if registration.status != Status.WAITLISTED:
         return None
@@ -288,6 +299,19 @@ def _promote(event: EventPage, *, by=None) -> list[Registration]:
     return promoted
 
 
+def fill_free_seats(event: EventPage, *, by=None) -> list[Registration]:
+    """Give the seats that are free to the line, strictly in its order (each promoted
+    person gets the mail and the calendar invitation). Called whenever capacity may have
+    grown: the event published with more seats or a larger quota. Atomic; safe to repeat.
+    Returns who was promoted."""
+    with transaction.atomic():
+        _lock_event(event)
+        # The seats and quotas as stored, read under the lock (a page from a revision
+        # holds its quotas in memory).
+        current = EventPage.objects.get(pk=event.pk)
+        return _promote(current, by=by)
+
+
 @dataclass(frozen=True)
 class RegistrationResult:
     registration: Registration
@@ -330,6 +354,10 @@ def register(
         if registration is not None and registration.status != Status.CANCELLED:
             return RegistrationResult(registration, created=False)
         seat = _seat_free(event, organisation)
+        if seat and _promote(event):
+            # Those in line come first: a seat free while people wait (capacity grew
+            # without anyone promoting) is theirs, not the newcomer's.
+            seat = _seat_free(event, organisation)
         quota_full = not seat and _seat_free(event, None)
         status = Status.REGISTERED if seat else Status.WAITLISTED
         if registration is None:
