@@ -22,6 +22,7 @@ from .certification import (
     get_unit_rule_history,
     rules_in_scope,
 )
+from .disclosure import Withheld, withhold_small_groups
 from .models import (
     Assignment,
     CertificationRule,
@@ -63,6 +64,7 @@ from .reports import (
 from .sharing import (
     NotParticipating,
     OrganisationFigures,
+    PeriodTooShort,
     ProgrammeReport,
     ProgrammeRow,
     SharedCourseFigures,
@@ -72,6 +74,7 @@ from .sharing import (
     get_shared_course_figures,
     may_assign,
     participating_roots,
+    shortest_period_start,
 )
 from .snapshots import get_compliance_charts, write_compliance_snapshots
 from .vocabulary import AudienceFilter, ComplianceStatus
@@ -94,6 +97,8 @@ __all__ = [
     "Matrix",
     "NotParticipating",
     "OrganisationFigures",
+    "PeriodTooShort",
+    "Withheld",
     "MatrixRow",
     "PageOutOfRange",
     "PeoplePage",
@@ -123,6 +128,8 @@ __all__ = [
     "get_programme_report",
     "get_shared_course_figures",
     "get_training_record",
+    "shortest_period_start",
+    "withhold_small_groups",
     "get_training_record_for_hr",
     "get_unit_people",
     "get_unit_rule_history",
