@@ -11,7 +11,7 @@ withheld: the numbers are not there, only the mark (`Withheld`).
   figures becomes "fewer than k". A group of 0 holds nobody and is shown.
 - The total must not give a withheld row back by subtraction (total minus the shown rows).
   The people the total counts beyond the shown rows must be none or at least k; if not,
-  the smallest shown row of another organisation is withheld too ("not shown",
+  the smallest shown row of another organisation (with anyone in it) is withheld too ("not shown",
   complementary suppression), and again, until that holds; when no such row is left, the
   total is withheld.
 - The reader's own organisations' rows are never withheld: they see those people by name
@@ -44,15 +44,6 @@ class Withheld:
         if self.small:
             return gettext("fewer than %(k)d") % {"k": self.k}
         return gettext("not shown")
-
-    def __repr__(self) -> str:
-        return f"Withheld(k={self.k}, small={self.small})"
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Withheld) and (self.k, self.small) == (other.k, other.small)
-
-    def __hash__(self) -> int:
-        return hash((self.k, self.small))
 
 
 def _withhold(row, figures: Sequence[str], mark: Withheld) -> None:
@@ -90,8 +81,9 @@ def withhold_small_groups(
         beyond = getattr(total, size) - getattr(total_of(shown), size)
         if beyond == 0 or beyond >= k:
             break
+        # The smallest group that adds people (a row of 0 would hide nothing).
         candidates = sorted(
-            (row for row in shown if any(row is o for o in others)),
+            (row for row in shown if getattr(row, size) and any(row is o for o in others)),
             key=lambda row: getattr(row, size),
         )
         if not candidates:

@@ -9,9 +9,8 @@ import pytest
 from django.utils import translation
 
 from compliance import api as compliance
-from compliance.sharing import _check_period as check_period
 from tests import sharing_world
-from tests.factories import staff_member
+from tests.factories import assign_course, org_unit, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +91,25 @@ def test_the_total_does_not_give_a_withheld_group_back_by_subtraction(w):
     assert [row.audience for row in figures.rows] == [3, 6, 6]
 
 
+def test_a_group_of_one_is_withheld_a_group_of_none_shown_and_the_next_row_covers_it(w):
+    # Upplands-Bro takes part with one person, Sollentuna with nobody yet; Järfälla has five.
+    bro, sollentuna = org_unit("Upplands-Bro kommun"), org_unit("Sollentuna kommun")
+    w.sharing.participants.add(bro, sollentuna)
+    staff_member(org_unit("Skolan Bro", bro), first_name="Bo", username="bo")
+    for root in (bro, sollentuna):
+        assign_course(w.course, root, today=sharing_world.ASSIGNED_ON, due_days=30)
+    newcomers(w.units["J"], 1, "Jon")
+    figures = compliance.get_shared_course_figures(user=w.hr["S"], course_id=w.course.pk)
+    rows = by_name(figures.rows)
+    assert str(rows["Upplands-Bro kommun"].audience) == "fewer than 5"
+    assert (rows["Sollentuna kommun"].audience, rows["Sollentuna kommun"].withheld) == (0, None)
+    # The total less the shown rows would be Bo alone: Järfälla's row is withheld too (not
+    # Sollentuna's, which hides no one), and the total then covers five people: Bo and
+    # Järfälla's four of its own (Mira is Sundbyberg's too).
+    assert str(rows["Järfälla kommun"].audience) == "not shown"
+    assert (rows["Sundbybergs stad"].audience, figures.total.audience) == (3, 8)
+
+
 def test_the_programme_report_withholds_small_groups_and_short_periods(w):
     # A single day would show the one person of Järfälla who took part that day.
     for start, end in ((date(2026, 3, 6), date(2026, 3, 6)), (date(2026, 3, 1), date(2026, 3, 27))):
@@ -124,6 +142,8 @@ def test_the_programme_report_withholds_small_groups_and_short_periods(w):
 
 
 def test_a_period_is_a_month_long_at_least_and_every_calendar_month_is_one():
+    from compliance.sharing import _check_period as check_period
+
     assert compliance.shortest_period_start(date(2026, 3, 31)) == date(2026, 3, 4)
     for start in (date(2026, 2, 1), date(2024, 2, 1), date(2026, 3, 1), date(2026, 4, 1)):
         next_month = date(start.year + start.month // 12, start.month % 12 + 1, 1)
