@@ -116,3 +116,30 @@ def test_anonymising_empties_event_answers_gives_up_places_and_forgets_the_sso_s
     text = compliance.serialise_training_record(compliance.get_training_record(leaver))
     for former in ("kim.berg", "kim@botkyrka.se", "19800101-1234", ANSWER):
         assert former not in text
+
+
+def test_anonymising_clears_what_the_person_wrote_and_the_roles_they_held(world):
+    from django.contrib.auth.models import Group
+    from wagtail.models import Comment
+
+    from lms.models import StepProgress
+    from org.models import ReportingScope
+    from tests.factories import OneModuleCourse, site_home
+
+    leaver = world["leaver"]
+    course = OneModuleCourse()
+    course.take(leaver, reflection="Kim Berg tycker att vi borde prata mer", correct=True)
+    leaver.groups.add(Group.objects.create(name="HR Botkyrka"))
+    ReportingScope.objects.create(user=leaver, unit=leaver.learner_profile.unit)
+    comment = Comment.objects.create(
+        page=site_home(), user=leaver, contentpath="title", text="Kim Berg: rätta rubriken"
+    )
+
+    compliance.anonymise_leavers(now=timezone.now(), after_days=365)
+
+    assert not StepProgress.objects.filter(user=leaver).exclude(answer="").exists()
+    assert StepProgress.objects.filter(user=leaver, completed_at__isnull=False).exists()
+    assert not leaver.groups.exists()
+    assert not ReportingScope.objects.filter(user=leaver).exists()
+    comment.refresh_from_db()
+    assert comment.text == f"{compliance.anonymous_label()}: rätta rubriken"
