@@ -5,6 +5,7 @@ person's own record holds their events (decision 0034)."""
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance import api as compliance
@@ -73,7 +74,7 @@ def world():
 
 
 def test_the_persons_record_holds_their_registrations_answers_place_in_line_and_attendance(
-    world,
+    world, client
 ):
     record = compliance.get_training_record(world["leaver"])
     registrations = {r["event"]: r for r in record["event_registrations"]}
@@ -83,6 +84,10 @@ def test_the_persons_record_holds_their_registrations_answers_place_in_line_and_
     assert registrations["Föreläsning"]["waitlist_position"] == 1
     assert registrations["Workshop"]["waitlist_position"] is None
     assert [(a["event"], a["minutes"]) for a in record["event_attendance"]] == [("Vårträff", 80)]
+    # The page of their record shows them too (in Swedish, the site's language).
+    client.force_login(world["leaver"])
+    page = client.get(reverse("home:training_record")).content.decode()
+    assert ANSWER in page and "nummer 1 i kön" in page and "Vårträff" in page
     # HR's view of the record shows the events, not what the person wrote.
     for_hr = compliance.get_training_record_for_hr(world["leaver"])
     assert {r["event"] for r in for_hr["event_registrations"]} == set(registrations)
