@@ -155,9 +155,9 @@ def shared_courses(request):
 
 
 def _share(value):
-    if value is None or isinstance(value, Withheld):
-        return "" if value is None else value
-    return round(value, 1)
+    if value is None:
+        return ""
+    return value if isinstance(value, Withheld) else round(value, 1)
 
 
 def shared_course(request, course_id: int):

@@ -4,9 +4,11 @@ figures only for groups of at least k people and periods of at least a month (de
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests import sharing_world
@@ -54,7 +56,7 @@ def test_the_owners_figures_and_exports_show_a_mark_for_a_small_group(w, client)
     assert rows[2:] == [["Järfälla kommun", *small], ["Total (each person once)", *hidden]]
 
 
-def test_the_programme_report_refuses_a_day_and_withholds_a_small_group(w, client):
+def test_the_programme_report_refuses_a_day_and_withholds_a_small_group(w, client, time_machine):
     client.force_login(w.hr["S"])
     in_english(client)
     url = reverse("hr_programme_report", args=[w.course.pk])
@@ -67,7 +69,11 @@ def test_the_programme_report_refuses_a_day_and_withholds_a_small_group(w, clien
         assert response.status_code == 400
         assert "at least a month" in body(response).decode()
     # The page's own default period is long enough, even early in January.
+    time_machine.move_to(timezone.make_aware(datetime(2027, 1, 5, 9, 0)), tick=False)
+    client.force_login(w.hr["S"])  # a session of that day
     assert client.get(url).status_code == 200
+    time_machine.move_to(sharing_world.NOW, tick=False)
+    client.force_login(w.hr["S"])
 
     march = {"start": "2026-03-01", "end": "2026-03-31"}
     small, hidden = ["fewer than 5"] * 5, ["not shown"] * 5
