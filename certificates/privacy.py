@@ -9,7 +9,13 @@ from django.db import transaction
 from wagtail import hooks
 from wagtail.models import ModelLogEntry
 
-from compliance.api import PERSON_ANONYMISED, anonymous_label, redact_names
+from compliance.api import (
+    PERSON_ANONYMISED,
+    PERSONAL_DATA,
+    OnAnonymise,
+    anonymous_label,
+    redact_names,
+)
 
 from .models import Certificate
 from .services import enqueue_render
@@ -55,3 +61,16 @@ def anonymise_certificates(*, user, former: list[str], label: str) -> None:
         if old_pdf:
             transaction.on_commit(lambda name=old_pdf: storage.delete(name))
         transaction.on_commit(lambda pk=certificate.pk: enqueue_render(pk))
+
+
+@hooks.register(PERSONAL_DATA)
+def personal_data() -> dict[str, OnAnonymise]:
+    return {
+        "certificates.certificate.user": OnAnonymise(
+            "the record stays and its holder's name becomes the label "
+            "(anonymise_certificates, on PERSON_ANONYMISED)"
+        ),
+        "certificates.certificate.revoked_by": OnAnonymise(
+            "the person as the one who revoked; the account no longer names them"
+        ),
+    }

@@ -22,6 +22,7 @@ from .certification import (
     get_unit_rule_history,
     rules_in_scope,
 )
+from .disclosure import Withheld, withhold_small_groups
 from .models import (
     Assignment,
     CertificationRule,
@@ -35,8 +36,11 @@ from .privacy import (
     ANONYMISE_ACTION,
     ANONYMOUS_LABEL,
     PERSON_ANONYMISED,
+    PERSONAL_DATA,
     PURGE_CERTIFICATES,
     TRAINING_RECORD,
+    OnAnonymise,
+    anonymisation_rules,
     anonymise_leavers,
     anonymous_label,
     get_training_record,
@@ -63,6 +67,7 @@ from .reports import (
 from .sharing import (
     NotParticipating,
     OrganisationFigures,
+    PeriodTooShort,
     ProgrammeReport,
     ProgrammeRow,
     SharedCourseFigures,
@@ -72,6 +77,7 @@ from .sharing import (
     get_shared_course_figures,
     may_assign,
     participating_roots,
+    shortest_period_start,
 )
 from .snapshots import get_compliance_charts, write_compliance_snapshots
 from .vocabulary import AudienceFilter, ComplianceStatus
@@ -80,6 +86,9 @@ __all__ = [
     "ANONYMISE_ACTION",
     "ANONYMOUS_LABEL",
     "PERSON_ANONYMISED",
+    "PERSONAL_DATA",
+    "OnAnonymise",
+    "anonymisation_rules",
     "PURGE_CERTIFICATES",
     "TRAINING_RECORD",
     "UNIT_RULES_EVALUATED",
@@ -94,6 +103,8 @@ __all__ = [
     "Matrix",
     "NotParticipating",
     "OrganisationFigures",
+    "PeriodTooShort",
+    "Withheld",
     "MatrixRow",
     "PageOutOfRange",
     "PeoplePage",
@@ -123,6 +134,8 @@ __all__ = [
     "get_programme_report",
     "get_shared_course_figures",
     "get_training_record",
+    "shortest_period_start",
+    "withhold_small_groups",
     "get_training_record_for_hr",
     "get_unit_people",
     "get_unit_rule_history",

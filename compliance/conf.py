@@ -6,3 +6,9 @@ from django.conf import settings
 def reminder_days_before() -> int:
     """Learners are reminded this many days before a course is due (and when overdue)."""
     return int(getattr(settings, "LMS_REMINDER_DAYS_BEFORE", 7))
+
+
+def min_group_size() -> int:
+    """Figures about another organisation's people are shown only for groups of at least
+    this many people (LMS_MIN_GROUP_SIZE, default 5; 1 shows every group). Decision 0034."""
+    return max(int(getattr(settings, "LMS_MIN_GROUP_SIZE", 5)), 1)

@@ -15,6 +15,15 @@ Two extension points, as Wagtail hooks, for records other apps keep (lms imports
   identified them (full name, first and last name, email, username), `label` the neutral
   name to put where a name must stand. Receivers rewrite the copies they keep
   (`redact_names` does the replacing).
+- ``PERSONAL_DATA`` ("org_personal_data", declared in org so that every app above it can
+  register, identity too): ``fn()`` returns a dict from a relation to the user model,
+  "app_label.model.field" (as `relations_to_user` finds them), to an
+  `OnAnonymise`: what anonymisation does with the rows that point at the person (deleted,
+  fields emptied, names redacted, the app's own rule, or kept, always with the reason).
+  `anonymise_leavers` applies them to every relation; a relation nobody declared is logged
+  as an error, and tests/compliance/test_anonymise_everywhere.py fails on it, so a new
+  app's model that points at a person cannot be forgotten. Compliance declares its own
+  and those of the layers below it and of Django and Wagtail (`OWN_RULES`).
 """
 
 from __future__ import annotations
@@ -39,7 +48,7 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Page
 
 from lms.api import Completion, Enrolment, QuizAttempt, StepProgress
-from org.api import LearnerProfile, Membership
+from org.api import PERSONAL_DATA, LearnerProfile, Membership, OnAnonymise
 
 from .models import Reminder, RetentionSettings
 
@@ -58,11 +67,15 @@ __all__ = [
     "ANONYMOUS_LABEL",
     "EXCLUDED_FIELDS",
     "OTHERS_ROWS",
+    "OWN_RULES",
+    "OnAnonymise",
+    "PERSONAL_DATA",
     "PERSON_ANONYMISED",
     "PURGE_CERTIFICATES",
     "TRAINING_RECORD",
     "anonymise_leavers",
     "anonymous_label",
+    "anonymisation_rules",
     "get_training_record",
     "get_training_record_for_hr",
     "purge_expired_records",
@@ -228,8 +241,9 @@ def _held_data(user) -> list[dict[str, Any]]:
 
 def get_training_record_for_hr(user) -> dict[str, Any]:
     """A person's training record as HR may see it: courses, completions, steps, quiz
-    scores and certificates, but not what the learner wrote (reflections) or answered
-    (quiz answers), nor their raw viewing history. Reads only."""
+    scores, certificates and events, but not what the learner wrote (reflections, answers
+    to an event's questions) or answered (quiz answers), nor their raw viewing history.
+    Reads only."""
     record = get_training_record(user)
     record.pop("reflections", None)
     record.pop("reminders", None)
@@ -238,6 +252,8 @@ def get_training_record_for_hr(user) -> dict[str, Any]:
         attempt.pop("answers", None)
     for step in record["step_progress"]:
         step.pop("watched_ranges", None)
+    for registration in record.get("event_registrations", []):  # events' TRAINING_RECORD
+        registration.pop("answers", None)
     return record
 
 
@@ -490,14 +506,129 @@ def _former_identifiers(user) -> list[str]:
     ]
 
 
+# --- What anonymisation does with each relation to the person ----------------------------
+
+
+_KEEP_ACTOR = "the person as the one who acted; the account no longer names them"
+
+# Relations of compliance's own models, the layers below it, Django's and Wagtail's.
+OWN_RULES: dict[str, OnAnonymise] = {
+    "auth.user_groups.user": OnAnonymise("an anonymised account holds no role", delete=True),
+    "auth.user_user_permissions.user": OnAnonymise(
+        "an anonymised account holds no permission", delete=True
+    ),
+    "admin.logentry.user": OnAnonymise(_KEEP_ACTOR),
+    "compliance.assignment.created_by": OnAnonymise(_KEEP_ACTOR),
+    "compliance.reminder.user": OnAnonymise("when reminders were sent: no personal content"),
+    "lms.completion.user": OnAnonymise("completions stay, for statistics"),
+    "lms.enrolment.user": OnAnonymise("enrolments stay, for statistics"),
+    "lms.quizattempt.user": OnAnonymise(
+        "scores stay for statistics, and the answers for the questions' statistics (the "
+        "retention purge clears answers on its own schedule)"
+    ),
+    "lms.stepprogress.user": OnAnonymise(
+        "progress stays for statistics; a reflection is the person's own words and the "
+        "playback sessions what their devices sent",
+        clear=("answer", "playback_sessions"),
+    ),
+    "org.learnerprofile.user": OnAnonymise(
+        "unit, manager flag and dates stay for statistics",
+        clear=("employee_number", "job_title"),
+    ),
+    "org.membership.user": OnAnonymise("units stay, for statistics"),
+    "org.reportingscope.user": OnAnonymise("an anonymised account reads no one", delete=True),
+    "org.staffimport.created_by": OnAnonymise(_KEEP_ACTOR),
+    "wagtailadmin.editingsession.user": OnAnonymise("a live editing session", delete=True),
+    "wagtailadmin.formstate.user": OnAnonymise(
+        "an autosaved form: whatever the person typed", delete=True
+    ),
+    "wagtailcore.apitoken.user": OnAnonymise("a secret of the account", delete=True),
+    "wagtailcore.comment.user": OnAnonymise(
+        "editorial comments stay with the page, without the person's names", redact=("text",)
+    ),
+    "wagtailcore.comment.resolved_by": OnAnonymise(_KEEP_ACTOR),
+    "wagtailcore.commentreply.user": OnAnonymise(
+        "editorial replies stay with the page, without the person's names", redact=("text",)
+    ),
+    "wagtailcore.modellogentry.user": OnAnonymise(_KEEP_ACTOR),
+    "wagtailcore.page.locked_by": OnAnonymise(_KEEP_ACTOR),
+    "wagtailcore.page.owner": OnAnonymise(_KEEP_ACTOR),
+    "wagtailcore.pagelogentry.user": OnAnonymise(_KEEP_ACTOR),
+    "wagtailcore.pagesubscription.user": OnAnonymise("notifications to no one", delete=True),
+    "wagtailcore.revision.user": OnAnonymise(_KEEP_ACTOR),
+    "wagtailcore.taskstate.finished_by": OnAnonymise(_KEEP_ACTOR),
+    "wagtailcore.uploadedfile.uploaded_by_user": OnAnonymise(_KEEP_ACTOR),
+    "wagtailcore.workflowstate.requested_by": OnAnonymise(_KEEP_ACTOR),
+    "wagtaildocs.document.uploaded_by_user": OnAnonymise(_KEEP_ACTOR),
+    "wagtailimages.image.uploaded_by_user": OnAnonymise(_KEEP_ACTOR),
+    "wagtailusers.userprofile.user": OnAnonymise(
+        "admin preferences stay; the avatar may be a photo of the person", clear=("avatar",)
+    ),
+}
+
+
+def anonymisation_rules() -> dict[str, OnAnonymise]:
+    """Every declared relation's rule: compliance's own, then what apps add through the
+    PERSONAL_DATA hook."""
+    rules = dict(OWN_RULES)
+    for fn in hooks.get_hooks(PERSONAL_DATA):
+        rules.update(fn() or {})
+    return rules
+
+
+def _emptied(model, name: str):
+    field = model._meta.get_field(name)
+    if field.has_default():
+        return field.get_default()
+    return None if field.null else ""
+
+
+def _anonymise_relations(user, former: list[str], label: str) -> None:
+    """Apply each relation's rule to the rows that point at `user`, in the caller's
+    transaction. An undeclared relation is left as it is and logged as an error."""
+    rules = anonymisation_rules()
+    for model, relation in relations_to_user():
+        key = f"{model._meta.label_lower}.{relation.name}"
+        rule = rules.get(key)
+        if rule is None:
+            logger.error("No anonymisation rule for %s: its rows are left as they are", key)
+            continue
+        if rule.kept:
+            continue
+        rows = model._base_manager.filter(**{relation.name: user})
+        if rule.run is not None:
+            rule.run(rows=rows, user=user, former=former, label=label)
+        if rule.redact:
+            for row in rows.only("pk", *rule.redact):
+                values = {
+                    name: redact_names(getattr(row, name), former, label) for name in rule.redact
+                }
+                model._base_manager.filter(pk=row.pk).update(**values)
+        if rule.clear:
+            for name in rule.clear:
+                field = model._meta.get_field(name)
+                if getattr(field, "storage", None) is not None:  # a file: delete it too
+                    for row in rows.exclude(**{name: ""}).only("pk", name):
+                        stored = getattr(row, name)
+                        if stored:
+                            transaction.on_commit(
+                                lambda f=stored.name, st=stored.storage: st.delete(f)
+                            )
+            rows.update(**{name: _emptied(model, name) for name in rule.clear})
+        if rule.delete:
+            rows.delete()
+
+
 def anonymise_leavers(*, now: datetime | None = None, after_days: int) -> int:
     """Anonymise the people whose leave date is more than `after_days` days ago: name and
     email emptied, username "anonymised-<id>", no usable password, account inactive,
     employee number and job title removed; the audit-log entries about the account are
-    relabelled, and other apps rewrite the copies of the name they keep (PERSON_ANONYMISED:
-    certificates). Their unit, manager flag, dates, enrolments and completions stay, for
-    statistics. Each person in a transaction of their own, with an audit log entry
-    ("lms.anonymise"). Idempotent. Returns how many were anonymised."""
+    relabelled; every relation to the account is dealt with as its rule says
+    (`anonymisation_rules`: event answers and waitlist places, the identity provider's
+    subject, reflections, roles, ...), and other apps rewrite the copies of the name they
+    keep (PERSON_ANONYMISED: certificates). Their unit, manager flag, dates, enrolments
+    and completions stay, for statistics. Each person in a transaction of their own, with
+    an audit log entry ("lms.anonymise"). Idempotent. Returns how many were anonymised."""
     now = now or timezone.now()
     last_leave_date = timezone.localdate(now) - timedelta(days=after_days)
     User = get_user_model()
@@ -520,10 +651,9 @@ def anonymise_leavers(*, now: datetime | None = None, after_days: int) -> int:
             user.is_active = False
             user.set_unusable_password()
             user.save()
-            LearnerProfile.objects.filter(user_id=user.pk).update(
-                employee_number=None, job_title="", updated_at=now
-            )
+            LearnerProfile.objects.filter(user_id=user.pk).update(updated_at=now)
             _relabel_log_entries(user, former)
+            _anonymise_relations(user, former, anonymous_label())
             for fn in hooks.get_hooks(PERSON_ANONYMISED):
                 fn(user=user, former=former, label=anonymous_label())
             # Logged after the change, so the entry's label is the anonymous name.

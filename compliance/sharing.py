@@ -44,12 +44,14 @@ from wagtail.models import Page
 from lms.api import AccessDenied, Completion, StepProgress
 from org.api import Membership, Organisation, get_scope_units
 
+from .disclosure import Withheld, withhold_small_groups
 from .models import Assignment, CourseSharing
 from .policy import audience_q, recurrence_for, status_rules
 
 __all__ = [
     "NotParticipating",
     "OrganisationFigures",
+    "PeriodTooShort",
     "ProgrammeReport",
     "ProgrammeRow",
     "SharedCourseFigures",
@@ -59,6 +61,7 @@ __all__ = [
     "get_shared_course_figures",
     "may_assign",
     "participating_roots",
+    "shortest_period_start",
 ]
 
 STEPLEN = Organisation.steplen
@@ -129,19 +132,24 @@ def _owner_roots(user) -> list[Organisation]:
     return [unit for unit in get_scope_units(user) if unit.depth == 1]
 
 
-def get_owned_courses(user) -> QuerySet[CourseSharing]:
-    """The shared courses whose owner `user` coordinates (superusers: every one)."""
+def get_owned_courses(user, *, roots: list[Organisation] | None = None) -> QuerySet[CourseSharing]:
+    """The shared courses whose owner `user` coordinates (superusers: every one).
+    `roots`: the user's `_owner_roots`, when the caller has them."""
     found = CourseSharing.objects.select_related("course", "owner").order_by("course__title")
     if user.is_superuser:
         return found
-    return found.filter(owner__in=_owner_roots(user))
+    return found.filter(owner__in=_owner_roots(user) if roots is None else roots)
 
 
-def _owned(user, course_id: int) -> CourseSharing:
-    sharing = get_owned_courses(user).filter(course_id=course_id).first()
+def _owned(user, course_id: int) -> tuple[CourseSharing, set[int]]:
+    """The course's sharing, for its owner's coordinators (else AccessDenied), and the
+    organisations whose figures `user` reads unwithheld: the owner (whose report it is)
+    and any other organisation they coordinate as a whole (decision 0034)."""
+    roots = [] if user.is_superuser else _owner_roots(user)
+    sharing = get_owned_courses(user, roots=roots).filter(course_id=course_id).first()
     if sharing is None:
         raise AccessDenied("Only the coordinators of the course's owner see these figures.")
-    return sharing
+    return sharing, {sharing.owner_id, *(root.pk for root in roots)}
 
 
 # --- What the owner sees: figures per organisation -----------------------------------------
@@ -153,19 +161,31 @@ class OrganisationFigures:
 
     organisation: Organisation | None  # None: the total
     is_owner: bool = False
-    audience: int = 0
-    compliant: int = 0
-    overdue: int = 0
-    in_progress: int = 0
+    audience: int | Withheld = 0
+    compliant: int | Withheld = 0
+    overdue: int | Withheld = 0
+    in_progress: int | Withheld = 0
+    # Set when the figures are withheld (decision 0034): each of them is this mark.
+    withheld: Withheld | None = None
+
+    FIGURES = ("audience", "compliant", "overdue", "in_progress")
 
     @property
-    def share(self) -> float | None:
+    def share(self) -> float | Withheld | None:
+        if self.withheld:
+            return self.withheld
         return 100 * self.compliant / self.audience if self.audience else None
 
     @property
-    def remaining(self) -> int:
+    def remaining(self) -> int | Withheld:
         """Not started, or expired."""
+        if self.withheld:
+            return self.withheld
         return max(self.audience - self.compliant - self.overdue - self.in_progress, 0)
+
+
+def _first_withheld(rows, total) -> Withheld | None:
+    return next((row.withheld for row in [*rows, total] if row.withheld), None)
 
 
 @dataclass
@@ -173,6 +193,11 @@ class SharedCourseFigures:
     sharing: CourseSharing
     rows: list[OrganisationFigures]
     total: OrganisationFigures
+
+    @property
+    def withheld(self) -> Withheld | None:
+        """A withheld figure's mark, when any is withheld (for the page's explanation)."""
+        return _first_withheld(self.rows, self.total)
 
 
 def _assignments_within(course_id: int, roots: list[Organisation]) -> list[Assignment]:
@@ -191,12 +216,14 @@ def get_shared_course_figures(
 ) -> SharedCourseFigures:
     """For the owner's coordinators: per participating organisation, its audience for the
     course (the people its own assignments cover) and how many are compliant, overdue and
-    in progress; a total that counts each person once. Raises AccessDenied for anyone but
+    in progress; a total that counts each person once. Figures of another organisation
+    than the reader's own are withheld for groups of fewer than k people, and so is what
+    would give them back (`withhold_small_groups`). Raises AccessDenied for anyone but
     the owner's coordinators. A fixed number of queries, whatever the number of people
-    and organisations. Reads only."""
+    and organisations (a few more when a group is withheld). Reads only."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    sharing = _owned(user, course_id)
+    sharing, own = _owned(user, course_id)
     roots = participating_roots(sharing)
     assignments = _assignments_within(course_id, roots)
     course = Page(pk=course_id, path=sharing.course.path)
@@ -217,6 +244,21 @@ def get_shared_course_figures(
                     setattr(row, name, value)
         for name, value in members.aggregate(**counts).items():
             setattr(total, name, value)
+
+        def total_of(shown: list[OrganisationFigures]) -> OrganisationFigures:
+            area = Q(pk__in=[])
+            for row in shown:
+                area |= Q(unit__path__startswith=row.organisation.path)
+            return OrganisationFigures(None, **members.filter(area).aggregate(**counts))
+
+        withhold_small_groups(
+            list(rows.values()),
+            total,
+            own=own,
+            size="audience",
+            figures=OrganisationFigures.FIGURES,
+            total_of=total_of,
+        )
     return SharedCourseFigures(sharing=sharing, rows=list(rows.values()), total=total)
 
 
@@ -228,15 +270,21 @@ class ProgrammeRow:
     """One organisation's participation in the period; no names."""
 
     organisation: Organisation | None  # None: the total
-    participants: int = 0
-    completions: int = 0
-    minutes: int = 0
-    first_started: datetime | None = None
-    last_finished: datetime | None = None
+    participants: int | Withheld = 0
+    completions: int | Withheld = 0
+    minutes: int | Withheld = 0
+    first_started: datetime | Withheld | None = None
+    last_finished: datetime | Withheld | None = None
+    # Set when the figures are withheld (decision 0034): each of them is this mark.
+    withheld: Withheld | None = None
+
+    FIGURES = ("participants", "completions", "minutes", "first_started", "last_finished")
 
     @property
-    def hours(self) -> float:
+    def hours(self) -> float | Withheld:
         """In tenths, half up (2.25 h is 2.3, as a funder's spreadsheet rounds)."""
+        if self.withheld:
+            return self.withheld
         exact = Decimal(self.minutes) / 60
         return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
@@ -249,6 +297,47 @@ class ProgrammeReport:
     rows: list[ProgrammeRow]
     total: ProgrammeRow
     modules_without_time: list[str] = field(default_factory=list)
+
+    @property
+    def withheld(self) -> Withheld | None:
+        """A withheld figure's mark, when any is withheld (for the page's explanation)."""
+        return _first_withheld(self.rows, self.total)
+
+
+class PeriodTooShort(ValueError):
+    """A programme report's period is shorter than a month (decision 0034)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# A month, for the period rule: as long as the shortest month, so every calendar month
+# (February too) is a period, and a period is one by its length, wherever it starts.
+MONTH_DAYS = 28
+
+
+def shortest_period_start(end: date) -> date:
+    """The latest first day of a period of at least a month that ends on `end`."""
+    return end - timedelta(days=MONTH_DAYS - 1)
+
+
+def _check_period(start: date, end: date) -> None:
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    if (end - start).days + 1 < MONTH_DAYS:
+        raise PeriodTooShort(
+            _(
+                "Choose a period of at least a month (%(days)d days; from %(start)s, to "
+                "%(end)s or later): other organisations' figures for a shorter time could "
+                "point out single people."
+            )
+            % {
+                "days": MONTH_DAYS,
+                "start": start.isoformat(),
+                "end": (start + timedelta(days=MONTH_DAYS - 1)).isoformat(),
+            }
+        )
 
 
 def _period(start: date, end: date) -> tuple[datetime, datetime]:
@@ -269,12 +358,16 @@ def get_programme_report(*, user, course_id: int, start: date, end: date) -> Pro
     - first started: the earliest step started in the period; last finished: the latest
       course completion in the period.
 
-    A person in two organisations counts in both rows and once in the total. Raises
-    AccessDenied for anyone but the owner's coordinators, ValueError for a period that
-    ends before it starts. One query per organisation, plus a few. Reads only."""
-    if end < start:
-        raise ValueError("The period ends before it starts.")
-    sharing = _owned(user, course_id)
+    A person in two organisations counts in both rows and once in the total. Figures of
+    another organisation than the reader's own are withheld for groups of fewer than k
+    participants, and so is what would give them back (`withhold_small_groups`).
+
+    Raises AccessDenied for anyone but the owner's coordinators, ValueError for a period
+    that ends before it starts, PeriodTooShort (a ValueError with a message for the
+    reader) for one shorter than a month: a day's figures could single out a person.
+    One query per organisation, plus a few. Reads only."""
+    _check_period(start, end)
+    sharing, own = _owned(user, course_id)
     roots = participating_roots(sharing)
     course = sharing.course.specific
     modules = list(course.get_lms_modules()) if hasattr(course, "get_lms_modules") else []
@@ -339,6 +432,14 @@ def get_programme_report(*, user, course_id: int, start: date, end: date) -> Pro
 
     rows = [row(root, [root.path]) for root in roots]
     total = row(None, [root.path for root in roots])
+    withhold_small_groups(
+        rows,
+        total,
+        own=own,
+        size="participants",
+        figures=ProgrammeRow.FIGURES,
+        total_of=lambda shown: row(None, [r.organisation.path for r in shown]),
+    )
     return ProgrammeReport(
         sharing=sharing,
         start=start,

@@ -13,7 +13,7 @@ class EventsConfig(AppConfig):
 
         from org.api import register_person_model
 
-        from . import handlers
+        from . import handlers, privacy  # noqa: F401 - privacy registers its hooks
         from .models import (
             Attendance,
             CalendarFeed,
@@ -32,4 +32,3 @@ class EventsConfig(AppConfig):
             register_person_model(model, person="user")
         post_migrate.connect(handlers.create_schedules, sender=self)
         page_published.connect(handlers.event_published, sender=EventPage)
-

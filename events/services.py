@@ -413,6 +413,40 @@ def cancel_registration(
         return _promote(event, by=by) if had_seat else []
 
 
+def release_places(user, *, note: str = "", now: datetime | None = None) -> int:
+    """`user` gives up every place they hold in line, and every seat at an event that has
+    not taken place (someone who left, and is anonymised): the freed seats go to the first
+    in line. No message goes to `user`. Seats at events that took place stay, as records.
+    Returns how many places were given up."""
+    now = now or timezone.now()
+    released = 0
+    held = (
+        Registration.objects.filter(user_id=user.pk)
+        .exclude(status=Status.CANCELLED)
+        .select_related("event")
+        .order_by("pk")
+    )
+    for registration in held:
+        event = registration.event
+        with transaction.atomic():
+            _lock_event(event)
+            registration.refresh_from_db(fields=["status"])
+            if registration.status == Status.CANCELLED:
+                continue
+            had_seat = registration.status == Status.REGISTERED
+            if had_seat and has_taken_place(
+                list(event.sessions.select_related("cancellation")), now
+            ):
+                continue
+            registration.status = Status.CANCELLED
+            registration.save(update_fields=["status", "updated_at"])
+            _log(registration, Action.CANCELLED, note=note)
+            if had_seat:
+                _promote(event)
+            released += 1
+    return released
+
+
 def cancel_session(session: EventSession, *, by) -> int:
     """The organiser cancels one session: everyone registered or in line is told, and the
     calendar entries of those invited are removed. Returns how many were told."""

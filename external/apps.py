@@ -12,7 +12,7 @@ class ExternalConfig(AppConfig):
         from certificates.models import Certificate
         from org.api import register_person_model
 
-        from . import handlers
+        from . import handlers, privacy  # noqa: F401 - privacy registers its hook
         from .models import ExternalRegistration
 
         post_migrate.connect(handlers.create_schedules, sender=self)

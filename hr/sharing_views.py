@@ -21,10 +21,13 @@ from compliance.api import (
     Assignment,
     CourseSharing,
     NotParticipating,
+    PeriodTooShort,
+    Withheld,
     create_assignment,
     get_owned_courses,
     get_programme_report,
     get_shared_course_figures,
+    shortest_period_start,
 )
 from courses.models import CoursePage
 from lms import api as lms
@@ -151,8 +154,10 @@ def shared_courses(request):
     )
 
 
-def _share(value) -> str:
-    return "" if value is None else round(value, 1)
+def _share(value):
+    if value is None:
+        return ""
+    return value if isinstance(value, Withheld) else round(value, 1)
 
 
 def shared_course(request, course_id: int):
@@ -230,7 +235,10 @@ def programme_report(request, course_id: int):
     _require(request)
     today = timezone.localdate()
     params = request.GET.copy()
-    params.setdefault("start", date(today.year, 1, 1).isoformat())
+    # This year so far, or the last month early in January (a period is at least a month).
+    params.setdefault(
+        "start", min(date(today.year, 1, 1), shortest_period_start(today)).isoformat()
+    )
     params.setdefault("end", today.isoformat())
     form = PeriodForm(params)
     if not form.is_valid():
@@ -241,9 +249,13 @@ def programme_report(request, course_id: int):
         report = get_programme_report(user=request.user, course_id=course_id, start=start, end=end)
     except lms.AccessDenied as error:
         raise PermissionDenied(error.message) from error
+    except PeriodTooShort as error:
+        return HttpResponseBadRequest(_("Check the period: %(errors)s") % {"errors": error.message})
     if form.cleaned_data["export"]:
 
         def day(value):
+            if isinstance(value, Withheld):
+                return value
             return timezone.localtime(value).date().isoformat() if value else ""
 
         header = [

@@ -14,6 +14,6 @@ class IdentityConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import envconfig
+        from . import envconfig, privacy  # noqa: F401 - privacy registers its hooks
 
         post_migrate.connect(envconfig.sync_from_environment, sender=self)

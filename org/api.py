@@ -5,7 +5,7 @@ through the functions.
 """
 
 from .errors import InvalidInput, OrgError, OutOfScope
-from .hooks import PEOPLE_CHANGED, announce_people_changed
+from .hooks import PEOPLE_CHANGED, PERSONAL_DATA, OnAnonymise, announce_people_changed
 from .imports.jobs import (
     check_staff_import,
     get_visible_imports,
@@ -67,6 +67,8 @@ __all__ = [
     "queue_staff_import",
     "read_table",
     "register_person_model",
+    "PERSONAL_DATA",
+    "OnAnonymise",
     "register_unit_model",
     "resolve_mapping",
     "run_staff_import",

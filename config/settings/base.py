@@ -333,6 +333,9 @@ LMS_LECTURE_PENDING_UPLOAD_HOURS = 24
 LMS_CLIENT_IP_HEADER = os.environ.get("LMS_CLIENT_IP_HEADER", "")
 # Learners are reminded this many days before a course is due (and again when overdue).
 LMS_REMINDER_DAYS_BEFORE = int(os.environ.get("LMS_REMINDER_DAYS_BEFORE", "7"))
+# Another organisation's figures (shared courses, the programme report) are shown only for
+# groups of at least this many people (decision 0034).
+LMS_MIN_GROUP_SIZE = int(os.environ.get("LMS_MIN_GROUP_SIZE", "5"))
 # Absolute links in emails and on certificates (QR codes). Defaults to WAGTAILADMIN_BASE_URL.
 LMS_PUBLIC_BASE_URL = os.environ.get("LMS_PUBLIC_BASE_URL", "")
 

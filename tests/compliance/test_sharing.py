@@ -17,6 +17,13 @@ from tests.factories import CoursePageFactory, SuperuserFactory, org_unit
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def every_group_shown(settings):
+    """The hand-counted world's groups are smaller than the default minimum group size;
+    here every figure is shown (k = 1). The rule itself: tests/compliance/test_small_groups.py."""
+    settings.LMS_MIN_GROUP_SIZE = 1
+
+
 @pytest.fixture
 def w():
     return sharing_world.build()
@@ -146,17 +153,23 @@ def test_the_programme_report_counts_participation_in_the_period(w):
 
 
 def test_the_programme_reports_period_includes_both_ends(w):
-    # 2 April only: Jonas's second module and his course completion.
+    # 3 March to 2 April, a month: Sara's first module on the first day, Jonas's second
+    # module and his course completion on the last.
     report = compliance.get_programme_report(
-        user=w.hr["S"], course_id=w.course.pk, start=date(2026, 4, 2), end=date(2026, 4, 2)
+        user=w.hr["S"], course_id=w.course.pk, start=date(2026, 3, 3), end=date(2026, 4, 2)
     )
-    assert report_rows(report)["Järfälla kommun"] == (1, 1, 30, 0.5, None, "2026-04-02")
-    assert report_rows(report)["Sundbybergs stad"] == (0, 0, 0, 0.0, None, None)
-    # 3 March only: Sara's first module.
+    assert report_rows(report)["Sundbybergs stad"] == (2, 2, 120, 2.0, None, "2026-03-12")
+    assert report_rows(report)["Järfälla kommun"] == (3, 2, 120, 2.0, "2026-03-05", "2026-04-02")
+    # Starting a day later, Sara's first module is out (75 minutes are 1.25 h, 1.3) ...
     report = compliance.get_programme_report(
-        user=w.hr["S"], course_id=w.course.pk, start=date(2026, 3, 3), end=date(2026, 3, 3)
+        user=w.hr["S"], course_id=w.course.pk, start=date(2026, 3, 4), end=date(2026, 4, 3)
     )
-    assert report_rows(report)["Sundbybergs stad"] == (1, 0, 45, 0.8, None, None)
+    assert report_rows(report)["Sundbybergs stad"] == (2, 2, 75, 1.3, None, "2026-03-12")
+    # ... ending a day earlier, Jonas's second module and completion are.
+    report = compliance.get_programme_report(
+        user=w.hr["S"], course_id=w.course.pk, start=date(2026, 3, 2), end=date(2026, 4, 1)
+    )
+    assert report_rows(report)["Järfälla kommun"] == (3, 1, 90, 1.5, "2026-03-05", "2026-03-12")
 
 
 def test_training_hours_round_half_up_to_tenths():

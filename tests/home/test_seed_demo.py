@@ -401,6 +401,14 @@ def test_the_shared_minorities_series_each_coordinator_sees_only_their_own_staff
             assert [row[1] for row in rows if row[1].startswith("4")] == ["4001"]
         figures = client.get(reverse("hr_shared_course", args=[course.pk]))
         assert figures.status_code == (200 if username == "hr-sundbyberg" else 302), username
+        if username == "hr-sundbyberg":
+            # Upplands-Bro's four are fewer than five: withheld, as is what would give them
+            # back (decision 0034); the CSV export says so too.
+            exported = client.get(reverse("hr_shared_course", args=[course.pk]), {"export": "csv"})
+            content = b"".join(exported.streaming_content).decode("utf-8-sig")
+            shown = {row[0]: row[1] for row in csv.reader(io.StringIO(content), delimiter=";")}
+            assert shown["Upplands-Bro kommun"] == "fewer than 5"
+            assert shown["Sundbybergs stad"].isdigit()
 
     # Sundbyberg's editor edits the series, not the equality programme.
     editor = get_user_model().objects.get(username="editor-sundbyberg")

@@ -16,6 +16,14 @@ from tests.factories import in_english
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def every_group_shown(settings):
+    """The hand-counted world's groups are smaller than the default minimum group size;
+    here every figure is shown (k = 1). The rule itself: tests/compliance/test_small_groups.py."""
+    settings.LMS_MIN_GROUP_SIZE = 1
+
+
 NAMES = {
     "S": ("Sara", "Sven"),
     "J": ("Jonas", "Julia", "Jenny"),
