@@ -93,7 +93,7 @@ def _record(organisation: Organisation) -> ExternalOrganisation:
     return record
 
 
-def _is_waiting(organisation: Organisation) -> bool:
+def _is_waiting(organisation: Organisation | None) -> bool:
     """Does `organisation` wait for (or was it refused) a coordinator's approval?"""
     return ExternalOrganisation.objects.filter(
         organisation=organisation, status__in=[ApprovalStatus.PENDING, ApprovalStatus.REJECTED]
@@ -162,15 +162,16 @@ def _place(user, organisation: Organisation | None) -> None:
     """`user`'s learner profile as an external participant, and their place in
     `organisation` unless it waits for approval: an organisation nobody has approved is
     nobody's shown organisation (approving it places its people)."""
-    unit = None if organisation is None or _is_waiting(organisation) else organisation
-    profile, created = LearnerProfile.objects.get_or_create(
+    unit = None if _is_waiting(organisation) else organisation
+    profile, _created = LearnerProfile.objects.get_or_create(
         user=user, defaults={"unit": unit, "kind": LearnerProfile.Kind.EXTERNAL}
     )
-    if not created and unit is not None and profile.unit_id is None:
+    if unit is None:
+        return
+    if profile.unit_id is None:
         profile.unit = unit
         profile.save(update_fields=["unit"])
-    if unit is not None:
-        Membership.objects.get_or_create(user=user, unit=unit)
+    Membership.objects.get_or_create(user=user, unit=unit)
 
 
 def set_contact_person(organisation: Organisation, user) -> None:
@@ -234,7 +235,7 @@ def _send_link(registration: ExternalRegistration) -> None:
         "user": registration.user,
         "course": registration.course,
         "link": lms.public_url(reverse("external:verify", args=[token])),
-        "hours": int(LINK_MAX_AGE.total_seconds() // 3600),
+        "hours": LINK_MAX_AGE // timedelta(hours=1),
     }
     send_mail(
         _("Confirm your email address"),
@@ -278,7 +279,7 @@ def register_participant(
     password: str,
     organisation: Organisation | None = None,
     new_organisation: NewOrganisation | None = None,
-) -> ExternalRegistration | None:
+) -> None:
     """Register an external participant for `course` and email them a link to confirm
     their address. The account is inactive until then. The rows are written atomically;
     the email goes after (if it fails, "send the link again" works).
@@ -287,7 +288,7 @@ def register_participant(
     name and organisation) with a new link: older links stop working, and confirming needs
     this attempt's password, so whoever registered first (perhaps with somebody else's
     address) owns nothing. An address with any other account: nothing is created or
-    changed, its owner is told by email. Returns the registration, or None then.
+    changed, its owner is told by email.
     `organisation` must be a listed one; otherwise `new_organisation` is created, waiting
     for a coordinator's approval, when the address is confirmed."""
     email = email.strip().lower()
@@ -313,12 +314,11 @@ def register_participant(
                 if registration is not None:
                     _replace_attempt(registration, **details)
     except IntegrityError:  # the same address registered at the same moment: theirs stands
-        return None
-    if existing is not None and registration is None:
+        return
+    if registration is None:
         _tell_existing_account(existing, course)
-        return None
-    _send_link(registration)
-    return registration
+    else:
+        _send_link(registration)
 
 
 def _keep_attempt(
@@ -343,7 +343,6 @@ def _keep_attempt(
 def _create_registration(*, email, **details) -> ExternalRegistration:
     user = get_user_model()(username=email, email=email)
     user.is_active = False
-    user.set_unusable_password()
     user.save()
     registration = ExternalRegistration(user=user, nonce="")
     _keep_attempt(registration, **details)
@@ -363,9 +362,9 @@ def unconfirmed_registration(user) -> ExternalRegistration | None:
     return ExternalRegistration.objects.filter(user=user, verified_at__isnull=True).first()
 
 
-def resend_verification(email: str) -> bool:
-    """A new link for an unconfirmed registration of `email` (older links stop working).
-    False when there is none; callers answer the same either way."""
+def resend_verification(email: str) -> None:
+    """A new link for an unconfirmed registration of `email` (older links stop working);
+    nothing when there is none (callers answer the same either way)."""
     registration = (
         ExternalRegistration.objects.filter(
             user__email__iexact=email.strip(), verified_at__isnull=True
@@ -373,10 +372,8 @@ def resend_verification(email: str) -> bool:
         .select_related("user", "course")
         .first()
     )
-    if registration is None:
-        return False
-    _send_link(registration)
-    return True
+    if registration is not None:
+        _send_link(registration)
 
 
 def verify_registration(
@@ -419,11 +416,11 @@ def verify_registration(
         ).update(verified_at=now)
         if not won:
             return VerifyOutcome.USED, registration
-        registration.refresh_from_db()
+        registration.verified_at = now
         user = registration.user
         user.is_active = True
         user.save(update_fields=["is_active"])
-        if registration.organisation is None and registration.new_name:
+        if registration.new_name:  # (then no organisation was chosen)
             registration.organisation = _create_organisation(
                 NewOrganisation(
                     name=registration.new_name,
@@ -443,8 +440,7 @@ def verify_registration(
 
 def is_waiting_for_approval(registration: ExternalRegistration) -> bool:
     """Does the organisation `registration` is for wait for a coordinator's approval?"""
-    organisation = registration.organisation
-    return organisation is not None and _is_waiting(organisation)
+    return _is_waiting(registration.organisation)
 
 
 # --- Recognition -----------------------------------------------------------------------

@@ -105,6 +105,30 @@ def test_the_same_name_typed_again_joins_the_waiting_organisation(client, open_c
                 new_kind="business")  # fmt: skip
     register(client, open_course, data)
     client.post(link_in(mail.outbox[-1]), {"password": PASSWORD})
-    assert Organisation.objects.filter(name__iexact="Öjebyns Cykel AB").count() == 1
+    assert Organisation.objects.filter(name="Öjebyns Cykel AB").count() == 1
     record = ExternalOrganisation.objects.get()
     assert record.resembles is None
+    # Approved, it is the organisation of both.
+    approve_organisation(record, user=coordinator())
+    for email in ("ella@ojebyn.example.se", "bo@ojebyn.example.se"):
+        user = get_user_model().objects.get(email=email)
+        assert user.learner_profile.unit == record.organisation
+
+
+@pytest.mark.parametrize(
+    "existing, typed, resembles",
+    [
+        # A final "s" goes from the last word only, and only from a word of four letters
+        # or more: "Ny Hamras" is Ny Hamra, "Hols" is Hol, "Ros" is not Ro.
+        ("Ny Hamras kommun", "Ny Hamra", True),
+        ("Hols kommun", "Hol", True),
+        ("Ro kommun", "Ros", False),
+        ("Stockholms stad", "Stockholm", True),
+        ("Piteå kommun", "Pitea", True),
+    ],
+)
+def test_how_much_alike_is_alike(client, open_course, existing, typed, resembles):
+    kommun = Organisation.add_root(name=existing, kind=Organisation.Kind.MUNICIPALITY)
+    register_and_confirm(client, open_course, typed)
+    record = ExternalOrganisation.objects.get(organisation__name=typed)
+    assert (record.resembles == kommun) is resembles

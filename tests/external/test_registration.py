@@ -71,6 +71,7 @@ def test_register_verify_by_link_then_log_in_and_study(client, open_course, asso
     assert not Membership.objects.filter(user=user).exists()
 
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ella@ojebyn.example.se"]
+    assert re.search(r"\b48 (hours|timmar)\)", mail.outbox[0].body)  # how long it works
     link = link_in(mail.outbox[0])
     # Opening the link (a mail scanner does) uses nothing up; the button does.
     page = client.get(link)
@@ -144,6 +145,8 @@ def test_a_token_signed_with_another_key_or_for_another_registration_is_refused(
     assert client.post(f"/extern/bekrafta/{forged}/", {"password": PASSWORD}).status_code == 400
     guessed = signing.dumps({"r": registration.pk, "n": "0" * 32}, salt="external.verify-email")
     assert client.post(f"/extern/bekrafta/{guessed}/", {"password": PASSWORD}).status_code == 410
+    not_a_registration = signing.dumps([registration.pk], salt="external.verify-email")
+    assert client.post(f"/extern/bekrafta/{not_a_registration}/").status_code == 400
     missing = signing.dumps({"r": 999999, "n": "x"}, salt="external.verify-email")
     assert client.post(f"/extern/bekrafta/{missing}/", {"password": PASSWORD}).status_code == 400
     registration.user.refresh_from_db()
@@ -288,3 +291,24 @@ def test_the_link_does_not_enrol_once_the_course_stops_accepting_external_partic
     user = get_user_model().objects.get(email="ella@ojebyn.example.se")
     assert user.is_active
     assert not Enrolment.objects.filter(user=user).exists()
+
+
+def test_a_rejected_organisation_never_becomes_its_registrants_organisation(
+    client, open_course, association
+):
+    register(client, open_course, form(None, new_name="Bluff AB", new_kind="business",
+                                        new_contact="on"))  # fmt: skip
+    client.post(link_in(mail.outbox[0]), {"password": PASSWORD})
+    record = ExternalOrganisation.objects.get(organisation__name="Bluff AB")
+    from external.services import reject_organisation
+
+    reject_organisation(record, user=UserFactory())
+
+    record.refresh_from_db()
+    assert record.status == "rejected" and record.decided_at is not None
+    user = get_user_model().objects.get(email="ella@ojebyn.example.se")
+    assert record.organisation not in get_listed_organisations()
+    assert user.learner_profile.unit is None
+    assert not ReportingScope.objects.filter(user=user).exists()
+    # Still studying: approval is about the organisation, not the person.
+    assert Enrolment.objects.filter(user=user, course_id=open_course.pk).exists()

@@ -11,9 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from external.models import ExternalOrganisation
+from external.models import ExternalOrganisation, ExternalRegistration
 from lms.models import Enrolment
-from org.models import Membership, Organisation
+from org.models import LearnerProfile, Membership, Organisation
 from tests.external.test_registration import form, link_in, logs_in, register
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +148,25 @@ def test_confirming_is_rate_limited_per_client(client, open_course, association)
     response = client.post(link, {"password": VICTIM_PASSWORD})
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert not account().is_active
+
+
+def test_a_registration_left_unconfirmed_before_this_rule_is_replaced_whole(
+    client, open_course, association
+):
+    """Registrations made before attempts were kept apart placed the person at once: the
+    attacker's unconfirmed account sat in the attacker's organisation."""
+    bluff = Organisation.add_root(name="Bluff AB", kind=Organisation.Kind.BUSINESS)
+    old = get_user_model().objects.create_user(
+        username=VICTIM, email=VICTIM, password=ATTACKER_PASSWORD, is_active=False
+    )
+    LearnerProfile.objects.create(user=old, unit=bluff, kind=LearnerProfile.Kind.EXTERNAL)
+    Membership.objects.create(user=old, unit=bluff)
+    ExternalRegistration.objects.create(user=old, organisation=bluff, course=open_course, nonce="")
+
+    victim_registers(client, open_course, association)
+    assert client.post(link_in(mail.outbox[-1]), {"password": VICTIM_PASSWORD}).status_code == 302
+
+    assert logs_in(Client(), VICTIM, VICTIM_PASSWORD)
+    assert not logs_in(Client(), VICTIM, ATTACKER_PASSWORD)
+    assert account().learner_profile.unit == association
+    assert not Membership.objects.filter(user=old, unit=bluff).exists()
