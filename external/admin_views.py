@@ -28,7 +28,7 @@ def index(request):
     if not (request.user.has_perm(APPROVE) or request.user.has_perm(WITHDRAW)):
         raise PermissionDenied
     organisations = (
-        ExternalOrganisation.objects.select_related("organisation")
+        ExternalOrganisation.objects.select_related("organisation", "resembles")
         .annotate(participants=Count("organisation__memberships", distinct=True))
         .order_by("status", "organisation__name")
     )

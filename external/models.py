@@ -35,6 +35,15 @@ class ExternalOrganisation(models.Model):
         related_name="+",
         verbose_name=_("contact person"),
     )
+    resembles = models.ForeignKey(
+        "org.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resembles"),
+        help_text=_("An existing organisation whose name this one's looks like."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -56,17 +65,31 @@ class ExternalOrganisation(models.Model):
 class ExternalRegistration(models.Model):
     """One person's self-registration: the account stays inactive until the emailed link
     is followed. `nonce` is in the link; a resend replaces it (older links stop working),
-    `verified_at` makes the link single-use."""
+    `verified_at` makes the link single-use.
+
+    Until confirmed, the row and its inactive user hold the details of the latest attempt
+    only (the password on the user; the organisation chosen, or the new one asked for,
+    here): registering again with the address replaces them and the link, and confirming
+    needs that attempt's password. The new organisation is created, and the person placed,
+    only when the address is confirmed."""
 
     wagtail_reference_index_ignore = True  # a record about a person, not content
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_registration"
     )
-    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    # The organisation chosen from the list, or (once confirmed) the new one created.
+    organisation = models.ForeignKey(
+        "org.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     course = models.ForeignKey(
         "courses.CoursePage", on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # A new organisation asked for (created when the address is confirmed).
+    new_name = models.CharField(max_length=200, blank=True)
+    new_kind = models.CharField(max_length=16, blank=True)
+    new_org_number = models.CharField(max_length=20, blank=True)
+    new_contact = models.BooleanField(default=False)
     nonce = models.CharField(max_length=32)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -4,7 +4,9 @@ knows about requests."""
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,12 +39,15 @@ __all__ = [
     "get_register",
     "give_consent",
     "is_contact_person",
+    "is_waiting_for_approval",
     "make_verification_token",
+    "name_key",
     "register_participant",
     "reject_organisation",
     "resend_verification",
     "revoke_consent",
     "set_contact_person",
+    "unconfirmed_registration",
     "verify_registration",
     "withdraw_recognition",
 ]
@@ -88,22 +93,85 @@ def _record(organisation: Organisation) -> ExternalOrganisation:
     return record
 
 
+def _is_waiting(organisation: Organisation | None) -> bool:
+    """Does `organisation` wait for (or was it refused) a coordinator's approval?"""
+    return ExternalOrganisation.objects.filter(
+        organisation=organisation, status__in=[ApprovalStatus.PENDING, ApprovalStatus.REJECTED]
+    ).exists()
+
+
+# Words that make no difference to whose name it is: "Huddinge", "Huddinge kommun",
+# "Huddinge stad" and "Region Huddinge" name the same place to a reader; "Cykel AB" and
+# "Cykel Aktiebolag" the same business.
+_AFFIXES = frozenset({"kommun", "stad", "region", "ab", "aktiebolag", "hb", "kb"})
+
+
+def name_key(name: str) -> str:
+    """What a reader takes a name to say: case, accents, punctuation and spacing dropped,
+    then the affixes above at either end, then a genitive or plural "s" at the end of a
+    longer last word ("Stockholms stad" is Stockholm, "Borås" and "Borås stad" alike)."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    words = re.sub(r"[\W_]+", " ", text).split()
+    while words and words[-1] in _AFFIXES:
+        words.pop()
+    while words and words[0] in _AFFIXES:
+        words.pop(0)
+    if words and len(words[-1]) > 3 and words[-1].endswith("s"):
+        words[-1] = words[-1][:-1]
+    return " ".join(words)
+
+
+def _same_or_resembled(name: str) -> tuple[Organisation | None, Organisation | None]:
+    """Among the existing roots: the association or business named `name` (case and
+    spacing aside), else the organisation of any kind whose name reads like it."""
+    spelled, key = name.casefold(), name_key(name)
+    resembled = None
+    for organisation in Organisation.objects.filter(depth=1).order_by("pk"):
+        if organisation.kind in EXTERNAL_KINDS and (
+            " ".join(organisation.name.split()).casefold() == spelled
+        ):
+            return organisation, None
+        if resembled is None and key and name_key(organisation.name) == key:
+            resembled = organisation
+    return None, resembled
+
+
 def _create_organisation(new: NewOrganisation, *, registrant) -> Organisation:
     """A new root of the kind given, waiting for approval. The same name typed again (by a
-    colleague before approval) joins the waiting one instead of making a duplicate."""
-    existing = Organisation.objects.filter(
-        depth=1, kind__in=EXTERNAL_KINDS, name__iexact=new.name.strip()
-    ).first()
+    colleague before approval) joins that association or business instead of making a
+    duplicate. A name that reads like an existing organisation's (`name_key`: "huddinge
+    stad" beside Huddinge kommun) is a new one waiting like any other, and its record
+    names the organisation it resembles, for the approving coordinator."""
+    name = " ".join(new.name.split())
+    existing, resembles = _same_or_resembled(name)
     if existing is not None:
         return existing
-    organisation = Organisation.add_root(name=new.name.strip(), kind=new.kind)
+    organisation = Organisation.add_root(name=name, kind=new.kind)
     ExternalOrganisation.objects.create(
         organisation=organisation,
         org_number=new.org_number.strip(),
         status=ApprovalStatus.PENDING,
         contact_person=registrant if new.contact else None,
+        resembles=resembles,
     )
     return organisation
+
+
+def _place(user, organisation: Organisation | None) -> None:
+    """`user`'s learner profile as an external participant, and their place in
+    `organisation` unless it waits for approval: an organisation nobody has approved is
+    nobody's shown organisation (approving it places its people)."""
+    unit = None if _is_waiting(organisation) else organisation
+    profile, _created = LearnerProfile.objects.get_or_create(
+        user=user, defaults={"unit": unit, "kind": LearnerProfile.Kind.EXTERNAL}
+    )
+    if unit is None:
+        return
+    if profile.unit_id is None:
+        profile.unit = unit
+        profile.save(update_fields=["unit"])
+    Membership.objects.get_or_create(user=user, unit=unit)
 
 
 def set_contact_person(organisation: Organisation, user) -> None:
@@ -124,12 +192,18 @@ def set_contact_person(organisation: Organisation, user) -> None:
 
 def approve_organisation(record: ExternalOrganisation, *, user) -> None:
     """A coordinator approves an organisation typed in at registration: it is listed for
-    others to choose, may appear on registers, and its contact person gets their scope."""
+    others to choose, may appear on registers, the people who registered with it are
+    placed in it, and its contact person gets their scope."""
     with transaction.atomic():
         record.status = ApprovalStatus.APPROVED
         record.decided_at = timezone.now()
         record.decided_by = user
         record.save(update_fields=["status", "decided_at", "decided_by"])
+        registrations = ExternalRegistration.objects.filter(
+            organisation=record.organisation, verified_at__isnull=False
+        ).select_related("user")
+        for registration in registrations:
+            _place(registration.user, record.organisation)
         if record.contact_person_id:
             ReportingScope.objects.get_or_create(
                 user_id=record.contact_person_id, unit=record.organisation
@@ -161,7 +235,7 @@ def _send_link(registration: ExternalRegistration) -> None:
         "user": registration.user,
         "course": registration.course,
         "link": lms.public_url(reverse("external:verify", args=[token])),
-        "hours": int(LINK_MAX_AGE.total_seconds() // 3600),
+        "hours": LINK_MAX_AGE // timedelta(hours=1),
     }
     send_mail(
         _("Confirm your email address"),
@@ -205,58 +279,92 @@ def register_participant(
     password: str,
     organisation: Organisation | None = None,
     new_organisation: NewOrganisation | None = None,
-) -> ExternalRegistration | None:
+) -> None:
     """Register an external participant for `course` and email them a link to confirm
-    their address. The account is inactive until then. The rows are created atomically;
+    their address. The account is inactive until then. The rows are written atomically;
     the email goes after (if it fails, "send the link again" works).
 
-    The address already in use: nothing is created; an unconfirmed registration gets a new
-    link, anyone else an email saying so. Returns the new registration, or None then.
+    An unconfirmed registration of the address is replaced by this attempt (its password,
+    name and organisation) with a new link: older links stop working, and confirming needs
+    this attempt's password, so whoever registered first (perhaps with somebody else's
+    address) owns nothing. An address with any other account: nothing is created or
+    changed, its owner is told by email.
     `organisation` must be a listed one; otherwise `new_organisation` is created, waiting
-    for a coordinator's approval."""
+    for a coordinator's approval, when the address is confirmed."""
     email = email.strip().lower()
-    existing = _account_for(email)
-    if existing is not None:
-        registration = ExternalRegistration.objects.filter(
-            user=existing, verified_at__isnull=True
-        ).first()
-        if registration is not None:
-            _send_link(registration)
-        else:
-            _tell_existing_account(existing, course)
-        return None
+    details = {
+        "course": course,
+        "first_name": first_name,
+        "last_name": last_name,
+        "password": password,
+        "organisation": organisation,
+        "new_organisation": new_organisation,
+    }
     try:
         with transaction.atomic():
-            registration = _create_registration(
-                course=course, first_name=first_name, last_name=last_name, email=email,
-                password=password, organisation=organisation, new_organisation=new_organisation,
-            )  # fmt: skip
+            existing = _account_for(email)
+            if existing is None:
+                registration = _create_registration(email=email, **details)
+            else:
+                registration = (
+                    ExternalRegistration.objects.select_for_update()
+                    .filter(user=existing, verified_at__isnull=True)
+                    .first()
+                )
+                if registration is not None:
+                    _replace_attempt(registration, **details)
     except IntegrityError:  # the same address registered at the same moment: theirs stands
-        return None
-    _send_link(registration)
+        return
+    if registration is None:
+        _tell_existing_account(existing, course)
+    else:
+        _send_link(registration)
+
+
+def _keep_attempt(
+    registration, *, course, first_name, last_name, password, organisation, new_organisation
+) -> None:
+    """This attempt's details, on the inactive user and the registration (the previous
+    attempt's are gone)."""
+    user = registration.user
+    user.first_name, user.last_name = first_name, last_name
+    user.set_password(password)
+    user.save(update_fields=["first_name", "last_name", "password"])
+    new = new_organisation if organisation is None else None
+    registration.course = course
+    registration.organisation = organisation
+    registration.new_name = new.name.strip() if new else ""
+    registration.new_kind = new.kind if new else ""
+    registration.new_org_number = new.org_number.strip() if new else ""
+    registration.new_contact = bool(new and new.contact)
+    registration.save()
+
+
+def _create_registration(*, email, **details) -> ExternalRegistration:
+    user = get_user_model()(username=email, email=email)
+    user.is_active = False
+    user.save()
+    registration = ExternalRegistration(user=user, nonce="")
+    _keep_attempt(registration, **details)
     return registration
 
 
-def _create_registration(
-    *, course, first_name, last_name, email, password, organisation, new_organisation
-) -> ExternalRegistration:
-    user = get_user_model()(username=email, email=email, first_name=first_name, last_name=last_name)
-    user.is_active = False
-    user.set_password(password)
-    user.save()
-    if organisation is None:
-        assert new_organisation is not None
-        organisation = _create_organisation(new_organisation, registrant=user)
-    LearnerProfile.objects.create(user=user, unit=organisation, kind=LearnerProfile.Kind.EXTERNAL)
-    Membership.objects.create(user=user, unit=organisation)
-    return ExternalRegistration.objects.create(
-        user=user, organisation=organisation, course=course, nonce=""
-    )
+def _replace_attempt(registration, **details) -> None:
+    # Nothing of an earlier attempt stays: not its password, nor a place it was given
+    # (registrations made before attempts were kept apart placed people at once).
+    LearnerProfile.objects.filter(user=registration.user).delete()
+    Membership.objects.filter(user=registration.user).delete()
+    _keep_attempt(registration, **details)
 
 
-def resend_verification(email: str) -> bool:
-    """A new link for an unconfirmed registration of `email` (older links stop working).
-    False when there is none; callers answer the same either way."""
+def unconfirmed_registration(user) -> ExternalRegistration | None:
+    """`user`'s registration still waiting for its address to be confirmed, if any."""
+    return ExternalRegistration.objects.filter(user=user, verified_at__isnull=True).first()
+
+
+def resend_verification(email: str) -> None:
+    """A new link for an unconfirmed registration of `email` (older links stop working);
+    nothing when there is none (callers answer the same either way)."""
     registration = (
         ExternalRegistration.objects.filter(
             user__email__iexact=email.strip(), verified_at__isnull=True
@@ -264,19 +372,20 @@ def resend_verification(email: str) -> bool:
         .select_related("user", "course")
         .first()
     )
-    if registration is None:
-        return False
-    _send_link(registration)
-    return True
+    if registration is not None:
+        _send_link(registration)
 
 
 def verify_registration(
-    token: str, *, consume: bool = True, now: datetime | None = None
+    token: str, *, password: str | None = None, now: datetime | None = None
 ) -> tuple[VerifyOutcome, ExternalRegistration | None]:
-    """Follow an emailed link: the first use of a valid, unexpired, latest link activates
-    the account and enrols the person in the course they registered for. Atomic; a link
-    used twice at once activates once. `consume=False` only checks the link (the page a
-    GET shows: mail scanners open links, and must not use them up)."""
+    """Follow an emailed link: with the password of the attempt the link was sent for, the
+    first use of a valid, unexpired, latest link activates the account, creates the new
+    organisation asked for (waiting for approval), places the person and enrols them in
+    the course they registered for, if it still accepts external participants. Atomic; a
+    link used twice at once activates once. Without a password it only checks the link
+    (the page a GET shows: mail scanners open links, and must not use them up); a wrong
+    one uses up nothing."""
     now = now or timezone.now()
     try:
         data = signing.loads(token, salt=_SALT, max_age=LINK_MAX_AGE)
@@ -297,22 +406,41 @@ def verify_registration(
         return VerifyOutcome.USED, registration
     if registration.nonce != data.get("n"):
         return VerifyOutcome.EXPIRED, registration  # a newer link was sent since
-    if not consume:
+    if password is None:
         return VerifyOutcome.VERIFIED, registration
+    if not registration.user.check_password(password):
+        return VerifyOutcome.WRONG_PASSWORD, registration
     with transaction.atomic():
         won = ExternalRegistration.objects.filter(
             pk=registration.pk, verified_at__isnull=True, nonce=data.get("n")
         ).update(verified_at=now)
         if not won:
             return VerifyOutcome.USED, registration
+        registration.verified_at = now
         user = registration.user
         user.is_active = True
         user.save(update_fields=["is_active"])
+        if registration.new_name:  # (then no organisation was chosen)
+            registration.organisation = _create_organisation(
+                NewOrganisation(
+                    name=registration.new_name,
+                    kind=registration.new_kind,
+                    org_number=registration.new_org_number,
+                    contact=registration.new_contact,
+                ),
+                registrant=user,
+            )
+            registration.save(update_fields=["organisation"])
+        _place(user, registration.organisation)
         course = registration.course
         if course is not None and course.specific.accepts_external:
             lms.enrol_learner(user, course=course.specific)
-    registration.refresh_from_db()
     return VerifyOutcome.VERIFIED, registration
+
+
+def is_waiting_for_approval(registration: ExternalRegistration) -> bool:
+    """Does the organisation `registration` is for wait for a coordinator's approval?"""
+    return _is_waiting(registration.organisation)
 
 
 # --- Recognition -----------------------------------------------------------------------

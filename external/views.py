@@ -28,6 +28,7 @@ from .services import (
     get_recognition,
     get_register,
     give_consent,
+    is_waiting_for_approval,
     register_participant,
     resend_verification,
     revoke_consent,
@@ -38,6 +39,7 @@ from .vocabulary import RecognitionState, VerifyOutcome
 REGISTRATIONS_PER_CLIENT = accounts.Limit("external-register-client", 10, timedelta(hours=1))
 RESENDS_PER_ADDRESS = accounts.Limit("external-resend-address", 3, timedelta(hours=1))
 RESENDS_PER_CLIENT = accounts.Limit("external-resend-client", 10, timedelta(hours=1))
+CONFIRMS_PER_CLIENT = accounts.Limit("external-confirm-client", 20, timedelta(hours=1))
 LOOKUPS_PER_CLIENT = accounts.Limit("external-verify-client", 30, timedelta(minutes=10))
 PARTICIPANTS_PER_PAGE = 50
 
@@ -114,30 +116,42 @@ VERIFY_STATUS = {
     VerifyOutcome.EXPIRED: 410,
     VerifyOutcome.USED: 410,
     VerifyOutcome.INVALID: 400,
+    VerifyOutcome.WRONG_PASSWORD: 400,
 }
 
 
 @require_http_methods(["GET", "POST"])
 def verify(request, token: str):
-    """The emailed link. A GET shows a button (mail scanners open links); the POST uses
-    the link up, logs the person in and takes them to their course."""
-    outcome, registration = verify_registration(token, consume=request.method == "POST")
+    """The emailed link. A GET shows the password field and a button (mail scanners open
+    links); the POST, with the password given when registering, uses the link up, logs
+    the person in and takes them to their course."""
+    if request.method == "POST":
+        retry_at = accounts.hit(CONFIRMS_PER_CLIENT, accounts.client_ip(request))
+        if retry_at is not None:
+            return _throttled(
+                request, "external/verify.html", {"outcomes": VerifyOutcome}, retry_at
+            )
+        password = request.POST.get("password", "")
+    else:
+        password = None
+    outcome, registration = verify_registration(token, password=password)
+    context = {"outcome": outcome, "outcomes": VerifyOutcome, "registration": registration}
     if outcome != VerifyOutcome.VERIFIED:
-        return render(
-            request,
-            "external/verify.html",
-            {"outcome": outcome, "outcomes": VerifyOutcome},
-            status=VERIFY_STATUS[outcome],
-        )
+        return render(request, "external/verify.html", context, status=VERIFY_STATUS[outcome])
     if request.method != "POST":
-        return render(
-            request,
-            "external/verify.html",
-            {"outcome": outcome, "outcomes": VerifyOutcome, "registration": registration},
-        )
+        return render(request, "external/verify.html", context)
     # The password backend by name (it also applies "passwords off" per organisation).
     login(request, registration.user, backend="identity.backends.PasswordBackend")
     messages.success(request, _("Your email address is confirmed. Welcome!"))
+    if is_waiting_for_approval(registration):
+        messages.info(
+            request,
+            _(
+                "%(organisation)s waits for a coordinator's approval. Until then it is not "
+                "shown as your organisation; you can study meanwhile."
+            )
+            % {"organisation": registration.organisation.name},
+        )
     course = registration.course
     return HttpResponseRedirect(course.url if course is not None and course.live else "/")
 

@@ -28,3 +28,4 @@ class VerifyOutcome(models.TextChoices):
     EXPIRED = "expired", _("The link has expired")
     USED = "used", _("The link has already been used")
     INVALID = "invalid", _("The link is not valid")
+    WRONG_PASSWORD = "password", _("Not the password given when registering")

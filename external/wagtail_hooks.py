@@ -1,13 +1,17 @@
 """Admin wiring: the coordinators' page for external participation, recognition rules."""
 
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from identity.backends import INACTIVE_ACCOUNT_HOOK
+
 from . import admin_views
 from .models import RecognitionRule
+from .services import unconfirmed_registration
 
 
 class _ExternalMenuItem(MenuItem):
@@ -58,3 +62,20 @@ class RecognitionRuleViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_recognition_rules():
     return RecognitionRuleViewSet("external_recognition_rules")
+
+
+@hooks.register(INACTIVE_ACCOUNT_HOOK)
+def unconfirmed_address(user):
+    """The login page's answer to the right password of an account whose address is not
+    confirmed yet: what to do, and a way to a new link."""
+    if unconfirmed_registration(user) is None:
+        return None
+    return format_html(
+        '{} <a href="{}" data-resend-link>{}</a>',
+        _(
+            "Your email address is not confirmed yet. Follow the link in the email we sent "
+            "you when you registered, then log in."
+        ),
+        reverse("external:resend"),
+        _("Send a new link"),
+    )

@@ -3,7 +3,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from wagtail import hooks
 
+from .backends import INACTIVE_ACCOUNT_HOOK
 from .rules import password_refused_for_login
 
 
@@ -24,7 +26,22 @@ class LoginForm(AuthenticationForm):
                 ),
                 code="use_provider",
             )
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            raise self._explained(error) from None
+
+    def _explained(self, error: forms.ValidationError) -> forms.ValidationError:
+        """The refusal of an inactive account's right password, told by the app that knows
+        why it is inactive (INACTIVE_ACCOUNT_HOOK); any other refusal as it was."""
+        user = getattr(self.request, "inactive_account", None)
+        if user is None or error.code != "invalid_login":
+            return error
+        for explain in hooks.get_hooks(INACTIVE_ACCOUNT_HOOK):
+            message = explain(user)
+            if message:
+                return forms.ValidationError(message, code="inactive")
+        return error
 
 
 class EmailForm(forms.Form):

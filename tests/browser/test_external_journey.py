@@ -76,6 +76,7 @@ def test_an_external_participant_registers_completes_and_is_on_the_register(
     path = re.search(r"https?://[^/\s]+(/extern/bekrafta/\S+/)", sent[0].body).group(1)
     tab.goto(live_server.url + path)
     check_csp()
+    tab.fill("input[name=password]", "Mangfald-Pitea-2026")  # the password chosen above
     tab.click("[data-confirm]")
     tab.wait_for_url(f"{live_server.url}{course.url}")
 

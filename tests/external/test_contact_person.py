@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from external.services import set_contact_person
 from org.models import Organisation, ReportingScope
-from tests.factories import enrol, hr_user, org_unit, staff_member
+from tests.factories import enrol, hr_user, org_unit, site_home, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,16 @@ def test_hr_of_a_municipality_and_anonymous_visitors_have_no_contact_page(
     client.logout()
     response = client.get(reverse("external:organisation"))
     assert response.status_code == 302 and "/konto/logga-in/" in response["Location"]
+
+
+def test_the_home_page_leads_the_contact_person_to_their_organisation_page(
+    client, two_organisations
+):
+    _association, _business, _kommun, people = two_organisations
+    home = site_home()
+    client.force_login(people["Agnes"])
+    assert b"data-contact-page" in client.get(home.url).content
+    client.force_login(people["Bertil"])
+    assert b"data-contact-page" not in client.get(home.url).content
+    client.logout()
+    assert b"data-contact-page" not in client.get(home.url).content

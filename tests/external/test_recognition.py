@@ -257,3 +257,12 @@ def test_the_daily_schedule_exists():
     schedule = Schedule.objects.get(name=RECOGNITION_NAME)
     assert schedule.func == "external.tasks.evaluate_recognitions_task"
     assert schedule.schedule_type == Schedule.DAILY
+
+
+def test_a_rule_asking_for_no_certified_participants_still_needs_one(client, world):
+    RecognitionRule.objects.filter(course=world.course).update(min_certified=0)
+    evaluate_recognitions(now=NOW)
+    assert recognition_of(world, world.association).met_since is None
+    certify(world.people["anna"], world.course, days_ago=3)
+    evaluate_recognitions(now=NOW)
+    assert recognition_of(world, world.association).met_since == NOW - timedelta(days=3)
