@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from lms.http.exports import stream_csv, stream_xlsx
 from org.api import (
     ImportReport,
     InvalidInput,
@@ -27,7 +28,6 @@ from org.api import (
     start_staff_import,
 )
 
-from .exports import stream_csv, stream_xlsx
 from .forms import (
     FIELD_LABELS,
     TEMPLATE_HEADINGS,

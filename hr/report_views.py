@@ -26,10 +26,10 @@ from compliance.api import (
 )
 from lms import api as lms
 from lms.http import query_without
+from lms.http.exports import export_response
 from org.api import Organisation, can_see_unit, get_scope_units, is_in_scope
 
 from .charts import line_chart_svg
-from .exports import export_response
 
 
 class FilterForm(forms.Form):

@@ -31,9 +31,8 @@ from compliance.api import (
 )
 from courses.models import CoursePage
 from lms import api as lms
+from lms.http.exports import export_response
 from org.api import Organisation, OutOfScope, get_scope_units, scope_queryset
-
-from .exports import export_response
 
 
 def _require(request, permission: str = "compliance.view_compliance"):

@@ -76,9 +76,9 @@ def test_another_organisations_coordinator_sees_only_their_own_people(past_event
     client = admin_client(hr)
     html = client.get(url(w)).content.decode()
     assert "bot0@" in html and "hudd" not in html
-    csv_body = client.get(url(w) + "?export=csv").content.decode()
+    csv_body = exported(client.get(url(w) + "?export=csv")).decode("utf-8-sig")
     assert "bot0@" in csv_body and "hudd" not in csv_body
-    xlsx = client.get(url(w) + "?export=xlsx").content
+    xlsx = exported(client.get(url(w) + "?export=xlsx"))
     with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
         text = b"".join(archive.read(n) for n in archive.namelist()).decode()
     assert "bot0@" in text and "hudd" not in text
@@ -167,6 +167,12 @@ def test_attaching_the_recording_tells_those_who_did_not_attend(
     assert len(smtp.messages) == 2  # once per person and session
 
 
+def exported(response) -> bytes:
+    """The body of a streamed export."""
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
 def test_the_export_never_turns_an_answer_into_a_formula(past_event):
     w = past_event
     registration = events.Registration.objects.get(user=w["h1"])
@@ -174,9 +180,9 @@ def test_the_export_never_turns_an_answer_into_a_formula(past_event):
     registration.answers = {str(question.key): '=HYPERLINK("http://evil.example","x")'}
     registration.save()
     client = admin_client(w["organiser"])
-    csv_body = client.get(url(w) + "?export=csv").content.decode()
+    csv_body = exported(client.get(url(w) + "?export=csv")).decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_body
-    xlsx = client.get(url(w) + "?export=xlsx").content
+    xlsx = exported(client.get(url(w) + "?export=xlsx"))
     with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet
@@ -259,3 +265,19 @@ def test_the_events_list_costs_the_same_with_one_event_and_six():
     for n in range(5):
         make_event(title=f"Fler {n}")
     assert queries() == one  # was 2 more an event
+
+
+def test_the_export_neutralises_a_tab_or_carriage_return_before_a_formula(past_event):
+    """Spreadsheets strip a leading tab or CR and run what follows (issue 21: the events
+    export neutralised = + - @ only, hr's export all six)."""
+    w = past_event
+    question = EventQuestion.objects.create(page=w["event"], label="Övrigt", required=False)
+    for user, answer in ((w["h1"], "\t=1+1"), (w["h2"], "\r=2+2")):
+        registration = events.Registration.objects.get(user=user)
+        registration.answers = {str(question.key): answer}
+        registration.save()
+    client = admin_client(w["organiser"])
+
+    csv_body = exported(client.get(url(w) + "?export=csv")).decode("utf-8-sig")
+
+    assert "'\t=1+1" in csv_body and "'\r=2+2" in csv_body

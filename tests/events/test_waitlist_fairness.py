@@ -144,5 +144,5 @@ def test_the_organiser_sees_the_line_in_its_order_with_places(
     for number, person in enumerate(queued, start=1):
         row = html[html.index(person.email) :].split("</tr>")[0]
         assert f"number {number}" in row or f"plats {number}" in row
-    lines = csv.content.decode("utf-8-sig").splitlines()
-    assert [line.split(",")[2] for line in lines[2:]] == [p.email for p in queued]
+    lines = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
+    assert [line.split(";")[2] for line in lines[2:]] == [p.email for p in queued]
