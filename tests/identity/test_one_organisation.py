@@ -179,6 +179,12 @@ def test_superusers_see_the_conflicts_with_what_to_do_and_nobody_else(
     html = page.content.decode()
     assert "eva@huddinge.se" in html and "Botkyrka kommun" in html
     assert "Vad du gör" in html or "What to do" in html
+    conflict = IdentityConflict.objects.get()
+    assert client.get(f"/admin/identity_conflicts/inspect/{conflict.pk}/").status_code == 200
+    assert client.get("/admin/identity_conflicts/new/").status_code in (302, 403)
+    assert client.get(f"/admin/identity_conflicts/edit/{conflict.pk}/").status_code in (302, 403)
+    assert client.post(f"/admin/identity_conflicts/delete/{conflict.pk}/").status_code == 302
+    assert not IdentityConflict.objects.exists()
 
     client.force_login(staff_importer(huddinge))
     assert client.get("/admin/identity_conflicts/").status_code in (302, 403)
