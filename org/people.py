@@ -31,10 +31,7 @@ def unplaced_unit(organisation: Organisation) -> Organisation:
         return found
     with translation.override(settings.LANGUAGE_CODE):
         name = gettext("Not yet placed")
-    unit = root.add_child(name=name)
-    Organisation.objects.filter(pk=unit.pk).update(is_unplaced=True)
-    unit.is_unplaced = True
-    return unit
+    return root.add_child(name=name, is_unplaced=True)
 
 
 def find_unit_in(organisation: Organisation, value: str) -> Organisation | None:
@@ -54,7 +51,7 @@ def find_unit_in(organisation: Organisation, value: str) -> Organisation | None:
     if by_code:
         return None
     parts = split_path(value)
-    if parts and parts[0] == root.name and len(parts) > 1:
+    if parts and parts[0] == root.name:
         parts = parts[1:]
     node = root
     for name in parts:
@@ -65,22 +62,21 @@ def find_unit_in(organisation: Organisation, value: str) -> Organisation | None:
 
 
 def place_new_person(
-    user, organisation: Organisation, *, employee_number: str = "", unit_hint: str = "", today=None
-) -> LearnerProfile:
+    user, organisation: Organisation, *, employee_number: str = "", unit_hint: str = ""
+) -> None:
     """A staff profile for `user`, who has none, in `organisation` (top-level): in the unit
     `unit_hint` names there (see `find_unit_in`), else in its "not yet placed" unit; with
     its membership, and announced (compliance enrols them in what covers the unit). The
     caller holds the transaction."""
     unit = find_unit_in(organisation, unit_hint) or unplaced_unit(organisation)
-    profile = LearnerProfile.objects.create(
+    LearnerProfile.objects.create(
         user=user,
         unit=unit,
         employee_number=employee_number or None,
         kind=LearnerProfile.Kind.STAFF,
     )
     Membership.objects.get_or_create(user=user, unit=unit)
-    announce_people_changed([user.pk], today=today or timezone.localdate())
-    return profile
+    announce_people_changed([user.pk], today=timezone.localdate())
 
 
 def organisations_of(user) -> set[int]:

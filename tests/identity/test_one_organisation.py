@@ -7,6 +7,8 @@ Most tests call the provisioning service with what a provider vouched for (the p
 checks have their own tests); a few go through the whole OIDC or SAML flow to see what
 the person sees."""
 
+import hashlib
+import logging
 from datetime import date
 
 import pytest
@@ -17,7 +19,7 @@ from identity.errors import SignInRefused
 from identity.models import IdentityConflict, IdentityProvider, ProviderIdentity
 from identity.provisioning import VerifiedIdentity, identity_from_claims, sign_in_user
 from lms.models import Enrolment
-from org.api import LearnerProfile, Membership, import_staff
+from org.api import LearnerProfile, Membership, Organisation, import_staff
 from tests.factories import (
     CoursePageFactory,
     SuperuserFactory,
@@ -316,3 +318,88 @@ def test_a_new_subject_for_an_account_linked_before_is_refused(huddinge_idp, imp
     assert list(ProviderIdentity.objects.values_list("subject", "user")) == [
         ("first-subject", imported.pk)
     ]
+
+
+# --- What the provider's claims say, as the service reads them ---------------------------
+
+
+def test_claims_given_as_lists_numbers_or_missing_are_read_as_text(huddinge_idp):
+    identity = identity_from_claims(
+        huddinge_idp, {"sub": [" s-1 ", "s-2"], "employee_number": 1001, "email": None}
+    )
+    assert (identity.subject, identity.employee_number, identity.email) == ("s-1", "1001", "")
+    with pytest.raises(SignInRefused):
+        identity_from_claims(huddinge_idp, {"sub": []})
+
+
+def test_an_empty_subject_claim_setting_means_sub(huddinge_idp):
+    huddinge_idp.claim_subject = ""
+    assert identity_from_claims(huddinge_idp, {"sub": "s-9"}).subject == "s-9"
+
+
+def test_new_usernames_and_long_claims(huddinge_idp):
+    User.objects.create(username="anst-3001")
+    User.objects.create(username="anst-3001-2")
+    long_number = "9" * 100
+
+    numbered = arrive(huddinge_idp, "s-1", employee_number="3001", given_name="G" * 200)
+    unnumbered = arrive(huddinge_idp, "s-2", family_name="F" * 200)
+    very_long = arrive(huddinge_idp, "s-3", employee_number=long_number)
+
+    assert numbered.username == "anst-3001-3"
+    assert (len(numbered.first_name), len(unnumbered.last_name)) == (150, 150)
+    digest = hashlib.sha256(f"{huddinge_idp.pk}:s-2".encode()).hexdigest()[:12]
+    assert unnumbered.username == f"huddinge-direct-{digest}"
+    assert very_long.learner_profile.employee_number == long_number[:64]
+    link = ProviderIdentity.objects.get(subject="s-1")
+    assert link.last_login_at is not None
+
+
+def test_refusals_are_logged_for_the_administrator(huddinge_idp, skola, imported, caplog):
+    employee(skola, "77", email="eva@huddinge.se")
+    boss = UserFactory(username="boss", email="boss@huddinge.se", is_staff=True)
+    arrive(huddinge_idp, "anna-1", employee_number="1001")
+
+    with caplog.at_level(logging.WARNING, logger="identity.provisioning"):
+        for subject, claims in (
+            ("eva", {"email": "eva@huddinge.se"}),
+            ("boss", {"email": "boss@huddinge.se"}),
+            ("anna-2", {"employee_number": "1001"}),
+        ):
+            with pytest.raises(SignInRefused):
+                arrive(huddinge_idp, subject, **claims)
+
+    logged = [r.getMessage() for r in caplog.records if r.name == "identity.provisioning"]
+    assert any("by email" in m and "organisations" in m for m in logged)
+    assert any(f"privileged account {boss.pk}" in m for m in logged)
+    assert any("new subject" in m and str(imported.pk) in m for m in logged)
+
+
+def test_a_conflict_records_what_it_can_hold(huddinge_idp, botkyrka):
+    person = UserFactory(username="many", email="many@huddinge.se")
+    for n in range(3):
+        unit = Organisation.add_root(name=f"{n} " + "Förbundet " * 19)
+        Membership.objects.create(user=person, unit=unit)
+
+    with pytest.raises(SignInRefused):
+        arrive(huddinge_idp, "m-1", email="many@huddinge.se", employee_number="7" * 100)
+
+    conflict = IdentityConflict.objects.get()
+    assert (len(conflict.employee_number), len(conflict.account_organisations)) == (64, 500)
+
+
+def test_a_profile_of_another_organisation_without_units_is_still_theirs(huddinge_idp, botkyrka):
+    person = UserFactory(username="elsewhere", email="else@huddinge.se")
+    LearnerProfile.objects.create(user=person, unit=None, employee_number="5")
+    LearnerProfile.objects.filter(user=person).update(organisation=botkyrka)
+
+    with pytest.raises(SignInRefused):
+        arrive(huddinge_idp, "e-1", email="else@huddinge.se")
+    assert IdentityConflict.objects.get().account == person
+
+
+def test_the_not_yet_placed_unit_is_marked(huddinge):
+    from org.api import unplaced_unit
+
+    unit = unplaced_unit(huddinge)
+    assert unit.is_unplaced and unplaced_unit(huddinge) == unit
