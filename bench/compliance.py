@@ -378,7 +378,7 @@ def build(args, rng: random.Random) -> dict:
     from django.utils import timezone
 
     from compliance.models import Assignment
-    from org.models import LearnerProfile, Membership, Organisation
+    from org.models import LearnerProfile, Membership, Organisation, root_ids
     from tests.factories import CoursePageFactory, ModulePageFactory, course_index, reading_step
 
     today = timezone.localdate()
@@ -455,6 +455,7 @@ def build(args, rng: random.Random) -> dict:
     user_model = get_user_model()
     password = make_password("bench")
     people = []  # (user id, units, is_manager, left, external, hire_date)
+    roots = root_ids(unit.pk for unit in units)
     first_day = date(2000, 1, 1)
     span = (today - first_day).days
     for start in range(0, args.learners, BATCH):
@@ -486,6 +487,7 @@ def build(args, rng: random.Random) -> dict:
                 LearnerProfile(
                     user=user,
                     unit=unit,
+                    organisation_id=roots[unit.pk],  # bulk_create skips save()
                     employee_number=f"E{i:06d}",
                     job_title="Chef" if is_manager else "Medarbetare",
                     is_manager=is_manager,
@@ -770,6 +772,7 @@ marked AS (""",
     )
 )
 assert PERSON_SQL.count("covering") == 2 and "cutoffs(months" in PERSON_SQL
+
 
 def raw_matrix(connection, parent, *, per_person: bool = False) -> dict:
     """The matrix of `parent`'s children in one query. The expiry cut-off per course (the

@@ -175,10 +175,11 @@ def floor(rows: list[list[str]]) -> None:
     from compliance.models import Assignment
     from lms.models import Enrolment
     from org.imports.units import unit_index
-    from org.models import LearnerProfile, Membership
+    from org.models import LearnerProfile, Membership, root_ids
 
     User = get_user_model()
     units, _scope = unit_index(None)
+    roots = root_ids(units.values())
     assignment = Assignment.objects.select_related("unit").first()
     with transaction.atomic():
         for start in range(0, len(rows), 1000):
@@ -194,6 +195,7 @@ def floor(rows: list[list[str]]) -> None:
                     LearnerProfile(
                         user=user,
                         unit_id=units[r[4]],
+                        organisation_id=roots[units[r[4]]],  # bulk_create skips save()
                         employee_number=r[0],
                         job_title=r[5],
                         is_manager=r[6] == "ja",

@@ -189,7 +189,7 @@ def build(args, rng: random.Random) -> dict:
 
     from compliance.models import Assignment
     from lms.models import Completion
-    from org.models import LearnerProfile, Membership, Organisation
+    from org.models import LearnerProfile, Membership, Organisation, root_ids
     from tests.factories import CoursePageFactory, ModulePageFactory, course_index, reading_step
 
     now = timezone.now()
@@ -228,6 +228,7 @@ def build(args, rng: random.Random) -> dict:
 
     user_model = get_user_model()
     completions = 0
+    roots = root_ids(unit.pk for unit in units)
     first_day = date(2006, 1, 1)
     span = (today - first_day).days
     for start in range(0, args.people, BATCH):
@@ -256,6 +257,7 @@ def build(args, rng: random.Random) -> dict:
                 LearnerProfile(
                     user=user,
                     unit=unit,
+                    organisation_id=roots[unit.pk],  # bulk_create skips save()
                     employee_number=f"E{i:06d}",
                     is_manager=(i // len(units)) % 20 == 0,
                     hire_date=hire,

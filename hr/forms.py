@@ -39,7 +39,10 @@ TEMPLATE_HEADINGS = {
     "kind": "Typ",
 }
 COLUMN_HELP = {
-    "employee_number": _("Unique per person; how a person is recognised on the next import."),
+    "employee_number": _(
+        "Unique per person within the organisation (another organisation may use the same "
+        "numbers); how a person is recognised on the next import."
+    ),
     "first_name": "",
     "last_name": "",
     "email": _("Optional; without it the person gets an address of the organisation's form."),

@@ -25,6 +25,7 @@ FIELDS = {
     "LMS_IDP_CLAIM_EMPLOYEE_NUMBER": "claim_employee_number",
     "LMS_IDP_CLAIM_GIVEN_NAME": "claim_given_name",
     "LMS_IDP_CLAIM_FAMILY_NAME": "claim_family_name",
+    "LMS_IDP_CLAIM_UNIT": "claim_unit",
     "LMS_IDP_SAML_METADATA_URL": "saml_metadata_url",
     "LMS_IDP_SAML_IDP_ENTITY_ID": "saml_idp_entity_id",
     "LMS_IDP_SAML_SP_ENTITY_ID": "saml_sp_entity_id",
@@ -33,6 +34,7 @@ FIELDS = {
     "LMS_IDP_ATTR_EMPLOYEE_NUMBER": "attr_employee_number",
     "LMS_IDP_ATTR_GIVEN_NAME": "attr_given_name",
     "LMS_IDP_ATTR_FAMILY_NAME": "attr_family_name",
+    "LMS_IDP_ATTR_UNIT": "attr_unit",
 }
 # env var naming a file whose content goes to the field
 FILE_FIELDS = {

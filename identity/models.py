@@ -84,6 +84,16 @@ class IdentityProvider(models.Model):
     claim_family_name = models.CharField(
         _("family name claim"), max_length=64, default="family_name"
     )
+    claim_unit = models.CharField(
+        _("unit claim"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Places someone who signs in before the staff import has: the claim holding "
+            "their unit's code (from the HR system) or its path below the organisation. "
+            'Empty, or a unit not found: the organisation\'s "not yet placed" unit.'
+        ),
+    )
 
     # SAML 2.0
     saml_metadata_url = models.URLField(_("IdP metadata URL"), blank=True)
@@ -133,6 +143,17 @@ class IdentityProvider(models.Model):
         _("given name attribute"), max_length=255, default="givenName"
     )
     attr_family_name = models.CharField(_("family name attribute"), max_length=255, default="sn")
+    attr_unit = models.CharField(
+        _("unit attribute"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Places someone who signs in before the staff import has: the attribute "
+            "holding their unit's code (from the HR system) or its path below the "
+            'organisation. Empty, or a unit not found: the organisation\'s "not yet placed" '
+            "unit."
+        ),
+    )
 
     managed_by_environment = models.BooleanField(
         _("set by the environment"), default=False, editable=False
@@ -274,3 +295,44 @@ class SamlLogoutRequest(models.Model):
 
     def __str__(self) -> str:
         return self.request_id
+
+
+class IdentityConflict(models.Model):
+    """A sign-in refused because the provider's verified email address belongs to an
+    account of another organisation: a provider links and creates accounts only in the
+    organisation it serves. Shown to superusers, who decide (see the admin's listing)."""
+
+    provider = models.ForeignKey(
+        IdentityProvider,
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        verbose_name=_("identity provider"),
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    email = models.EmailField(_("email"), max_length=254)
+    employee_number = models.CharField(_("employee number"), max_length=64, blank=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("existing account"),
+    )
+    account_organisations = models.CharField(
+        _("the account's organisations"), max_length=500, blank=True
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("identity conflict")
+        verbose_name_plural = _("identity conflicts")
+        ordering = ["-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject"], name="identity_conflict_unique_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider.slug}:{self.email}"

@@ -1,16 +1,27 @@
 """Just-in-time provisioning: the account a provider's verified identity signs in as.
 
-In this order, never by display name:
+In this order, never by display name nor by username:
 1. the provider's stable subject we linked before (ProviderIdentity);
-2. the employee number claim: the profile the staff import made, in this provider's own
-   organisation only;
-3. the email claim, only when the address is in one of the provider's own domains;
-4. otherwise a new account (no unit: units come from the HR import, never from claims).
+2. the employee number claim: the profile with that number in this provider's own
+   organisation (an employee number names a person within one organisation, decision
+   0032);
+3. the email claim, only when the address is in one of the provider's own domains, and
+   only an account of no other organisation: a provider links and creates accounts in the
+   organisation it serves. An address that belongs to another organisation's account is a
+   conflict, recorded for a superuser (IdentityConflict), and the sign-in is refused;
+4. otherwise a new account.
+
+Whoever signs in without a learner profile gets one in the provider's organisation
+(`org.api.place_new_person`): in the unit the unit claim names, else in the organisation's
+"not yet placed" unit, with the employee number. So a new hire is in HR's lists and
+assignments at once, and the next staff import finds them by (organisation, number) and
+moves them to their unit.
 
 An account with more than a learner's rights (staff, superuser, any permission or admin
 access, a reporting scope) is never linked automatically: a provider, or someone who
 controls an address at it, could otherwise take over an administrator. Such a refusal is
-logged; a superuser links the account by hand if wanted."""
+logged; a superuser links the account by hand if wanted. Nor is an account linked to a
+second subject of the same provider."""
 
 from __future__ import annotations
 
@@ -23,10 +34,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from org.api import LearnerProfile, privileged_user_ids
+from org.api import LearnerProfile, organisations_of, place_new_person, privileged_user_ids
 
 from .errors import SignInRefused
-from .models import IdentityProvider, ProviderIdentity
+from .models import IdentityConflict, IdentityProvider, ProviderIdentity
 
 logger = logging.getLogger("identity.provisioning")
 
@@ -40,6 +51,7 @@ class VerifiedIdentity:
     employee_number: str = ""
     given_name: str = ""
     family_name: str = ""
+    unit: str = ""  # a unit's code or path, from the provider's unit claim
 
 
 def _text(value) -> str:
@@ -62,13 +74,27 @@ def identity_from_claims(provider: IdentityProvider, claims: dict) -> VerifiedId
         ),
         given_name=_text(claims.get(provider.claim_given_name)),
         family_name=_text(claims.get(provider.claim_family_name)),
+        unit=_text(claims.get(provider.claim_unit)) if provider.claim_unit else "",
     )
 
 
-def _in_organisation(provider: IdentityProvider, profile) -> bool:
-    unit = profile.unit
-    root = provider.organisation
-    return unit is not None and unit.path.startswith(root.path)
+class _Conflict(Exception):
+    """The verified address belongs to an account of another organisation."""
+
+    def __init__(self, user, organisation_ids: set[int]):
+        super().__init__(f"account {user.pk} belongs to organisations {sorted(organisation_ids)}")
+        self.user = user
+        self.organisation_ids = organisation_ids
+
+
+def account_organisations(user) -> set[int]:
+    """The top-level organisations an account belongs to: its profile's and its units',
+    and those of the providers it is linked to."""
+    return organisations_of(user) | set(
+        ProviderIdentity.objects.filter(user=user).values_list(
+            "provider__organisation_id", flat=True
+        )
+    )
 
 
 def _refuse_privileged(provider, user, how: str) -> None:
@@ -93,7 +119,7 @@ def _refuse_privileged(provider, user, how: str) -> None:
 def _new_username(provider: IdentityProvider, identity: VerifiedIdentity) -> str:
     User = get_user_model()
     if identity.employee_number:
-        # The staff import adopts an account of this name when the person arrives in it.
+        # A name only: the staff import finds the person by (organisation, number).
         base = f"anst-{identity.employee_number}".lower()
     else:
         digest = hashlib.sha256(f"{provider.pk}:{identity.subject}".encode()).hexdigest()[:12]
@@ -106,10 +132,80 @@ def _new_username(provider: IdentityProvider, identity: VerifiedIdentity) -> str
     return candidate
 
 
-@transaction.atomic
 def sign_in_user(provider: IdentityProvider, identity: VerifiedIdentity):
-    """The account for `identity` at `provider`, linked and created as needed. Atomic;
-    raises SignInRefused for an inactive or privileged account."""
+    """The account for `identity` at `provider`, linked, created and placed as needed.
+    Atomic; raises SignInRefused for an inactive or privileged account, an account linked
+    to another subject, or an address of another organisation's account (recorded as an
+    IdentityConflict, which outlives the refused sign-in)."""
+    try:
+        return _sign_in(provider, identity)
+    except _Conflict as conflict:
+        _record_conflict(provider, identity, conflict)
+        raise SignInRefused(
+            f"email conflict: {conflict}",
+            _(
+                "Your email address belongs to an account of another organisation, so "
+                "this sign-in cannot use it. An administrator has been told and will sort "
+                "it out; you can also contact your organisation's support."
+            ),
+            status=409,
+        ) from conflict
+
+
+def _record_conflict(provider, identity: VerifiedIdentity, conflict: _Conflict) -> None:
+    from org.api import Organisation
+
+    names = Organisation.objects.filter(pk__in=conflict.organisation_ids).order_by("name")
+    logger.warning(
+        "refused: provider %s would link account %s of organisations %s by email",
+        provider.slug,
+        conflict.user.pk,
+        sorted(conflict.organisation_ids),
+    )
+    with transaction.atomic():
+        record, created = IdentityConflict.objects.select_for_update().get_or_create(
+            provider=provider,
+            subject=identity.subject,
+            defaults={"email": identity.email, "account": conflict.user},
+        )
+        record.email = identity.email
+        record.account = conflict.user
+        record.employee_number = identity.employee_number[:64]
+        record.account_organisations = ", ".join(n.name for n in names)[:500]
+        record.attempts = record.attempts if created else record.attempts + 1
+        record.save()
+
+
+def _match(provider: IdentityProvider, identity: VerifiedIdentity, trusted_email: str):
+    """The existing account a first sign-in links to, and how it was found; (None, "")
+    for none."""
+    if identity.employee_number:
+        profile = (
+            LearnerProfile.objects.select_related("user")
+            .filter(organisation_id=provider.organisation_id)
+            .filter(employee_number=identity.employee_number)
+            .first()
+        )
+        if profile is not None:
+            return profile.user, "employee number"
+    if trusted_email:
+        matches = list(get_user_model().objects.filter(email__iexact=trusted_email)[:2])
+        if len(matches) > 1:
+            raise SignInRefused(
+                f"several accounts have {trusted_email}",
+                _("Several accounts have this email address. Ask an administrator."),
+                status=409,
+            )
+        if matches:
+            others = account_organisations(matches[0]) - {provider.organisation_id}
+            if others:
+                raise _Conflict(matches[0], others)
+            return matches[0], "email"
+    return None, ""
+
+
+@transaction.atomic
+def _sign_in(provider: IdentityProvider, identity: VerifiedIdentity):
     User = get_user_model()
     link = (
         ProviderIdentity.objects.select_related("user")
@@ -120,25 +216,7 @@ def sign_in_user(provider: IdentityProvider, identity: VerifiedIdentity):
     if link is not None:
         user = link.user
     else:
-        user, how = None, ""
-        if identity.employee_number:
-            profile = (
-                LearnerProfile.objects.select_related("user", "unit")
-                .filter(employee_number=identity.employee_number)
-                .first()
-            )
-            if profile is not None and _in_organisation(provider, profile):
-                user, how = profile.user, "employee number"
-        if user is None and trusted_email:
-            matches = list(User.objects.filter(email__iexact=trusted_email)[:2])
-            if len(matches) == 1:
-                user, how = matches[0], "email"
-            elif matches:
-                raise SignInRefused(
-                    f"several accounts have {trusted_email}",
-                    _("Several accounts have this email address. Ask an administrator."),
-                    status=409,
-                )
+        user, how = _match(provider, identity, trusted_email)
         if user is not None:
             _refuse_privileged(provider, user, how)
             if ProviderIdentity.objects.filter(provider=provider, user=user).exists():
@@ -178,5 +256,30 @@ def sign_in_user(provider: IdentityProvider, identity: VerifiedIdentity):
             _("This account is deactivated."),
             status=403,
         )
+    _place(provider, identity, user)
     ProviderIdentity.objects.filter(pk=link.pk).update(last_login_at=timezone.now())
     return user
+
+
+def _place(provider: IdentityProvider, identity: VerifiedIdentity, user) -> None:
+    """A profile in the provider's organisation for someone who has none (not for an
+    account with admin rights, which a superuser linked by hand)."""
+    if LearnerProfile.objects.filter(user=user).exists():
+        return
+    if user.pk in privileged_user_ids([user.pk]):
+        return
+    number = identity.employee_number[:64]
+    if (
+        number
+        and LearnerProfile.objects.filter(
+            organisation_id=provider.organisation_id, employee_number=number
+        ).exists()
+    ):
+        number = ""  # someone else's here (they signed in as another account before)
+    try:
+        with transaction.atomic():
+            place_new_person(
+                user, provider.organisation, employee_number=number, unit_hint=identity.unit
+            )
+    except IntegrityError as exc:  # a concurrent sign-in or import placed them first
+        raise SignInRefused("concurrent placement", status=409) from exc

@@ -312,6 +312,7 @@ def _identity(provider: IdentityProvider, response) -> VerifiedIdentity:
         employee_number=first(provider.attr_employee_number),
         given_name=first(provider.attr_given_name),
         family_name=first(provider.attr_family_name),
+        unit=first(provider.attr_unit),
     )
 
 

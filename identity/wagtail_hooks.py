@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
 
-from .models import IdentityProvider
+from .models import IdentityConflict, IdentityProvider
 from .vocabulary import Protocol
 
 SECRET_FIELDS = ("oidc_client_secret", "saml_sp_private_key")
@@ -28,6 +30,7 @@ FORM_FIELDS = [
     "claim_employee_number",
     "claim_given_name",
     "claim_family_name",
+    "claim_unit",
     "saml_metadata_url",
     "saml_metadata_xml",
     "saml_idp_entity_id",
@@ -40,6 +43,7 @@ FORM_FIELDS = [
     "attr_employee_number",
     "attr_given_name",
     "attr_family_name",
+    "attr_unit",
 ]
 
 
@@ -126,6 +130,58 @@ class IdentityProviderViewSet(ModelViewSet):
         return IdentityProviderForm
 
 
+class SuperusersMayViewAndDelete(BasePermissionPolicy):
+    """Conflicts name accounts of several organisations: only superusers see them, and
+    they only read and remove them (a conflict is solved on the accounts, not here)."""
+
+    def user_has_permission(self, user, action):
+        return bool(user.is_active and user.is_superuser and action in ("view", "delete"))
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        if not set(actions) & {"view", "delete"}:
+            return get_user_model().objects.none()
+        return get_user_model().objects.filter(is_active=True, is_superuser=True)
+
+    def users_with_permission(self, action):
+        return self.users_with_any_permission([action])
+
+
+class IdentityConflictViewSet(ModelViewSet):
+    """Sign-ins refused because the provider's verified address belongs to another
+    organisation's account. The listing says what to do."""
+
+    model = IdentityConflict
+    form_fields = []
+    list_display = [
+        "email",
+        "provider",
+        "account",
+        "account_organisations",
+        "attempts",
+        "last_seen_at",
+    ]
+    icon = "warning"
+    add_to_settings_menu = True
+    menu_label = _("Identity conflicts")
+    name = "identity_conflicts"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    index_template_name = "identity/admin/conflicts_index.html"
+
+
+register_permission_policy(IdentityConflict, SuperusersMayViewAndDelete(IdentityConflict))
+
+
 @hooks.register("register_admin_viewset")
 def register_viewset():
     return IdentityProviderViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_conflict_viewset():
+    return IdentityConflictViewSet()

@@ -19,6 +19,7 @@ from .imports.plan import ImportReport, RowError, privileged_user_ids
 from .imports.service import can_import_into, get_import_units, import_staff
 from .imports.units import find_unit, get_or_create_unit
 from .models import LearnerProfile, Membership, Organisation, ReportingScope, StaffImport
+from .people import find_unit_in, organisations_of, place_new_person, unplaced_unit
 from .scopes import can_see_unit, get_scope_units, is_in_scope, scope_filter
 from .wall import (
     WalledPermissionPolicy,
@@ -56,6 +57,7 @@ __all__ = [
     "can_see_unit",
     "check_staff_import",
     "find_unit",
+    "find_unit_in",
     "get_import_units",
     "get_or_create_unit",
     "get_scope_units",
@@ -63,6 +65,8 @@ __all__ = [
     "import_staff",
     "privileged_user_ids",
     "is_in_scope",
+    "organisations_of",
+    "place_new_person",
     "is_walled",
     "queue_staff_import",
     "read_table",
@@ -77,5 +81,6 @@ __all__ = [
     "scope_queryset",
     "start_staff_import",
     "suggest_mapping",
+    "unplaced_unit",
     "walled_models",
 ]

@@ -48,6 +48,11 @@ class Organisation(MP_Node):
         help_text=_("What kind of unit this is, e.g. Skola, Förskola, Äldreboende."),
     )
 
+    # The organisation's "not yet placed" unit (one per top-level organisation, created on
+    # demand by `org.people.unplaced_unit`): where someone who signed in through the
+    # organisation's identity provider waits for the next staff import to place them.
+    is_unplaced = models.BooleanField(default=False, editable=False)
+
     node_order_by = ["name"]
 
     class Meta:
@@ -76,6 +81,11 @@ class Organisation(MP_Node):
     def label(self) -> str:
         return "/".join(node.name for node in [*self.get_ancestors(), self])
 
+    @property
+    def root_path(self) -> str:
+        """The path of the top-level organisation this node belongs to."""
+        return self.path[: self.steplen]
+
 
 class LearnerProfile(models.Model):
     class Kind(models.TextChoices):
@@ -93,9 +103,20 @@ class LearnerProfile(models.Model):
         related_name="members",
         verbose_name=_("unit"),
     )
-    employee_number = models.CharField(
-        _("employee number"), max_length=64, null=True, blank=True, unique=True
+    # The top-level organisation (a root of the tree) the person belongs to: an employee
+    # number identifies a person within it, never across organisations (decision 0032).
+    # Kept in step with the unit's root by save() and by `root_ids` for bulk writes; it
+    # stays when the unit is deleted (the person is still that organisation's).
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+        limit_choices_to={"depth": 1},
     )
+    employee_number = models.CharField(_("employee number"), max_length=64, null=True, blank=True)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     is_manager = models.BooleanField(_("manager"), default=False)
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
@@ -108,10 +129,38 @@ class LearnerProfile(models.Model):
         verbose_name_plural = _("learner profiles")
         db_table = "lms_learnerprofile"
         indexes = [models.Index(fields=["unit", "is_manager"], name="lms_profile_unit_manager")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "employee_number"],
+                name="org_profile_unique_employee_number",
+            )
+        ]
         permissions = [("import_staff", "Can import staff from the HR system")]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.employee_number or '-'})"
+
+    def save(self, *args, **kwargs):
+        if self.unit_id is not None:
+            self.organisation_id = root_ids([self.unit_id])[self.unit_id]
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "unit" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "organisation"}
+        super().save(*args, **kwargs)
+
+
+def root_ids(unit_ids) -> dict[int, int]:
+    """Unit id -> the id of its top-level organisation: the one rule that says which
+    organisation a profile's unit puts it in (save() uses it; bulk writes must too)."""
+    unit_ids = list(set(unit_ids))
+    paths = dict(Organisation.objects.filter(pk__in=unit_ids).values_list("pk", "path"))
+    steplen = Organisation.steplen
+    roots = dict(
+        Organisation.objects.filter(
+            path__in={path[:steplen] for path in paths.values()}
+        ).values_list("path", "pk")
+    )
+    return {pk: roots[path[:steplen]] for pk, path in paths.items()}
 
 
 class Membership(models.Model):

@@ -4,6 +4,7 @@ that people changed (compliance enrols them). The caller holds the transaction."
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
@@ -15,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from ..errors import InvalidInput
 from ..hooks import announce_people_changed
-from ..models import LearnerProfile, Membership, Organisation
-from .plan import CHUNK, IDENTITY_FIELDS, Plan, chunks, privileged_user_ids
+from ..models import LearnerProfile, Membership, Organisation, root_ids
+from .plan import CHUNK, IDENTITY_FIELDS, Plan, chunks
 
 __all__ = ["apply_plan"]
 
@@ -134,21 +135,20 @@ def _create_people(rows: list[dict], unit_ids: dict[str, int], User) -> list[int
     """Accounts, profiles and memberships for up to WRITE_CHUNK new people, in a fixed
     number of statements; returns their user ids."""
     users = _users_for(rows, User)
-    adopted = [u for u in users.values() if u.pk is not None]
-    User.objects.bulk_create([u for u in users.values() if u.pk is None], batch_size=500)
-    missing_pk = [u.username for u in users.values() if u.pk is None]
-    if missing_pk:  # a backend that cannot return ids from a bulk insert
-        ids = dict(User.objects.filter(username__in=missing_pk).values_list("username", "pk"))
+    User.objects.bulk_create(list(users.values()), batch_size=500)
+    if any(u.pk is None for u in users.values()):  # no ids from a bulk insert
+        names = [u.username for u in users.values()]
+        ids = dict(User.objects.filter(username__in=names).values_list("username", "pk"))
         for user in users.values():
-            if user.pk is None:
-                user.pk = ids[user.username]
-    if adopted:
-        User.objects.bulk_update(adopted, list(IDENTITY_FIELDS), batch_size=500)
+            user.pk = ids[user.username]
+    # The organisation by the one rule save() uses too (bulk_create does not call save).
+    roots = root_ids(unit_ids[row["unit"]] for row in rows)
     LearnerProfile.objects.bulk_create(
         [
             LearnerProfile(
                 user_id=users[row["employee_number"]].pk,
                 unit_id=unit_ids[row["unit"]],
+                organisation_id=roots[unit_ids[row["unit"]]],
                 employee_number=row["employee_number"],
                 job_title=row["job_title"],
                 is_manager=row["is_manager"],
@@ -208,31 +208,23 @@ def _update_people(updates: list, unit_ids: dict[str, int], now, User) -> None:
 
 
 def _users_for(rows: Iterable[dict], User) -> dict[str, object]:
-    """A user for each new person (employee number -> unsaved user, or an adopted one).
+    """A new, unsaved account for each new person (employee number -> user).
 
-    The username is `anst-<employee number>`. An existing account by that name is taken
-    over only when it has no learner profile and no admin rights (`privileged_user_ids`):
-    an HR file must not be able to attach itself to (and later rewrite the email of) an
-    administrator's account.
-    Otherwise the name gets a suffix."""
+    The username is `anst-<employee number>`, with a suffix when that name is taken. An
+    existing account is never adopted by its name: names are platform-wide, employee
+    numbers are not (another organisation's person, or someone who signed in elsewhere,
+    may hold the name). People are found only by (organisation, employee number)."""
     rows = list(rows)
     wanted = {row["employee_number"]: f"anst-{row['employee_number']}".lower() for row in rows}
-    existing: dict[str, object] = {}
-    for chunk in chunks(list(set(wanted.values()))):
-        for user in User.objects.filter(username__in=chunk).select_related("learner_profile"):
-            existing[user.username] = user
-    taken = set(existing)
-    privileged = privileged_user_ids(user.pk for user in existing.values())
+    taken = _taken_names(set(wanted.values()), User)
+    counts = Counter(wanted.values())
+    clashing = sorted({name for name, n in counts.items() if name in taken or n > 1})
+    # Candidates for the clashing names, asked about together: a second organisation with
+    # the same numbers costs a few statements per chunk, not one per person.
+    taken |= _taken_names({f"{name}-{n}" for name in clashing for n in range(2, 5)}, User)
     result: dict[str, object] = {}
     for row in rows:
         username = wanted[row["employee_number"]]
-        user = existing.pop(username, None)
-        if user is not None and not (user.pk in privileged or hasattr(user, "learner_profile")):
-            for name in IDENTITY_FIELDS:
-                if row[name]:
-                    setattr(user, name, row[name])
-            result[row["employee_number"]] = user
-            continue
         if username in taken:
             username = _free_username(username, taken, User)
         taken.add(username)
@@ -247,9 +239,20 @@ def _users_for(rows: Iterable[dict], User) -> dict[str, object]:
     return result
 
 
+def _taken_names(names: set[str], User) -> set[str]:
+    taken: set[str] = set()
+    for chunk in chunks(sorted(names)):
+        taken.update(User.objects.filter(username__in=chunk).values_list("username", flat=True))
+    return taken
+
+
 def _free_username(base: str, taken: set[str], User) -> str:
+    """The first `base-<n>` free; `taken` holds what is known to be taken (for n < 5 it
+    holds all of them: only a name not in it is asked about)."""
     for suffix in range(2, 10_000):
         candidate = f"{base}-{suffix}"
-        if candidate not in taken and not User.objects.filter(username=candidate).exists():
+        if candidate in taken:
+            continue
+        if suffix < 5 or not User.objects.filter(username=candidate).exists():
             return candidate
     raise InvalidInput(_("No free username for %(name)s.") % {"name": base})

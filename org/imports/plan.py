@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ..models import LearnerProfile, Membership, Organisation, ReportingScope
+from ..models import LearnerProfile, Membership, Organisation, ReportingScope, root_ids
 from .mapping import REQUIRED
 from .units import split_path, unit_index
 
@@ -308,6 +308,7 @@ _PROFILE_COLUMNS = (
     "user__last_name",
     "user__email",
     "unit__path",
+    "unit__is_unplaced",
 )
 
 
@@ -421,23 +422,38 @@ def make_plan(
             placed.append((number, row))
     report.units_created = list(plan.units_to_create)
 
-    profiles: dict[str, LearnerProfile] = {}
-    for chunk in chunks([row["employee_number"] for _number, row in placed]):
-        found = (
-            LearnerProfile.objects.filter(employee_number__in=chunk)
-            .select_related("user", "unit")
-            .only(*_PROFILE_COLUMNS)
-        )
-        for profile in found:
-            profiles[profile.employee_number] = profile
+    # An employee number names a person within one top-level organisation (decision
+    # 0032): a row is compared only with the profiles of its unit's organisation, so
+    # another organisation's people are never found, changed or mentioned.
+    root_of = _row_roots(placed, plan.unit_ids, scope)
+    numbers_by_root: dict[int, list[str]] = {}
+    for _number, row in placed:
+        root = root_of(row)
+        if root is not None:
+            numbers_by_root.setdefault(root, []).append(row["employee_number"])
+    profiles: dict[tuple[int, str], LearnerProfile] = {}
+    for root, numbers in numbers_by_root.items():
+        for chunk in chunks(numbers):
+            found = (
+                LearnerProfile.objects.filter(organisation_id=root, employee_number__in=chunk)
+                .select_related("user", "unit")
+                .only(*_PROFILE_COLUMNS)
+            )
+            for profile in found:
+                profiles[(root, profile.employee_number)] = profile
+
+    def profile_for(row: dict) -> LearnerProfile | None:
+        return profiles.get((root_of(row), row["employee_number"]))
+
     memberships: set[tuple[int, int]] = set()
     places: dict[int, list[str]] = {}  # user id -> the paths of the units they are in
     for chunk in chunks([p.user_id for p in profiles.values()]):
-        for user_id, unit_id, path in Membership.objects.filter(user_id__in=chunk).values_list(
-            "user_id", "unit_id", "unit__path"
-        ):
+        for user_id, unit_id, path, waiting in Membership.objects.filter(
+            user_id__in=chunk
+        ).values_list("user_id", "unit_id", "unit__path", "unit__is_unplaced"):
             memberships.add((user_id, unit_id))
-            places.setdefault(user_id, []).append(path)
+            if not waiting:  # the organisation's "not yet placed" unit is no place
+                places.setdefault(user_id, []).append(path)
 
     def identity_changes(profile: LearnerProfile, row: dict) -> list[str]:
         return [
@@ -448,17 +464,16 @@ def make_plan(
 
     # Asked only about the accounts a row would rename: a rerun asks nothing.
     privileged = privileged_user_ids(
-        profiles[row["employee_number"]].user_id
+        profile_for(row).user_id
         for _number, row in placed
-        if row["employee_number"] in profiles
-        and identity_changes(profiles[row["employee_number"]], row)
+        if profile_for(row) is not None and identity_changes(profile_for(row), row)
     )
 
     def refuse(number: int, message: str) -> None:
         report.errors.append(RowError(number, employee_heading, message))
 
     for number, row in placed:
-        profile = profiles.get(row["employee_number"])
+        profile = profile_for(row)
         if profile is None:
             plan.creates.append(row)
             report.created.append(_label(row))
@@ -468,6 +483,9 @@ def make_plan(
         elsewhere = scope is not None and any(
             not path.startswith(scope.path) for path in places.get(user.pk, [])
         )
+        # Someone waiting in the organisation's "not yet placed" unit (they signed in
+        # before an import placed them) is placed by any import into the organisation.
+        waiting = profile.unit is not None and profile.unit.is_unplaced
         if profile.unit is None and not places.get(user.pk) and not may_place_unplaced:
             refuse(
                 number,
@@ -479,7 +497,11 @@ def make_plan(
             )
             continue
         if scope is not None and (
-            (profile.unit is not None and not profile.unit.path.startswith(scope.path))
+            (
+                profile.unit is not None
+                and not waiting
+                and not profile.unit.path.startswith(scope.path)
+            )
             or (profile.unit is None and elsewhere)
         ):
             message = _("Employee number %(n)s belongs to someone outside %(scope)s.")
@@ -545,6 +567,28 @@ def make_plan(
                 plan.leavers.append(pk)
                 report.left.append(f"{number} {first} {last}")
     return plan
+
+
+def _row_roots(placed: list[tuple[int, dict]], unit_ids: dict[str, int], scope):
+    """A function: row -> the id of the top-level organisation its unit lies in (None for
+    a row whose organisation the import is still to create)."""
+    if scope is not None:
+        root = root_ids([scope.pk])[scope.pk]
+        return lambda row: root
+    known = {unit_ids[row["unit"]] for _number, row in placed if row["unit"] in unit_ids}
+    roots: dict[int, int] = {}
+    for chunk in chunks(list(known)):
+        roots.update(root_ids(chunk))
+
+    def root_of(row: dict) -> int | None:
+        unit_id = unit_ids.get(row["unit"])
+        if unit_id is not None:
+            return roots[unit_id]
+        # A unit still to be created goes below the one its path's first name names.
+        top = unit_ids.get(row["unit"].split("/")[0])
+        return roots.get(top, top)
+
+    return root_of
 
 
 def privileged_user_ids(user_ids: Iterable[int]) -> set[int]:

@@ -272,7 +272,12 @@ def test_two_municipalities_each_with_an_hr_account_that_sees_only_its_own(seed)
     }  # fmt: skip
     botkyrka = roots["Botkyrka kommun"]
     botkyrka_staff = LearnerProfile.objects.filter(unit__path__startswith=botkyrka.path)
-    assert botkyrka_staff.count() == 12
+    assert botkyrka_staff.count() == 12 + 1  # and one who shares a number with Huddinge
+    assert sorted(
+        LearnerProfile.objects.filter(employee_number="1001").values_list(
+            "organisation__name", "user__username"
+        )
+    ) == [("Botkyrka kommun", "anst-1001-botkyrka"), ("Huddinge kommun", "anst-1001")]
     assert Enrolment.objects.filter(user__learner_profile__in=botkyrka_staff).exists()
     assert Completion.objects.filter(user__learner_profile__in=botkyrka_staff).exists()
 

@@ -62,7 +62,7 @@ def test_next_is_followed_only_on_this_site(client, provider, op, imported):
     assert sign_in(client, provider, next_url="https://evil.example/")["Location"] == "/"
 
 
-def test_a_new_person_gets_an_account_without_a_unit(client, provider, op):
+def test_a_new_person_gets_an_account_and_a_place_in_the_organisation(client, provider, op):
     op.user_claims = {
         "sub": "new-1",
         "employee_number": "2002",
@@ -74,7 +74,9 @@ def test_a_new_person_gets_an_account_without_a_unit(client, provider, op):
     user = get_user_model().objects.get(pk=session_user_id(client))
     assert (user.username, user.email, user.first_name) == ("anst-2002", "bo@huddinge.se", "Bo")
     assert not user.has_usable_password()
-    assert not LearnerProfile.objects.filter(user=user).exists()
+    profile = LearnerProfile.objects.select_related("unit").get(user=user)
+    assert (profile.organisation, profile.employee_number) == (provider.organisation, "2002")
+    assert profile.unit.is_unplaced and profile.unit.get_parent() == provider.organisation
 
 
 def test_email_is_trusted_only_in_the_providers_own_domains(client, provider, op):

@@ -166,7 +166,7 @@ def test_an_admin_without_a_profile_is_not_adopted_by_its_username(tree):
     assert LearnerProfile.objects.get(employee_number="9002").user.username == "anst-9002-2"
 
 
-def test_a_person_outside_the_importers_scope_is_not_touched(tree):
+def test_a_person_of_another_organisation_is_neither_touched_nor_mentioned(tree):
     outsider = employee(tree.skola, "4001", first_name="Bo", last_name="Botkyrka")
     before = identity(outsider)
 
@@ -176,10 +176,25 @@ def test_a_person_outside_the_importers_scope_is_not_touched(tree):
         user=staff_importer(tree.huddinge, username="hr-huddinge"),
     )
 
-    assert [e.message for e in report.errors] == [
-        "Employee number 4001 belongs to someone outside Huddinge."
-    ]
+    # Huddinge's 4001 is a person of Huddinge's own; Botkyrka's is not found, so not named.
+    assert not report.errors and report.created == ["4001 Kapad Konto"]
     assert identity(outsider) == before
+
+
+def test_a_person_outside_the_importers_part_of_the_organisation_is_not_touched(tree):
+    inside = employee(tree.b, "4003", first_name="Bo", last_name="Berg")
+    before = identity(inside)
+
+    report = run(
+        [takeover_row("4003")],
+        scope=tree.a,
+        user=staff_importer(tree.a, username="hr-enhet-a"),
+    )
+
+    assert [e.message for e in report.errors] == [
+        "Employee number 4003 belongs to someone outside Huddinge/Socialförvaltningen/Enhet A."
+    ]
+    assert identity(inside) == before
 
 
 def test_someone_also_placed_outside_the_scope_is_not_renamed(tree):
@@ -227,18 +242,27 @@ def unplaced(tree):
     return person
 
 
-@pytest.mark.parametrize(("scope_path", "row_unit"), [("Huddinge", ENHET_A), ("Botkyrka", SKOLA)])
-def test_no_municipalitys_hr_can_claim_someone_in_no_unit(tree, unplaced, scope_path, row_unit):
-    scope = find_unit(scope_path)
-    hr = staff_importer(scope, username=f"hr-{scope_path.lower()}")
+def test_hr_cannot_claim_someone_in_no_unit(tree, unplaced):
+    hr = staff_importer(tree.huddinge, username="hr-huddinge")
     before = identity(unplaced)
 
-    report = run([hr_row("5001", "Utan", "Enhet", unit=row_unit)], scope=scope, user=hr)
+    report = run([hr_row("5001", "Utan", "Enhet", unit=ENHET_A)], scope=tree.huddinge, user=hr)
 
     assert [(e.row, e.column) for e in report.errors] == [(2, "Anställningsnummer")]
     assert "in no unit" in report.errors[0].message
     assert identity(unplaced) == before
     assert not report.updated
+
+
+def test_another_municipalitys_hr_never_finds_someone_in_no_unit(tree, unplaced):
+    hr = staff_importer(tree.botkyrka, username="hr-botkyrka")
+    before = identity(unplaced)
+
+    report = run([hr_row("5001", "Utan", "Enhet", unit=SKOLA)], scope=tree.botkyrka, user=hr)
+
+    assert not report.errors and report.created == ["5001 Utan Enhet"]
+    assert identity(unplaced) == before
+    assert LearnerProfile.objects.get(user=unplaced).organisation == tree.huddinge
 
 
 def test_a_superuser_places_someone_in_no_unit(tree, unplaced):

@@ -510,17 +510,54 @@ def test_many_new_sibling_units_keep_the_tree_consistent(tree):
 # --- People outside the organisation, and accounts ------------------------------------------
 
 
-def test_an_employee_number_registered_outside_the_organisation_is_not_touched(tree):
+def test_another_organisations_employee_number_is_a_new_person_here(tree):
+    """Botkyrka's 4001 is not Huddinge's 4001: Huddinge's import creates its own person,
+    touches Botkyrka's not, and says nothing about Botkyrka's staff."""
     other = employee(tree.skola, "4001", first_name="Bo", last_name="Botkyrka")
 
-    report = run([hr_row("4001", "Kapad", "Person")], tree)
+    report = run([hr_row("4001", "Kim", "Huddinge")], tree)
 
-    assert [(e.column, e.message) for e in report.errors] == [
-        ("Anställningsnummer", "Employee number 4001 belongs to someone outside Huddinge.")
+    assert not report.errors and report.created == ["4001 Kim Huddinge"]
+    theirs = LearnerProfile.objects.select_related("user").get(user=other)
+    assert (theirs.unit, theirs.user.last_name) == (tree.skola, "Botkyrka")
+    ours = LearnerProfile.objects.select_related("user").get(organisation=tree.huddinge)
+    assert (ours.employee_number, ours.unit, ours.user.last_name) == ("4001", tree.a, "Huddinge")
+    assert ours.user != other
+
+
+def test_two_municipalities_import_the_same_employee_numbers(tree):
+    """Each municipality's payroll numbers from 1001: both imports go through, twice."""
+    botkyrka_rows = [
+        hr_row("1001", "Bea", "Botkyrka", unit=SKOLA, email="bea@botkyrka.se"),
+        hr_row("1002", "Bill", "Botkyrka", unit=SKOLA, email="bill@botkyrka.se"),
     ]
-    profile = LearnerProfile.objects.select_related("user").get(user=other)
-    assert profile.unit == tree.skola
-    assert profile.user.last_name == "Botkyrka"
+    assert not run(GOOD[:2], tree).errors
+    first = run(botkyrka_rows, tree, scope=tree.botkyrka)
+    again = run(botkyrka_rows, tree, scope=tree.botkyrka)
+
+    assert not first.errors and first.created == ["1001 Bea Botkyrka", "1002 Bill Botkyrka"]
+    assert not again.errors and (again.created, again.unchanged) == ([], 2)
+    profiles = LearnerProfile.objects.filter(employee_number="1001").select_related("user")
+    assert sorted((p.organisation.name, p.user.first_name) for p in profiles) == [
+        ("Botkyrka", "Bea"),
+        ("Huddinge", "Anna"),
+    ]
+    assert User.objects.get(learner_profile__organisation=tree.huddinge, last_name="Andersson")
+
+
+def test_an_import_without_a_scope_tells_organisations_apart_by_the_units_path(tree):
+    employee(tree.a, "1001", first_name="Anna", last_name="Andersson")
+
+    report = run(
+        [hr_row("1001", "Bea", "Botkyrka", unit=SKOLA, email="bea@botkyrka.se")],
+        tree,
+        scope=None,
+    )
+
+    assert not report.errors and report.created == ["1001 Bea Botkyrka"]
+    assert User.objects.get(username="anst-1001").first_name == "Anna"
+    bea = LearnerProfile.objects.get(organisation=tree.botkyrka, employee_number="1001")
+    assert (bea.unit, bea.user.username) == (tree.skola, "anst-1001-2")
 
 
 def test_an_admin_account_with_the_username_is_not_taken_over(tree):
@@ -534,14 +571,32 @@ def test_an_admin_account_with_the_username_is_not_taken_over(tree):
     assert LearnerProfile.objects.get(employee_number="1001").user.username == "anst-1001-2"
 
 
-def test_an_account_without_a_profile_is_taken_over(tree):
+def test_an_account_is_never_adopted_by_its_username(tree):
+    """Usernames are platform-wide, employee numbers are not: `anst-1001` may be someone
+    who signed in through another organisation's provider."""
     plain = User.objects.create_user(username="anst-1001", email="old@example.se")
 
-    run(GOOD[:1], tree)
+    report = run(GOOD[:1], tree)
 
+    assert report.created == ["1001 Anna Andersson"]
     plain.refresh_from_db()
-    assert plain.learner_profile.employee_number == "1001"
-    assert plain.email == "1001@huddinge.se"
+    assert plain.email == "old@example.se" and not hasattr(plain, "learner_profile")
+    anna = LearnerProfile.objects.get(organisation=tree.huddinge, employee_number="1001")
+    assert anna.user.username == "anst-1001-2" and anna.user.email == "1001@huddinge.se"
+
+
+def test_many_taken_usernames_cost_no_statement_per_person(tree, django_assert_max_num_queries):
+    for n in range(1001, 1031):
+        User.objects.create_user(username=f"anst-{n}")
+    User.objects.create_user(username="anst-1001-2")
+    rows = [hr_row(str(n), f"P{n}") for n in range(1001, 1031)]
+
+    with django_assert_max_num_queries(40):
+        report = run(rows, tree)
+
+    assert len(report.created) == 30
+    assert User.objects.get(learner_profile__employee_number="1001").username == "anst-1001-3"
+    assert User.objects.get(learner_profile__employee_number="1030").username == "anst-1030-2"
 
 
 def test_employee_numbers_differing_only_in_case_get_accounts_of_their_own(tree):

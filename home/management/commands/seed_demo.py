@@ -463,7 +463,34 @@ class Command(BaseCommand):
             hr_group=second["hr_group"],
             name_offset=second["name_offset"],
         )
+        self.seed_shared_number(_units[0], second["email_domain"])
         self.seed_assignments(root)
+
+    def seed_shared_number(self, unit: Organisation, email_domain: str) -> None:
+        """Employee numbers are each organisation's own (decision 0032): Botkyrka's payroll
+        has a 1001 too, a person of its own beside Huddinge's 1001 (`anst-1001`)."""
+        user, created = get_user_model().objects.get_or_create(
+            username="anst-1001-botkyrka",
+            defaults={
+                "first_name": "Selma",
+                "last_name": "Nyström",
+                "email": f"selma.nystrom@{email_domain}",
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        LearnerProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "unit": unit,
+                "employee_number": "1001",
+                "job_title": "Undersköterska",
+                "hire_date": date(2021, 3, 1),
+            },
+        )
+        Membership.objects.get_or_create(user=user, unit=unit)
+        self.note("staff", user.username, created=created)
 
     def seed_municipality(
         self,
