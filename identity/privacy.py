@@ -32,4 +32,10 @@ def personal_data() -> dict[str, OnAnonymise]:
             run=_forget_subjects,
             delete=True,
         ),
+        "identity.identityconflict.account": OnAnonymise(
+            "a refused sign-in that matched the person's account by email keeps the "
+            "address, subject and number someone presented: about them, and of no use "
+            "once they are anonymised",
+            delete=True,
+        ),
     }
