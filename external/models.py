@@ -164,5 +164,11 @@ class Recognition(models.Model):
         return RecognitionState.NOT_YET
 
     @property
+    def can_be_withdrawn(self) -> bool:
+        """Only a granted recognition (met, not withdrawn) can be withdrawn: one never
+        granted, or lapsed, is on no register to be taken off."""
+        return self.state == RecognitionState.RECOGNISED
+
+    @property
     def on_register(self) -> bool:
         return self.state == RecognitionState.RECOGNISED and self.consent_at is not None

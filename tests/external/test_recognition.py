@@ -257,3 +257,35 @@ def test_the_daily_schedule_exists():
     schedule = Schedule.objects.get(name=RECOGNITION_NAME)
     assert schedule.func == "external.tasks.evaluate_recognitions_task"
     assert schedule.schedule_type == Schedule.DAILY
+
+
+def test_only_a_granted_recognition_can_be_withdrawn(client, world):
+    """IFK Öjebyn has one certified participant of the two needed: never recognised. The
+    coordinators' page offers no "Återkalla" for it, the withdrawal page refuses with a
+    clear 409, and so does the service; the recognised business can be withdrawn."""
+    certify(world.people["anna"], world.course)
+    certify(world.people["cia"], world.course)
+    certify(world.people["dan"], world.course)
+    evaluate_recognitions(now=NOW)
+    never = recognition_of(world, world.association)
+    granted = recognition_of(world, world.business)
+    assert never.met_since is None and granted.met_since is not None
+    client.force_login(coordinator())
+
+    page = client.get(reverse("external_admin")).content.decode()
+    assert reverse("external_admin_withdraw", args=[granted.pk]) in page
+    assert reverse("external_admin_withdraw", args=[never.pk]) not in page
+
+    url = reverse("external_admin_withdraw", args=[never.pk])
+    assert client.get(url).status_code == 409
+    refused = client.post(url, {"reason": "Fel"})
+    assert refused.status_code == 409
+    assert "inte erkänd" in refused.content.decode()
+    never.refresh_from_db()
+    assert never.withdrawn_at is None
+    from external.services import RecognitionNotGranted, withdraw_recognition
+
+    with pytest.raises(RecognitionNotGranted):
+        withdraw_recognition(never, user=None, reason="Fel")
+    never.refresh_from_db()
+    assert never.withdrawn_at is None
