@@ -289,3 +289,21 @@ def test_only_a_granted_recognition_can_be_withdrawn(client, world):
         withdraw_recognition(never, user=None, reason="Fel")
     never.refresh_from_db()
     assert never.withdrawn_at is None
+
+
+def test_the_verification_page_names_an_organisation_only_with_its_consent(client, world):
+    """Anyone holding a recognition's code may check it; the organisation's name is public
+    only once its contact person agreed to be shown (as on the register)."""
+    certify(world.people["anna"], world.course)
+    certify(world.people["bo"], world.course)
+    evaluate_recognitions(now=NOW)
+    recognition = recognition_of(world, world.association)
+    url = reverse("external:verify_recognition", args=[recognition.code])
+
+    page = client.get(url).content.decode()
+    assert 'data-verification="recognised"' in page
+    assert "IFK Öjebyn" not in page
+    assert "data-organisation-not-shown" in page
+
+    give_consent(recognition, user=world.people["anna"])
+    assert "IFK Öjebyn" in client.get(url).content.decode()
