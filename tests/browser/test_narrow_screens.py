@@ -124,7 +124,7 @@ def long_world():
     course = CoursePageFactory(
         parent=catalogue, title=f"{LONG_WORD} i praktiken", open_to_external=True
     )
-    ModulePageFactory(parent=course, title=LONG_WORD, steps=[reading_step(LONG_WORD)])
+    module = ModulePageFactory(parent=course, title=LONG_WORD, steps=[reading_step(LONG_WORD)])
     organisation = Organisation.add_root(
         name=f"Föreningen {LONG_WORD}", kind=Organisation.Kind.ASSOCIATION
     )
@@ -152,6 +152,7 @@ def long_world():
     return {
         "learner": learner,
         "course": course,
+        "module": module,
         "catalogue": catalogue,
         "certificate": certificate,
         "event": event,
@@ -172,11 +173,13 @@ def test_no_learner_page_scrolls_sideways_at_320_px_and_every_scroll_region_take
     page.wait_for_selector("#feed-url")
     problems = []
     for url in (
+        "/",
         "/min-utbildning/",
         "/certificates/mine/",
         "/kalender/",
         world["catalogue"].url,
         world["course"].url,
+        world["module"].url,
         world["event"].url,
         world["event"].get_parent().url,
         f"/extern/kurser/{world['course'].pk}/organisationer/",
