@@ -44,6 +44,7 @@ def send_event_message(
     (text/calendar; method=REQUEST or CANCEL: the METHOD inside and outside agree)."""
     if not user.email:
         return
+    attached = method if entries else None  # the text mentions only what is attached
     context = {
         "name": _name(user),
         "kind": kind,
@@ -51,13 +52,14 @@ def send_event_message(
         "event_url": public_url(event.url) if event.url else "",
         "sessions": [entry.session for entry in entries],
         "meeting_link": meeting_link,
+        "attached": attached,
     }
     body = render_to_string("events/email/message.txt", context)
     message = EmailMultiAlternatives(SUBJECTS[kind](event.title), body, None, [user.email])
-    if method and entries:
-        ics = build_calendar(list(entries), method=method)
+    if attached:
+        ics = build_calendar(list(entries), method=attached)
         part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
-        part.set_param("method", method)
+        part.set_param("method", attached)
         part.add_header("Content-Class", "urn:content-classes:calendarmessage")
         message.attach(part)
     message.send()

@@ -12,11 +12,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import WithdrawForm
 from .models import ExternalOrganisation, Recognition
-from .services import approve_organisation, reject_organisation, withdraw_recognition
+from .services import (
+    RecognitionNotGranted,
+    approve_organisation,
+    reject_organisation,
+    withdraw_recognition,
+)
 from .vocabulary import ApprovalStatus, RecognitionState
 
 APPROVE = "external.change_externalorganisation"
 WITHDRAW = "external.change_recognition"
+
+
+def _not_granted() -> str:
+    return _("This organisation is not recognised: only a granted recognition can be withdrawn.")
 
 
 def _require(request, permission: str) -> None:
@@ -81,13 +90,20 @@ def withdraw(request, pk: int):
         "page_title": _("Withdraw a recognition"),
         "header_icon": "globe",
     }
-    if request.method != "POST":
-        return render(request, "external/admin/withdraw.html", context)
     if recognition.withdrawn_at is not None:
         messages.error(request, _("This recognition is already withdrawn."))
         return render(request, "external/admin/withdraw.html", context, status=409)
+    if not recognition.can_be_withdrawn:
+        messages.error(request, _not_granted())
+        return render(request, "external/admin/withdraw.html", context, status=409)
+    if request.method != "POST":
+        return render(request, "external/admin/withdraw.html", context)
     if not form.is_valid():
         return render(request, "external/admin/withdraw.html", context, status=400)
-    withdraw_recognition(recognition, user=request.user, reason=form.cleaned_data["reason"])
+    try:
+        withdraw_recognition(recognition, user=request.user, reason=form.cleaned_data["reason"])
+    except RecognitionNotGranted:  # lapsed since the check above
+        messages.error(request, _not_granted())
+        return render(request, "external/admin/withdraw.html", context, status=409)
     messages.success(request, _("The recognition is withdrawn."))
     return redirect("external_admin")

@@ -187,5 +187,17 @@ class Recognition(models.Model):
         return RecognitionState.NOT_YET
 
     @property
+    def public_organisation_name(self) -> str | None:
+        """The organisation's name where anyone may read it (the verification page), or
+        None: only with its contact person's consent, as on the register."""
+        return self.organisation.name if self.consent_at is not None else None
+
+    @property
+    def can_be_withdrawn(self) -> bool:
+        """Only a granted recognition (met, not withdrawn) can be withdrawn: one never
+        granted, or lapsed, is on no register to be taken off."""
+        return self.state == RecognitionState.RECOGNISED
+
+    @property
     def on_register(self) -> bool:
         return self.state == RecognitionState.RECOGNISED and self.consent_at is not None

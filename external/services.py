@@ -548,9 +548,17 @@ def revoke_consent(recognition: Recognition, *, user) -> None:
     recognition.save(update_fields=["consent_at", "consent_by"])
 
 
+class RecognitionNotGranted(Exception):
+    """Only a granted recognition can be withdrawn (Recognition.can_be_withdrawn)."""
+
+
 def withdraw_recognition(recognition: Recognition, *, user, reason: str) -> None:
-    """A coordinator withdraws a recognition, with the reason: it leaves the register for
-    good; the verification page says withdrawn (and why)."""
+    """A coordinator withdraws a granted recognition, with the reason: it leaves the
+    register for good; the verification page says withdrawn (and why).
+
+    Raises RecognitionNotGranted."""
+    if not recognition.can_be_withdrawn:
+        raise RecognitionNotGranted(recognition.pk)
     if not reason.strip():
         raise ValueError("A reason is required.")
     recognition.withdrawn_at = timezone.now()

@@ -60,7 +60,7 @@ def line_chart_svg(points: list[tuple[datetime, float | None]], *, target: int, 
             anchor = "start" if i == 0 else "end" if i == count - 1 else "middle"
             parts.append(
                 f'<text x="{_x(i, count):.1f}" y="{HEIGHT - 8}" font-size="11" '
-                f'text-anchor="{anchor}" fill="#4a5360">{escape(date_format(when, "M Y"))}</text>'
+                f'text-anchor="{anchor}" fill="#4a5360">{escape(date_format(when, "N Y"))}</text>'
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - built from numbers and escaped text

@@ -17,6 +17,7 @@ from compliance.api import (
     evaluate_certification_rules,
     sync_assignments_for_users,
 )
+from home.demo import email_address
 from lms.api import Completion, Enrolment
 from org.api import LearnerProfile, Membership, Organisation
 
@@ -103,7 +104,7 @@ def _seed_school(administration, name, staff, completed, assignment, *, first_nu
             defaults={
                 "first_name": first,
                 "last_name": last,
-                "email": f"{first.lower()}.{last.lower()}@huddinge.example.se",
+                "email": email_address(first, last, "huddinge.example.se"),
             },
         )
         if created:

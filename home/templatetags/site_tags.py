@@ -88,3 +88,33 @@ def content_lang():
     if (get_language() or content).split("-")[0] == content.split("-")[0]:
         return ""
     return format_html(' lang="{}"', content)
+
+
+class ScrollRegionNode(template.Node):
+    def __init__(self, nodelist, labelledby):
+        self.nodelist = nodelist
+        self.labelledby = labelledby
+
+    def render(self, context):
+        return format_html(
+            '<div class="table-scroll" role="region" tabindex="0" aria-labelledby="{}">{}</div>',
+            self.labelledby.resolve(context),
+            self.nodelist.render(context),
+        )
+
+
+@register.tag
+def scroll_region(parser, token):
+    """`{% scroll_region "caption-id" %}<table>…</table>{% endscroll_region %}`: content
+    wider than the screen (a table) scrolls inside its own box, never the page (WCAG 1.4.10
+    reflow), and the box is a region the keyboard can reach and scroll (tabindex 0, WCAG
+    2.1.1) named by the element with that id (the table's caption or the heading above).
+    Every `.table-scroll` is made here, so none can be left unreachable."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(
+            f"{bits[0]} takes one argument: the id of the element that names the region"
+        )
+    nodelist = parser.parse(("endscroll_region",))
+    parser.delete_first_token()
+    return ScrollRegionNode(nodelist, parser.compile_filter(bits[1]))

@@ -271,8 +271,10 @@ def test_the_listing_shows_dates_not_time_since_and_swedish_labels(
     html = response.content.decode()
     row = html[html.index(module_certificate.code) :]
     row = _text(row[: row.index("</tr>")])
-    assert "13 Mar 2029" in row  # the expiry date itself, in Stockholm, not "just now"
-    assert "13 Mar 2026" in row
+    # The expiry date itself, in Stockholm, not "just now"; Swedish month abbreviations
+    # ("mars", not "Mar", which reads as English).
+    assert "13 mars 2029" in row
+    assert "13 mars 2026" in row
     assert "Precis nu" not in _text(html) and "sedan" not in row
     words = row.split()
     assert "Modul" in words and "Klart" in words and "Giltigt" in words

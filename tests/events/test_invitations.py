@@ -163,3 +163,48 @@ def test_the_personal_feed_lists_ones_own_sessions_and_can_be_revoked(person):
     assert Client().get(reverse("events:feed", args=[token])).status_code == 404
     assert Client().get("/kalender/nonsense.ics").status_code == 404
     assert timezone.now()  # the feed answer is private
+
+
+ATTACHMENT_WORDS = ("attach", "bifoga")  # "The attached cancellation…" / "Den bifogade…"
+
+
+def promises_an_attachment(message) -> bool:
+    body = message.get_body(("plain",)).get_content().lower()
+    return any(word in body for word in ATTACHMENT_WORDS)
+
+
+def has_a_calendar_part(message) -> bool:
+    return any(part.get_content_type() == "text/calendar" for part in message.walk())
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_a_mail_mentions_an_attached_calendar_entry_only_when_one_is_attached(
+    smtp, django_capture_on_commit_callbacks, settings, language
+):
+    """Someone on the waitlist who cancels, or whose session is cancelled, was never sent
+    an invitation: their mail has nothing to attach and must not say it has."""
+    from events.services import cancel_session
+    from tests.factories import SuperuserFactory
+
+    settings.LANGUAGE_CODE = language
+    unit = org_unit("Huddinge kommun")
+    seated, waiting, leaving = people(unit, 3)
+    event = make_event(seats=1, sessions=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        for person in (seated, waiting, leaving):
+            events.register(person, event=event)
+        events.cancel_registration(leaving, event=event)
+        cancel_session(event.sessions.all()[1], by=SuperuserFactory())
+        events.cancel_registration(seated, event=event)
+
+    sent = [m for person in (seated, waiting, leaving) for m in smtp.to(person.email)]
+    assert len(sent) == 8
+    kept_word = [
+        (m["Subject"], has_a_calendar_part(m))
+        for m in sent
+        if promises_an_attachment(m) != has_a_calendar_part(m)
+    ]
+    assert kept_word == []
+    # Those with a calendar entry still get what removes it.
+    assert has_a_calendar_part(smtp.to(seated.email)[-1])
+    assert not has_a_calendar_part(smtp.to(leaving.email)[-1])

@@ -266,3 +266,53 @@ def test_a_rule_asking_for_no_certified_participants_still_needs_one(client, wor
     certify(world.people["anna"], world.course, days_ago=3)
     evaluate_recognitions(now=NOW)
     assert recognition_of(world, world.association).met_since == NOW - timedelta(days=3)
+
+
+def test_only_a_granted_recognition_can_be_withdrawn(client, world):
+    """IFK Öjebyn has one certified participant of the two needed: never recognised. The
+    coordinators' page offers no "Återkalla" for it, the withdrawal page refuses with a
+    clear 409, and so does the service; the recognised business can be withdrawn."""
+    certify(world.people["anna"], world.course)
+    certify(world.people["cia"], world.course)
+    certify(world.people["dan"], world.course)
+    evaluate_recognitions(now=NOW)
+    never = recognition_of(world, world.association)
+    granted = recognition_of(world, world.business)
+    assert never.met_since is None and granted.met_since is not None
+    client.force_login(coordinator())
+
+    page = client.get(reverse("external_admin")).content.decode()
+    assert reverse("external_admin_withdraw", args=[granted.pk]) in page
+    assert reverse("external_admin_withdraw", args=[never.pk]) not in page
+
+    url = reverse("external_admin_withdraw", args=[never.pk])
+    assert client.get(url).status_code == 409
+    refused = client.post(url, {"reason": "Fel"})
+    assert refused.status_code == 409
+    assert "inte erkänd" in refused.content.decode()
+    never.refresh_from_db()
+    assert never.withdrawn_at is None
+    from external.services import RecognitionNotGranted, withdraw_recognition
+
+    with pytest.raises(RecognitionNotGranted):
+        withdraw_recognition(never, user=None, reason="Fel")
+    never.refresh_from_db()
+    assert never.withdrawn_at is None
+
+
+def test_the_verification_page_names_an_organisation_only_with_its_consent(client, world):
+    """Anyone holding a recognition's code may check it; the organisation's name is public
+    only once its contact person agreed to be shown (as on the register)."""
+    certify(world.people["anna"], world.course)
+    certify(world.people["bo"], world.course)
+    evaluate_recognitions(now=NOW)
+    recognition = recognition_of(world, world.association)
+    url = reverse("external:verify_recognition", args=[recognition.code])
+
+    page = client.get(url).content.decode()
+    assert 'data-verification="recognised"' in page
+    assert "IFK Öjebyn" not in page
+    assert "data-organisation-not-shown" in page
+
+    give_consent(recognition, user=world.people["anna"])
+    assert "IFK Öjebyn" in client.get(url).content.decode()

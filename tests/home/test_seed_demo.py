@@ -6,9 +6,11 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.core.validators import EmailValidator
 from django.urls import reverse
 from wagtail.images import get_image_model
 from wagtail.models import GroupPagePermission, Page, Revision, Site
@@ -435,3 +437,20 @@ def test_the_summary_names_every_account_that_signs_in_with_the_demo_password(se
     assert usable
     missing = [name for name in usable if not re.search(rf"^\s+{re.escape(name)}\s", listed, re.M)]
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_every_demo_address_is_one_the_admins_user_form_accepts(seed):
+    """Staff called Åsa Öberg get asa.oberg@…: Django's EmailValidator (the admin's user
+    form) refuses å, ä and ö in the part before the @."""
+    seed()
+
+    users = get_user_model().objects.exclude(email="")
+    assert users.filter(first_name__regex="[ÅÄÖåäö]").exists()  # the names are Swedish
+    refused = []
+    for user in users:
+        try:
+            EmailValidator()(user.email)
+        except ValidationError:
+            refused.append(user.email)
+    assert refused == []

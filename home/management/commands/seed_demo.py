@@ -36,6 +36,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from certificates.services import back_issue_certificates
 from compliance.api import Assignment, apply_assignment
 from courses.models import CourseIndexPage, CoursePage
+from home.demo import email_address
 from home.demo.events import seed_events
 from home.demo.external import accounts as external_accounts
 from home.demo.external import seed_external
@@ -540,7 +541,7 @@ class Command(BaseCommand):
                     defaults={
                         "first_name": first,
                         "last_name": last,
-                        "email": f"{first.lower()}.{last.lower()}@{email_domain}",
+                        "email": email_address(first, last, email_domain),
                     },
                 )
                 if created:
