@@ -4,10 +4,13 @@ error page, nothing written)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from wagtail.models import GroupPagePermission
 
 from events import api as events
@@ -23,6 +26,13 @@ from org.models import ReportingScope
 from tests.factories import UserFactory, editor_of, hr_user, in_english, org_unit, staff_member
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The engine's messages read in English here, as the admin client's pages do."""
+    with translation.override("en"):
+        yield
 
 
 def client_of(user) -> Client:
@@ -103,8 +113,8 @@ def test_the_people_who_run_the_event_and_superusers_import_it(past_event):
     assert not may_import_report(participating_editor(w), w["event"])
     from django.contrib.auth.models import AnonymousUser
 
-    assert not may_import_report(AnonymousUser(), w["event"])
-    assert not may_import_report(None, w["event"])
+    assert may_import_report(AnonymousUser(), w["event"]) is False
+    assert may_import_report(None, w["event"]) is False
 
     result = import_participant_report(w["session"], data=full_report(w).encode(), by=superuser)
     assert sorted(result.attended) == sorted([w["h1"].email, w["h2"].email, w["b1"].email])
@@ -222,3 +232,35 @@ def test_a_reporting_scope_alone_reads_but_does_not_import(past_event):
     ReportingScope.objects.get_or_create(user=coordinator, unit=w["botkyrka"])
     assert refused(post_report(client_of(coordinator), w, full_report(w), follow=False))
     assert marks() == []
+
+
+def test_a_report_over_the_size_limit_is_refused_and_one_at_it_is_read():
+    from events.services import MAX_REPORT_BYTES
+
+    head = "Email,Minutes\na@example.com,5\n"
+    exactly = (head + "\n" * (MAX_REPORT_BYTES - len(head))).encode()
+    assert len(exactly) == MAX_REPORT_BYTES
+    assert parse_participant_report(exactly) == [(2, "a@example.com", 5)]  # blank rows skipped
+    with pytest.raises(InvalidInput, match="too large"):
+        parse_participant_report(exactly + b"\n")
+
+
+@pytest.mark.parametrize("header", ["Email,Namn", "Namn,Minutes", "Namn,Telefon"])
+def test_a_report_without_both_columns_says_which_it_needs(header):
+    with pytest.raises(InvalidInput, match="email column and a minutes column"):
+        parse_participant_report(f"{header}\na@example.com,5\n".encode())
+
+
+def test_in_a_session_of_a_minute_one_minute_is_enough_and_none_is_not(past_event):
+    """Half the session, at least one minute: someone absent from the report never counts
+    as present, however short the session."""
+    w = past_event
+    session = w["session"]
+    session.end = session.start + timedelta(minutes=1)
+    session.save()
+    result = import_participant_report(
+        session, data=f"E-post;Minuter\n{w['h1'].email};1\n".encode(), by=w["organiser"]
+    )
+    assert result.attended == [w["h1"].email]
+    assert sorted(result.no_show) == sorted([w["h2"].email, w["b1"].email])
+    assert Attendance.objects.get(user=w["h2"]).minutes == 0
