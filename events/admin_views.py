@@ -22,11 +22,12 @@ from org.api import get_scope_units
 
 from . import services
 from .access import count_visible_registrations, is_organiser, visible_registrations
-from .errors import EventError
+from .errors import EventError, NotOrganiser
 from .models import Attendance, EventPage, EventSession, Registration
 
 MAX_UPLOAD_BYTES = services.MAX_REPORT_BYTES
 PARTICIPANTS_PER_PAGE = 100
+UNMATCHED_SHOWN = 20  # rows of a report named in its "not matched" message
 
 
 def _event(request, page_id: int) -> EventPage:
@@ -184,14 +185,15 @@ def participants(request, page_id: int):
             "people_page": page,
             "seats": services.count_seats(event),
             "organiser": is_organiser(request.user, event),
-            "import_result": None,
+            "may_import": services.may_import_report(request.user, event),
         },
     )
 
 
 def import_report(request, page_id: int, session_id: int):
     event = _event(request, page_id)
-    _require_organiser(request, event)
+    if not services.may_import_report(request.user, event):
+        raise PermissionDenied
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     session = get_object_or_404(EventSession, pk=session_id, page_id=event.pk)
@@ -205,6 +207,8 @@ def import_report(request, page_id: int, session_id: int):
         return HttpResponseRedirect(back)
     try:
         result = services.import_participant_report(session, data=upload.read(), by=request.user)
+    except NotOrganiser:
+        raise PermissionDenied from None
     except EventError as error:
         messages.error(request, _("The report could not be read: %(why)s") % {"why": error.message})
         return HttpResponseRedirect(back)
@@ -213,13 +217,24 @@ def import_report(request, page_id: int, session_id: int):
         _("Imported: %(a)s attended, %(n)s did not.")
         % {"a": len(result.attended), "n": len(result.no_show)},
     )
-    for line, email in result.unmatched:
+    if result.unmatched:
+        # One message for all of them (a report of a thousand guests is one line), each
+        # row as the file has it: not matched, never why.
+        shown = [
+            _("row %(line)s (%(email)s)") % {"line": line, "email": _short(email) or "–"}
+            for line, email in result.unmatched[:UNMATCHED_SHOWN]
+        ]
+        if len(result.unmatched) > UNMATCHED_SHOWN:
+            shown.append(_("and %(n)s more") % {"n": len(result.unmatched) - UNMATCHED_SHOWN})
         messages.warning(
             request,
-            _("Row %(line)s: %(email)s matches no registered participant.")
-            % {"line": line, "email": email or "–"},
+            _("Not matched to a registered participant: %(rows)s.") % {"rows": ", ".join(shown)},
         )
     return HttpResponseRedirect(back)
+
+
+def _short(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def cancel_session(request, page_id: int, session_id: int):

@@ -27,3 +27,7 @@ class InvalidInput(EventError):
 
 class NotRegistered(EventError):
     pass
+
+
+class NotOrganiser(EventError):
+    """Only the people who run the event may do this (its organisers' coordinators)."""

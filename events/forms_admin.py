@@ -17,7 +17,10 @@ def _choices(user, instance, field: str):
     scope = Q(pk__in=[u.get_root().pk for u in get_scope_units(user)]) if user else Q(pk__in=[])
     named = Q(pk__in=[])
     if instance is not None and instance.pk:
-        named = Q(pk__in=getattr(instance, field).values_list("pk", flat=True))
+        # Read as objects: the page of a revision or a draft (the revert and edit views)
+        # holds its relations in memory, a modelcluster FakeQuerySet, which cannot answer
+        # values_list("pk") (it knows only field names). A real queryset reads the same.
+        named = Q(pk__in=[organisation.pk for organisation in getattr(instance, field).all()])
     return roots.filter(scope | named).order_by("name")
 
 

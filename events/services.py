@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,12 +22,13 @@ from django.utils.translation import gettext as _
 
 from accounts import api as accounts
 
-from .access import has_seat, meeting_link_for
+from .access import has_seat, is_organising_coordinator, meeting_link_for, visible_registrations
 from .calendar import Entry
 from .errors import (
     CancellationClosed,
     InvalidInput,
     NotInAudience,
+    NotOrganiser,
     NotRegistered,
     RegistrationClosed,
 )
@@ -608,12 +610,18 @@ def check_in(user, *, session: EventSession, code: str, now: datetime | None = N
 class ImportResult:
     attended: list[str] = field(default_factory=list)
     no_show: list[str] = field(default_factory=list)
-    unmatched: list[tuple[int, str]] = field(default_factory=list)  # (line, email)
+    # Rows naming no one this import may mark, (line, email): one bucket, never why (no
+    # such account, an account of another organisation, not registered, on the waitlist
+    # are alike), so a report cannot be used to ask who has an account or a seat.
+    unmatched: list[tuple[int, str]] = field(default_factory=list)
 
 
 EMAIL_HEADERS = {"email", "e-mail", "e-post", "epost", "user email", "användarens e-post"}
 MINUTES_HEADERS = {"minutes", "minuter", "duration (minutes)", "duration", "varaktighet (minuter)"}
 MAX_REPORT_BYTES = 2 * 1024 * 1024
+# No one is in one meeting for more than a week: more is not a number of minutes present
+# (and would not fit the column).
+MAX_REPORT_MINUTES = 7 * 24 * 60
 
 
 def _decode(data: bytes) -> str:
@@ -625,10 +633,32 @@ def _decode(data: bytes) -> str:
     return data.decode("cp1252", errors="strict")
 
 
+def _minutes(value: str, number: int) -> int:
+    """The minutes of report row `number`, or InvalidInput naming the row: a whole or
+    decimal number (comma or point) from 0 to MAX_REPORT_MINUTES; never NaN or infinity."""
+    try:
+        minutes = float(value.strip().replace(",", "."))
+    except ValueError:
+        minutes = math.nan
+    if not math.isfinite(minutes):
+        raise InvalidInput(
+            _("Row %(n)s: the minutes are not a number (%(value)s).")
+            % {"n": number, "value": value[:40]}
+        )
+    if minutes < 0:
+        raise InvalidInput(_("Row %(n)s: the minutes cannot be negative.") % {"n": number})
+    if minutes > MAX_REPORT_MINUTES:
+        raise InvalidInput(
+            _("Row %(n)s: %(value)s minutes is more than a meeting lasts.")
+            % {"n": number, "value": value[:40]}
+        )
+    return int(minutes)
+
+
 def parse_participant_report(data: bytes) -> list[tuple[int, str, int]]:
     """(line, email, minutes) from a meeting tool's participant report (CSV with a header
     naming the email and minutes columns; comma, semicolon or tab). Raises InvalidInput
-    with a message for the organiser."""
+    with a message for the organiser, naming the row, for whatever it cannot read."""
     if len(data) > MAX_REPORT_BYTES:
         raise InvalidInput(_("The file is too large (at most 2 MB)."))
     try:
@@ -641,7 +671,17 @@ def parse_participant_report(data: bytes) -> list[tuple[int, str, int]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error:
+        # A field over csv's size limit (131 072 characters), a broken quote, ...
+        raise InvalidInput(
+            _("Row %(n)s cannot be read as CSV (a field too long, or a broken quote).")
+            % {"n": len(rows) + 1}
+        ) from None
     if not rows:
         raise InvalidInput(_("The file is empty."))
     header = [cell.strip().lower() for cell in rows[0]]
@@ -658,28 +698,38 @@ def parse_participant_report(data: bytes) -> list[tuple[int, str, int]]:
         if len(row) <= max(email_col, minutes_col):
             raise InvalidInput(_("Row %(n)s has too few columns.") % {"n": number})
         email = row[email_col].strip().lower()
-        try:
-            minutes = int(float(row[minutes_col].strip().replace(",", ".")))
-        except ValueError:
-            raise InvalidInput(
-                _("Row %(n)s: the minutes are not a number (%(value)s).")
-                % {"n": number, "value": row[minutes_col][:40]}
-            ) from None
-        if minutes < 0:
-            raise InvalidInput(_("Row %(n)s: the minutes cannot be negative.") % {"n": number})
-        result.append((number, email, minutes))
+        result.append((number, email, _minutes(row[minutes_col], number)))
     return result
+
+
+def may_import_report(user, event: EventPage) -> bool:
+    """Whether `user` may mark attendance at `event` from a meeting tool's report: a
+    superuser, or one who runs the event (may edit it and coordinates one of its
+    organisers: `is_organising_coordinator`). Another editor of the page (an editor of the
+    calendar above it, a coordinator of a participating municipality) may not: the
+    report writes the attendance of every organisation's participants."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or is_organising_coordinator(user, event)
 
 
 def import_participant_report(session: EventSession, *, data: bytes, by) -> ImportResult:
     """Mark attendance from the meeting tool's report: a registered participant present at
     least half the session attended; registered participants absent from the report, or
-    present less, did not. Rows matching no registered participant are returned. Atomic."""
-    rows = parse_participant_report(data)
+    present less, did not. Only the event's registered participants are marked (no walk-ins:
+    the report never registers anyone); other rows are returned as unmatched, all alike.
+    Atomic: a report that cannot be read writes nothing.
+
+    Raises NotOrganiser (`may_import_report`), InvalidInput (the file, naming the row)."""
     event = session.page.specific
+    if not may_import_report(by, event):
+        raise NotOrganiser(_("Only the event's organisers may import its participant report."))
+    rows = parse_participant_report(data)
+    # The participant list the importer sees: for those who run the event, all of it.
     registrations = {
         r.user.email.lower(): r
-        for r in Registration.objects.filter(event_id=event.pk, status=Status.REGISTERED)
+        for r in visible_registrations(by, event)
+        .filter(status=Status.REGISTERED)
         .select_related("user")
         .exclude(user__email="")
     }
@@ -694,7 +744,7 @@ def import_participant_report(session: EventSession, *, data: bytes, by) -> Impo
     needed = max(int((session.end - session.start).total_seconds() // 120), 1)
     with transaction.atomic():
         for email, registration in registrations.items():
-            minutes = minutes_by_email.get(email, 0)
+            minutes = min(minutes_by_email.get(email, 0), MAX_REPORT_MINUTES)
             attended = minutes >= needed
             mark_attendance(
                 registration.user, session=session, attended=attended, by=by,

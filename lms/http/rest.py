@@ -16,6 +16,7 @@ from pydantic import FiniteFloat
 from .. import dashboard, progress, quizzes, snapshots, state
 from ..errors import LmsError
 from ..protocols import LearningModule
+from .bodies import JsonBodyParser, install_body_errors
 from .errors import status_for
 
 api = NinjaAPI(
@@ -24,7 +25,9 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=django_auth,
     docs_url="/docs",
+    parser=JsonBodyParser(),
 )
+install_body_errors(api)  # a body it cannot read: 400 and why, on every endpoint
 
 
 @api.exception_handler(LmsError)

@@ -2,9 +2,17 @@ import email
 import email.policy
 import socket
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from events import api as events
+from events.models import EventPage
+from org.models import ReportingScope
+from tests.factories import editor_of, org_unit
+
+from .helpers import make_event, people
 
 
 @dataclass
@@ -38,3 +46,28 @@ def smtp(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def past_event():
+    """A 90-minute session that ended yesterday; two people of Huddinge, one of Botkyrka,
+    all registered (registered before the session, as they would have been)."""
+    huddinge, botkyrka = org_unit("Huddinge kommun"), org_unit("Botkyrka kommun")
+    organiser_org = org_unit("Länsstyrelsen i Uppsala län")
+    event = make_event(organisers=[organiser_org], seats=10)
+    h1, h2 = people(huddinge, 2, prefix="hudd")
+    (b1,) = people(botkyrka, 1, prefix="bot")
+    for person in (h1, h2, b1):
+        events.register(person, event=event)
+    page = EventPage.objects.get(pk=event.pk)
+    sessions = list(page.sessions.all())
+    sessions[0].start -= timedelta(days=11)
+    sessions[0].end -= timedelta(days=11)
+    page.sessions = sessions
+    page.save_revision().publish()
+    organiser = editor_of(event, username="organisator")
+    ReportingScope.objects.create(user=organiser, unit=organiser_org)
+    return {
+        "event": event, "session": page.sessions.get(), "h1": h1, "h2": h2, "b1": b1,
+        "huddinge": huddinge, "botkyrka": botkyrka, "organiser": organiser,
+    }  # fmt: skip

@@ -3,7 +3,6 @@ organisation behind the wall (CSV/XLSX), and the recording's notice to those who
 
 import io
 import zipfile
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,36 +12,11 @@ from django.urls import reverse
 from events import api as events
 from events.models import EventPage, EventQuestion, RegistrationEntry
 from org.models import ReportingScope
-from tests.factories import LectureFactory, editor_of, hr_user, org_unit
+from tests.factories import LectureFactory, hr_user, org_unit
 
-from .helpers import make_event, people
+from .helpers import make_event
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def past_event():
-    """A 90-minute session that ended yesterday; two people of Huddinge, one of Botkyrka,
-    all registered (registered before the session, as they would have been)."""
-    huddinge, botkyrka = org_unit("Huddinge kommun"), org_unit("Botkyrka kommun")
-    organiser_org = org_unit("Länsstyrelsen i Uppsala län")
-    event = make_event(organisers=[organiser_org], seats=10)
-    h1, h2 = people(huddinge, 2, prefix="hudd")
-    (b1,) = people(botkyrka, 1, prefix="bot")
-    for person in (h1, h2, b1):
-        events.register(person, event=event)
-    page = EventPage.objects.get(pk=event.pk)
-    sessions = list(page.sessions.all())
-    sessions[0].start -= timedelta(days=11)
-    sessions[0].end -= timedelta(days=11)
-    page.sessions = sessions
-    page.save_revision().publish()
-    organiser = editor_of(event, username="organisator")
-    ReportingScope.objects.create(user=organiser, unit=organiser_org)
-    return {
-        "event": event, "session": page.sessions.get(), "h1": h1, "h2": h2, "b1": b1,
-        "huddinge": huddinge, "botkyrka": botkyrka, "organiser": organiser,
-    }  # fmt: skip
 
 
 def admin_client(user) -> Client:
@@ -222,7 +196,6 @@ def test_an_organiser_without_a_scope_lists_events_in_queries_independent_of_the
     """Staff who may edit one event (and coordinate nothing) find the list: asked of the
     page permission policy at once, not event by event."""
     from events.admin_views import may_list_events
-    from org.models import ReportingScope
     from tests.factories import UserFactory
 
     w = past_event
