@@ -612,8 +612,19 @@ class ModulePage(RoutablePageMixin, Page):
 
     def get_lms_course_id(self) -> int:
         if getattr(self, "_lms_course_id", None) is None:
-            self._lms_course_id = Page.objects.parent_of(self).values_list("pk", flat=True).get()
+            # The course routing came through (Wagtail keeps it on the page), else read
+            # once and kept for its audience.
+            self._lms_course_id = self.get_parent().pk
         return self._lms_course_id
+
+    def get_lms_audience(self) -> str:
+        """Who the module's course is for (its `lms_audience`): from the course routing
+        came through, else loaded (decision 0033)."""
+        course = self.get_parent()
+        if not hasattr(course, "lms_audience"):
+            course = course.specific
+            self._cached_parent_obj = course
+        return course.lms_audience
 
     def get_lms_quiz(self, step_id: str) -> Quiz | None:
         """The live quiz behind a quiz step; None when missing or unpublished."""
