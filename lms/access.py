@@ -62,18 +62,15 @@ def check_course_audience(*, user, course) -> AccessDecision:
     return _outside_audience(audience)
 
 
-def _enrolment_and_audience(user, course_id: int, audience: str):
-    """(the learner's enrolment or None, whether the course's audience admits them when
-    enrolled). The question of who they are rides on the enrolment's own query."""
+def _enrolment_of(user, course_id: int, audience: str) -> Enrolment | None:
+    """The learner's enrolment (withdrawn ones excluded); for a course not for everyone,
+    with `learner_external`: the question of who they are rides on the same query."""
     rows = Enrolment.objects.filter(user=user, course_id=course_id).exclude(
         status=Enrolment.Status.WITHDRAWN
     )
-    if audience == Audience.EVERYONE:
-        return rows.first(), True
-    enrolment = rows.annotate(learner_external=is_external_expression(OuterRef("user_id"))).first()
-    if enrolment is None:
-        return None, True  # not enrolled: asked only when it decides the answer
-    return enrolment, admits(audience, external=enrolment.learner_external)
+    if audience != Audience.EVERYONE:
+        rows = rows.annotate(learner_external=is_external_expression(OuterRef("user_id")))
+    return rows.first()
 
 
 def check_module_access(*, user, module: LearningModule) -> AccessDecision:
@@ -84,7 +81,7 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
         return AccessDecision(False, LockReason.ANONYMOUS, _("Log in to open this module."))
     course_id = module.get_lms_course_id()
     audience = module.get_lms_audience()
-    enrolment, admitted = _enrolment_and_audience(user, course_id, audience)
+    enrolment = _enrolment_of(user, course_id, audience)
     if enrolment is None:
         if _can_edit(user, module):
             return AccessDecision(True, as_editor=True)
@@ -97,7 +94,7 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
             _("Enrol in the course to open its modules."),
             blocking=[course] if course is not None else [],
         )
-    if not admitted:
+    if audience != Audience.EVERYONE and not admits(audience, external=enrolment.learner_external):
         # Enrolled, but the course is not (or no longer) for learners like them: an
         # enrolment keeps their history, never a way in (decision 0033).
         if _can_edit(user, module):

@@ -71,3 +71,53 @@ def test_without_a_source_of_external_learners_nobody_is_external(monkeypatch):
         "x", flat=True
     )
     assert list(flags) == [False]
+
+
+@pytest.mark.django_db
+def test_a_course_for_external_participants_only_admits_them_and_anonymous_visitors():
+    """No page class has such an audience yet; the engine's rule is ready for one."""
+    from types import SimpleNamespace
+
+    from lms.api import check_course_audience
+
+    course = SimpleNamespace(lms_audience=Audience.EXTERNAL)
+    external, staff = UserFactory(), UserFactory()
+    learner_profile(external, kind=LearnerProfile.Kind.EXTERNAL)
+
+    assert check_course_audience(user=AnonymousUser(), course=course).allowed
+    assert check_course_audience(user=external, course=course).allowed
+    with translation.override("en"):
+        refused = check_course_audience(user=staff, course=course)
+    assert not refused.allowed
+    assert refused.message == "This course is open to external participants only."
+    everyone = SimpleNamespace(lms_audience=Audience.EVERYONE)
+    assert check_course_audience(user=external, course=everyone).allowed
+    assert check_course_audience(user=staff, course=everyone).allowed
+
+
+@pytest.mark.django_db
+def test_a_learner_named_by_any_of_several_sources_is_external(monkeypatch):
+    from wagtail import hooks
+
+    from lms.audience import EXTERNAL_LEARNERS, is_external_expression
+
+    external = UserFactory()
+    learner_profile(external, kind=LearnerProfile.Kind.EXTERNAL)
+    Enrolment.objects.create(user=external, course_id=CoursePageFactory().pk)
+    real = hooks.get_hooks
+    (source,) = real(EXTERNAL_LEARNERS)
+
+    def nobody():
+        return LearnerProfile.objects.none().values("user_id")
+
+    monkeypatch.setattr(
+        hooks,
+        "get_hooks",
+        lambda name: [nobody, source] if name == EXTERNAL_LEARNERS else real(name),
+    )
+
+    assert is_external(external) is True
+    flags = Enrolment.objects.annotate(x=is_external_expression(external.pk)).values_list(
+        "x", flat=True
+    )
+    assert list(flags) == [True]
