@@ -193,7 +193,7 @@ class CoursePage(RoutablePageMixin, Page):
         for module in modules:
             course = by_path[module.path[: -ModulePage.steplen]]
             module._lms_course_id = course.pk
-            module._cached_parent_obj = course  # its audience, its breadcrumbs
+            module._lms_course = course  # its audience (decision 0033)
             course.__dict__["modules"].append(module)
 
     @classmethod
@@ -227,6 +227,15 @@ class CoursePage(RoutablePageMixin, Page):
             module_url=_preview_url if preview else _live_url,
         )
         return context
+
+    def route(self, request, path_components):
+        """Wagtail's routing; a module routed through this course learns it is its course
+        (its id and audience for the access check, without asking again)."""
+        result = super().route(request, path_components)
+        page = getattr(result, "page", None)
+        if isinstance(page, ModulePage) and page.path[: -ModulePage.steplen] == self.path:
+            page._lms_course = self
+        return result
 
     def _refused(self, request):
         """A learner the course is not for (an external participant in a staff course):
