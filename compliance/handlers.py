@@ -2,7 +2,8 @@
 
 from wagtail import hooks
 
-from org.api import PEOPLE_CHANGED
+from lms.api import EXTERNAL_LEARNERS
+from org.api import PEOPLE_CHANGED, LearnerProfile
 
 from .assignments import sync_assignments_for_users
 from .schedules import ensure_schedules
@@ -16,5 +17,12 @@ def enrol_changed_people(*, user_ids, today):
     sync_assignments_for_users(user_ids, today=today)
 
 
+def external_learners():
+    """Who the engine counts as external participants (lms.audience): people whose
+    profile says so. A queryset of user ids, folded into the engine's own queries."""
+    return LearnerProfile.objects.filter(kind=LearnerProfile.Kind.EXTERNAL).values("user_id")
+
+
 def connect() -> None:
     hooks.register(PEOPLE_CHANGED, enrol_changed_people)
+    hooks.register(EXTERNAL_LEARNERS, external_learners)

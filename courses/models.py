@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import models
 from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -104,7 +105,9 @@ class CoursePage(RoutablePageMixin, Page):
         default=False,
         help_text=_(
             "People from associations and businesses may register themselves for this course "
-            "from its page; they need an open enrolment."
+            "from its page (with an open enrolment) and take it. Unticked, external "
+            "participants cannot open it, even if enrolled before; to stop new registrations "
+            "only, make the enrolment assigned-only."
         ),
     )
 
@@ -148,6 +151,12 @@ class CoursePage(RoutablePageMixin, Page):
         return self.enrolment_mode == self.EnrolmentMode.OPEN
 
     @property
+    def lms_audience(self) -> str:
+        """Who the course is for: staff, and external participants too when it is open
+        to them (decision 0033). The engine refuses everyone else on every path."""
+        return lms.Audience.EVERYONE if self.open_to_external else lms.Audience.STAFF
+
+    @property
     def accepts_external(self) -> bool:
         """External participants may register for it: open to them and open enrolment."""
         return self.open_to_external and self.enrolment_open
@@ -184,6 +193,7 @@ class CoursePage(RoutablePageMixin, Page):
         for module in modules:
             course = by_path[module.path[: -ModulePage.steplen]]
             module._lms_course_id = course.pk
+            module._lms_course = course  # its audience (decision 0033)
             course.__dict__["modules"].append(module)
 
     @classmethod
@@ -218,9 +228,28 @@ class CoursePage(RoutablePageMixin, Page):
         )
         return context
 
+    def route(self, request, path_components):
+        """Wagtail's routing; a module routed through this course learns it is its course
+        (its id and audience for the access check, without asking again)."""
+        result = super().route(request, path_components)
+        page = getattr(result, "page", None)
+        if isinstance(page, ModulePage) and page.path[: -ModulePage.steplen] == self.path:
+            page._lms_course = self
+        return result
+
+    def _refused(self, request):
+        """A learner the course is not for (an external participant in a staff course):
+        the reason, with a 403, instead of the course (decision 0033). None for the rest."""
+        decision = lms.check_course_audience(user=request.user, course=self)
+        if decision.allowed:
+            return None
+        return TemplateResponse(
+            request, "courses/course_refused.html", {"page": self, "decision": decision}, status=403
+        )
+
     @path("")
     def overview(self, request):
-        return self.render(request)
+        return self._refused(request) or self.render(request)
 
     @path("anmal/", name="enrol")
     def enrol(self, request):
@@ -229,6 +258,9 @@ class CoursePage(RoutablePageMixin, Page):
             return HttpResponseNotAllowed(["POST"])
         if not request.user.is_authenticated:
             return redirect_to_login(self.url)
+        refused = self._refused(request)
+        if refused:
+            return refused
         try:
             _enrolment, created = lms.enrol_learner(request.user, course=self)
         except lms.EnrolmentNotAllowed as error:

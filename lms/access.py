@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from .enrolment import get_enrolment
+from .audience import Audience, admits, is_external, is_external_expression, refusal_message
 from .errors import AccessDenied
 from .models import Completion, Enrolment
 from .protocols import LearningModule
@@ -22,6 +22,7 @@ from .vocabulary import LockReason
 
 __all__ = [
     "AccessDecision",
+    "check_course_audience",
     "check_module_access",
     "check_learner_access_in_one_query",
     "check_prerequisites",
@@ -45,16 +46,47 @@ def _can_edit(user, module) -> bool:
     return bool(permissions_for_user and permissions_for_user(user).can_edit())
 
 
+def _outside_audience(audience: str) -> AccessDecision:
+    return AccessDecision(False, LockReason.NOT_IN_AUDIENCE, refusal_message(audience))
+
+
+def check_course_audience(*, user, course) -> AccessDecision:
+    """Is the course (a LearningCourse) for learners like `user`? Anyone not logged in is
+    not refused here (the catalogue is public; content asks for a login on its own).
+    Reads one query when the course is not for everyone, none else."""
+    audience = course.lms_audience
+    if audience == Audience.EVERYONE or not user.is_authenticated:
+        return AccessDecision(True)
+    if admits(audience, external=is_external(user)):
+        return AccessDecision(True)
+    return _outside_audience(audience)
+
+
+def _enrolment_of(user, course_id: int, audience: str) -> Enrolment | None:
+    """The learner's enrolment (withdrawn ones excluded); for a course not for everyone,
+    with `learner_external`: the question of who they are rides on the same query."""
+    rows = Enrolment.objects.filter(user=user, course_id=course_id).exclude(
+        status=Enrolment.Status.WITHDRAWN
+    )
+    if audience != Audience.EVERYONE:
+        rows = rows.annotate(learner_external=is_external_expression(OuterRef("user_id")))
+    return rows.first()
+
+
 def check_module_access(*, user, module: LearningModule) -> AccessDecision:
-    """May `user` open `module`'s content? An enrolled learner may when the module is
+    """May `user` open `module`'s content? An enrolled learner may when the course is for
+    learners like them (staff, external participants: lms.audience) and the module is
     unlocked; editors of the page always may. Reads only."""
     if not user.is_authenticated:
         return AccessDecision(False, LockReason.ANONYMOUS, _("Log in to open this module."))
     course_id = module.get_lms_course_id()
-    enrolment = get_enrolment(user=user, course_id=course_id)
+    audience = module.get_lms_audience()
+    enrolment = _enrolment_of(user, course_id, audience)
     if enrolment is None:
         if _can_edit(user, module):
             return AccessDecision(True, as_editor=True)
+        if audience != Audience.EVERYONE and not admits(audience, external=is_external(user)):
+            return _outside_audience(audience)
         course = getattr(module, "get_parent", lambda: None)()
         return AccessDecision(
             False,
@@ -62,6 +94,12 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
             _("Enrol in the course to open its modules."),
             blocking=[course] if course is not None else [],
         )
+    if audience != Audience.EVERYONE and not admits(audience, external=enrolment.learner_external):
+        # Enrolled, but the course is not (or no longer) for learners like them: an
+        # enrolment keeps their history, never a way in (decision 0033).
+        if _can_edit(user, module):
+            return AccessDecision(True, as_editor=True, cycle=enrolment.cycle)
+        return _outside_audience(audience)
     # A prerequisite completed in any cycle counts: what was learnt stays learnt.
     prerequisite_ids = [p.pk for p in module.get_lms_prerequisites()]
     completed = (
@@ -85,7 +123,8 @@ def check_learner_access_in_one_query(
     *, user, snapshot: ModuleSnapshot, now: datetime | None = None
 ) -> AccessDecision | None:
     """The heartbeat's access check: one query answers whether the learner is enrolled
-    (not withdrawn), has completed every prerequisite (in any cycle) and the module is
+    (not withdrawn), is among those the course is for (lms.audience), has completed every
+    prerequisite (in any cycle) and the module is
     still the live page the snapshot was taken of. Returns the learner's decision when
     all of that holds, else None: the caller then asks `require_learner_access` on the page,
     which knows why (and whether an editor may look). Never allows what that refuses."""
@@ -109,6 +148,9 @@ def check_learner_access_in_one_query(
         )
     )
     fields = ["cycle", "fresh"]
+    if snapshot.audience != Audience.EVERYONE:
+        rows = rows.annotate(learner_external=is_external_expression(OuterRef("user_id")))
+        fields.append("learner_external")
     if snapshot.prerequisite_ids:
         done = (
             Completion.objects.filter(
@@ -122,6 +164,10 @@ def check_learner_access_in_one_query(
         fields.append("prerequisites_done")
     row = next(iter(rows.values(*fields)[:1]), None)
     if row is None or not row["fresh"]:
+        return None
+    if "learner_external" in row and not admits(
+        snapshot.audience, external=row["learner_external"]
+    ):
         return None
     if snapshot.prerequisite_ids and (row["prerequisites_done"] or 0) < len(
         set(snapshot.prerequisite_ids)

@@ -8,11 +8,13 @@ functions.
 
 from .access import (
     AccessDecision,
+    check_course_audience,
     check_module_access,
     check_prerequisites,
     require_learner_access,
     require_module_access,
 )
+from .audience import EXTERNAL_LEARNERS, Audience
 from .completion import recompute_completions, schedule_recompute
 from .conf import public_url
 from .dashboard import ContinueItem, Dashboard, get_learner_dashboard
@@ -66,8 +68,10 @@ from .vocabulary import LockReason, ModuleStatus, ReviewPolicy
 __all__ = [
     "COURSE_COMPLETED",
     "MODULE_COMPLETED",
+    "EXTERNAL_LEARNERS",
     "AccessDecision",
     "AccessDenied",
+    "Audience",
     "AttemptLimitReached",
     "Completion",
     "Enrolment",
@@ -96,6 +100,7 @@ __all__ = [
     "cached_until_edit",
     "cached_until_edit_many",
     "caches_until_edit",
+    "check_course_audience",
     "check_module_access",
     "check_prerequisites",
     "complete_step",

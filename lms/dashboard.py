@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import F, OuterRef
 from wagtail.models import Page
 
+from .audience import admits, is_external_expression
 from .models import Enrolment
 from .protocols import LearningCourse, LearningModule
 from .state import CourseProgress, get_courses_progress
@@ -54,7 +55,8 @@ class Dashboard:
 
 
 def get_learner_dashboard(user) -> Dashboard:
-    """Every active or completed enrolment with its progress, and the next unfinished step.
+    """Every active or completed enrolment with its progress, and the next unfinished step;
+    not those in courses that are not for the learner (lms.audience), which refuse them.
 
     Queries: a fixed number however many courses (enrolments, courses, their modules with
     prerequisites and steps, completions, step progress)."""
@@ -68,9 +70,14 @@ def get_learner_dashboard(user) -> Dashboard:
             F("due_at").asc(nulls_last=True),
             "-enrolled_at",
         )
+        .annotate(learner_external=is_external_expression(OuterRef("user_id")))
     )
     courses = Page.objects.filter(pk__in=[e.course_id for e in enrolments]).live().specific()
-    by_id = {c.pk: c for c in courses}
+    by_id = {
+        c.pk: c
+        for c in courses
+        if admits(c.lms_audience, external=any(e.learner_external for e in enrolments))
+    }
     progress = get_courses_progress(
         user=user, enrolled=[(by_id[e.course_id], e) for e in enrolments if e.course_id in by_id]
     )

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from .audience import Audience, admits, is_external, refusal_message
 from .errors import EnrolmentNotAllowed
 from .models import Enrolment
 from .protocols import LearningCourse
@@ -53,9 +54,13 @@ def enrol_learner(
 ) -> tuple[Enrolment, bool]:
     """Enrol `user` in `course`; returns (enrolment, created). Idempotent and atomic.
 
-    Self-enrolment is refused (EnrolmentNotAllowed) when the course is assigned-only.
-    A withdrawn enrolment is reactivated.
+    Refused (EnrolmentNotAllowed) for a learner the course is not for (lms.audience: an
+    external participant in a staff course), whoever enrols them; self-enrolment also when
+    the course is assigned-only. A withdrawn enrolment is reactivated.
     """
+    audience = course.lms_audience
+    if audience != Audience.EVERYONE and not admits(audience, external=is_external(user)):
+        raise EnrolmentNotAllowed(refusal_message(audience))
     if source == Enrolment.Source.SELF and not course.enrolment_open:
         raise EnrolmentNotAllowed(
             _("This course is assigned by your organisation; you cannot enrol yourself.")

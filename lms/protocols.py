@@ -95,6 +95,8 @@ class LearningModule(Protocol):
 
     def get_lms_step_url(self, step_id: str) -> str: ...
 
+    def get_lms_audience(self) -> str: ...  # its course's `lms_audience`
+
 
 @runtime_checkable
 class LearningCourse(Protocol):
@@ -102,6 +104,8 @@ class LearningCourse(Protocol):
     title: str
     url: str
     enrolment_open: bool
+    # Who the course is for: a value of lms.audience.Audience (staff, external, everyone).
+    lms_audience: str
 
     def get_lms_modules(self) -> Sequence[LearningModule]: ...
 

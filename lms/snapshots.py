@@ -57,6 +57,9 @@ class ModuleSnapshot:
     path: str
     last_published_at: datetime | None
     generation: int = 0
+    # Who the module's course is for (lms.audience). A snapshot kept by code before this
+    # field reads the narrowest audience: the access check then asks the page.
+    audience: str = "staff"
 
     def step(self, step_id: str, kind: str) -> StepSpec | None:
         return next((s for s in self.steps if s.step_id == step_id and s.kind == kind), None)
@@ -98,6 +101,7 @@ def get_module_snapshot(module_id: int) -> ModuleSnapshot | None:
         path=module.path,
         last_published_at=module.last_published_at,
         generation=generation,
+        audience=module.get_lms_audience(),
     )
     cache.set(_key(module_id), snapshot, SNAPSHOT_SECONDS)
     return snapshot

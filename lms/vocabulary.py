@@ -23,6 +23,7 @@ class LockReason(models.TextChoices):
     NOT_ENROLLED = "not_enrolled"
     PREREQUISITES = "locked_prerequisites"
     NOT_OPEN_YET = "locked_date"
+    NOT_IN_AUDIENCE = "not_in_audience"  # the course is not for learners like them
 
 
 class ReviewPolicy(models.TextChoices):

@@ -612,8 +612,22 @@ class ModulePage(RoutablePageMixin, Page):
 
     def get_lms_course_id(self) -> int:
         if getattr(self, "_lms_course_id", None) is None:
-            self._lms_course_id = Page.objects.parent_of(self).values_list("pk", flat=True).get()
+            course = self.__dict__.get("_lms_course")
+            self._lms_course_id = (
+                course.pk
+                if course is not None
+                else Page.objects.parent_of(self).values_list("pk", flat=True).get()
+            )
         return self._lms_course_id
+
+    def get_lms_audience(self) -> str:
+        """Who the module's course is for (its `lms_audience`, decision 0033): from the
+        course this request was routed through (CoursePage sets `_lms_course`), else read
+        afresh: an audience can change while a page object lives, its course id cannot."""
+        course = self.__dict__.get("_lms_course")
+        if course is None:
+            course = Page.objects.parent_of(self).get().specific
+        return course.lms_audience
 
     def get_lms_quiz(self, step_id: str) -> Quiz | None:
         """The live quiz behind a quiz step; None when missing or unpublished."""

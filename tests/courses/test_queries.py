@@ -29,6 +29,8 @@ VISITOR_QUERIES = (
 COURSE_PAGE_QUERIES = (
     VISITOR_QUERIES
     + 2  # the session and the user
+    + 1  # whether the learner is one the course is for (an external participant in a
+    # staff course is refused the course: decision 0033); not asked of a course for everyone
     + 1  # the learner's enrolment
     + 1  # the learner's completions and step progress, in one (a UNION ALL: lms.state)
 )

@@ -25,13 +25,15 @@ from tests.factories import (
 
 # Page routing (6: the pages along the path in one query, the course's specific row, which
 # routes the rest itself as a routable page: the module by slug and its specific row; then
-# Wagtail's view restrictions, 2); session and user (2); the module's course (1); the access
-# check's enrolment and prerequisites (2); the lectures, documents and quizzes behind the
-# steps (3); the learner's completions and step progress (2). The site, who may use the
+# Wagtail's view restrictions, 2); session and user (2); the access check's enrolment (with
+# whether the course is for the learner: decision 0033) and prerequisites (2); the
+# lectures, documents and quizzes behind the steps (3); the learner's completions and step
+# progress (2). The module's course and its audience are the page routing came through (it
+# was one query more before decision 0033). The site, who may use the
 # admin and the breadcrumbs' ancestors come from the cache or from routing (decision 0028).
 # Update it when the page deliberately asks for more, never because it grew with the
 # number of steps.
-MODULE_PAGE_QUERIES = 16
+MODULE_PAGE_QUERIES = 15
 
 
 def module_with_steps(count: int) -> ModulePage:

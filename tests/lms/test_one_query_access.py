@@ -1,0 +1,93 @@
+"""The heartbeat's one-query access check asked directly: it allows exactly what the full
+check allows (with the learner's cycle), and answers None (let the page decide) for the
+rest, including a learner the course is not for (decision 0033)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from lms.access import check_learner_access_in_one_query
+from lms.models import Completion, Enrolment
+from lms.snapshots import get_module_snapshot
+from modules.models import ModulePage
+from org.models import LearnerProfile
+from tests.factories import (
+    CoursePageFactory,
+    LectureFactory,
+    ModulePageFactory,
+    UserFactory,
+    completed_module,
+    enrolled_learner,
+    learner_profile,
+    lecture_step,
+    reading_step,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course():
+    return CoursePageFactory()
+
+
+def module_in(course, **kwargs) -> ModulePage:
+    module = ModulePageFactory(parent=course, steps=[lecture_step(LectureFactory())], **kwargs)
+    return ModulePage.objects.get(pk=module.pk)
+
+
+def test_an_enrolled_learner_is_allowed_with_their_cycle(course):
+    module = module_in(course)
+    learner = enrolled_learner(course)
+    Enrolment.objects.filter(user=learner).update(cycle=3)
+
+    decision = check_learner_access_in_one_query(
+        user=learner, snapshot=get_module_snapshot(module.pk)
+    )
+
+    assert decision is not None
+    assert (decision.allowed, decision.cycle, decision.as_editor) == (True, 3, False)
+
+
+def test_an_external_participant_in_a_staff_course_is_left_to_the_page(course):
+    module = module_in(course)
+    external = UserFactory()
+    learner_profile(external, kind=LearnerProfile.Kind.EXTERNAL)
+    Enrolment.objects.create(user=external, course_id=course.pk)
+    snapshot = get_module_snapshot(module.pk)
+
+    assert check_learner_access_in_one_query(user=external, snapshot=snapshot) is None
+    course.open_to_external = True
+    course.save_revision().publish()
+    snapshot = get_module_snapshot(module.pk)
+    decision = check_learner_access_in_one_query(user=external, snapshot=snapshot)
+    assert decision is not None and decision.allowed
+
+
+def test_a_module_opens_at_its_opening_moment_not_after(course):
+    opens = timezone.now() - timedelta(hours=1)
+    module = module_in(course, available_from=opens)
+    learner = enrolled_learner(course)
+    snapshot = get_module_snapshot(module.pk)
+
+    assert check_learner_access_in_one_query(user=learner, snapshot=snapshot, now=opens)
+    before = opens - timedelta(seconds=1)
+    assert check_learner_access_in_one_query(user=learner, snapshot=snapshot, now=before) is None
+
+
+def test_each_prerequisite_counts_once_however_many_cycles_completed_it(course):
+    first = ModulePageFactory(parent=course, steps=[reading_step()])
+    second = ModulePageFactory(parent=course, steps=[reading_step()])
+    module = module_in(course, prerequisites=[first, second])
+    learner = enrolled_learner(course)
+    completed_module(learner, first)
+    Completion.objects.create(
+        user=learner, page_id=first.pk, kind="module", cycle=2, completed_at=timezone.now()
+    )
+    snapshot = get_module_snapshot(module.pk)
+
+    assert check_learner_access_in_one_query(user=learner, snapshot=snapshot) is None
+    completed_module(learner, second)
+    decision = check_learner_access_in_one_query(user=learner, snapshot=snapshot)
+    assert decision is not None and decision.allowed
