@@ -5,8 +5,11 @@ and when it has lapsed (each once).
 Compliance judges units and announces each rule's day (compliance.api.UNIT_RULES_EVALUATED);
 this module answers it. "About to lapse": the unit meets the rule today but would not if
 the completions expiring within compliance.api.WARNING_DAYS had expired (the snapshot's
-`at_risk`). Per rule and day, the work is a few queries whatever the number of units;
-rendering (one task per new certificate) and emails happen only on a change.
+`at_risk`). Per rule and day, the work is a fixed number of queries whatever the number
+of units (issue 21): the codes checked at once, one bulk insert of the new certificates,
+one locked read and one update per kind of email mark, the recipients of all the day's
+emails read at once; one render task for the rule's new certificates. Emails go out only
+on a change.
 """
 
 from __future__ import annotations
