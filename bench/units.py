@@ -16,8 +16,10 @@ Prints, all measured in this run:
   on the region (800 units): time, queries (the same), and the ratio to the baseline;
 - the daily job (compliance.api.evaluate_certification_rules) for 12 rules (per
   municipality: 80 %, one trained person per school, two managers and new hires within 30
-  days): the first day (issuing the unit certificates, rendered by a stand-in renderer so
-  weasyprint's time is not counted) and a second run the same day (the steady state).
+  days): the first day (issuing the unit certificates) and a second run the same day (the
+  steady state), answered first by the previous approach (bench/_units_previous.py, as
+  before issue 21) and then by the current one, on the same data: the job's own queries
+  (the render tasks it enqueues are collected, not run: the queue's workers render).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import argparse
 import random
 import statistics
 import time
+from contextlib import nullcontext
 from datetime import date, timedelta
 
 from _setup import django_test_database
@@ -87,7 +90,7 @@ def count_queries(connection, fn):
 def run(args, connection) -> None:
     from django.utils import timezone
 
-    from compliance.api import CertificationRule, evaluate_certification_rules, evaluate_rule
+    from compliance.api import CertificationRule, evaluate_rule
     from compliance.models import UnitRuleSnapshot
     from compliance.reports import get_compliance_matrix
     from org.models import Membership
@@ -160,27 +163,79 @@ def run(args, connection) -> None:
             new_hires_from=date(2024, 1, 1),
         )
     print("the daily job, 12 rules over the four municipalities:")
-    started = time.perf_counter()
-    counts, first_queries = count_queries(connection, lambda: evaluate_certification_rules(now=now))
-    first = time.perf_counter() - started
+    print("  (the job's own queries; the render tasks it enqueues run on the queue's workers)")
+    import _units_previous
+
+    from certificates import units as current
     from certificates.models import UnitCertificate
 
-    issued = UnitCertificate.objects.count()
-    print(
-        f"  first day:  {first * 1000:7.0f} ms, {first_queries} queries "
-        f"({counts['units']} unit verdicts, {counts['met']} met, {issued} certificates issued "
-        f"with their render tasks), {first / baseline:.1f} x baseline"
+    previous = job_figures(
+        connection, now, baseline, lambda: swapped_hook(_units_previous), _units_previous
     )
-    started = time.perf_counter()
-    counts, steady_queries = count_queries(
-        connection, lambda: evaluate_certification_rules(now=now)
-    )
-    steady = time.perf_counter() - started
-    print(
-        f"  same day again (nothing changes): {steady * 1000:7.0f} ms, {steady_queries} queries "
-        f"for {counts['units']} unit verdicts, {steady / baseline:.1f} x baseline; "
-        f"{UnitRuleSnapshot.objects.count()} snapshots stored"
-    )
+    UnitCertificate.objects.all().delete()
+    UnitRuleSnapshot.objects.all().delete()
+    latest = job_figures(connection, now, baseline, lambda: nullcontext(), current)
+    for label, figures in (("previous approach", previous), ("now", latest)):
+        first, first_queries, issued, steady, steady_queries, verdicts = figures
+        print(
+            f"  {label:>17}: first day {first * 1000:7.0f} ms, {first_queries} queries "
+            f"({issued} certificates issued, {first_queries / max(issued, 1):.1f} per "
+            f"certificate), {first / baseline:.1f} x baseline; same day again "
+            f"{steady * 1000:7.0f} ms, {steady_queries} queries for {verdicts} unit verdicts"
+        )
+    print(f"  {UnitRuleSnapshot.objects.count()} snapshots stored")
+
+
+def swapped_hook(module):
+    """The previous approach answers the evaluation instead of the current one."""
+    from contextlib import contextmanager
+
+    from wagtail import hooks
+
+    from certificates.units import update_unit_certificates
+    from compliance.api import UNIT_RULES_EVALUATED
+
+    @contextmanager
+    def swapped():
+        registered = hooks._hooks[UNIT_RULES_EVALUATED]
+        hooks._hooks[UNIT_RULES_EVALUATED] = [
+            (module.update_unit_certificates if fn is update_unit_certificates else fn, order)
+            for fn, order in registered
+        ]
+        try:
+            yield
+        finally:
+            hooks._hooks[UNIT_RULES_EVALUATED] = registered
+
+    return swapped()
+
+
+def job_figures(connection, now, baseline, context, module):
+    """The daily job's first day and a second run the same day, with `module` answering
+    it: (first s, queries, issued, again s, queries, unit verdicts). The render tasks it
+    enqueues are collected, not run (the queue's workers render)."""
+    from certificates.models import UnitCertificate
+    from compliance.api import evaluate_certification_rules
+
+    enqueued = []
+    original = module._enqueue_render
+    module._enqueue_render = enqueued.append
+    try:
+        with context():
+            started = time.perf_counter()
+            counts, first_queries = count_queries(
+                connection, lambda: evaluate_certification_rules(now=now)
+            )
+            first = time.perf_counter() - started
+            issued = UnitCertificate.objects.count()
+            started = time.perf_counter()
+            counts, steady_queries = count_queries(
+                connection, lambda: evaluate_certification_rules(now=now)
+            )
+            steady = time.perf_counter() - started
+    finally:
+        module._enqueue_render = original
+    return first, first_queries, issued, steady, steady_queries, counts["units"]
 
 
 def build(args, rng: random.Random) -> dict:

@@ -36,9 +36,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Substr
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
 from lms.api import AccessDenied, Completion, StepProgress
@@ -273,12 +274,12 @@ class ProgrammeRow:
     participants: int | Withheld = 0
     completions: int | Withheld = 0
     minutes: int | Withheld = 0
-    first_started: datetime | Withheld | None = None
-    last_finished: datetime | Withheld | None = None
+    first_activity: datetime | Withheld | None = None
+    last_activity: datetime | Withheld | None = None
     # Set when the figures are withheld (decision 0034): each of them is this mark.
     withheld: Withheld | None = None
 
-    FIGURES = ("participants", "completions", "minutes", "first_started", "last_finished")
+    FIGURES = ("participants", "completions", "minutes", "first_activity", "last_activity")
 
     @property
     def hours(self) -> float | Withheld:
@@ -297,6 +298,11 @@ class ProgrammeReport:
     rows: list[ProgrammeRow]
     total: ProgrammeRow
     modules_without_time: list[str] = field(default_factory=list)
+    course_minutes: int = 0  # the course's whole time: what each completion credits, once
+
+    @property
+    def definitions(self) -> tuple:
+        return DEFINITIONS
 
     @property
     def withheld(self) -> Withheld | None:
@@ -346,17 +352,46 @@ def _period(start: date, end: date) -> tuple[datetime, datetime]:
     return first, last
 
 
+# The report's definitions, stated on the page and in the export (one wording for both,
+# and docs/decisions/0034 holds the same). Every figure comes from the same records: a
+# person's learning activity on the course in the period (a step started or finished, a
+# module or the course completed).
+DEFINITIONS = (
+    gettext_lazy(
+        "Participants: people of the organisation with learning activity on the course in "
+        "the period (a step started or finished, a module or the course completed)."
+    ),
+    gettext_lazy("Completed: participants who completed the course in the period."),
+    gettext_lazy(
+        "Training hours: the estimated time of each module completed in the period; a "
+        "course completed in the period also credits the modules the person has no "
+        "completion of in that round (a completion recorded by hand or imported), so "
+        "every completion counts the course's whole time, once."
+    ),
+    gettext_lazy(
+        "First and last activity: the earliest and the latest learning activity of the "
+        "participants in the period, so the first is never after the last."
+    ),
+    gettext_lazy("A person placed in two organisations counts in both and once in the total."),
+)
+
+
 def get_programme_report(*, user, course_id: int, start: date, end: date) -> ProgrammeReport:
     """The joint programme report for the funder, for the days `start` to `end` (both
-    included), per participating organisation:
+    included), per participating organisation; the figures as DEFINITIONS states them:
 
-    - participants: people of the organisation (a membership in its tree) who were active
-      on the course in the period: started or finished a step, or completed the course;
+    - participants: people of the organisation (a membership in its tree) with learning
+      activity on the course in the period: a step of it started or finished, one of its
+      modules or the course completed;
     - completions: participants who completed the course in the period;
-    - training hours: for each module completed in the period, the module's estimated
-      time (modules without one count nothing and are listed);
-    - first started: the earliest step started in the period; last finished: the latest
-      course completion in the period.
+    - training hours: each module completed in the period credits its estimated time
+      (modules without one count nothing and are listed); a course completion in the
+      period credits the modules the person has no completion of in the same cycle (it
+      was recorded by hand, imported, or made when a module was optional). So a
+      completion always carries the course's whole time, once over all periods, and
+      progress left halfway still counts what was done (decision 0020);
+    - first / last activity: the earliest and the latest of those same activity records,
+      so the first is never after the last.
 
     A person in two organisations counts in both rows and once in the total. Figures of
     another organisation than the reader's own are withheld for groups of fewer than k
@@ -378,47 +413,75 @@ def get_programme_report(*, user, course_id: int, start: date, end: date) -> Pro
     steps = StepProgress.objects.filter(user=OuterRef("pk"), module_id__in=module_ids)
     started = steps.filter(started_at__gte=first, started_at__lt=last)
     finished_step = steps.filter(completed_at__gte=first, completed_at__lt=last)
-    course_done = Completion.objects.filter(
+    done = Completion.objects.filter(
         user=OuterRef("pk"),
-        page_id=course_id,
-        kind=Completion.Kind.COURSE,
+        page_id__in=[course_id, *module_ids],
         completed_at__gte=first,
         completed_at__lt=last,
     )
-    module_done = Completion.objects.filter(
-        user=OuterRef("pk"),
-        page_id__in=module_ids,
-        kind=Completion.Kind.MODULE,
-        completed_at__gte=first,
-        completed_at__lt=last,
-    )
+    course_done = done.filter(page_id=course_id, kind=Completion.Kind.COURSE)
+
     credited = Case(
         *(When(page_id=pk, then=Value(value)) for pk, value in minutes.items() if value),
         default=Value(0),
         output_field=IntegerField(),
     )
-    people = (
-        get_user_model()
-        .objects.annotate(
-            _started=Exists(started),
-            _finished_step=Exists(finished_step),
-            _completed=Exists(course_done),
-            _minutes=Subquery(
+    module_done = done.filter(page_id__in=module_ids, kind=Completion.Kind.MODULE)
+    # For a course completion: its cycle's modules credited by their own completions (at
+    # any time); the rest of the course's time is credited by the course completion.
+    credited_in_cycle = (
+        Completion.objects.filter(
+            user=OuterRef("user"),
+            cycle=OuterRef("cycle"),
+            page_id__in=module_ids,
+            kind=Completion.Kind.MODULE,
+        )
+        .values("user")
+        .annotate(m=Sum(credited))
+        .values("m")
+    )
+    whole = sum(minutes.values())
+    rest = (
+        course_done.annotate(_rest=Value(whole) - Coalesce(Subquery(credited_in_cycle), Value(0)))
+        .values("user")
+        .annotate(m=Sum("_rest"))
+        .values("m")
+    )
+
+    def edge(records, field: str, fn):
+        return Subquery(records.values("user").annotate(t=fn(field)).values("t"))
+
+    sources = {
+        "start": (started, "started_at"),
+        "step": (finished_step, "completed_at"),
+        "done": (done, "completed_at"),
+    }
+    annotations = {
+        "_completed": Exists(course_done),
+        "_minutes": Coalesce(
+            Subquery(
                 module_done.values("user").annotate(m=Sum(credited)).values("m"),
                 output_field=IntegerField(),
             ),
-            _first=Subquery(started.values("user").annotate(t=Min("started_at")).values("t")),
-            _last=Subquery(course_done.values("user").annotate(t=Max("completed_at")).values("t")),
+            Value(0),
         )
-        .filter(Q(_started=True) | Q(_finished_step=True) | Q(_completed=True))
-    )
+        + Coalesce(Subquery(rest, output_field=IntegerField()), Value(0)),
+    }
+    for name, (records, column) in sources.items():
+        annotations[f"_first_{name}"] = edge(records, column, Min)
+        annotations[f"_last_{name}"] = edge(records, column, Max)
+    active = Q()
+    for name in sources:
+        active |= Q(**{f"_first_{name}__isnull": False})
+    people = get_user_model().objects.annotate(**annotations).filter(active)
     figures = {
         "participants": Count("pk"),
         "completions": Count("pk", filter=Q(_completed=True)),
         "minutes": Sum("_minutes"),
-        "first_started": Min("_first"),
-        "last_finished": Max("_last"),
     }
+    for name in sources:
+        figures[f"first_{name}"] = Min(f"_first_{name}")
+        figures[f"last_{name}"] = Max(f"_last_{name}")
 
     def row(organisation, paths) -> ProgrammeRow:
         area = Q(pk__in=[])
@@ -427,8 +490,16 @@ def get_programme_report(*, user, course_id: int, start: date, end: date) -> Pro
         values = people.filter(pk__in=Membership.objects.filter(area).values("user")).aggregate(
             **figures
         )
-        values["minutes"] = values["minutes"] or 0
-        return ProgrammeRow(organisation, **values)
+        firsts = [values.pop(f"first_{name}") for name in sources]
+        lasts = [values.pop(f"last_{name}") for name in sources]
+        return ProgrammeRow(
+            organisation,
+            participants=values["participants"],
+            completions=values["completions"],
+            minutes=values["minutes"] or 0,
+            first_activity=min((t for t in firsts if t is not None), default=None),
+            last_activity=max((t for t in lasts if t is not None), default=None),
+        )
 
     rows = [row(root, [root.path]) for root in roots]
     total = row(None, [root.path for root in roots])
@@ -447,4 +518,5 @@ def get_programme_report(*, user, course_id: int, start: date, end: date) -> Pro
         rows=rows,
         total=total,
         modules_without_time=[m.title for m in modules if not minutes[m.pk]],
+        course_minutes=whole,
     )

@@ -262,8 +262,8 @@ def programme_report(request, course_id: int):
             _("Participants"),
             _("Completed"),
             _("Training hours"),
-            _("First started"),
-            _("Last finished"),
+            _("First activity"),
+            _("Last activity"),
         ]
         rows = [
             [
@@ -271,8 +271,8 @@ def programme_report(request, course_id: int):
                 row.participants,
                 row.completions,
                 row.hours,
-                day(row.first_started),
-                day(row.last_finished),
+                day(row.first_activity),
+                day(row.last_activity),
             ]
             for row in [*report.rows, report.total]
         ]
@@ -284,6 +284,11 @@ def programme_report(request, course_id: int):
             rows=rows,
             audit_units=[report.sharing.owner],
             what=f"programme report: {report.sharing.course.title}",
+            title_lines=[
+                _("Programme report: %(course)s, %(start)s to %(end)s")
+                % {"course": report.sharing.course.title, "start": start, "end": end},
+                *(str(definition) for definition in report.definitions),
+            ],
         )
     return TemplateResponse(
         request,

@@ -176,7 +176,7 @@ def _progress(assignment: Assignment, course: CoursePage) -> None:
         user = enrolment.user
         if index % 3 == 2:
             continue
-        StepProgress.objects.get_or_create(
+        progress, _created = StepProgress.objects.get_or_create(
             user=user,
             module_id=modules[0].pk,
             step_id=first_step.step_id,
@@ -186,6 +186,10 @@ def _progress(assignment: Assignment, course: CoursePage) -> None:
         if index % 3 == 1:
             continue
         finished = timezone.now() - timedelta(minutes=index)
+        # Begun before finished (the row's start is stamped when it is made: now).
+        StepProgress.objects.filter(pk=progress.pk).update(
+            started_at=finished - timedelta(days=1), completed_at=finished
+        )
         for module in modules:
             Completion.objects.get_or_create(
                 user=user,

@@ -151,3 +151,32 @@ def test_a_failed_send_is_tried_again_the_next_day(
     assert [m.subject for m in mail.outbox] == [
         "Enhetsintyget för Förskola C håller på att upphöra"
     ]
+
+
+def test_one_task_renders_the_days_certificates_each_on_its_own(school, schools_rule, monkeypatch):
+    from certificates import units
+    from certificates.models import Certificate
+    from certificates.tasks import render_unit_certificates_task
+
+    evaluate_certification_rules(now=NOW)  # the render task waits for the commit
+    issued = list(UnitCertificate.objects.order_by("unit_name"))
+    assert [c.unit_name for c in issued] == ["Skola A", "Skola B"]
+    working = units.get_renderer()
+
+    class BrokenForSkolaA:
+        def render(self, context):
+            if context["learner_name"] == "Skola A":
+                raise RuntimeError("renderer down")
+            return working.render(context)
+
+    monkeypatch.setattr(units, "get_renderer", lambda: BrokenForSkolaA())
+    with pytest.raises(RuntimeError):
+        render_unit_certificates_task([c.pk for c in issued])
+    a, b = (UnitCertificate.objects.get(pk=c.pk) for c in issued)
+    assert (a.status, b.is_ready) == (Certificate.Status.FAILED, True)
+    monkeypatch.undo()
+    # The queue retries the task: the ready one is left alone, the failed one rendered.
+    rendered_at = b.rendered_at
+    assert render_unit_certificates_task([c.pk for c in issued]) == ["ready", "ready"]
+    assert UnitCertificate.objects.get(pk=b.pk).rendered_at == rendered_at
+    assert UnitCertificate.objects.get(pk=a.pk).is_ready

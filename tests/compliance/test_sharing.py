@@ -133,8 +133,8 @@ def report_rows(report):
             row.completions,
             row.minutes,
             row.hours,
-            day(row.first_started),
-            day(row.last_finished),
+            day(row.first_activity),
+            day(row.last_activity),
         )
         for row in [*report.rows, report.total]
     }
@@ -145,31 +145,33 @@ def test_the_programme_report_counts_participation_in_the_period(w):
         user=w.hr["S"], course_id=w.course.pk, start=date(2026, 3, 1), end=date(2026, 3, 31)
     )
     assert report_rows(report) == {
-        "Sundbybergs stad": (2, 2, 120, 2.0, "2026-03-02", "2026-03-12"),
-        "Järfälla kommun": (3, 1, 90, 1.5, "2026-03-05", "2026-03-12"),
-        "total": (4, 2, 165, 2.8, "2026-03-02", "2026-03-12"),
+        # Sara 45 + 30; Mira 45 and, with her completion, the 30 of the module she has no
+        # completion of; Jonas 45. The last activity is Julia's start on 20 March.
+        "Sundbybergs stad": (2, 2, 150, 2.5, "2026-03-02", "2026-03-12"),
+        "Järfälla kommun": (3, 1, 120, 2.0, "2026-03-05", "2026-03-20"),
+        "total": (4, 2, 195, 3.3, "2026-03-02", "2026-03-20"),
     }
     assert report.modules_without_time == ["Del 3"]
 
 
 def test_the_programme_reports_period_includes_both_ends(w):
-    # 3 March to 2 April, a month: Sara's first module on the first day, Jonas's second
-    # module and his course completion on the last.
+    # 3 March to 2 April, a month: Sara's first step finished on the first day, Jonas's
+    # course completion on the last.
     report = compliance.get_programme_report(
         user=w.hr["S"], course_id=w.course.pk, start=date(2026, 3, 3), end=date(2026, 4, 2)
     )
-    assert report_rows(report)["Sundbybergs stad"] == (2, 2, 120, 2.0, None, "2026-03-12")
-    assert report_rows(report)["Järfälla kommun"] == (3, 2, 120, 2.0, "2026-03-05", "2026-04-02")
-    # Starting a day later, Sara's first module is out (75 minutes are 1.25 h, 1.3) ...
+    assert report_rows(report)["Sundbybergs stad"] == (2, 2, 150, 2.5, "2026-03-03", "2026-03-12")
+    assert report_rows(report)["Järfälla kommun"] == (3, 2, 150, 2.5, "2026-03-05", "2026-04-02")
+    # Starting a day later, Sara's first step and module are out (105 min, 1.8 h) ...
     report = compliance.get_programme_report(
         user=w.hr["S"], course_id=w.course.pk, start=date(2026, 3, 4), end=date(2026, 4, 3)
     )
-    assert report_rows(report)["Sundbybergs stad"] == (2, 2, 75, 1.3, None, "2026-03-12")
-    # ... ending a day earlier, Jonas's second module and completion are.
+    assert report_rows(report)["Sundbybergs stad"] == (2, 2, 105, 1.8, "2026-03-04", "2026-03-12")
+    # ... ending a day earlier, Jonas's second module and completion are out.
     report = compliance.get_programme_report(
         user=w.hr["S"], course_id=w.course.pk, start=date(2026, 3, 2), end=date(2026, 4, 1)
     )
-    assert report_rows(report)["Järfälla kommun"] == (3, 1, 90, 1.5, "2026-03-05", "2026-03-12")
+    assert report_rows(report)["Järfälla kommun"] == (3, 1, 120, 2.0, "2026-03-05", "2026-03-20")
 
 
 def test_training_hours_round_half_up_to_tenths():

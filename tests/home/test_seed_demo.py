@@ -1,6 +1,7 @@
 """`manage.py seed_demo` builds the Swedish demo once; running it again changes nothing."""
 
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -422,6 +423,34 @@ def test_the_shared_minorities_series_each_coordinator_sees_only_their_own_staff
     assert course.permissions_for_user(editor).can_edit()
     equality = CoursePage.objects.get(slug=EQUALITY_SLUG)
     assert not equality.permissions_for_user(editor).can_edit()
+
+
+@pytest.mark.django_db
+def test_the_demos_programme_report_agrees_with_itself(seed):
+    """What hr-sundbyberg met (issue 21): completions with 0.0 hours (Huddinge's completions
+    are recorded without module completions) and a "first start" after the "last finish"
+    (the step rows were stamped at seeding, after the completions)."""
+    from django.utils import timezone
+
+    from compliance.api import get_programme_report
+
+    seed()
+    course = CoursePage.objects.get(slug="nationella-minoriteter")
+    today = timezone.localdate()
+    report = get_programme_report(
+        user=get_user_model().objects.get(username="hr-sundbyberg"),
+        course_id=course.pk,
+        start=today - timedelta(days=365),
+        end=today,
+    )
+    shown = [row for row in [*report.rows, report.total] if not row.withheld]
+    assert any(row.completions for row in shown)
+    for row in shown:
+        assert not row.completions or row.hours > 0, row.organisation
+        if row.participants:
+            assert row.first_activity <= row.last_activity, row.organisation
+    huddinge = next(r for r in report.rows if r.organisation.name == "Huddinge kommun")
+    assert huddinge.withheld or huddinge.hours > 0
 
 
 @pytest.mark.django_db

@@ -227,23 +227,30 @@ def test_the_programme_report_exports_the_hand_counted_figures(w, client):
     period = {"start": "2026-03-01", "end": "2026-03-31"}
     page = text(client.get(url, period))
     assert not names_in(page)
+    # Each figure's definition is stated on the page and in the spreadsheet.
+    assert "Training hours: the estimated time of each module" in page
+    assert "First and last activity" in page
     expected = [
-        ["Sundbybergs stad", "2", "2", "2,0", "2026-03-02", "2026-03-12"],
-        ["Järfälla kommun", "3", "1", "1,5", "2026-03-05", "2026-03-12"],
-        ["Total (each person once)", "4", "2", "2,8", "2026-03-02", "2026-03-12"],
+        ["Sundbybergs stad", "2", "2", "2,5", "2026-03-02", "2026-03-12"],
+        ["Järfälla kommun", "3", "1", "2,0", "2026-03-05", "2026-03-20"],
+        ["Total (each person once)", "4", "2", "3,3", "2026-03-02", "2026-03-20"],
     ]
     rows = list(
         csv.reader(io.StringIO(text(client.get(url, {**period, "export": "csv"}))), delimiter=";")
     )
     assert rows[0] == [
-        "Organisation", "Participants", "Completed", "Training hours", "First started",
-        "Last finished",
+        "Organisation", "Participants", "Completed", "Training hours", "First activity",
+        "Last activity",
     ]  # fmt: skip
     assert rows[1:] == expected
     response = client.get(url, {**period, "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    values = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert values == [
+    table = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header = next(i for i, row in enumerate(table) if row[0] == "Organisation")
+    notes = " ".join(str(row[0]) for row in table[:header])
+    assert "Training hours: the estimated time of each module" in notes
+    assert "First and last activity" in notes
+    assert table[header + 1 :] == [
         [name, int(p), int(c), float(h.replace(",", ".")), first, last]
         for name, p, c, h, first, last in expected
     ]
