@@ -18,7 +18,7 @@ from wagtail.permissions import page_permission_policy
 
 from lms.http import page_of
 from lms.http.exports import export_response
-from org.api import get_scope_units
+from org.api import Organisation, get_scope_units
 
 from . import services
 from .access import count_visible_registrations, is_organiser, visible_registrations
@@ -115,19 +115,22 @@ def _table(event, sessions, rows) -> list[list[str]]:
     return table
 
 
-def _export(request, event, table, fmt: str):
+def _export(request, event, table, fmt: str, registrations):
     """The participant list as CSV or XLSX through the platform's one export module
-    (streamed, formulas neutralised, the export written to the audit log on the event)."""
+    (streamed, formulas neutralised). The export is written to the audit log on each
+    organisation whose people it holds, as HR's exports are on their units: the wall
+    shows the entry (and the exporter's name) only to those who see that organisation,
+    never in the page history of a shared event."""
+    organisation_ids = registrations.order_by().values_list("organisation_id", flat=True)
     return export_response(
         request,
         fmt=fmt,
         filename=f"deltagare-{event.slug}",
         header=table[0],
         rows=table[1:],
-        audit_units=[],
+        audit_units=Organisation.objects.filter(pk__in=organisation_ids.distinct()),
         what="event participants",
         title_lines=[_("Participants: %(title)s") % {"title": event.title}],
-        audit_instances=[event],
     )
 
 
@@ -160,7 +163,7 @@ def participants(request, page_id: int):
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         rows = _rows(registrations, sessions, services.waitlist_positions(event))
-        return _export(request, event, _table(event, sessions, rows), fmt)
+        return _export(request, event, _table(event, sessions, rows), fmt, registrations)
     # A page of people at a time (a regional conference has hundreds); each organisation's
     # heading counts all of its people, not only those on this page.
     page = page_of(request, registrations, PARTICIPANTS_PER_PAGE)

@@ -236,21 +236,12 @@ def export_response(
     what: str,
     title_lines: Sequence[str] = (),
     widths: Sequence[int] | None = None,
-    audit_instances: Sequence = (),
 ):
     """Answer ?export=csv|xlsx, and write who exported what, when, to the audit log: one
     entry on each unit the export covers, so the wall shows it to those who see that unit
-    (and to no one else), and one on each of `audit_instances` (an event whose
-    participants were exported). The file name ends with the date; the XLSX starts with
+    (and to no one else). The file name ends with the date; the XLSX starts with
     `title_lines` (what it is, and when it was taken); the CSV is the header and rows."""
     stamped = f"{filename}-{timezone.localdate():%Y%m%d}"
-    for instance in audit_instances:
-        log(
-            instance=instance,
-            action="lms.export",
-            user=request.user,
-            data={"what": what, "format": fmt, "filters": dict(request.GET.items())},
-        )
     for unit in audit_units:
         log(
             instance=unit,
