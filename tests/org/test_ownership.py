@@ -113,7 +113,24 @@ def test_the_listing_offers_to_edit_only_what_the_editor_may(world, client):
     listing = client.get(_url("list")).content.decode()
     assert "Solnas intyg" in listing and "Plattformens intyg" in listing
     assert _url("edit", world["solnas"].pk) not in listing
+    assert _url("delete", world["solnas"].pk) not in listing
     assert _url("edit", world["nobodys"].pk) in listing
+    assert _url("delete", world["nobodys"].pk) in listing
+
+
+def test_an_old_revision_does_not_make_an_owned_design_editable(world, client):
+    """A revision saved before the design had an owner rebuilds an object with no owner:
+    the owner stored on the row decides, so reverting to it is still refused."""
+    solnas = world["solnas"]
+    solnas.owner = None
+    revision = solnas.save_revision()
+    CertificateDesign.objects.filter(pk=solnas.pk).update(owner=world["solna"])
+
+    client.force_login(world["tyreso_editor"])
+    url = _url("revisions_revert", solnas.pk, revision.pk)
+    assert _refused(client.get(url))
+    client.force_login(world["solna_editor"])
+    assert client.get(url).status_code == 200
 
 
 def test_the_policy_names_who_may_edit_and_which_rows(world):
