@@ -151,3 +151,20 @@ def test_the_policy_names_who_may_edit_and_which_rows(world):
     assert rows(world["tyreso_editor"], ["change", "view"]) == {world["nobodys"], world["solnas"]}
     assert rows(world["solna_editor"], ["change"]) == {world["nobodys"], world["solnas"]}
     assert rows(superuser, ["change"]) == {world["nobodys"], world["solnas"]}
+
+
+def test_every_view_of_an_owned_viewset_asks_the_rule():
+    """The viewset mixin wraps each view class once: create and copy views set the owner
+    (and copy refuses POST), every other view asks about its row."""
+    from wagtail.snippets.views.snippets import CopyView, CreateView, DeleteView, EditView
+
+    from org import ownership
+
+    edit = ownership._owned(EditView)
+    assert issubclass(edit, ownership._OwnedViewMixin) and issubclass(edit, EditView)
+    assert ownership._owned(EditView) is edit and ownership._owned(edit) is edit
+    assert not issubclass(ownership._owned(DeleteView), ownership._OwnedCreateMixin)
+    assert issubclass(ownership._owned(CreateView), ownership._OwnedCreateMixin)
+    assert not issubclass(ownership._owned(CreateView), ownership._OwnedCopyMixin)
+    assert issubclass(ownership._owned(CopyView), ownership._OwnedCopyMixin)
+    assert ownership.is_owned(CertificateDesign) and not ownership.is_owned(EditorialGroup)
