@@ -168,3 +168,36 @@ def test_every_view_of_an_owned_viewset_asks_the_rule():
     assert not issubclass(ownership._owned(CreateView), ownership._OwnedCopyMixin)
     assert issubclass(ownership._owned(CopyView), ownership._OwnedCopyMixin)
     assert ownership.is_owned(CertificateDesign) and not ownership.is_owned(EditorialGroup)
+
+
+def test_nobody_signed_out_inactive_or_without_the_permission_edits_owned_content(world):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import ImproperlyConfigured
+
+    from org import ownership
+
+    policy = policy_registry.get_by_type(CertificateDesign)
+    solnas, nobodys = world["solnas"], world["nobodys"]
+    assert ownership.editing_organisations(AnonymousUser()) == set()
+    assert ownership.may_edit(AnonymousUser(), solnas) is False
+    assert ownership.may_edit(AnonymousUser(), nobodys) is True  # no owner: as before
+    inactive = world["solna_editor"]
+    inactive.is_active = False
+    assert ownership.editing_organisations(inactive) == set()
+    assert ownership.may_edit(inactive, solnas) is False
+    assert policy.user_has_permission_for_instance(UserFactory(), "view", solnas) is False
+
+    # Change without view: only what they may change, not the other organisation's.
+    group = Group.objects.create(name="Bara ändra")
+    group.permissions.add(Permission.objects.get(codename="change_certificatedesign"))
+    changer = UserFactory()
+    changer.groups.add(group)
+    rows = policy.instances_user_has_any_permission_for(changer, ["change", "view"])
+    assert set(rows.filter(pk__in=[solnas.pk, nobodys.pk])) == {nobodys}
+
+    # Registering again is harmless; naming another owner field is a mistake.
+    before = policy_registry.get_by_type(CertificateDesign)
+    ownership.register_owned_model(CertificateDesign)
+    assert policy_registry.get_by_type(CertificateDesign) is before
+    with pytest.raises(ImproperlyConfigured):
+        ownership.register_owned_model(CertificateDesign, owner="organisation")
