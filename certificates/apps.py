@@ -14,10 +14,10 @@ class CertificatesConfig(AppConfig):
 
         from compliance.api import PURGE_CERTIFICATES, TRAINING_RECORD, UNIT_RULES_EVALUATED
         from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
-        from org.api import register_person_model, register_unit_model
+        from org.api import register_owned_model, register_person_model, register_unit_model
 
         from . import handlers, privacy  # noqa: F401 - privacy registers its hook
-        from .models import Certificate, UnitCertificate
+        from .models import Certificate, CertificateDesign, UnitCertificate
         from .units import update_unit_certificates
 
         post_migrate.connect(handlers.create_schedules, sender=self)
@@ -30,3 +30,4 @@ class CertificatesConfig(AppConfig):
         # Before the admin viewset registers: it then finds the wall's permission policy.
         register_person_model(Certificate, person="user")
         register_unit_model(UnitCertificate, unit="unit")
+        register_owned_model(CertificateDesign)

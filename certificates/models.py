@@ -55,6 +55,17 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
         PORTRAIT = "portrait", _("Portrait")
 
     name = models.CharField(_("name"), max_length=200, help_text=_("For editors only."))
+    # The top-level organisation whose editors edit this (org.ownership, decision 0035);
+    # others reuse it read-only. None: anyone with the model permission edits it.
+    owner = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     is_default = models.BooleanField(
         _("default design"),
         default=False,

@@ -16,7 +16,7 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from org.api import WalledViewSetMixin
+from org.api import OwnedViewSetMixin, WalledViewSetMixin
 
 from . import admin_views
 from .models import Certificate, CertificateDesign
@@ -34,7 +34,7 @@ def register_certificate_log_actions(actions):
     )
 
 
-class CertificateDesignViewSet(SnippetViewSet):
+class CertificateDesignViewSet(OwnedViewSetMixin, SnippetViewSet):
     model = CertificateDesign
     icon = "doc-full"
     menu_label = _("Certificate designs")

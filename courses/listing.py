@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from events import api as events
 from lms import api as lms
 
 if TYPE_CHECKING:
@@ -103,6 +105,15 @@ def _listing(course: CoursePage) -> tuple[ListedModule, ...]:
 
 
 @dataclass(frozen=True)
+class ListedEvent:
+    """A live event placed under the course (its live sessions), as the course links it."""
+
+    title: str
+    url: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class CourseListing:
     """Shared by every request this process serves until the next edit: read only."""
 
@@ -110,6 +121,8 @@ class CourseListing:
     # Each module's part of the outline that is the same for everyone (level, time,
     # summary, prerequisites), rendered in the language it was built for, by module id.
     cards: dict[int, str]
+    # The course's live, public events (pages under it), in page order.
+    events: tuple[ListedEvent, ...] = ()
 
 
 def module_card(module) -> str:
@@ -117,15 +130,32 @@ def module_card(module) -> str:
     return render_to_string(CARD_TEMPLATE, {"module": module})
 
 
-def _build(course: CoursePage) -> CourseListing:
+def _events_of(courses: Sequence[CoursePage]) -> dict[int, tuple[ListedEvent, ...]]:
+    """The live, public events placed under each of these courses, by course id: one query
+    for them all (and one for the view restrictions)."""
+    children = Q(pk__in=[])
+    for course in courses:
+        children |= Q(path__startswith=course.path, depth=course.depth + 1)
+    found: dict[int, list[ListedEvent]] = {course.pk: [] for course in courses}
+    by_path = {course.path: course.pk for course in courses}
+    steplen = type(courses[0]).steplen if courses else 0
+    pages = events.EventPage.objects.live().public().filter(children).order_by("path")
+    for page in pages.only("title", "url_path", "path", "depth", "summary"):
+        found[by_path[page.path[:-steplen]]].append(ListedEvent(page.title, page.url, page.summary))
+    return {pk: tuple(listed) for pk, listed in found.items()}
+
+
+def _build(course: CoursePage, events_by_course=None) -> CourseListing:
     modules = _listing(course)
     cards = {module.pk: module_card(module) for module in modules}
-    return CourseListing(modules, cards)
+    if events_by_course is None:
+        events_by_course = _events_of([course])
+    return CourseListing(modules, cards, events_by_course[course.pk])
 
 
 # Raised whenever what is kept changes shape, so that a deploy never unpickles a listing
 # kept by the code before it.
-LISTING_VERSION = 2
+LISTING_VERSION = 3
 
 
 def _key(course: CoursePage) -> str:
@@ -139,7 +169,8 @@ def course_listings(courses: Sequence[CoursePage]) -> dict[int, CourseListing]:
 
     def build(missing: list[CoursePage]) -> dict[CoursePage, CourseListing]:
         type(missing[0]).prefetch_lms_modules(missing)
-        return {course: _build(course) for course in missing}
+        events_by_course = _events_of(missing)
+        return {course: _build(course, events_by_course) for course in missing}
 
     kept = lms.cached_until_edit_many(
         {_key(course): course for course in courses}, build, in_process=True

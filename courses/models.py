@@ -213,6 +213,8 @@ class CoursePage(RoutablePageMixin, Page):
         if self.pk and not preview:
             listing = course_listing(self)
             modules, cards = listing.modules, listing.cards
+            # The course's live sessions (events placed under it), linked from the course.
+            context["events"] = listing.events
         else:
             modules, cards = self.modules, {}
         context["modules"] = modules

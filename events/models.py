@@ -39,7 +39,8 @@ def new_feed_token() -> str:
 
 
 class EventIndexPage(Page):
-    """The calendar of events: lists the upcoming events below it."""
+    """The calendar of events: lists the events below it and those below the courses of
+    its home page."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
@@ -60,7 +61,9 @@ class EventIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         now = timezone.now()
-        events = list_events(parent=self, now=now)
+        # Every event of the site it is the calendar of: its own and those placed under a
+        # course (a course's live sessions), which would otherwise be in no calendar.
+        events = list_events(within=self.get_parent(), now=now)
         # Upcoming (soonest first) apart from past ones (latest first, with their recording):
         # a person looking for what to register for should not read through last year.
         context["events"] = events

@@ -56,12 +56,15 @@ REMINDER_AHEAD = timedelta(hours=24)
 # --- Reading ---------------------------------------------------------------------------
 
 
-def list_events(*, parent=None, now: datetime | None = None) -> list[EventPage]:
-    """Live, public events (below `parent`), soonest first; past events last."""
+def list_events(*, parent=None, within=None, now: datetime | None = None) -> list[EventPage]:
+    """Live, public events (children of `parent`, or anywhere below `within`), soonest
+    first; past events last."""
     now = now or timezone.now()
     pages = EventPage.objects.live().public()
     if parent is not None:
         pages = pages.child_of(parent)
+    if within is not None:
+        pages = pages.descendant_of(within)
     pages = list(pages.prefetch_related("sessions"))
 
     def key(page):

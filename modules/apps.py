@@ -13,12 +13,16 @@ class ModulesConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished
 
         from events import api as events
+        from org.api import register_owned_model
 
         from . import handlers, rich_text  # noqa: F401 - rich_text registers its link type
-        from .models import Lecture, ModulePage
+        from .models import Lecture, ModulePage, Quiz
 
         post_migrate.connect(handlers.create_schedules, sender=self)
         page_published.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)
         page_unpublished.connect(handlers.recompute_completions_after_publishing, sender=ModulePage)
         post_save.connect(handlers.forget_module_snapshots_after_lecture_save, sender=Lecture)
         hooks.register(events.SESSION_ATTENDED, handlers.complete_attended_live_steps)
+        # Before the admin viewsets register: they then find the ownership policy.
+        register_owned_model(Lecture)
+        register_owned_model(Quiz)

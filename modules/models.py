@@ -102,6 +102,17 @@ class Lecture(index.Indexed, ClusterableModel):
 
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
+    # The top-level organisation whose editors edit this (org.ownership, decision 0035);
+    # others reuse it read-only. None: anyone with the model permission edits it.
+    owner = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     video = models.FileField(
         _("video file"),
         storage=protected_storage,
@@ -338,6 +349,17 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
 
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("introduction"), blank=True)
+    # The top-level organisation whose editors edit this (org.ownership, decision 0035);
+    # others reuse it read-only. None: anyone with the model permission edits it.
+    owner = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     questions = StreamField(QuestionsBlock(), verbose_name=_("questions"))
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"),

@@ -11,6 +11,8 @@ from wagtail.models import Page, ReferenceIndex
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from org.api import OwnedViewSetMixin
+
 from .forms import draft_prerequisites
 from .media import after_lecture_saved
 from .models import Lecture, ModulePage, Quiz
@@ -43,7 +45,7 @@ class LectureIndexView(IndexView):
         return buttons
 
 
-class LectureViewSet(SnippetViewSet):
+class LectureViewSet(OwnedViewSetMixin, SnippetViewSet):
     model = Lecture
     index_view_class = LectureIndexView
     icon = "media"
@@ -68,7 +70,7 @@ class LectureViewSet(SnippetViewSet):
         return Lecture.objects.select_related("poster")
 
 
-class QuizViewSet(SnippetViewSet):
+class QuizViewSet(OwnedViewSetMixin, SnippetViewSet):
     model = Quiz
     icon = "tasks"
     menu_label = _("Quizzes")

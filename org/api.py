@@ -18,7 +18,22 @@ from .imports.parse import read_table
 from .imports.plan import ImportReport, RowError, privileged_user_ids
 from .imports.service import can_import_into, get_import_units, import_staff
 from .imports.units import find_unit, get_or_create_unit
-from .models import LearnerProfile, Membership, Organisation, ReportingScope, StaffImport
+from .models import (
+    EditorialGroup,
+    LearnerProfile,
+    Membership,
+    Organisation,
+    ReportingScope,
+    StaffImport,
+)
+from .ownership import (
+    OwnedPermissionPolicy,
+    OwnedViewSetMixin,
+    editing_organisations,
+    is_owned,
+    may_edit,
+    register_owned_model,
+)
 from .people import find_unit_in, organisations_of, place_new_person, unplaced_unit
 from .scopes import can_see_unit, get_scope_units, is_in_scope, scope_filter
 from .wall import (
@@ -35,6 +50,13 @@ from .wall import (
 )
 
 __all__ = [
+    "EditorialGroup",
+    "OwnedPermissionPolicy",
+    "OwnedViewSetMixin",
+    "editing_organisations",
+    "is_owned",
+    "may_edit",
+    "register_owned_model",
     "FIELDS",
     "PEOPLE_CHANGED",
     "REQUIRED",

@@ -282,3 +282,38 @@ class StaffImport(models.Model):
     @property
     def is_checking(self) -> bool:
         return self.status == self.Status.CHECKING
+
+
+class EditorialGroup(models.Model):
+    """A group whose members are the editors of one top-level organisation: they edit the
+    lectures, quizzes and certificate designs it owns (`org.ownership`, decision 0035).
+    Everyone else with the model permission may choose and reuse them, read-only."""
+
+    group = models.OneToOneField(
+        "auth.Group",
+        on_delete=models.CASCADE,
+        related_name="editorial_organisation",
+        verbose_name=_("group"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="editorial_groups",
+        verbose_name=_("organisation"),
+        limit_choices_to={"depth": 1},
+    )
+
+    class Meta:
+        verbose_name = _("editorial group")
+        verbose_name_plural = _("editorial groups")
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.organisation}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.organisation_id and self.organisation.depth != 1:
+            raise ValidationError(
+                {"organisation": _("Content is owned by a top-level organisation.")}
+            )

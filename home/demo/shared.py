@@ -68,7 +68,18 @@ STAFF_PER_UNIT = 3
 OWNER_EDITORS = f"Redaktörer {OWNER}"
 OWNER_EDITOR = ("editor-sundbyberg", "Sanna", "Redaktör")
 COORDINATOR_EXTRA_PERMISSIONS = ["compliance.add_assignment"]
-OWNER_EDITOR_PERMISSIONS = ["wagtailadmin.access_admin"]
+# The owner's editors edit the series' lectures and quizzes too (the ones Sundbyberg owns;
+# others' they may only reuse, decision 0035).
+OWNER_EDITOR_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    "modules.add_lecture",
+    "modules.change_lecture",
+    "modules.delete_lecture",
+    "modules.add_quiz",
+    "modules.change_quiz",
+    "modules.delete_quiz",
+    "modules.publish_quiz",
+]
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 
 
@@ -116,8 +127,10 @@ def seed_shared_course(command) -> None:
     present = set(sharing.participants.values_list("pk", flat=True))
     sharing.participants.add(*[root for root in participants if root.pk not in present])
 
-    # The owner's editors author the series: page permissions on it, nothing else.
+    # The owner's editors author the series: page permissions on it, and the lectures and
+    # quizzes their organisation owns (an editorial group of Sundbyberg's).
     editors = command.seed_group(OWNER_EDITORS, OWNER_EDITOR_PERMISSIONS)
+    command.seed_editorial_group(editors, owner)
     for codename in EDITOR_PAGE_PERMISSIONS:
         GroupPagePermission.objects.get_or_create(
             group=editors, page=course, permission=get_permissions([f"wagtailcore.{codename}"])[0]

@@ -246,8 +246,9 @@ def test_without_a_shared_cache_every_request_reads_afresh(learner_client, cours
 
     # The site (1), the home page (1), the modules and their prerequisites (2; reading steps
     # have nothing behind them), who may use the admin (1) and the events calendar's link
-    # in the navigation (2: the view restrictions that .public() reads, then the page).
-    assert len(captured.captured_queries) == COURSE_PAGE_QUERIES + 7
+    # in the navigation (2: the view restrictions that .public() reads, then the page), and
+    # the course's live events that it links (2: the events, their view restrictions).
+    assert len(captured.captured_queries) == COURSE_PAGE_QUERIES + 9
 
 
 def _route_answer(route, request, url: str):

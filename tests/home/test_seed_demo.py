@@ -18,15 +18,17 @@ from wagtail.models import GroupPagePermission, Page, Revision, Site
 from wagtail.permissions import policy_registry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from certificates.models import Certificate, CertificateDesign
+from certificates.models import Certificate, CertificateDesign, UnitCertificate
 from compliance.models import Assignment
 from courses.models import CourseIndexPage, CoursePage
+from events.models import EventIndexPage, EventPage
+from home.management import demo_content as content
 from home.management.commands.seed_demo import load_manifest
 from home.models import HomePage
 from lms.models import Completion, Enrolment
 from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
 from modules.validators import parse_webvtt
-from org.models import LearnerProfile, Membership, Organisation
+from org.models import EditorialGroup, LearnerProfile, Membership, Organisation
 from tests.factories import root_collection, tree_root
 
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # every Matroska/WebM file starts with it
@@ -90,6 +92,8 @@ def snapshot(root) -> dict:
         "enrolments": Enrolment.objects.count(),
         "completions": Completion.objects.count(),
         "certificates": Certificate.objects.count(),
+        "editorial groups": EditorialGroup.objects.count(),
+        "unit certificates": UnitCertificate.objects.count(),
         "files": stored_files(root),
     }
 
@@ -483,3 +487,162 @@ def test_every_demo_address_is_one_the_admins_user_form_accepts(seed):
         except ValidationError:
             refused.append(user.email)
     assert refused == []
+
+
+def _refused(response) -> bool:
+    """Wagtail's admin answers a refused permission by sending the user to the dashboard
+    with "Sorry, you do not have permission to access this area"."""
+    return response.status_code == 302 and response.url == reverse("wagtailadmin_home")
+
+
+def _snippet_url(model, view: str, *args) -> str:
+    return reverse(
+        f"wagtailsnippets_{model._meta.app_label}_{model._meta.model_name}:{view}", args=args
+    )
+
+
+@pytest.mark.django_db
+def test_each_organisations_editors_edit_its_own_lectures_and_quizzes_and_reuse_the_others(
+    seed, client
+):
+    """Issue 21: editor-sundbyberg could not edit the minorities series' lectures and
+    quizzes. Now Sundbyberg's editors edit Sundbyberg's, Huddinge's (`editor`) edit
+    Huddinge's, each may choose the other's read-only, and superusers edit both."""
+    seed()
+    minorities = CoursePage.objects.get(slug="nationella-minoriteter")
+    minorities_lecture = Lecture.objects.get(title=load_manifest()["minoriteter-1-lagen"]["title"])
+    equality_lecture = Lecture.objects.get(title=load_manifest()["jamlikhet-1-grundmodul"]["title"])
+    minorities_quiz = Quiz.objects.get(title=content.QUIZZES["minoriteter"]["title"])
+    equality_quiz = Quiz.objects.get(title=content.QUIZZES["grundmodul"]["title"])
+    assert minorities_lecture.owner.name == "Sundbybergs stad"
+    assert minorities_quiz.owner.name == "Sundbybergs stad"
+    assert equality_lecture.owner.name == "Huddinge kommun"
+    assert equality_quiz.owner.name == "Huddinge kommun"
+    users = get_user_model().objects.in_bulk(
+        ["editor-sundbyberg", "editor", "admin"], field_name="username"
+    )
+    own = {
+        "editor-sundbyberg": (minorities_lecture, minorities_quiz),
+        "editor": (equality_lecture, equality_quiz),
+    }
+
+    for username, (lecture, quiz) in own.items():
+        client.force_login(users[username])
+        other_lecture, other_quiz = own["editor" if username != "editor" else "editor-sundbyberg"]
+
+        # Their own: the edit form, a saved change, the quiz's revisions and unpublish.
+        assert client.get(_snippet_url(Lecture, "edit", lecture.pk)).status_code == 200
+        assert client.get(_snippet_url(Quiz, "edit", quiz.pk)).status_code == 200
+        revision = quiz.latest_revision
+        revert = _snippet_url(Quiz, "revisions_revert", quiz.pk, revision.pk)
+        assert client.get(revert).status_code == 200
+        assert client.get(_snippet_url(Quiz, "unpublish", quiz.pk)).status_code == 200
+        assert client.get(_snippet_url(Lecture, "delete", lecture.pk)).status_code == 200
+
+        # The other organisation's: no form, no change, no delete, no revert, no unpublish.
+        title = other_lecture.title
+        for url in [
+            _snippet_url(Lecture, "edit", other_lecture.pk),
+            _snippet_url(Lecture, "delete", other_lecture.pk),
+            _snippet_url(Quiz, "edit", other_quiz.pk),
+            _snippet_url(Quiz, "delete", other_quiz.pk),
+            _snippet_url(Quiz, "unpublish", other_quiz.pk),
+            _snippet_url(Quiz, "revisions_revert", other_quiz.pk, other_quiz.latest_revision.pk),
+            _snippet_url(Lecture, "usage", other_lecture.pk),
+        ]:
+            assert _refused(client.get(url)), (username, url)
+        response = client.post(_snippet_url(Lecture, "edit", other_lecture.pk), {"title": "Kapad"})
+        assert _refused(response)
+        assert _refused(client.post(_snippet_url(Lecture, "delete", other_lecture.pk)))
+        assert _refused(client.post(_snippet_url(Quiz, "unpublish", other_quiz.pk)))
+        other_lecture.refresh_from_db()
+        other_quiz.refresh_from_db()
+        assert other_lecture.title == title and other_quiz.live
+
+        # The listing shows both, but offers editing only their own.
+        listing = client.get(_snippet_url(Lecture, "list")).content.decode()
+        assert other_lecture.title in listing and lecture.title in listing
+        assert _snippet_url(Lecture, "edit", lecture.pk) in listing
+        assert _snippet_url(Lecture, "edit", other_lecture.pk) not in listing
+        # Reuse: the chooser (placing a lecture in one's own module) offers the other's.
+        chooser = client.get(reverse("wagtailsnippetchoosers_modules_lecture:choose"))
+        assert chooser.status_code == 200 and other_lecture.title in chooser.json()["html"]
+        chooser = client.get(reverse("wagtailsnippetchoosers_modules_quiz:choose"))
+        assert chooser.status_code == 200 and other_quiz.title in chooser.json()["html"]
+
+    # editor-sundbyberg still has page permissions on the minorities course only.
+    sundbyberg = users["editor-sundbyberg"]
+    assert minorities.permissions_for_user(sundbyberg).can_edit()
+    assert (
+        not CoursePage.objects.get(slug=EQUALITY_SLUG).permissions_for_user(sundbyberg).can_edit()
+    )
+
+    # A superuser edits both organisations' lectures and quizzes.
+    client.force_login(users["admin"])
+    for item in (minorities_lecture, equality_lecture, minorities_quiz, equality_quiz):
+        assert client.get(_snippet_url(type(item), "edit", item.pk)).status_code == 200
+        assert client.get(_snippet_url(type(item), "delete", item.pk)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_live_minorities_series_is_in_the_calendar_and_linked_from_its_course(seed, client):
+    """Issue 21: the series given live (an event placed under its course) was in no
+    calendar and the course did not link to it."""
+    seed()
+    series = EventPage.objects.get(slug="foerelasningsserien-live")
+    course = CoursePage.objects.get(slug="nationella-minoriteter")
+    client.force_login(get_user_model().objects.get(username="anst-3001"))  # Sundbyberg staff
+
+    calendar = client.get(EventIndexPage.objects.get().url)
+    assert calendar.status_code == 200
+    assert series.title in [event.title for event in calendar.context["events"]]
+    assert f'href="{series.url}"' in calendar.content.decode()
+
+    page = client.get(course.url)
+    assert page.status_code == 200
+    assert f'href="{series.url}"' in page.content.decode()
+    # The other course has no live sessions and shows none.
+    other = client.get(CoursePage.objects.get(slug=EQUALITY_SLUG).url)
+    assert not other.context["events"] and series.url not in other.content.decode()
+
+
+@pytest.mark.django_db
+def test_hr_has_people_overdue_a_certificate_about_to_lapse_and_a_new_hire_rule(seed, client):
+    """Issue 21: after seed_demo Huddinge's HR had nothing to act on (every assignment was
+    due weeks later). Read as `hr` in the admin's HR pages."""
+    seed()
+    client.force_login(get_user_model().objects.get(username="hr"))
+    huddinge = Organisation.get_root_nodes().get(name="Huddinge kommun")
+    equality = CoursePage.objects.get(slug=EQUALITY_SLUG)
+
+    # The new-hire rule, as HR reads it among the organisation's assignments.
+    assignments = client.get(reverse("hr_assignments"))
+    new_hire_rule = next(
+        a for a in assignments.context["assignments"] if a.due_mode == Assignment.DueMode.AFTER_HIRE
+    )
+    assert new_hire_rule.unit == huddinge and new_hire_rule.hired_after is not None
+    html = assignments.content.decode()
+    assert f"inom {new_hire_rule.due_days} dagar från anställningsdagen" in html
+
+    # People overdue: the compliance matrix counts them, the people list names them; the
+    # newest hire is not due yet.
+    compliance = client.get(reverse("hr_compliance"))
+    assert compliance.context["matrix"].total.cells[equality.pk].overdue >= 2
+    overdue = client.get(
+        reverse("hr_unit_people", args=[huddinge.pk, equality.pk]), {"status": "overdue"}
+    ).content.decode()
+    assert "Aya Mansour" in overdue and "Elsa Wikström" in overdue
+    assert "Noah Eriksson" not in overdue
+    everyone = client.get(reverse("hr_unit_people", args=[huddinge.pk, equality.pk]))
+    assert "Noah Eriksson" in everyone.content.decode()
+
+    # A unit certificate about to lapse: met today, but its completion expires within the
+    # warning window.
+    certification = client.get(reverse("hr_certification"))
+    states = [state for rule in certification.context["rules"] for state in rule["states"]]
+    lapsing = [s for s in states if s.met and s.snapshot and s.snapshot.at_risk]
+    assert [s.snapshot.unit.name for s in lapsing] == ["Nattpatrullen Stuvsta"]
+    assert "håller på att upphöra" in certification.content.decode()
+    assert UnitCertificate.objects.filter(
+        unit__name="Nattpatrullen Stuvsta", lapsed_at__isnull=True
+    ).exists()

@@ -37,9 +37,11 @@ from certificates.services import back_issue_certificates
 from compliance.api import Assignment, apply_assignment
 from courses.models import CourseIndexPage, CoursePage
 from home.demo import email_address
+from home.demo.attention import seed_hr_attention
 from home.demo.events import seed_events
 from home.demo.external import accounts as external_accounts
 from home.demo.external import seed_external
+from home.demo.shared import OWNER as MINORITIES_OWNER
 from home.demo.shared import accounts as shared_accounts
 from home.demo.shared import seed_shared_course
 from home.demo.units import seed_unit_certification
@@ -47,7 +49,7 @@ from home.management import demo_content as content
 from home.models import HomePage
 from lms.api import Completion, Enrolment
 from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
-from org.api import LearnerProfile, Membership, Organisation, ReportingScope
+from org.api import EditorialGroup, LearnerProfile, Membership, Organisation, ReportingScope
 
 MEDIA_DIR = Path(__file__).resolve().parents[2] / "demo" / "lectures"
 # Namespace for the demo's StreamField block ids: uuid5(namespace, stable name).
@@ -81,6 +83,11 @@ EDITOR_COLLECTION_PERMISSIONS = [
     "wagtaildocs.change_document",
     "wagtaildocs.choose_document",
 ]
+# Who owns each course's lectures and quizzes (decision 0035).
+COURSE_OWNERS = {
+    content.EQUALITY_COURSE["slug"]: content.MUNICIPALITY,
+    content.MINORITIES_COURSE["slug"]: MINORITIES_OWNER,
+}
 HR_MODEL_PERMISSIONS = [
     "wagtailadmin.access_admin",
     "compliance.view_compliance",
@@ -159,8 +166,10 @@ class Command(BaseCommand):
                 self.seed_course(catalogue, spec, lectures, quizzes, posters)
             self.seed_accounts(catalogue)
             self.seed_organisation(catalogue)
+            seed_hr_attention(self.note)  # before the certification rules are evaluated
             seed_unit_certification(self.note)
             seed_shared_course(self)
+            self.seed_owners(lectures, quizzes)
             # The staff who completed already get their certificates (the default design);
             # issued here, rendered by the task queue once committed. Safe to run again.
             issued = back_issue_certificates(sync=True)
@@ -428,6 +437,31 @@ class Command(BaseCommand):
                 user.groups.add(group)
             self.note("users", account["username"], created=created)
 
+    def seed_editorial_group(self, group: Group, organisation: Organisation) -> None:
+        """`group`'s members edit the content `organisation` owns (decision 0035)."""
+        _link, created = EditorialGroup.objects.get_or_create(
+            group=group, defaults={"organisation": organisation}
+        )
+        self.note("editorial groups", group.name, created=created)
+
+    def seed_owners(self, lectures: dict, quizzes: dict) -> None:
+        """Each course's lectures and quizzes belong to the organisation that runs it: the
+        equality programme's to Huddinge, the minorities series' to Sundbyberg. Only a
+        lecture or quiz with no owner yet gets one (a demo built before owners existed)."""
+        for spec in content.COURSES:
+            owner = Organisation.get_root_nodes().get(name=COURSE_OWNERS[spec["slug"]])
+            for module in spec["modules"]:
+                for kind, value in module["steps"]:
+                    if kind not in ("lecture", "quiz"):
+                        continue
+                    item = (lectures if kind == "lecture" else quizzes)[value[kind]]
+                    updated = (
+                        type(item)
+                        .objects.filter(pk=item.pk, owner__isnull=True)
+                        .update(owner=owner)
+                    )
+                    self.note("owners", str(item), outcome="set" if updated else "already there")
+
     # --- Organisation, staff and assignments (the HR demo) ------------------------------
 
     def seed_organisation(self, catalogue: CourseIndexPage) -> None:
@@ -453,6 +487,9 @@ class Command(BaseCommand):
             },
         )
         Membership.objects.get_or_create(user=learner, unit=preschool)
+        # The general editors are Huddinge's: they edit the equality programme's lectures
+        # and quizzes and reuse Sundbyberg's minorities series read-only.
+        self.seed_editorial_group(Group.objects.get(name="Redaktörer"), root)
         self.seed_assignments(root)
         second = content.SECOND_MUNICIPALITY
         root, _units = self.seed_municipality(
