@@ -240,16 +240,33 @@ def programme_report(request, course_id: int):
     )
     params.setdefault("end", today.isoformat())
     form = PeriodForm(params)
+
+    def refuse(errors: str):
+        """A period that cannot be shown: the page again with the reason beside the
+        dates (400); an export, which has no page to show it on, a plain 400."""
+        message = _("Check the period: %(errors)s") % {"errors": errors}
+        if params.get("export"):
+            return HttpResponseBadRequest(message)
+        form.add_error(None, message)
+        context = {
+            "header_title": _("Programme report"),
+            "page_title": _("Programme report"),
+            "header_icon": "doc-full",
+            "report": None,
+            "course_id": course_id,
+            "form": form,
+        }
+        return TemplateResponse(request, "hr/sharing/programme_report.html", context, status=400)
+
     if not form.is_valid():
-        errors = "; ".join(" ".join(errs) for errs in form.errors.values())
-        return HttpResponseBadRequest(_("Check the period: %(errors)s") % {"errors": errors})
+        return refuse("; ".join(" ".join(errs) for errs in form.errors.values()))
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     try:
         report = get_programme_report(user=request.user, course_id=course_id, start=start, end=end)
     except lms.AccessDenied as error:
         raise PermissionDenied(error.message) from error
     except PeriodTooShort as error:
-        return HttpResponseBadRequest(_("Check the period: %(errors)s") % {"errors": error.message})
+        return refuse(error.message)
     if form.cleaned_data["export"]:
 
         def day(value):
@@ -299,6 +316,7 @@ def programme_report(request, course_id: int):
             "page_subtitle": report.sharing.course.title,
             "header_icon": "doc-full",
             "report": report,
+            "course_id": course_id,
             "form": form,
             "query": f"start={start.isoformat()}&end={end.isoformat()}",
         },

@@ -72,6 +72,12 @@ def test_the_programme_report_refuses_a_day_and_withholds_a_small_group(w, clien
         response = client.get(url, params)
         assert response.status_code == 400
         assert "at least a month" in body(response).decode()
+    # The page says so in the admin, beside the dates it can correct: not a bare text page.
+    page = client.get(url, {"start": "2026-03-06", "end": "2026-03-06"}).content.decode()
+    assert 'role="alert"' in page and 'name="start"' in page and 'value="2026-03-06"' in page
+    assert 'data-testid="programme-report"' not in page
+    backwards = client.get(url, {"start": "2026-03-31", "end": "2026-03-01"})
+    assert backwards.status_code == 400 and 'name="end"' in backwards.content.decode()
     # The page's own default period is long enough, even early in January.
     time_machine.move_to(timezone.make_aware(datetime(2027, 1, 5, 9, 0)), tick=False)
     client.force_login(w.hr["S"])  # a session of that day
