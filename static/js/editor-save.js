@@ -47,9 +47,12 @@
     return null;
   }
 
-  function release(form) {
+  function release(form, force) {
     var waiting = held.get(form);
     if (!waiting) return;
+    // Wagtail starts the next autosave as soon as one answers when the form changed while
+    // it was on its way: then the Save waits for that one too.
+    if (pending.get(form) && !force) return;
     held.delete(form);
     window.clearTimeout(waiting.timer);
     pending.delete(form);
@@ -99,7 +102,7 @@
           held.set(form, {
             submitter: event.submitter,
             timer: window.setTimeout(function () {
-              release(form);
+              release(form, true);
             }, HOLD_AT_MOST_MS),
           });
         }
