@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -172,6 +174,11 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
 
     def clean(self):
         super().clean()
+        if not html.unescape(strip_tags(self.body or "")).strip():
+            # An editor that has not yet copied what was typed sends an empty paragraph
+            # (Draftail, a quick Save): "required" must see through it, or the design is
+            # saved without words (issue 21).
+            raise ValidationError({"body": _("This field is required.")})
         unknown = sorted(set(_PLACEHOLDER_RE.findall(self.body or "")) - set(PLACEHOLDERS))
         if unknown:
             raise ValidationError(
