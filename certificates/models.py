@@ -237,6 +237,7 @@ class CertificateSignatory(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
 
 
 class Certificate(models.Model):

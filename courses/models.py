@@ -49,6 +49,7 @@ class CourseIndexPage(Page):
 
     class Meta:
         verbose_name = _("course catalogue")
+        verbose_name_plural = _("course catalogues")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

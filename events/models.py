@@ -53,6 +53,7 @@ class EventIndexPage(Page):
 
     class Meta:
         verbose_name = _("events calendar")
+        verbose_name_plural = _("events calendars")
 
     def get_context(self, request, *args, **kwargs):
         from django.utils import timezone
@@ -163,6 +164,7 @@ class EventPage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("event")
+        verbose_name_plural = _("events")
 
     def clean(self):
         super().clean()
@@ -286,6 +288,7 @@ class EventQuota(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("seats for an organisation")
+        verbose_name_plural = _("seats per organisation")
 
 
 class EventQuestion(Orderable):
@@ -298,6 +301,7 @@ class EventQuestion(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("question")
+        verbose_name_plural = _("questions")
 
 
 class Registration(models.Model):
@@ -324,6 +328,7 @@ class Registration(models.Model):
 
     class Meta:
         verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="events_registration_unique")
         ]
@@ -355,6 +360,7 @@ class RegistrationEntry(models.Model):
 
     class Meta:
         verbose_name = _("registration history entry")
+        verbose_name_plural = _("registration history entries")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -392,6 +398,7 @@ class Attendance(models.Model):
 
     class Meta:
         verbose_name = _("attendance")
+        verbose_name_plural = _("attendance records")
         constraints = [
             models.UniqueConstraint(fields=["session", "user"], name="events_attendance_unique")
         ]
@@ -414,6 +421,8 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("calendar invitation")
+        verbose_name_plural = _("calendar invitations")
         constraints = [
             models.UniqueConstraint(fields=["session", "user"], name="events_invitation_unique")
         ]
@@ -435,6 +444,8 @@ class SessionNotice(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("session notice")
+        verbose_name_plural = _("session notices")
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "user", "kind"], name="events_session_notice_unique"
@@ -456,6 +467,10 @@ class SessionCancellation(models.Model):
     )
     at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("session cancellation")
+        verbose_name_plural = _("session cancellations")
+
     def __str__(self) -> str:
         return f"{self.session_id}"
 
@@ -468,6 +483,10 @@ class CalendarFeed(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
         return str(self.user)

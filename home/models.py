@@ -23,6 +23,7 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def route(self, request, path_components):
         if not path_components:

@@ -243,6 +243,10 @@ class SamlRequest(models.Model):
     finish_token = models.CharField(max_length=64, blank=True, db_index=True)
     identity = models.JSONField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("SAML sign-in request")
+        verbose_name_plural = _("SAML sign-in requests")
+
     def __str__(self) -> str:
         return self.request_id
 
@@ -255,6 +259,8 @@ class SeenAssertion(models.Model):
     not_on_or_after = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("used SAML assertion")
+        verbose_name_plural = _("used SAML assertions")
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "assertion_id"], name="identity_seen_unique_assertion"
@@ -278,6 +284,8 @@ class SamlSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("SAML session")
+        verbose_name_plural = _("SAML sessions")
         indexes = [models.Index(fields=["provider", "name_id"], name="identity_samlsession_nameid")]
 
     def __str__(self) -> str:
@@ -292,6 +300,10 @@ class SamlLogoutRequest(models.Model):
     request_id = models.CharField(max_length=128, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SAML sign-out request")
+        verbose_name_plural = _("SAML sign-out requests")
 
     def __str__(self) -> str:
         return self.request_id

@@ -275,6 +275,7 @@ class LectureChapter(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
         ordering = ["sort_order", "start"]
 
     def __str__(self) -> str:
@@ -329,6 +330,7 @@ class LectureCaptionTrack(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("caption track")
+        verbose_name_plural = _("caption tracks")
         constraints = [
             models.UniqueConstraint(
                 fields=["lecture", "language", "kind"], name="modules_caption_track_unique_language"

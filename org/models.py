@@ -174,6 +174,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("unit membership")
+        verbose_name_plural = _("unit memberships")
         db_table = "lms_membership"
         constraints = [
             models.UniqueConstraint(fields=["user", "unit"], name="lms_membership_unique")
