@@ -176,8 +176,10 @@ def grouped_counts(courses: list[CourseCount]) -> list[dict]:
         return []
     ctes, selects, params = [], [], []
     for i, course in enumerate(courses):
-        inner = course.members.order_by().annotate(status=course.status).values_list(
-            "user_id", "unit__path", "unit__depth", "status"
+        inner = (
+            course.members.order_by()
+            .annotate(status=course.status)
+            .values_list("user_id", "unit__path", "unit__depth", "status")
         )
         sql, inner_params = inner.query.sql_with_params()
         ctes.append(f"c{i}(u, p, d, s) AS ({sql})")

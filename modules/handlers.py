@@ -22,6 +22,8 @@ def recompute_completions_after_publishing(sender, instance, **kwargs):
 def forget_module_snapshots_after_lecture_save(sender, instance, **kwargs):
     """A lecture's duration is part of the step specs heartbeats keep (lms.snapshots)."""
     lms.forget_module_snapshots()
+
+
 def complete_attended_live_steps(*, user, session) -> None:
     """events SESSION_ATTENDED: the live-session steps naming this session complete for
     the person (where they may take the module)."""

@@ -85,10 +85,21 @@ MOVED_SCHEDULES = {
 
 # Shown in the summary, so a reader sees the data was there to lose.
 SHOWN_TABLES = [
-    "lms_organization", "lms_learnerprofile", "lms_membership", "lms_reportingscope",
-    "lms_assignment", "lms_enrollment", "lms_stepprogress", "lms_quizattempt",
-    "lms_completion", "lms_reminder", "lms_retentionsettings", "certificates_certificate",
-    "wagtailcore_modellogentry", "auth_group_permissions", "django_q_schedule",
+    "lms_organization",
+    "lms_learnerprofile",
+    "lms_membership",
+    "lms_reportingscope",
+    "lms_assignment",
+    "lms_enrollment",
+    "lms_stepprogress",
+    "lms_quizattempt",
+    "lms_completion",
+    "lms_reminder",
+    "lms_retentionsettings",
+    "certificates_certificate",
+    "wagtailcore_modellogentry",
+    "auth_group_permissions",
+    "django_q_schedule",
 ]
 
 CHECK_GROUP = "Migreringskontroll"
@@ -103,7 +114,8 @@ GROUP_PERMISSIONS = {
 }
 
 # Run by the OLD code (`manage.py shell`): what the demo does not create.
-OLD_CODE_SNIPPET = r'''
+OLD_CODE_SNIPPET = (
+    r"""
 import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -199,8 +211,9 @@ log(instance=Assignment.objects.order_by("pk").first(), action="wagtail.edit", u
 log(instance=member, action="wagtail.edit", user=hr)
 print(f"old code: staff import {report.counts()}")
 print("old code: extra data added")
-'''.replace("__GROUP__", CHECK_GROUP).replace("__USER__", CHECK_USER).replace(
-    "__PERMS__", repr(list(GROUP_PERMISSIONS))
+""".replace("__GROUP__", CHECK_GROUP)
+    .replace("__USER__", CHECK_USER)
+    .replace("__PERMS__", repr(list(GROUP_PERMISSIONS)))
 )
 
 
@@ -224,7 +237,9 @@ def export_base_tree(target: Path) -> None:
     try:
         archive = subprocess.run(  # noqa: S603
             ["git", "archive", BASE_COMMIT],  # noqa: S607
-            cwd=REPO, check=True, capture_output=True,
+            cwd=REPO,
+            check=True,
+            capture_output=True,
         ).stdout
     except subprocess.CalledProcessError as exc:
         raise CheckError(
@@ -329,7 +344,8 @@ def expected_changes(before) -> tuple[dict[tuple[str, str], dict[str, str]], lis
     organisation_ct = ct_id.get(("lms", "organization"))
     assignment_ct = ct_id.get(("lms", "assignment"))
     view_compliance = [
-        key for key, r in permissions.items()
+        key
+        for key, r in permissions.items()
         if r["codename"] == "view_compliance" and r["content_type_id"] == organisation_ct
     ]
     if len(view_compliance) != 1:
@@ -340,7 +356,8 @@ def expected_changes(before) -> tuple[dict[tuple[str, str], dict[str, str]], lis
         ct = ct_id.get(("lms", old_model))
         for action in DEFAULT_ACTIONS:
             keys = [
-                key for key, r in permissions.items()
+                key
+                for key, r in permissions.items()
                 if r["content_type_id"] == ct and r["codename"] == f"{action}_{old_model}"
             ]
             if len(keys) != 1:
@@ -369,9 +386,7 @@ def droppable(table: str, row: dict, before) -> bool:
     """May this row be gone after migrating (a derived row removed on purpose)?"""
     if table not in DROPPED_DERIVED:
         return False
-    ct_id = {
-        (r["app_label"], r["model"]): key for key, r in before["django_content_type"].items()
-    }
+    ct_id = {(r["app_label"], r["model"]): key for key, r in before["django_content_type"].items()}
     return row.get("base_content_type_id") == ct_id.get(DROPPED_DERIVED[table])
 
 
@@ -483,7 +498,8 @@ def check_behaviour() -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--postgres", metavar="SERVER_URL",
+        "--postgres",
+        metavar="SERVER_URL",
         help="check on PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432 (a fresh "
         "database is created and dropped there)",
     )
@@ -502,7 +518,8 @@ def main() -> int:
                 database_url = f"sqlite:///{tmpdir / 'migcheck.sqlite3'}"
                 engine = "SQLite"
             env = {
-                key: value for key, value in os.environ.items()
+                key: value
+                for key, value in os.environ.items()
                 if key not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}
             }
             env.update(
@@ -517,12 +534,24 @@ def main() -> int:
             export_base_tree(old_tree)
             print(f"  ok: exported {BASE_COMMIT} to a temporary folder")
             python = sys.executable
-            run([python, "manage.py", "migrate", "--noinput"], cwd=old_tree, env=env,
-                label=f"migrate ({BASE_COMMIT})")
-            run([python, "manage.py", "seed_demo"], cwd=old_tree, env=env,
-                label=f"seed_demo ({BASE_COMMIT})")
-            run([python, "manage.py", "shell", "-c", OLD_CODE_SNIPPET], cwd=old_tree, env=env,
-                label=f"extra data ({BASE_COMMIT})")
+            run(
+                [python, "manage.py", "migrate", "--noinput"],
+                cwd=old_tree,
+                env=env,
+                label=f"migrate ({BASE_COMMIT})",
+            )
+            run(
+                [python, "manage.py", "seed_demo"],
+                cwd=old_tree,
+                env=env,
+                label=f"seed_demo ({BASE_COMMIT})",
+            )
+            run(
+                [python, "manage.py", "shell", "-c", OLD_CODE_SNIPPET],
+                cwd=old_tree,
+                env=env,
+                label=f"extra data ({BASE_COMMIT})",
+            )
 
             # This tree's code, in this process, against the same database.
             os.environ.update(env)
@@ -538,9 +567,10 @@ def main() -> int:
             call_command("migrate", interactive=False, verbosity=0)
             print("  ok: migrate (this tree)")
             after = dump_database()
-            print("  rows before: " + ", ".join(
-                f"{table} {len(before.get(table, {}))}" for table in SHOWN_TABLES
-            ))
+            print(
+                "  rows before: "
+                + ", ".join(f"{table} {len(before.get(table, {}))}" for table in SHOWN_TABLES)
+            )
             differences, stats = compare(before, after)
             differences += check_behaviour()
             connections.close_all()

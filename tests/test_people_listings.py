@@ -41,13 +41,13 @@ def test_an_events_participants_come_a_page_at_a_time_with_each_organisations_to
     url = reverse("events_participants", args=[event.pk])
 
     first = client.get(url).content.decode()
-    assert first.count("<tr><th scope=\"row\">") == PARTICIPANTS_PER_PAGE
+    assert first.count('<tr><th scope="row">') == PARTICIPANTS_PER_PAGE
     assert "Botkyrka kommun (3)" in first
     assert f"Huddinge kommun ({PARTICIPANTS_PER_PAGE + 2})" in first  # all, not this page's
     assert 'href="?page=2" rel="next"' in first and "data-pages" in first
 
     last = client.get(url, {"page": 2}).content.decode()
-    assert last.count("<tr><th scope=\"row\">") == 5
+    assert last.count('<tr><th scope="row">') == 5
     assert f"Huddinge kommun ({PARTICIPANTS_PER_PAGE + 2})" in last
     assert 'href="?page=1" rel="prev"' in last and 'rel="next"' not in last
 

@@ -214,9 +214,10 @@ def test_the_matrix_the_people_list_and_the_history_agree_on_the_winning_terms(o
     assert (cell.audience, cell.compliant, cell.remaining, cell.target) == (2, 1, 1, 80)
     assert not cell.meets_target  # 50 % against 80 %
 
-    people = {p.name.split()[0]: p for p in get_unit_people(
-        user=admin, unit=enhet, course_id=course.pk, now=NOW
-    )}
+    people = {
+        p.name.split()[0]: p
+        for p in get_unit_people(user=admin, unit=enhet, course_id=course.pk, now=NOW)
+    }
     assert people["Petra"].status == ComplianceStatus.EXPIRED
     assert people["Petra"].expires_at == at(2026, 1, 16)  # 12 months, not 24
     assert people["Quentin"].status == ComplianceStatus.COMPLIANT

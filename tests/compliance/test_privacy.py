@@ -179,9 +179,7 @@ def test_the_record_holds_every_field_of_every_model_that_refers_to_the_person(l
 def test_the_record_holds_playback_sessions_logins_and_revoke_reasons(learner, course):
     joined = datetime(2020, 2, 3, 8, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
     last_login = datetime(2026, 11, 1, 7, 45, tzinfo=ZoneInfo("Europe/Stockholm"))
-    get_user_model().objects.filter(pk=learner.pk).update(
-        date_joined=joined, last_login=last_login
-    )
+    get_user_model().objects.filter(pk=learner.pk).update(date_joined=joined, last_login=last_login)
     progress = StepProgress.objects.filter(user=learner).first()
     progress.playback_sessions = {"s-1": {"at": "2026-11-02T10:00:00Z", "position": 312.5}}
     progress.save()
