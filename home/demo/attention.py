@@ -30,6 +30,7 @@ from compliance.api import (
     sync_assignments_for_users,
 )
 from courses.models import CoursePage
+from home.demo import email_address
 from lms.api import Completion, Enrolment
 from org.api import LearnerProfile, Membership, Organisation
 
@@ -76,7 +77,7 @@ def _person(note, username, first, last, *, unit, manager: bool, hired: date) ->
         defaults={
             "first_name": first,
             "last_name": last,
-            "email": f"{first.lower()}.{last.lower()}@huddinge.example.se",
+            "email": email_address(first, last, "huddinge.example.se"),
         },
     )
     if created:
