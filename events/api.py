@@ -6,6 +6,7 @@ from .errors import (
     EventError,
     InvalidInput,
     NotInAudience,
+    NotOrganiser,
     NotRegistered,
     RegistrationClosed,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "EventSession",
     "InvalidInput",
     "NotInAudience",
+    "NotOrganiser",
     "NotRegistered",
     "Registration",
     "RegistrationClosed",

@@ -451,8 +451,12 @@ def release_places(user, *, note: str = "", now: datetime | None = None) -> int:
 
 def cancel_session(session: EventSession, *, by) -> int:
     """The organiser cancels one session: everyone registered or in line is told, and the
-    calendar entries of those invited are removed. Returns how many were told."""
+    calendar entries of those invited are removed. Returns how many were told.
+
+    Raises NotOrganiser unless `by` runs the event (`runs_event`)."""
     event = session.page.specific
+    if not runs_event(by, event):
+        raise NotOrganiser(_("Only those who run the event may cancel it."))
     with transaction.atomic():
         _lock_event(event)
         _cancellation, created = SessionCancellation.objects.get_or_create(
@@ -480,7 +484,11 @@ def cancel_session(session: EventSession, *, by) -> int:
 
 def cancel_event(event: EventPage, *, by) -> int:
     """The organiser cancels the whole event: every session and every registration; all
-    are told. Returns how many were told."""
+    are told. Returns how many were told.
+
+    Raises NotOrganiser unless `by` runs the event (`runs_event`)."""
+    if not runs_event(by, event):
+        raise NotOrganiser(_("Only those who run the event may cancel it."))
     with transaction.atomic():
         _lock_event(event)
         sessions = active_sessions(event)
@@ -702,15 +710,19 @@ def parse_participant_report(data: bytes) -> list[tuple[int, str, int]]:
     return result
 
 
-def may_import_report(user, event: EventPage) -> bool:
-    """Whether `user` may mark attendance at `event` from a meeting tool's report: a
-    superuser, or one who runs the event (may edit it and coordinates one of its
-    organisers: `is_organising_coordinator`). Another editor of the page (an editor of the
-    calendar above it, a coordinator of a participating municipality) may not: the
-    report writes the attendance of every organisation's participants."""
+def runs_event(user, event: EventPage) -> bool:
+    """Whether `user` runs `event`: a superuser, or one who may edit it and coordinates one
+    of its organisers (`is_organising_coordinator`). Only they import its participant
+    report and cancel its sessions or the whole event: both act on every organisation's
+    participants. Another editor of the page (an editor of the calendar above it, a
+    coordinator of a participating municipality) does not run it."""
     if user is None or not user.is_authenticated:
         return False
     return user.is_superuser or is_organising_coordinator(user, event)
+
+
+# The import writes the attendance of every organisation's participants: those who run it.
+may_import_report = runs_event
 
 
 def import_participant_report(session: EventSession, *, data: bytes, by) -> ImportResult:
@@ -720,9 +732,9 @@ def import_participant_report(session: EventSession, *, data: bytes, by) -> Impo
     the report never registers anyone); other rows are returned as unmatched, all alike.
     Atomic: a report that cannot be read writes nothing.
 
-    Raises NotOrganiser (`may_import_report`), InvalidInput (the file, naming the row)."""
+    Raises NotOrganiser (`runs_event`), InvalidInput (the file, naming the row)."""
     event = session.page.specific
-    if not may_import_report(by, event):
+    if not runs_event(by, event):
         raise NotOrganiser(_("Only the event's organisers may import its participant report."))
     rows = parse_participant_report(data)
     # The participant list the importer sees: for those who run the event, all of it.
