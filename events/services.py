@@ -596,6 +596,16 @@ def mark_attendance(
 CHECK_IN_ATTEMPTS = accounts.Limit("event-check-in", 10, timedelta(minutes=10))
 
 
+def check_in_open(session: EventSession, now: datetime | None = None) -> bool:
+    """Whether `session` takes check-ins at `now`: from CHECK_IN_OPENS before its start until
+    its end (the page offers the form, and `check_in` accepts a code, in this window only).
+    A cancelled session's (loaded as `cancellation`) never opens."""
+    now = now or timezone.now()
+    if hasattr(session, "cancellation"):
+        return False
+    return session.start - CHECK_IN_OPENS <= now <= session.end
+
+
 def check_in(user, *, session: EventSession, code: str, now: datetime | None = None) -> Attendance:
     """A participant on site types the code shown in the room. Raises NotRegistered,
     InvalidInput (a wrong code, or too many attempts)."""
@@ -607,8 +617,11 @@ def check_in(user, *, session: EventSession, code: str, now: datetime | None = N
         raise NotRegistered(_("Only registered participants can check in."))
     if SessionCancellation.objects.filter(session=session).exists():
         raise InvalidInput(_("This session is cancelled."))
-    if not (session.start - CHECK_IN_OPENS <= now <= session.end):
-        raise InvalidInput(_("Check-in is open from 30 minutes before the start until the end."))
+    if not check_in_open(session, now):
+        raise InvalidInput(
+            _("Check-in is open from %(minutes)s minutes before the start until the end.")
+            % {"minutes": int(CHECK_IN_OPENS.total_seconds() // 60)}
+        )
     if code.strip().upper() != session.check_in_code.upper():
         raise InvalidInput(_("That is not the code shown in the room. Check it and try again."))
     return mark_attendance(user, session=session, attended=True, by=user, source="check_in")

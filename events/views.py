@@ -37,9 +37,7 @@ def event_context(request, event: EventPage) -> dict:
                 "session": s,
                 "cancelled": s.pk in cancelled,
                 "past": s.end <= now,
-                "check_in_open": (
-                    s.pk not in cancelled and s.start - services.CHECK_IN_OPENS <= now <= s.end
-                ),
+                "check_in_open": services.check_in_open(s, now),
             }
             for s in sessions
         ],

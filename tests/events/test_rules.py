@@ -416,3 +416,27 @@ def test_the_coordinator_who_runs_the_event_cancels_a_session_and_everyone_is_to
     assert len(services.active_sessions(event)) == 1
     assert [m.subject for m in mail.outbox] == ["Tillfälle inställt: Nätverksträff"]
     assert services.cancel_session(session, by=w["organiser"]) == 0  # once only
+
+
+def test_the_check_in_window_and_its_message_follow_the_one_rule(client, huddinge, monkeypatch):
+    """The page offers the form exactly while check-in accepts a code, and the refusal names
+    the window the rule has (not a number of its own)."""
+    monkeypatch.setattr(services, "CHECK_IN_OPENS", timedelta(minutes=45))
+    event = make_event(seats=5, starts_in=timedelta(minutes=40))
+    session = event.sessions.get()
+    (member,) = people(huddinge, 1)
+    events.register(member, event=event)
+    assert 'class="check-in-form"' in page_of(client, member, event)
+    with translation.override("en"), pytest.raises(events.InvalidInput) as refused:
+        events.check_in(
+            member, session=session, code=session.check_in_code,
+            now=session.start - timedelta(minutes=50),
+        )  # fmt: skip
+    assert refused.value.message == (
+        "Check-in is open from 45 minutes before the start until the end."
+    )
+    events.check_in(member, session=session, code=session.check_in_code)
+    assert events.has_attended(member, session)
+    # Once the session is cancelled, the page no longer offers the form.
+    services.cancel_session(session, by=SuperuserFactory())
+    assert 'class="check-in-form"' not in page_of(client, member, event)
