@@ -25,6 +25,7 @@ from .services import (
     check_in,
     has_attended,
     mark_attendance,
+    recording_of,
     register,
     session_by_number,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "has_seat",
     "mark_attendance",
     "meeting_link_for",
+    "recording_of",
     "register",
     "session_by_number",
     "visible_registrations",

@@ -149,6 +149,34 @@ def cancellation_deadline(event: EventPage) -> datetime | None:
     return first - timedelta(hours=event.cancellation_cutoff_hours)
 
 
+def recording_of(session: EventSession, now: datetime | None = None):
+    """The recording (a Lecture) of `session` once the session is over, else None: the one
+    rule of when a session's recording may be watched, on the event page, in the recording
+    mail and in a course's live-session step."""
+    now = now or timezone.now()
+    if session.recording_id is None or session.end > now:
+        return None
+    return session.recording
+
+
+def may_watch_recordings(user, event: EventPage) -> bool:
+    """Whether `user` may watch the event's recordings on the event page: those who hold a
+    seat (registered), those who attended a session, and superusers; not those in line,
+    nor anyone else (a course's live-session step plays it to its learners)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or has_seat(user, event):
+        return True
+    return Attendance.objects.filter(
+        session__page_id=event.pk, user_id=user.pk, status=Attendance.Status.ATTENDED
+    ).exists()
+
+
+def recording_url(event: EventPage, session: EventSession) -> str:
+    """The event page's address for the session's recording (a path)."""
+    return event.url + event.reverse_subpage("recording", args=[session.pk])
+
+
 def get_registration(user, event: EventPage) -> Registration | None:
     if not user.is_authenticated:
         return None
@@ -825,7 +853,7 @@ def notify_recordings(event: EventPage, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     for session in active_sessions(event):
-        if session.recording_id is None or session.end > now:
+        if recording_of(session, now) is None:
             continue
         holders = Registration.objects.filter(
             event_id=event.pk, status=Status.REGISTERED
@@ -839,6 +867,7 @@ def notify_recordings(event: EventPage, now: datetime | None = None) -> int:
             send_event_message(
                 user=user, event=event, kind="recording",
                 entries=[Entry(session, event, user, 0, "", False)],
+                link=recording_url(event, session),
             )  # fmt: skip
             sent += 1
     return sent
