@@ -440,3 +440,36 @@ def test_the_check_in_window_and_its_message_follow_the_one_rule(client, hudding
     # Once the session is cancelled, the page no longer offers the form.
     services.cancel_session(session, by=SuperuserFactory())
     assert 'class="check-in-form"' not in page_of(client, member, event)
+
+
+def test_past_events_are_ordered_by_their_last_session():
+    from events.models import EventIndexPage
+
+    calendar = EventIndexPage(title="Arkiv", slug="arkiv")
+    events_index().get_parent().add_child(instance=calendar)
+    # A series that began long ago but ended last week comes before a one-off of last month.
+    make_event(title="Serien", parent=calendar, sessions=3, starts_in=timedelta(days=-21))
+    make_event(title="Engångsträffen", parent=calendar, starts_in=timedelta(days=-14))
+    titles = [e.title for e in services.list_events(parent=calendar)]
+    assert titles == ["Serien", "Engångsträffen"]
+
+
+def test_a_live_session_step_naming_session_zero_names_none():
+    event = make_event(sessions=2)
+    first, second = event.sessions.order_by("sort_order", "start")
+    assert services.session_by_number(event, 0) is None
+    assert services.session_by_number(event, 1) == first
+    assert services.session_by_number(event, 2) == second
+    assert services.session_by_number(event, 3) is None
+
+
+def test_an_event_has_taken_place_when_its_last_held_session_has_ended():
+    event = make_event(sessions=2)
+    sessions = list(event.sessions.select_related("cancellation").order_by("start"))
+    last_end = sessions[-1].end
+    assert services.has_taken_place(sessions, last_end)
+    assert not services.has_taken_place(sessions, last_end - timedelta(seconds=1))
+    # Asked about a moment in the past, the answer is about that moment.
+    assert not services.has_taken_place(sessions, sessions[0].end)
+    assert not services.has_taken_place(sessions)
+    assert not services.has_taken_place([], last_end)
