@@ -473,3 +473,21 @@ def test_an_event_has_taken_place_when_its_last_held_session_has_ended():
     assert not services.has_taken_place(sessions, sessions[0].end)
     assert not services.has_taken_place(sessions)
     assert not services.has_taken_place([], last_end)
+
+
+def test_someone_who_leaves_gives_up_their_seat_to_the_first_in_line_with_the_note_kept(
+    huddinge,
+):
+    from events.models import RegistrationEntry
+
+    event = make_event(seats=1)
+    leaving, waiting = people(huddinge, 2)
+    events.register(leaving, event=event)
+    events.register(waiting, event=event)
+    assert services.release_places(leaving, note="Slutat. " + "x" * 400) == 1
+    assert status_of(leaving, event) == CANCELLED
+    assert status_of(waiting, event) == REGISTERED
+    entry = RegistrationEntry.objects.filter(registration__user=leaving).latest("pk")
+    assert entry.action == "cancelled"
+    assert entry.note == ("Slutat. " + "x" * 400)[:300]
+    assert services.release_places(leaving) == 0
