@@ -491,3 +491,31 @@ def test_someone_who_leaves_gives_up_their_seat_to_the_first_in_line_with_the_no
     assert entry.action == "cancelled"
     assert entry.note == ("Slutat. " + "x" * 400)[:300]
     assert services.release_places(leaving) == 0
+
+
+def test_more_seats_go_to_the_first_in_line_who_is_told(
+    huddinge, django_capture_on_commit_callbacks
+):
+    event = make_event(title="Nätverksträff", seats=1)
+    seated, first, second = people(huddinge, 3)
+    for person in (seated, first, second):
+        events.register(person, event=event)
+    EventPage.objects.filter(pk=event.pk).update(seats=2)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        promoted = services.fill_free_seats(event)
+    assert [r.user for r in promoted] == [first]
+    assert status_of(first, event) == REGISTERED
+    assert status_of(second, event) == WAITLISTED
+    assert [m.to for m in mail.outbox] == [[first.email]]
+    assert services.fill_free_seats(event) == []
+
+
+def test_a_long_answer_is_kept_to_its_first_thousand_characters(huddinge):
+    event = make_event(questions=[("Allergier?", False)])
+    (member,) = people(huddinge, 1)
+    key = str(event.questions.get().key)
+    registration = events.register(
+        member, event=event, answers={key: " " + "a" * 1500}
+    ).registration
+    assert registration.answers[key] == "a" * 1000
