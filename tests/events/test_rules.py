@@ -519,3 +519,16 @@ def test_a_long_answer_is_kept_to_its_first_thousand_characters(huddinge):
         member, event=event, answers={key: " " + "a" * 1500}
     ).registration
     assert registration.answers[key] == "a" * 1000
+
+
+def test_a_full_event_says_it_is_full_not_that_the_organisations_seats_are_taken(client, huddinge):
+    event = make_event(seats=1)
+    seated, late = people(huddinge, 2)
+    events.register(seated, event=event)
+    assert events.register(late, event=event).quota_full is False
+    other = staff_member(huddinge, username="sen")
+    client.force_login(other)
+    response = client.post(event.url + "anmalan/", follow=True, HTTP_ACCEPT_LANGUAGE="sv")
+    html = response.content.decode()
+    assert "Evenemanget är fullbokat, så du står på väntelistan." in html
+    assert "organisations platser är tagna" not in html
