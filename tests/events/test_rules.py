@@ -532,3 +532,36 @@ def test_a_full_event_says_it_is_full_not_that_the_organisations_seats_are_taken
     html = response.content.decode()
     assert "Evenemanget är fullbokat, så du står på väntelistan." in html
     assert "organisations platser är tagna" not in html
+
+
+def test_the_history_and_the_counts_organisers_are_given(huddinge):
+    from events.models import RegistrationEntry
+
+    event = make_event(seats=5, sessions=2)
+    a, b = people(huddinge, 2)
+    events.register(a, event=event)
+    events.register(b, event=event)
+    first, second = event.sessions.order_by("start")
+
+    # Marking the same attendance twice is one entry in the history.
+    attendance = events.mark_attendance(a, session=first, attended=True)
+    assert attendance.status == "attended"
+    events.mark_attendance(a, session=first, attended=True)
+    events.mark_attendance(a, session=first, attended=False)
+    actions = RegistrationEntry.objects.filter(registration__user=a, session=first)
+    assert list(actions.values_list("action", flat=True)) == ["attended", "no_show"]
+
+    # A changed venue: both invited are sent an update, once.
+    EventPage.objects.filter(pk=event.pk).update(venue="Huddinge stadshus")
+    assert services.send_updates(EventPage.objects.get(pk=event.pk)) == 2
+    assert services.send_updates(EventPage.objects.get(pk=event.pk)) == 0
+
+    # Cancelling a session, then the event, is in each person's history.
+    services.cancel_session(second, by=SuperuserFactory(username="admin1"))
+    services.cancel_event(event, by=SuperuserFactory(username="admin2"))
+    notes = list(
+        RegistrationEntry.objects.filter(registration__user=b, action="cancelled")
+        .order_by("pk")
+        .values_list("note", flat=True)
+    )
+    assert notes == ["Session cancelled", "Event cancelled"]
