@@ -188,14 +188,14 @@ def participants(request, page_id: int):
             "people_page": page,
             "seats": services.count_seats(event),
             "organiser": is_organiser(request.user, event),
-            "may_import": services.may_import_report(request.user, event),
+            "runs_event": services.runs_event(request.user, event),
         },
     )
 
 
 def import_report(request, page_id: int, session_id: int):
     event = _event(request, page_id)
-    if not services.may_import_report(request.user, event):
+    if not services.runs_event(request.user, event):
         raise PermissionDenied
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -246,7 +246,10 @@ def cancel_session(request, page_id: int, session_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     session = get_object_or_404(EventSession, pk=session_id, page_id=event.pk)
-    told = services.cancel_session(session, by=request.user)
+    try:
+        told = services.cancel_session(session, by=request.user)
+    except NotOrganiser:
+        raise PermissionDenied from None
     messages.success(request, _("Session cancelled; %(n)s people were told.") % {"n": told})
     return HttpResponseRedirect(reverse("events_participants", args=[event.pk]))
 
@@ -256,7 +259,10 @@ def cancel_event(request, page_id: int):
     _require_organiser(request, event)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    told = services.cancel_event(event, by=request.user)
+    try:
+        told = services.cancel_event(event, by=request.user)
+    except NotOrganiser:
+        raise PermissionDenied from None
     messages.success(request, _("Event cancelled; %(n)s people were told.") % {"n": told})
     return HttpResponseRedirect(reverse("events_participants", args=[event.pk]))
 

@@ -6,6 +6,7 @@ from .errors import (
     EventError,
     InvalidInput,
     NotInAudience,
+    NotOrganiser,
     NotRegistered,
     RegistrationClosed,
 )
@@ -24,6 +25,7 @@ from .services import (
     check_in,
     has_attended,
     mark_attendance,
+    recording_of,
     register,
     session_by_number,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "EventSession",
     "InvalidInput",
     "NotInAudience",
+    "NotOrganiser",
     "NotRegistered",
     "Registration",
     "RegistrationClosed",
@@ -49,6 +52,7 @@ __all__ = [
     "has_seat",
     "mark_attendance",
     "meeting_link_for",
+    "recording_of",
     "register",
     "session_by_number",
     "visible_registrations",

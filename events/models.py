@@ -196,6 +196,18 @@ class EventPage(RoutablePageMixin, Page):
 
         return cancel(request, self)
 
+    @path("inspelning/<int:session_id>/", name="recording")
+    def recording_view(self, request, session_id: int):
+        from .views import recording
+
+        return recording(request, self, session_id)
+
+    @path("inspelning/<int:session_id>/video/", name="recording_video")
+    def recording_video_view(self, request, session_id: int):
+        from .views import recording_video
+
+        return recording_video(request, self, session_id)
+
     @path("incheckning/", name="check_in")
     def check_in_view(self, request):
         from .views import check_in

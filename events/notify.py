@@ -39,6 +39,7 @@ def send_event_message(
     entries: list[Entry] = (),
     method: str | None = None,
     meeting_link: str = "",
+    link: str = "",
 ) -> None:
     """One email to `user` about `event`; with `method`, the entries as an iCalendar part
     (text/calendar; method=REQUEST or CANCEL: the METHOD inside and outside agree)."""
@@ -53,6 +54,8 @@ def send_event_message(
         "sessions": [entry.session for entry in entries],
         "meeting_link": meeting_link,
         "attached": attached,
+        # Where the message leads (a path on the site), e.g. the recording's page.
+        "link": public_url(link) if link else "",
     }
     body = render_to_string("events/email/message.txt", context)
     message = EmailMultiAlternatives(SUBJECTS[kind](event.title), body, None, [user.email])

@@ -152,6 +152,34 @@ def cancellation_deadline(event: EventPage) -> datetime | None:
     return first - timedelta(hours=event.cancellation_cutoff_hours)
 
 
+def recording_of(session: EventSession, now: datetime | None = None):
+    """The recording (a Lecture) of `session` once the session is over, else None: the one
+    rule of when a session's recording may be watched, on the event page, in the recording
+    mail and in a course's live-session step."""
+    now = now or timezone.now()
+    if session.recording_id is None or session.end > now:
+        return None
+    return session.recording
+
+
+def may_watch_recordings(user, event: EventPage) -> bool:
+    """Whether `user` may watch the event's recordings on the event page: those who hold a
+    seat (registered), those who attended a session, and superusers; not those in line,
+    nor anyone else (a course's live-session step plays it to its learners)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or has_seat(user, event):
+        return True
+    return Attendance.objects.filter(
+        session__page_id=event.pk, user_id=user.pk, status=Attendance.Status.ATTENDED
+    ).exists()
+
+
+def recording_url(event: EventPage, session: EventSession) -> str:
+    """The event page's address for the session's recording (a path)."""
+    return event.url + event.reverse_subpage("recording", args=[session.pk])
+
+
 def get_registration(user, event: EventPage) -> Registration | None:
     if not user.is_authenticated:
         return None
@@ -454,8 +482,12 @@ def release_places(user, *, note: str = "", now: datetime | None = None) -> int:
 
 def cancel_session(session: EventSession, *, by) -> int:
     """The organiser cancels one session: everyone registered or in line is told, and the
-    calendar entries of those invited are removed. Returns how many were told."""
+    calendar entries of those invited are removed. Returns how many were told.
+
+    Raises NotOrganiser unless `by` runs the event (`runs_event`)."""
     event = session.page.specific
+    if not runs_event(by, event):
+        raise NotOrganiser(_("Only those who run the event may cancel it."))
     with transaction.atomic():
         _lock_event(event)
         _cancellation, created = SessionCancellation.objects.get_or_create(
@@ -483,7 +515,11 @@ def cancel_session(session: EventSession, *, by) -> int:
 
 def cancel_event(event: EventPage, *, by) -> int:
     """The organiser cancels the whole event: every session and every registration; all
-    are told. Returns how many were told."""
+    are told. Returns how many were told.
+
+    Raises NotOrganiser unless `by` runs the event (`runs_event`)."""
+    if not runs_event(by, event):
+        raise NotOrganiser(_("Only those who run the event may cancel it."))
     with transaction.atomic():
         _lock_event(event)
         sessions = active_sessions(event)
@@ -591,6 +627,16 @@ def mark_attendance(
 CHECK_IN_ATTEMPTS = accounts.Limit("event-check-in", 10, timedelta(minutes=10))
 
 
+def check_in_open(session: EventSession, now: datetime | None = None) -> bool:
+    """Whether `session` takes check-ins at `now`: from CHECK_IN_OPENS before its start until
+    its end (the page offers the form, and `check_in` accepts a code, in this window only).
+    A cancelled session's (loaded as `cancellation`) never opens."""
+    now = now or timezone.now()
+    if hasattr(session, "cancellation"):
+        return False
+    return session.start - CHECK_IN_OPENS <= now <= session.end
+
+
 def check_in(user, *, session: EventSession, code: str, now: datetime | None = None) -> Attendance:
     """A participant on site types the code shown in the room. Raises NotRegistered,
     InvalidInput (a wrong code, or too many attempts)."""
@@ -602,8 +648,11 @@ def check_in(user, *, session: EventSession, code: str, now: datetime | None = N
         raise NotRegistered(_("Only registered participants can check in."))
     if SessionCancellation.objects.filter(session=session).exists():
         raise InvalidInput(_("This session is cancelled."))
-    if not (session.start - CHECK_IN_OPENS <= now <= session.end):
-        raise InvalidInput(_("Check-in is open from 30 minutes before the start until the end."))
+    if not check_in_open(session, now):
+        raise InvalidInput(
+            _("Check-in is open from %(minutes)s minutes before the start until the end.")
+            % {"minutes": int(CHECK_IN_OPENS.total_seconds() // 60)}
+        )
     if code.strip().upper() != session.check_in_code.upper():
         raise InvalidInput(_("That is not the code shown in the room. Check it and try again."))
     return mark_attendance(user, session=session, attended=True, by=user, source="check_in")
@@ -705,15 +754,19 @@ def parse_participant_report(data: bytes) -> list[tuple[int, str, int]]:
     return result
 
 
-def may_import_report(user, event: EventPage) -> bool:
-    """Whether `user` may mark attendance at `event` from a meeting tool's report: a
-    superuser, or one who runs the event (may edit it and coordinates one of its
-    organisers: `is_organising_coordinator`). Another editor of the page (an editor of the
-    calendar above it, a coordinator of a participating municipality) may not: the
-    report writes the attendance of every organisation's participants."""
+def runs_event(user, event: EventPage) -> bool:
+    """Whether `user` runs `event`: a superuser, or one who may edit it and coordinates one
+    of its organisers (`is_organising_coordinator`). Only they import its participant
+    report and cancel its sessions or the whole event: both act on every organisation's
+    participants. Another editor of the page (an editor of the calendar above it, a
+    coordinator of a participating municipality) does not run it."""
     if user is None or not user.is_authenticated:
         return False
     return user.is_superuser or is_organising_coordinator(user, event)
+
+
+# The import writes the attendance of every organisation's participants: those who run it.
+may_import_report = runs_event
 
 
 def import_participant_report(session: EventSession, *, data: bytes, by) -> ImportResult:
@@ -723,9 +776,9 @@ def import_participant_report(session: EventSession, *, data: bytes, by) -> Impo
     the report never registers anyone); other rows are returned as unmatched, all alike.
     Atomic: a report that cannot be read writes nothing.
 
-    Raises NotOrganiser (`may_import_report`), InvalidInput (the file, naming the row)."""
+    Raises NotOrganiser (`runs_event`), InvalidInput (the file, naming the row)."""
     event = session.page.specific
-    if not may_import_report(by, event):
+    if not runs_event(by, event):
         raise NotOrganiser(_("Only the event's organisers may import its participant report."))
     rows = parse_participant_report(data)
     # The participant list the importer sees: for those who run the event, all of it.
@@ -803,7 +856,7 @@ def notify_recordings(event: EventPage, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     for session in active_sessions(event):
-        if session.recording_id is None or session.end > now:
+        if recording_of(session, now) is None:
             continue
         holders = Registration.objects.filter(
             event_id=event.pk, status=Status.REGISTERED
@@ -817,6 +870,7 @@ def notify_recordings(event: EventPage, now: datetime | None = None) -> int:
             send_event_message(
                 user=user, event=event, kind="recording",
                 entries=[Entry(session, event, user, 0, "", False)],
+                link=recording_url(event, session),
             )  # fmt: skip
             sent += 1
     return sent

@@ -5,14 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms.api import public_url
+from lms.api import public_url, storage_alias_of
+from lms.http import serve_protected_file
 
 from . import services
 from .access import has_seat, meeting_link_for
@@ -30,6 +37,7 @@ def event_context(request, event: EventPage) -> dict:
     registration = services.get_registration(user, event)
     sessions = list(event.sessions.all().select_related("cancellation", "recording"))
     cancelled = {s.pk for s in sessions if hasattr(s, "cancellation")}
+    may_watch = services.may_watch_recordings(user, event)
     return {
         "over": services.has_taken_place(sessions, now),
         "sessions": [
@@ -37,8 +45,11 @@ def event_context(request, event: EventPage) -> dict:
                 "session": s,
                 "cancelled": s.pk in cancelled,
                 "past": s.end <= now,
-                "check_in_open": (
-                    s.pk not in cancelled and s.start - services.CHECK_IN_OPENS <= now <= s.end
+                "check_in_open": services.check_in_open(s, now),
+                "recording_url": (
+                    services.recording_url(event, s)
+                    if may_watch and services.recording_of(s, now) is not None
+                    else ""
                 ),
             }
             for s in sessions
@@ -134,6 +145,55 @@ def check_in(request, event: EventPage):
         return HttpResponseRedirect(event.url)
     messages.success(request, _("You are checked in. Welcome!"))
     return HttpResponseRedirect(event.url)
+
+
+def _recording(request, event: EventPage, session_id: int):
+    """(the session's recording, None) for one who may watch it, or (None, a response)."""
+    session = (
+        EventSession.objects.filter(pk=session_id, page_id=event.pk)
+        .select_related("recording")
+        .first()
+    )
+    lecture = session and services.recording_of(session)
+    if lecture is None:
+        raise Http404(_("No such recording."))
+    if not request.user.is_authenticated:
+        return None, redirect_to_login(request.get_full_path())
+    if not services.may_watch_recordings(request.user, event):
+        return None, HttpResponseForbidden(
+            _("The recording is for those who registered for the event.")
+        )
+    return (session, lecture), None
+
+
+def recording(request, event: EventPage, session_id: int):
+    """The session's recording, played on the event's own page (a stand-alone event has
+    no course to play it in)."""
+    found, refused = _recording(request, event, session_id)
+    if refused:
+        return refused
+    session, lecture = found
+    video_url = event.url + event.reverse_subpage("recording_video", args=[session.pk])
+    return render(
+        request,
+        "events/recording.html",
+        {"page": event, "session": session, "lecture": lecture, "video_url": video_url},
+    )
+
+
+def recording_video(request, event: EventPage, session_id: int):
+    found, refused = _recording(request, event, session_id)
+    if refused:
+        return refused
+    _session, lecture = found
+    if not lecture.is_ready or not lecture.video:
+        raise Http404
+    return serve_protected_file(
+        request,
+        storage_alias=storage_alias_of(lecture.video.storage),
+        name=lecture.video.name,
+        content_type=lecture.video_content_type,
+    )
 
 
 # --- The personal calendar feed --------------------------------------------------------

@@ -91,15 +91,14 @@ def _step_context(request, page, block, step_id, cycle=None):
 
 
 def _recording_of(block):
-    """The recording of a live-session step's session, once the session is over."""
-    from django.utils import timezone
-
+    """The live-session step's session and its recording, when events' rule
+    (`events.recording_of`) lets it be watched, else None."""
     from .models import live_session_of
 
     session = live_session_of(block.value)
-    if session is None or session.recording is None or session.end > timezone.now():
-        return session, None
-    return session, session.recording
+    if session is None:
+        return None, None
+    return session, events.recording_of(session)
 
 
 def _live_session_context(request, block) -> dict:
