@@ -25,6 +25,7 @@ from wagtail.models import Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
 from lms.api import protected_storage
+from org.api import owner_field
 
 PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
 
@@ -57,17 +58,7 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
         PORTRAIT = "portrait", _("Portrait")
 
     name = models.CharField(_("name"), max_length=200, help_text=_("For editors only."))
-    # The top-level organisation whose editors edit this (org.ownership, decision 0035);
-    # others reuse it read-only. None: anyone with the model permission edits it.
-    owner = models.ForeignKey(
-        "org.Organisation",
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    owner = owner_field()  # org.ownership, decision 0035
     is_default = models.BooleanField(
         _("default design"),
         default=False,

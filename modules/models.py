@@ -39,6 +39,7 @@ from lms.api import (
     check_prerequisites,
     protected_storage,
 )
+from org.api import owner_field
 
 from . import views
 from .blocks import QuestionsBlock, StepsBlock
@@ -102,17 +103,7 @@ class Lecture(index.Indexed, ClusterableModel):
 
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
-    # The top-level organisation whose editors edit this (org.ownership, decision 0035);
-    # others reuse it read-only. None: anyone with the model permission edits it.
-    owner = models.ForeignKey(
-        "org.Organisation",
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    owner = owner_field()  # org.ownership, decision 0035
     video = models.FileField(
         _("video file"),
         storage=protected_storage,
@@ -351,17 +342,7 @@ class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, mode
 
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("introduction"), blank=True)
-    # The top-level organisation whose editors edit this (org.ownership, decision 0035);
-    # others reuse it read-only. None: anyone with the model permission edits it.
-    owner = models.ForeignKey(
-        "org.Organisation",
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    owner = owner_field()  # org.ownership, decision 0035
     questions = StreamField(QuestionsBlock(), verbose_name=_("questions"))
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"),

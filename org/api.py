@@ -32,6 +32,7 @@ from .ownership import (
     editing_organisations,
     is_owned,
     may_edit,
+    owner_field,
     register_owned_model,
 )
 from .people import find_unit_in, organisations_of, place_new_person, unplaced_unit
@@ -56,6 +57,7 @@ __all__ = [
     "editing_organisations",
     "is_owned",
     "may_edit",
+    "owner_field",
     "register_owned_model",
     "FIELDS",
     "PEOPLE_CHANGED",

@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 from django.http import HttpResponseNotAllowed
+from django.utils.translation import gettext_lazy as _
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
 
@@ -35,6 +36,7 @@ __all__ = [
     "editing_organisations",
     "is_owned",
     "may_edit",
+    "owner_field",
     "register_owned_model",
 ]
 
@@ -43,6 +45,21 @@ __all__ = [
 OWNER_ACTIONS = frozenset({"change", "delete", "publish", "lock", "unlock"})
 
 _owner_fields: dict[type[models.Model], str] = {}
+
+
+def owner_field() -> models.ForeignKey:
+    """The `owner` of an owned model: the top-level organisation whose editors edit the
+    row; others reuse it read-only. None: anyone with the model permission edits it.
+    One definition for every owned model (lectures, quizzes, certificate designs)."""
+    return models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
 
 def _key(model) -> type[models.Model]:
