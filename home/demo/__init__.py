@@ -10,3 +10,36 @@ def email_address(first: str, last: str, domain: str) -> str:
     decomposed = unicodedata.normalize("NFKD", local)
     local = "".join(c for c in decomposed if not unicodedata.combining(c))
     return f"{local.encode('ascii', 'ignore').decode()}@{domain}"
+
+
+def staff_member(username, first, last, *, unit, number, job_title, manager, hired):
+    """A demo staff member (created once): an account without a password (staff sign in
+    through their organisation), a profile in `unit` with the employee number, and the
+    membership. Returns (user, created)."""
+    from django.contrib.auth import get_user_model
+
+    from org.api import LearnerProfile, Membership
+
+    user, created = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "email": email_address(first, last, "huddinge.example.se"),
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    LearnerProfile.objects.get_or_create(
+        user=user,
+        defaults={
+            "unit": unit,
+            "employee_number": number,
+            "job_title": job_title,
+            "is_manager": manager,
+            "hire_date": hired,
+        },
+    )
+    Membership.objects.get_or_create(user=user, unit=unit)
+    return user, created

@@ -19,7 +19,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from compliance.api import (
@@ -30,9 +29,9 @@ from compliance.api import (
     sync_assignments_for_users,
 )
 from courses.models import CoursePage
-from home.demo import email_address
+from home.demo import staff_member
 from lms.api import Completion, Enrolment
-from org.api import LearnerProfile, Membership, Organisation
+from org.api import Organisation
 
 MUNICIPALITY = "Huddinge kommun"
 COURSE_SLUG = "jamlikhet-normkritik-och-jamlik-styrning"
@@ -72,28 +71,10 @@ def seed_hr_attention(note) -> None:
 
 
 def _person(note, username, first, last, *, unit, manager: bool, hired: date) -> tuple:
-    user, created = get_user_model().objects.get_or_create(
-        username=username,
-        defaults={
-            "first_name": first,
-            "last_name": last,
-            "email": email_address(first, last, "huddinge.example.se"),
-        },
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    LearnerProfile.objects.get_or_create(
-        user=user,
-        defaults={
-            "unit": unit,
-            "employee_number": username.removeprefix("anst-"),
-            "job_title": "Enhetschef" if manager else "Undersköterska",
-            "is_manager": manager,
-            "hire_date": hired,
-        },
-    )
-    Membership.objects.get_or_create(user=user, unit=unit)
+    user, created = staff_member(
+        username, first, last, unit=unit, number=username.removeprefix("anst-"),
+        job_title="Enhetschef" if manager else "Undersköterska", manager=manager, hired=hired,
+    )  # fmt: skip
     note("staff", username, created=created)
     return user, created
 

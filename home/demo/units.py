@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
@@ -17,9 +16,9 @@ from compliance.api import (
     evaluate_certification_rules,
     sync_assignments_for_users,
 )
-from home.demo import email_address
+from home.demo import staff_member
 from lms.api import Completion, Enrolment
-from org.api import LearnerProfile, Membership, Organisation
+from org.api import Organisation
 
 MUNICIPALITY = "Huddinge kommun"
 ADMINISTRATION = "Utbildningsförvaltningen"
@@ -96,31 +95,13 @@ def _seed_school(administration, name, staff, completed, assignment, *, first_nu
     created_school = school is None
     if created_school:
         school = administration.add_child(name=name, unit_type="Skola")
-    user_model = get_user_model()
     people = []
     for index, (first, last, manager) in enumerate(staff):
-        user, created = user_model.objects.get_or_create(
-            username=f"anst-{first_number + index}",
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": email_address(first, last, "huddinge.example.se"),
-            },
-        )
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        LearnerProfile.objects.get_or_create(
-            user=user,
-            defaults={
-                "unit": school,
-                "employee_number": str(first_number + index),
-                "job_title": "Rektor" if manager else "Lärare",
-                "is_manager": manager,
-                "hire_date": date(2016, 8, 1),
-            },
-        )
-        Membership.objects.get_or_create(user=user, unit=school)
+        user, _created = staff_member(
+            f"anst-{first_number + index}", first, last, unit=school,
+            number=str(first_number + index), job_title="Rektor" if manager else "Lärare",
+            manager=manager, hired=date(2016, 8, 1),
+        )  # fmt: skip
         people.append(user)
     sync_assignments_for_users([u.pk for u in people])
     done_at = timezone.now() - timedelta(days=20)
