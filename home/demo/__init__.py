@@ -12,7 +12,10 @@ def email_address(first: str, last: str, domain: str) -> str:
     return f"{local.encode('ascii', 'ignore').decode()}@{domain}"
 
 
-def staff_member(username, first, last, *, unit, number, job_title, manager, hired):
+def staff_member(
+    username, first, last, *, unit, number, job_title, manager, hired,
+    domain="huddinge.example.se",
+):  # fmt: skip
     """A demo staff member (created once): an account without a password (staff sign in
     through their organisation), a profile in `unit` with the employee number, and the
     membership. Returns (user, created)."""
@@ -25,7 +28,7 @@ def staff_member(username, first, last, *, unit, number, job_title, manager, hir
         defaults={
             "first_name": first,
             "last_name": last,
-            "email": email_address(first, last, "huddinge.example.se"),
+            "email": email_address(first, last, domain),
         },
     )
     if created:

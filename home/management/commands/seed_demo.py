@@ -36,7 +36,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from certificates.services import back_issue_certificates
 from compliance.api import Assignment, apply_assignment
 from courses.models import CourseIndexPage, CoursePage
-from home.demo import email_address
+from home.demo import email_address, staff_member
 from home.demo.attention import seed_hr_attention
 from home.demo.events import seed_events
 from home.demo.external import accounts as external_accounts
@@ -507,27 +507,11 @@ class Command(BaseCommand):
     def seed_shared_number(self, unit: Organisation, email_domain: str) -> None:
         """Employee numbers are each organisation's own (decision 0032): Botkyrka's payroll
         has a 1001 too, a person of its own beside Huddinge's 1001 (`anst-1001`)."""
-        user, created = get_user_model().objects.get_or_create(
-            username="anst-1001-botkyrka",
-            defaults={
-                "first_name": "Selma",
-                "last_name": "Nyström",
-                "email": f"selma.nystrom@{email_domain}",
-            },
-        )
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        LearnerProfile.objects.get_or_create(
-            user=user,
-            defaults={
-                "unit": unit,
-                "employee_number": "1001",
-                "job_title": "Undersköterska",
-                "hire_date": date(2021, 3, 1),
-            },
-        )
-        Membership.objects.get_or_create(user=user, unit=unit)
+        user, created = staff_member(
+            "anst-1001-botkyrka", "Selma", "Nyström", unit=unit, number="1001",
+            job_title="Undersköterska", manager=False, hired=date(2021, 3, 1),
+            domain=email_domain,
+        )  # fmt: skip
         self.note("staff", user.username, created=created)
 
     def seed_municipality(
