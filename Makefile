@@ -12,7 +12,7 @@ test: bootstrap-dev
 	.venv/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Would the tests notice a broken rule? Mutates the modules in scripts/mutate.toml (or
-# MODULES="lms/tracking.py lms/access.py"), prints the score; fails under the threshold.
+# MODULES="wagtail_learning/lms/tracking.py wagtail_learning/lms/access.py"), prints the score; fails under the threshold.
 mutate: bootstrap-dev
 	.venv/bin/python scripts/mutate.py $(MODULES)
 
@@ -33,5 +33,5 @@ bootstrap-dev:
 
 # Rebuild the Swedish message catalogue after changing translatable strings.
 messages: bootstrap-dev
-	.venv/bin/python manage.py makemessages -l sv --no-location -i ".venv/*" -i "scripts/*" -i "bench/*"
-	.venv/bin/python manage.py compilemessages -l sv
+	cd wagtail_learning && ../.venv/bin/django-admin makemessages -l sv --no-location
+	cd wagtail_learning && ../.venv/bin/django-admin compilemessages -l sv

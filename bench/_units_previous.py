@@ -16,11 +16,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from wagtail.models import Page
 
-from certificates.codes import new_code
-from certificates.models import Certificate, CertificateDesign, UnitCertificate
-from certificates.rendering import verification_url
-from compliance.api import UnitRuleSnapshot
-from org.api import LearnerProfile, Membership, Organisation, ReportingScope
+from wagtail_learning.certificates.codes import new_code
+from wagtail_learning.certificates.models import Certificate, CertificateDesign, UnitCertificate
+from wagtail_learning.certificates.rendering import verification_url
+from wagtail_learning.compliance.api import UnitRuleSnapshot
+from wagtail_learning.org.api import LearnerProfile, Membership, Organisation, ReportingScope
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _enqueue_render(certificate_id: int) -> None:
     from django_q.tasks import async_task
 
     async_task(
-        "certificates.tasks.render_unit_certificate_task",
+        "wagtail_learning.certificates.tasks.render_unit_certificate_task",
         certificate_id,
         task_name=f"unit-certificate-{certificate_id}-{timezone.now():%Y%m%d%H%M%S%f}",
         group="certificates",

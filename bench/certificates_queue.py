@@ -53,10 +53,10 @@ def run(args, connection, workdir: Path) -> None:
     from django_q.models import Failure, OrmQ
     from django_q.tasks import async_task
 
-    from certificates.codes import new_code
-    from certificates.models import Certificate
     from tests.factories import CertificateDesignFactory
     from tests.qcluster import running_qcluster, share_database
+    from wagtail_learning.certificates.codes import new_code
+    from wagtail_learning.certificates.models import Certificate
 
     design = CertificateDesignFactory(validity_months=24, revision=True)
     users = get_user_model().objects.bulk_create(
@@ -91,7 +91,7 @@ def run(args, connection, workdir: Path) -> None:
         # What services.enqueue_render does, on the ORM broker: this process's Conf.SYNC
         # is True (test settings), and an explicit sync=False wins over it.
         async_task(
-            "certificates.tasks.render_certificate_task",
+            "wagtail_learning.certificates.tasks.render_certificate_task",
             certificate_id,
             group="certificates",
             sync=False,

@@ -57,8 +57,8 @@ def main() -> None:
         from django.template.loader import render_to_string
         from weasyprint import HTML
 
-        from certificates.rendering import certificate_context, get_renderer
         from tests.factories import CertificateDesignFactory, CertificateFactory
+        from wagtail_learning.certificates.rendering import certificate_context, get_renderer
 
         design = CertificateDesignFactory(validity_months=36, revision=True)
         design.signatories.create(name="Kim Chef", title="HR-chef")

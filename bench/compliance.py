@@ -82,10 +82,10 @@ def run(args, connection) -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from compliance.reports import get_compliance_matrix
-    from lms.models import Completion, Enrolment, StepProgress
-    from org.models import Membership
     from tests.factories import SuperuserFactory, hr_user
+    from wagtail_learning.compliance.reports import get_compliance_matrix
+    from wagtail_learning.lms.models import Completion, Enrolment, StepProgress
+    from wagtail_learning.org.models import Membership
 
     rng = random.Random(args.seed)
     started = time.perf_counter()
@@ -115,7 +115,7 @@ def run(args, connection) -> None:
     )
 
     # --- The dashboard: the matrix and its charts, past months from stored snapshots ----
-    from compliance.snapshots import end_of_day, write_compliance_snapshots
+    from wagtail_learning.compliance.snapshots import end_of_day, write_compliance_snapshots
 
     today = timezone.localdate()
     started = time.perf_counter()
@@ -317,7 +317,7 @@ def timed_stream(request) -> dict:
 
 def people_rows(user, unit, course) -> int:
     """How many people the export of `course` under `unit` lists, for the printed figure."""
-    from compliance.reports import get_unit_people_page
+    from wagtail_learning.compliance.reports import get_unit_people_page
 
     return get_unit_people_page(user=user, unit=unit, course_id=course.pk).count
 
@@ -328,7 +328,7 @@ def compare_matrix(connection, user, parent, repeat: int):
     recurrences differ) and PERSON_SQL (each person's own recurrence: the same figures).
     Prints the times, both ratios, the queries and whether the cells agree. Returns
     (matrix, seconds, {"sql": seconds, "person sql": seconds}, queries)."""
-    from compliance.reports import get_compliance_matrix
+    from wagtail_learning.compliance.reports import get_compliance_matrix
 
     with counted(connection) as queries:
         get_compliance_matrix(user=user, parent=parent)
@@ -377,9 +377,9 @@ def build(args, rng: random.Random) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from compliance.models import Assignment
-    from org.models import LearnerProfile, Membership, Organisation, root_ids
     from tests.factories import CoursePageFactory, ModulePageFactory, course_index, reading_step
+    from wagtail_learning.compliance.models import Assignment
+    from wagtail_learning.org.models import LearnerProfile, Membership, Organisation, root_ids
 
     today = timezone.localdate()
     region = Organisation.add_root(name="Södertörn (samverkan)")
@@ -522,7 +522,7 @@ def write_progress(rng, people, covering, courses, modules) -> None:
     started; some past their due date."""
     from django.utils import timezone
 
-    from lms.models import Completion, Enrolment, StepProgress
+    from wagtail_learning.lms.models import Completion, Enrolment, StepProgress
 
     now = timezone.now()
     enrolments, completions, steps = [], [], []
@@ -631,9 +631,9 @@ def write_progress(rng, people, covering, courses, modules) -> None:
 def tiny_municipality(world):
     """A municipality of 3 units and 12 people with the same courses assigned as the big
     one: the matrix must take as many queries."""
-    from compliance.models import Assignment
-    from org.models import LearnerProfile, Membership
     from tests.factories import UserFactory
+    from wagtail_learning.compliance.models import Assignment
+    from wagtail_learning.org.models import LearnerProfile, Membership
 
     region = world["region"]
     region.refresh_from_db()
@@ -781,7 +781,7 @@ def raw_matrix(connection, parent, *, per_person: bool = False) -> dict:
     from dateutil.relativedelta import relativedelta
     from django.utils import timezone
 
-    from compliance.models import Assignment
+    from wagtail_learning.compliance.models import Assignment
 
     now = timezone.now()
     months: dict[int, list[int]] = {}

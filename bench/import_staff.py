@@ -110,7 +110,7 @@ def to_xlsx(rows: list[list[str]]) -> bytes:
 
 def phases(rows: list[list[str]], *, xlsx: bool = False):
     """(name, rows, callable) for each phase, in order; each callable returns a report."""
-    from org.api import find_unit, import_staff
+    from wagtail_learning.org.api import find_unit, import_staff
 
     encode = to_xlsx if xlsx else to_csv
     filename = "hr.xlsx" if xlsx else "hr.csv"
@@ -150,9 +150,9 @@ def prepare(with_assignment: bool) -> None:
     """Huddinge's root and an assignment on it (due 30 days after hire), if wanted."""
     if not with_assignment:
         return
-    from compliance.models import Assignment
-    from org.api import get_or_create_unit
     from tests.factories import CoursePageFactory
+    from wagtail_learning.compliance.models import Assignment
+    from wagtail_learning.org.api import get_or_create_unit
 
     unit, _created = get_or_create_unit("Huddinge")
     Assignment.objects.create(
@@ -172,10 +172,10 @@ def floor(rows: list[list[str]]) -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from compliance.models import Assignment
-    from lms.models import Enrolment
-    from org.imports.units import unit_index
-    from org.models import LearnerProfile, Membership, root_ids
+    from wagtail_learning.compliance.models import Assignment
+    from wagtail_learning.lms.models import Enrolment
+    from wagtail_learning.org.imports.units import unit_index
+    from wagtail_learning.org.models import LearnerProfile, Membership, root_ids
 
     User = get_user_model()
     units, _scope = unit_index(None)
@@ -229,8 +229,8 @@ def floor(rows: list[list[str]]) -> None:
 def clear_people() -> None:
     from django.contrib.auth import get_user_model
 
-    from lms.models import Enrolment
-    from org.models import LearnerProfile, Membership
+    from wagtail_learning.lms.models import Enrolment
+    from wagtail_learning.org.models import LearnerProfile, Membership
 
     Enrolment.objects.all().delete()
     Membership.objects.all().delete()
@@ -251,9 +251,9 @@ def counting_queries(connection):
 def clear_database() -> None:
     from django.contrib.auth import get_user_model
 
-    from compliance.models import Assignment
-    from lms.models import Enrolment
-    from org.models import LearnerProfile, Membership, Organisation
+    from wagtail_learning.compliance.models import Assignment
+    from wagtail_learning.lms.models import Enrolment
+    from wagtail_learning.org.models import LearnerProfile, Membership, Organisation
 
     Enrolment.objects.all().delete()
     Assignment.objects.all().delete()
@@ -302,8 +302,8 @@ def main() -> None:
     )
 
     with django_test_database() as connection:
-        from lms.models import Enrolment
-        from org.models import LearnerProfile, Organisation
+        from wagtail_learning.lms.models import Enrolment
+        from wagtail_learning.org.models import LearnerProfile, Organisation
 
         print(f"database: {connection.vendor}" + (" (file)" if tmp else ""))
         results: dict[str, dict] = {}

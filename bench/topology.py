@@ -288,7 +288,7 @@ def seed(learners: int, out: str) -> None:
         enrol(user, course)
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "identity.backends.PasswordBackend"
+        store[BACKEND_SESSION_KEY] = "wagtail_learning.identity.backends.PasswordBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         sessions.append({"user_id": user.pk, "session": store.session_key})
@@ -685,8 +685,8 @@ def check(env: dict, facts: dict, stats: Stats, settle: float) -> tuple[bool, li
     django.setup()
     from django.db.models import Sum
 
-    from certificates.models import Certificate
-    from lms.models import Completion, StepProgress
+    from wagtail_learning.certificates.models import Certificate
+    from wagtail_learning.lms.models import Completion, StepProgress
 
     lines: list[str] = []
     deadline = time.monotonic() + settle

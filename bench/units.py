@@ -44,7 +44,7 @@ class StandInRenderer:
     measures weasyprint)."""
 
     def render(self, context):
-        from certificates.rendering import RenderedPdf
+        from wagtail_learning.certificates.rendering import RenderedPdf
 
         return RenderedPdf(b"%PDF-1.7\n%stand-in\n", [])
 
@@ -90,11 +90,11 @@ def count_queries(connection, fn):
 def run(args, connection) -> None:
     from django.utils import timezone
 
-    from compliance.api import CertificationRule, evaluate_rule
-    from compliance.models import UnitRuleSnapshot
-    from compliance.reports import get_compliance_matrix
-    from org.models import Membership
     from tests.factories import hr_user
+    from wagtail_learning.compliance.api import CertificationRule, evaluate_rule
+    from wagtail_learning.compliance.models import UnitRuleSnapshot
+    from wagtail_learning.compliance.reports import get_compliance_matrix
+    from wagtail_learning.org.models import Membership
 
     rng = random.Random(args.seed)
     started = time.perf_counter()
@@ -166,8 +166,8 @@ def run(args, connection) -> None:
     print("  (the job's own queries; the render tasks it enqueues run on the queue's workers)")
     import _units_previous
 
-    from certificates import units as current
-    from certificates.models import UnitCertificate
+    from wagtail_learning.certificates import units as current
+    from wagtail_learning.certificates.models import UnitCertificate
 
     previous = job_figures(
         connection, now, baseline, lambda: swapped_hook(_units_previous), _units_previous
@@ -192,8 +192,8 @@ def swapped_hook(module):
 
     from wagtail import hooks
 
-    from certificates.units import update_unit_certificates
-    from compliance.api import UNIT_RULES_EVALUATED
+    from wagtail_learning.certificates.units import update_unit_certificates
+    from wagtail_learning.compliance.api import UNIT_RULES_EVALUATED
 
     @contextmanager
     def swapped():
@@ -214,8 +214,8 @@ def job_figures(connection, now, baseline, context, module):
     """The daily job's first day and a second run the same day, with `module` answering
     it: (first s, queries, issued, again s, queries, unit verdicts). The render tasks it
     enqueues are collected, not run (the queue's workers render)."""
-    from certificates.models import UnitCertificate
-    from compliance.api import evaluate_certification_rules
+    from wagtail_learning.certificates.models import UnitCertificate
+    from wagtail_learning.compliance.api import evaluate_certification_rules
 
     enqueued = []
     original = module._enqueue_render
@@ -242,10 +242,10 @@ def build(args, rng: random.Random) -> dict:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from compliance.models import Assignment
-    from lms.models import Completion
-    from org.models import LearnerProfile, Membership, Organisation, root_ids
     from tests.factories import CoursePageFactory, ModulePageFactory, course_index, reading_step
+    from wagtail_learning.compliance.models import Assignment
+    from wagtail_learning.lms.models import Completion
+    from wagtail_learning.org.models import LearnerProfile, Membership, Organisation, root_ids
 
     now = timezone.now()
     today = timezone.localdate()

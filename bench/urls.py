@@ -9,7 +9,7 @@ from django.urls import path, re_path
 from django.views.decorators.http import require_POST
 
 from config.urls import urlpatterns as site_urlpatterns
-from lms.models import StepProgress
+from wagtail_learning.lms.models import StepProgress
 
 
 @require_POST

@@ -3,8 +3,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from courses.models import CourseIndexPage, CoursePage
-from lms import api as lms
+from wagtail_learning.courses.models import CourseIndexPage, CoursePage
+from wagtail_learning.lms import api as lms
 
 from .routing import route_along_path
 

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.http.request import split_domain_port
 from wagtail.models import Page, Site
 
-from lms import api as lms
+from wagtail_learning.lms import api as lms
 
 __all__ = ["route_along_path", "serve"]
 

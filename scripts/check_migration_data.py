@@ -67,19 +67,19 @@ DROPPED_DERIVED = {"wagtailcore_referenceindex": ("certificates", "certificate")
 MOVED_SCHEDULES = {
     "lms: due-date reminders to learners": (
         "compliance: due-date reminders to learners",
-        "compliance.tasks.send_due_reminders_task",
+        "wagtail_learning.compliance.tasks.send_due_reminders_task",
     ),
     "lms: weekly digest of overdue training to managers": (
         "compliance: weekly digest of overdue training to managers",
-        "compliance.tasks.send_manager_digests_task",
+        "wagtail_learning.compliance.tasks.send_manager_digests_task",
     ),
     "lms: start new cycles of recurring assignments": (
         "compliance: start new cycles of recurring assignments",
-        "compliance.tasks.renew_recurring_assignments_task",
+        "wagtail_learning.compliance.tasks.renew_recurring_assignments_task",
     ),
     "lms: retention purge and anonymisation": (
         "compliance: retention purge and anonymisation",
-        "compliance.tasks.purge_expired_records_task",
+        "wagtail_learning.compliance.tasks.purge_expired_records_task",
     ),
 }
 

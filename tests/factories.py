@@ -32,12 +32,18 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, Locale, Page, Site
 from wagtail.test.utils.wagtail_factories import PageFactory
 
-from compliance import api as compliance
-from courses.models import CourseIndexPage, CoursePage
 from home.models import HomePage
-from lms import api as lms
-from lms.models import Enrolment
-from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
+from wagtail_learning.compliance import api as compliance
+from wagtail_learning.courses.models import CourseIndexPage, CoursePage
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.modules.models import (
+    Lecture,
+    LectureCaptionTrack,
+    LectureChapter,
+    ModulePage,
+    Quiz,
+)
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -445,7 +451,7 @@ def editor_of(page, **kwargs):
 
 def completed_module(user, module, *, when=None):
     """Record that `user` completed `module` (a prerequisite met), without its steps."""
-    from lms.models import Completion
+    from wagtail_learning.lms.models import Completion
 
     return Completion.objects.create(
         user=user,
@@ -459,7 +465,7 @@ def quiz_attempt_for(user, module, step_id: str):
     """An open attempt of the quiz in `module`'s step, created directly (no access check),
     drawing every question in pool order: for tests that need an attempt a learner could
     not have started."""
-    from lms.models import QuizAttempt
+    from wagtail_learning.lms.models import QuizAttempt
 
     quiz = module.get_lms_quiz(step_id)
     rules = quiz.get_lms_quiz_rules()
@@ -524,7 +530,7 @@ class CertificateDesignFactory(factory.django.DjangoModelFactory):
 
 
 def _new_certificate_code() -> str:
-    from certificates.codes import new_code
+    from wagtail_learning.certificates.codes import new_code
 
     return new_code()
 
@@ -550,7 +556,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
 def learner_profile(user, *, unit=None, **fields):
     """`user`'s LearnerProfile, created when missing, with `fields` set; with `unit`, that is
     their unit and they are a member of it."""
-    from org.models import LearnerProfile, Membership
+    from wagtail_learning.org.models import LearnerProfile, Membership
 
     if unit is not None:
         fields["unit"] = unit
@@ -565,7 +571,7 @@ def learner_profile(user, *, unit=None, **fields):
 def unit_at(path: str):
     """The organisation unit at 'Huddinge/Socialförvaltningen/Enhet A', created with any
     missing levels."""
-    from org.api import get_or_create_unit
+    from wagtail_learning.org.api import get_or_create_unit
 
     return get_or_create_unit(path)[0]
 
@@ -586,7 +592,7 @@ def staff_importer(*units, via_group: bool = False, permission: bool = True, **k
     org.import_staff (admin access only)."""
     from django.contrib.auth.models import Group, Permission
 
-    from org.models import ReportingScope
+    from wagtail_learning.org.models import ReportingScope
 
     user = UserFactory(**kwargs)
     codenames = ["access_admin"] + (["import_staff"] if permission else [])
@@ -677,7 +683,7 @@ def org_unit(name: str, parent=None):
 
     Siblings are kept sorted by name, so adding one can renumber the paths of siblings
     already in memory: create siblings in name order, or refresh_from_db() them after."""
-    from org.models import Organisation
+    from wagtail_learning.org.models import Organisation
 
     if parent is None:
         return Organisation.add_root(name=name)
@@ -699,7 +705,7 @@ def staff_member(
 ):
     """A person with a learner profile whose primary unit is `unit`, a member of it and of
     the units in `also_in` (someone placed in several units)."""
-    from org.models import LearnerProfile, Membership
+    from wagtail_learning.org.models import LearnerProfile, Membership
 
     user = UserFactory(**user_kwargs)
     LearnerProfile.objects.create(
@@ -723,7 +729,7 @@ def hr_user(*units, via_group: bool = True, **user_kwargs):
     from django.contrib.auth.models import Group, Permission
     from django.db.models import Q
 
-    from org.models import ReportingScope
+    from wagtail_learning.org.models import ReportingScope
 
     user = UserFactory(**user_kwargs)
     permissions = list(
@@ -748,7 +754,7 @@ def hr_user(*units, via_group: bool = True, **user_kwargs):
 def assign_course(course, unit, *, today=None, **kwargs):
     """An active assignment of `course` to `unit` and everything below it (everyone, due 30
     days after assignment, unless told), applied as on `today`: the enrolments exist."""
-    from compliance.models import Assignment
+    from wagtail_learning.compliance.models import Assignment
 
     fields = {
         "audience": Assignment.Audience.ALL,
@@ -764,7 +770,7 @@ def assign_course(course, unit, *, today=None, **kwargs):
 def course_completed(user, course, *, when, cycle: int | None = None):
     """`user` completed `course` at `when`: the course Completion, and the enrolment (made
     as a self-enrolment when missing) marked completed when it is the enrolment's cycle."""
-    from lms.models import Completion
+    from wagtail_learning.lms.models import Completion
 
     enrolment, _created = Enrolment.objects.get_or_create(user=user, course_id=course.pk)
     cycle = cycle or enrolment.cycle
@@ -781,7 +787,7 @@ def course_completed(user, course, *, when, cycle: int | None = None):
 def step_progress(user, module, *, index: int = 0, cycle: int = 1, completed_at=None):
     """A progress row for the module's `index`-th step in `cycle`: started, and completed
     when `completed_at` is given."""
-    from lms.models import StepProgress
+    from wagtail_learning.lms.models import StepProgress
 
     spec = module.get_lms_steps()[index]
     return StepProgress.objects.create(

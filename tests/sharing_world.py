@@ -37,8 +37,6 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from compliance.models import CourseSharing
-from lms.models import Completion, StepProgress
 from tests.factories import (
     CoursePageFactory,
     ModulePageFactory,
@@ -51,6 +49,8 @@ from tests.factories import (
     staff_member,
     step_progress,
 )
+from wagtail_learning.compliance.models import CourseSharing
+from wagtail_learning.lms.models import Completion, StepProgress
 
 NOW = timezone.make_aware(datetime(2026, 3, 16, 12, 0))
 ASSIGNED_ON = date(2026, 3, 1)

@@ -9,14 +9,14 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from events import api as events
-from events.admin_views import PARTICIPANTS_PER_PAGE
-from events.models import Attendance, EventPage
-from external.services import set_contact_person
-from external.views import PARTICIPANTS_PER_PAGE as CONTACT_PER_PAGE
-from org.models import Organisation, ReportingScope
 from tests.events.helpers import make_event, people
 from tests.factories import editor_of, enrol, org_unit, staff_member
+from wagtail_learning.events import api as events
+from wagtail_learning.events.admin_views import PARTICIPANTS_PER_PAGE
+from wagtail_learning.events.models import Attendance, EventPage
+from wagtail_learning.external.services import set_contact_person
+from wagtail_learning.external.views import PARTICIPANTS_PER_PAGE as CONTACT_PER_PAGE
+from wagtail_learning.org.models import Organisation, ReportingScope
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def open_course(db):
 def test_a_bad_request_says_our_reason_but_never_a_suspicious_operations_details(rf):
     from django.core.exceptions import BadRequest, SuspiciousOperation
 
-    from config.errors import bad_request
+    from wagtail_learning.errors import bad_request
 
     ours = bad_request(rf.get("/"), BadRequest("Sidnumret måste vara ett heltal från 1."))
     assert ours.status_code == 400

@@ -54,16 +54,6 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.log_actions import log
 from wagtail.models import Page
 
-from certificates.models import Certificate, UnitCertificate
-from certificates.services import rerender_certificate, revoke_certificate
-from compliance.api import evaluate_certification_rules
-from compliance.models import CertificationRule, CourseSharing, Reminder
-from events import api as events
-from external.models import ExternalRegistration, Recognition, RecognitionRule
-from external.services import evaluate_recognitions, give_consent, set_contact_person
-from lms import api as lms
-from lms.models import Enrolment
-from org.models import Organisation, ReportingScope
 from tests.events.helpers import make_event
 from tests.factories import (
     CertificateDesignFactory,
@@ -87,6 +77,20 @@ from tests.factories import (
     reflection_step,
     staff_member,
 )
+from wagtail_learning.certificates.models import Certificate, UnitCertificate
+from wagtail_learning.certificates.services import rerender_certificate, revoke_certificate
+from wagtail_learning.compliance.api import evaluate_certification_rules
+from wagtail_learning.compliance.models import CertificationRule, CourseSharing, Reminder
+from wagtail_learning.events import api as events
+from wagtail_learning.external.models import ExternalRegistration, Recognition, RecognitionRule
+from wagtail_learning.external.services import (
+    evaluate_recognitions,
+    give_consent,
+    set_contact_person,
+)
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.org.models import Organisation, ReportingScope
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
 """Swedish throughout: every message our own code and templates mark for translation has a
-Swedish translation in locale/sv/LC_MESSAGES/django.po (present, not empty, not fuzzy, so
-compilemessages keeps it). A new string without one fails here, not in front of a user.
+Swedish translation in wagtail_learning/locale/sv/LC_MESSAGES/django.po (present, not
+empty, not fuzzy, so compilemessages keeps it). A new string without one fails here, not in
+front of a user.
 
 The messages are found as makemessages finds them (Python calls of the gettext family with
 a literal; templates through Django's own templatize), without rewriting the .po file."""
@@ -14,12 +15,9 @@ from pathlib import Path
 from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parents[1]
-PO = ROOT / "locale" / "sv" / "LC_MESSAGES" / "django.po"
+PO = ROOT / "wagtail_learning" / "locale" / "sv" / "LC_MESSAGES" / "django.po"
 # Our apps; tests, the virtualenv and third-party code are not ours to translate.
-SOURCES = [
-    "accounts", "certificates", "compliance", "config", "courses", "events", "external",
-    "home", "hr", "identity", "lms", "modules", "org", "templates",
-]  # fmt: skip
+SOURCES = ["wagtail_learning", "config", "home", "templates"]
 FUNCTIONS = {
     "_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy",
     "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy",

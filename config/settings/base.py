@@ -33,18 +33,21 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "accounts",
-    "identity",
+    "wagtail_learning.accounts",
+    "wagtail_learning.identity",
     "home",
-    "external",
-    "courses",
-    "modules",
-    "events",
-    "certificates",
-    "hr",
-    "compliance",
-    "org",
-    "lms",
+    # Before Wagtail: its templates, static files and Swedish catalogue (which completes
+    # Wagtail's own) are found first.
+    "wagtail_learning",
+    "wagtail_learning.external",
+    "wagtail_learning.courses",
+    "wagtail_learning.modules",
+    "wagtail_learning.events",
+    "wagtail_learning.certificates",
+    "wagtail_learning.hr",
+    "wagtail_learning.compliance",
+    "wagtail_learning.org",
+    "wagtail_learning.lms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -78,16 +81,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.ContentSecurityPolicyMiddleware",
+    "wagtail_learning.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "config.middleware.SwedishFirstLocaleMiddleware",
+    "wagtail_learning.middleware.SwedishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.middleware.BadRequestMiddleware",
+    "wagtail_learning.middleware.BadRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last: turns a login refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -155,8 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # the session (it authenticates no one itself). docs/decisions/0024-identity-providers.md
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesBackend",
-    "identity.backends.PasswordBackend",
-    "identity.backends.ProviderBackend",
+    "wagtail_learning.identity.backends.PasswordBackend",
+    "wagtail_learning.identity.backends.ProviderBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LMS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LMS_LOGIN_COOLOFF_MINUTES", "15")))
@@ -164,8 +167,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LMS_LOGIN_COOLOFF_MINU
 # locked out by someone else's typos, and nobody can lock an account from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"  # honours LMS_CLIENT_IP_HEADER
-AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = (
+    "wagtail_learning.accounts.throttle.client_ip"  # honours LMS_CLIENT_IP_HEADER
+)
+AXES_LOCKOUT_CALLABLE = "wagtail_learning.accounts.views.locked_out"
 # No table of every successful login (addresses, user agents) kept for ever; failures are
 # kept only while they count (AXES_COOLOFF_TIME).
 AXES_DISABLE_ACCESS_LOG = True
@@ -177,7 +182,6 @@ LOGOUT_REDIRECT_URL = "/"
 # Swedish first; English available through the language switch.
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
@@ -189,7 +193,6 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static-collected"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Public uploads (images, posters). Lecture video and captions live in PROTECTED_MEDIA_ROOT,
 # which no URL maps to: only the access-checked view in modules.views hands them out.
@@ -307,7 +310,7 @@ LMS_CACHE_UNTIL_EDIT = env_bool("LMS_CACHE_UNTIL_EDIT", bool(REDIS_URL))
 # embedded default a deleted session would live on in the other processes' copies, so
 # there the database alone holds them (decision 0027).
 SESSION_ENGINE = (
-    "accounts.sessions"  # Django's cached_db, whose delete empties the cache first
+    "wagtail_learning.accounts.sessions"  # Django's cached_db, whose delete empties the cache first
     if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )

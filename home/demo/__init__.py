@@ -21,7 +21,7 @@ def staff_member(
     membership. Returns (user, created)."""
     from django.contrib.auth import get_user_model
 
-    from org.api import LearnerProfile, Membership
+    from wagtail_learning.org.api import LearnerProfile, Membership
 
     user, created = get_user_model().objects.get_or_create(
         username=username,

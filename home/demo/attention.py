@@ -21,17 +21,17 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from compliance.api import (
+from home.demo import staff_member
+from wagtail_learning.compliance.api import (
     WARNING_DAYS,
     Assignment,
     CertificationRule,
     apply_assignment,
     sync_assignments_for_users,
 )
-from courses.models import CoursePage
-from home.demo import staff_member
-from lms.api import Completion, Enrolment
-from org.api import Organisation
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.lms.api import Completion, Enrolment
+from wagtail_learning.org.api import Organisation
 
 MUNICIPALITY = "Huddinge kommun"
 COURSE_SLUG = "jamlikhet-normkritik-och-jamlik-styrning"

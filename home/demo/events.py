@@ -16,10 +16,10 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from events import api as events
 from home.models import HomePage
-from modules.models import Lecture
-from org.api import LearnerProfile, Organisation
+from wagtail_learning.events import api as events
+from wagtail_learning.modules.models import Lecture
+from wagtail_learning.org.api import LearnerProfile, Organisation
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 

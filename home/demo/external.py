@@ -15,12 +15,12 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from certificates.services import back_issue_certificates
-from courses.models import CourseIndexPage, CoursePage
-from external import api as external
-from lms.api import Completion, Enrolment, enrol_learner
-from modules.models import ModulePage
-from org.api import LearnerProfile, Membership, Organisation
+from wagtail_learning.certificates.services import back_issue_certificates
+from wagtail_learning.courses.models import CourseIndexPage, CoursePage
+from wagtail_learning.external import api as external
+from wagtail_learning.lms.api import Completion, Enrolment, enrol_learner
+from wagtail_learning.modules.models import ModulePage
+from wagtail_learning.org.api import LearnerProfile, Membership, Organisation
 
 PASSWORD = "demo"  # noqa: S105 - the demo's password for all accounts (demo_content)
 DOMAIN = "example.se"

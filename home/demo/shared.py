@@ -18,11 +18,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import GroupPagePermission
 
-from compliance.api import Assignment, CourseSharing, apply_assignment
-from courses.models import CoursePage
 from home.management import demo_content as content
-from lms.api import Completion, Enrolment, StepProgress
-from org.api import Membership, Organisation
+from wagtail_learning.compliance.api import Assignment, CourseSharing, apply_assignment
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.lms.api import Completion, Enrolment, StepProgress
+from wagtail_learning.org.api import Membership, Organisation
 
 COURSE_SLUG = "nationella-minoriteter"
 OWNER = "Sundbybergs stad"

@@ -10,15 +10,15 @@ from datetime import date, timedelta
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from compliance.api import (
+from home.demo import staff_member
+from wagtail_learning.compliance.api import (
     Assignment,
     CertificationRule,
     evaluate_certification_rules,
     sync_assignments_for_users,
 )
-from home.demo import staff_member
-from lms.api import Completion, Enrolment
-from org.api import Organisation
+from wagtail_learning.lms.api import Completion, Enrolment
+from wagtail_learning.org.api import Organisation
 
 MUNICIPALITY = "Huddinge kommun"
 ADMINISTRATION = "Utbildningsförvaltningen"

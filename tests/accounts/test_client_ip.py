@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory, override_settings
 
-from accounts.api import client_ip
+from wagtail_learning.accounts.api import client_ip
 
 
 def request_with(**meta):

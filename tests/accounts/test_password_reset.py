@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client, override_settings
 
-from accounts.views import PASSWORD_RESETS_PER_ADDRESS, PASSWORD_RESETS_PER_CLIENT
 from tests.factories import SuperuserFactory, in_english
+from wagtail_learning.accounts.views import PASSWORD_RESETS_PER_ADDRESS, PASSWORD_RESETS_PER_CLIENT
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from external.services import register_participant
-from org.models import Organisation
 from tests.factories import DEFAULT_PASSWORD, CoursePageFactory, UserFactory, in_english
+from wagtail_learning.external.services import register_participant
+from wagtail_learning.org.models import Organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from certificates.models import Certificate
-from courses.models import CoursePage
 from home.management.demo_content import DEMO_PASSWORD
-from modules.models import ModulePage
-from org.api import LearnerProfile, Organisation
 from tests.factories import CertificateFactory, root_collection, tree_root
+from wagtail_learning.certificates.models import Certificate
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.modules.models import ModulePage
+from wagtail_learning.org.api import LearnerProfile, Organisation
 
 from .a11y import axe_violations, describe, ensure_axe
 

@@ -11,10 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from certificates.models import CertificateDesign
-from courses.models import CoursePage
 from home.management.demo_content import DEMO_PASSWORD
-from modules.models import Lecture, ModulePage
 from tests.factories import (
     CertificateDesignFactory,
     CertificateFactory,
@@ -22,6 +19,9 @@ from tests.factories import (
     root_collection,
     tree_root,
 )
+from wagtail_learning.certificates.models import CertificateDesign
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.modules.models import Lecture, ModulePage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,9 +9,6 @@ import re
 
 import pytest
 
-from certificates.models import CertificateDesign
-from courses.models import CoursePage
-from modules.models import Quiz
 from tests.factories import (
     DEFAULT_PASSWORD,
     SuperuserFactory,
@@ -19,6 +16,9 @@ from tests.factories import (
     root_collection,
     tree_root,
 )
+from wagtail_learning.certificates.models import CertificateDesign
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.modules.models import Quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from modules.models import Lecture
 from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, root_collection, tree_root
+from wagtail_learning.modules.models import Lecture
 
 DEMO_VIDEO = Path(settings.BASE_DIR) / "home/demo/lectures/jamlikhet-1-grundmodul.webm"
 SCREENSHOT = Path(tempfile.gettempdir()) / "editor-lecture.png"  # look at it after a run

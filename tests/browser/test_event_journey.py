@@ -7,8 +7,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from events.models import EventPage, Registration
-from events.services import mark_attendance
 from tests.browser.test_lecture_journey import demo_lecture_files
 from tests.events.helpers import LINK, make_event
 from tests.events.test_module_step import live_step
@@ -22,6 +20,8 @@ from tests.factories import (
     org_unit,
     staff_member,
 )
+from wagtail_learning.events.models import EventPage, Registration
+from wagtail_learning.events.services import mark_attendance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +81,7 @@ def test_register_waitlist_promotion_and_the_recording_completes_the_step(
     step = live_step(meeting, share=60)
     module = ModulePageFactory(parent=course, title="Träffen", steps=[step])
     enrol(bo, course)
-    from events import api as events
+    from wagtail_learning.events import api as events
 
     events.register(bo, event=meeting)
     page = EventPage.objects.get(pk=meeting.pk)

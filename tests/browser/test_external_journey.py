@@ -9,13 +9,13 @@ from collections import defaultdict
 import pytest
 from django.core import mail
 
-from certificates.models import CertificateDesign
-from courses.models import CoursePage
 from home.demo.external import COURSE, seed_external
 from home.management.commands.seed_demo import Command
-from modules.models import ModulePage
 from tests.browser.test_csp import WATCH_VIOLATIONS
 from tests.factories import CertificateDesignFactory, root_collection, tree_root
+from wagtail_learning.certificates.models import CertificateDesign
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.modules.models import ModulePage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,9 +6,9 @@ as the account the staff import made for them."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from identity.models import IdentityProvider, ProviderIdentity
-from org.api import LearnerProfile, Organisation
 from tests.factories import site_home
+from wagtail_learning.identity.models import IdentityProvider, ProviderIdentity
+from wagtail_learning.org.api import LearnerProfile, Organisation
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 

@@ -5,10 +5,10 @@ writes a reflection, passes the quiz, and sees Fördjupning 1 unlock on the cour
 import pytest
 from django.core.management import call_command
 
-from courses.models import CoursePage
-from lms.models import QuizAttempt
-from modules.models import ModulePage
 from tests.factories import root_collection, tree_root
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.lms.models import QuizAttempt
+from wagtail_learning.modules.models import ModulePage
 
 COURSE_SLUG = "jamlikhet-normkritik-och-jamlik-styrning"
 

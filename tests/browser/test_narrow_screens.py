@@ -105,9 +105,6 @@ def long_world():
 
     from django.utils import timezone
 
-    from external.models import Recognition, RecognitionRule
-    from external.services import evaluate_recognitions, give_consent, set_contact_person
-    from org.models import Organisation
     from tests.events.helpers import make_event
     from tests.factories import (
         CertificateFactory,
@@ -118,6 +115,13 @@ def long_world():
         reading_step,
         staff_member,
     )
+    from wagtail_learning.external.models import Recognition, RecognitionRule
+    from wagtail_learning.external.services import (
+        evaluate_recognitions,
+        give_consent,
+        set_contact_person,
+    )
+    from wagtail_learning.org.models import Organisation
 
     site_home()
     catalogue = course_index()

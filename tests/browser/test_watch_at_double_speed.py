@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from lms.models import StepProgress
 from tests.factories import (
     DEFAULT_PASSWORD,
     CaptionTrackFactory,
@@ -27,6 +26,7 @@ from tests.factories import (
     enrolled_learner,
     lecture_step,
 )
+from wagtail_learning.lms.models import StepProgress
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, playwright_api
 

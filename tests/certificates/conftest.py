@@ -11,10 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from certificates.models import Certificate, CertificateDesign
-from courses.models import CoursePage
-from lms import api as lms
-from modules.models import ModulePage
 from tests.factories import (
     CertificateDesignFactory,
     CoursePageFactory,
@@ -22,6 +18,10 @@ from tests.factories import (
     enrolled_learner,
     reading_step,
 )
+from wagtail_learning.certificates.models import Certificate, CertificateDesign
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.lms import api as lms
+from wagtail_learning.modules.models import ModulePage
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 COMPLETED_AT = datetime(2026, 11, 22, 14, 30, tzinfo=STOCKHOLM)

@@ -9,8 +9,6 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from certificates.models import Certificate
-from certificates.rendering import WeasyPrintRenderer
 from tests.factories import (
     CertificateDesignFactory,
     CertificateFactory,
@@ -18,6 +16,8 @@ from tests.factories import (
     UserFactory,
     in_english,
 )
+from wagtail_learning.certificates.models import Certificate
+from wagtail_learning.certificates.rendering import WeasyPrintRenderer
 
 from .conftest import pdf_reader, pdf_text
 

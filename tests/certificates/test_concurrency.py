@@ -11,11 +11,11 @@ import pytest
 from django.db import connection, connections
 from wagtail import hooks
 
-from certificates import services
-from certificates.models import Certificate
-from certificates.rendering import WeasyPrintRenderer
-from lms import api as lms
-from lms.models import Completion
+from wagtail_learning.certificates import services
+from wagtail_learning.certificates.models import Certificate
+from wagtail_learning.certificates.rendering import WeasyPrintRenderer
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Completion
 
 from .conftest import COMPLETED_AT
 

@@ -10,9 +10,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from certificates.css import css_problems
-from certificates.rendering import WeasyPrintRenderer, certificate_context
 from tests.factories import CertificateDesignFactory, SuperuserFactory, in_english
+from wagtail_learning.certificates.css import css_problems
+from wagtail_learning.certificates.rendering import WeasyPrintRenderer, certificate_context
 
 from .test_admin_views import design_form_data
 
@@ -52,7 +52,7 @@ BYPASSES = {
     # At-rules.
     "@import": '@import "https://evil.example/x.css";',
     "@import url()": "@import url(https://evil.example/x.css);",
-    "@import of our own file": '@import "/static/css/site.css";',
+    "@import of our own file": '@import "/static/wagtail_learning/css/site.css";',
     "@import with a comment": '@im/**/port "https://evil.example/x.css";',
     "@font-face elsewhere": "@font-face { font-family: X; src: url(https://evil.example/x.woff) }",
     "@media holding a url": "@media print { .a { background: url(https://evil.example/x.png) } }",
@@ -109,7 +109,7 @@ def test_the_line_of_the_problem_is_named():
 
 ALLOWED = {
     "font from static": (
-        '@font-face { font-family: X; src: url("/static/fonts/DejaVuSans.ttf") '
+        '@font-face { font-family: X; src: url("/static/wagtail_learning/fonts/DejaVuSans.ttf") '
         'format("truetype"); font-weight: bold; }'
     ),
     "media image with the background shorthand": (

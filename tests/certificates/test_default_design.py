@@ -9,15 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from certificates import services
-from certificates.models import Certificate, CertificateDesign
-from lms.models import Completion
 from tests.factories import (
     CertificateDesignFactory,
     CoursePageFactory,
     ModulePageFactory,
     enrolled_learner,
 )
+from wagtail_learning.certificates import services
+from wagtail_learning.certificates.models import Certificate, CertificateDesign
+from wagtail_learning.lms.models import Completion
 
 from .conftest import COMPLETED_SV, CertifiedCourse, complete_course, pdf_bytes, pdf_text
 
@@ -204,7 +204,9 @@ def test_back_issuing_is_queued_as_one_task_per_completion(
     assert services.back_issue_certificates() == 2
 
     completions = Completion.objects.filter(user=learner).order_by("completed_at", "pk")
-    assert queued == [("certificates.tasks.issue_certificate_task", (c.pk,)) for c in completions]
+    assert queued == [
+        ("wagtail_learning.certificates.tasks.issue_certificate_task", (c.pk,)) for c in completions
+    ]
     assert not Certificate.objects.exists(), "the tasks issue, not the caller"
 
 
@@ -273,8 +275,8 @@ def test_the_default_text_names_what_the_module_really_contained(
 
 
 def test_the_contents_count_every_required_step_of_the_course_in_words_of_its_language():
-    from certificates.contents import describe, step_kinds
     from tests.factories import LectureFactory, QuizFactory, lecture_step, quiz_step, reading_step
+    from wagtail_learning.certificates.contents import describe, step_kinds
 
     course = CoursePageFactory(title="Fyra moduler")
     lecture = LectureFactory()

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from certificates.models import CertificateDesign
 from tests.factories import SuperuserFactory, in_english
+from wagtail_learning.certificates.models import CertificateDesign
 
 pytestmark = pytest.mark.django_db
 

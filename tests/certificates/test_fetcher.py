@@ -16,8 +16,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from certificates.fetcher import SafeURLFetcher, is_allowed_url
-from certificates.rendering import certificate_context, get_renderer
+from wagtail_learning.certificates.fetcher import SafeURLFetcher, is_allowed_url
+from wagtail_learning.certificates.rendering import certificate_context, get_renderer
 
 from .conftest import pdf_bytes, pdf_reader, pdf_text
 
@@ -123,9 +123,12 @@ def test_serves_data_urls():
 
 
 def test_serves_our_static_files():
-    expected = Path(finders.find("fonts/DejaVuSans.ttf")).read_bytes()
+    expected = Path(finders.find("wagtail_learning/fonts/DejaVuSans.ttf")).read_bytes()
 
-    for url in ("lms-asset:/static/fonts/DejaVuSans.ttf", "/static/fonts/DejaVuSans.ttf"):
+    for url in (
+        "lms-asset:/static/wagtail_learning/fonts/DejaVuSans.ttf",
+        "/static/wagtail_learning/fonts/DejaVuSans.ttf",
+    ):
         response = SafeURLFetcher().fetch(url)
         assert response.read() == expected
 
@@ -158,7 +161,8 @@ def test_serves_public_media_but_not_missing_or_protected_files(settings):
 
 HOSTILE_CSS = """
 @import url("file:///etc/passwd");
-@font-face { font-family: "Hostile"; src: url("/static/fonts/DejaVuSans-Bold.ttf"); }
+@font-face { font-family: "Hostile";
+  src: url("/static/wagtail_learning/fonts/DejaVuSans-Bold.ttf"); }
 .sheet { background: url("http://169.254.169.254/latest/meta-data/"); }
 .name { background-image: url("https://example.com/logo.png"); font-family: "Hostile"; }
 .title { background-image: url("/static/../../etc/passwd"); }
@@ -206,7 +210,7 @@ def test_a_hostile_design_renders_without_leaking_files(certified, learner, comp
         for page in reader.pages
         for font in page["/Resources"]["/Font"].values()
     }
-    # PDF font names follow the @font-face family: these came from /static/fonts/.
+    # PDF font names follow the @font-face family: these came from /static/wagtail_learning/fonts/.
     assert any("+Hostile" in font for font in fonts)
     assert any("+Cert-Serif" in font for font in fonts)
 

@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from certificates.codes import ALPHABET, new_code, normalise_code
-from certificates.models import Certificate, CertificateDesign
 from tests.factories import CertificateDesignFactory
+from wagtail_learning.certificates.codes import ALPHABET, new_code, normalise_code
+from wagtail_learning.certificates.models import Certificate, CertificateDesign
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,8 @@ def test_extra_css_may_not_reference_other_files(css, refused):
 def test_extra_css_may_reference_our_files_and_data_urls():
     design = CertificateDesignFactory.build(
         extra_css=(
-            '@font-face { font-family: X; src: url("/static/fonts/DejaVuSans.ttf"); }\n'
+            "@font-face { font-family: X; "
+            'src: url("/static/wagtail_learning/fonts/DejaVuSans.ttf"); }\n'
             ".a { background: url(/media/images/paper.png); }\n"
             ".b { background: url('data:image/png;base64,iVBORw0KGgo='); }"
         )

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from certificates.models import Certificate
-from certificates.services import revoke_certificate
-from compliance import api as compliance
-from org.models import Organisation
 from tests.factories import SuperuserFactory, enrolled_learner, learner_profile
+from wagtail_learning.certificates.models import Certificate
+from wagtail_learning.certificates.services import revoke_certificate
+from wagtail_learning.compliance import api as compliance
+from wagtail_learning.org.models import Organisation
 
 from .conftest import pdf_bytes, pdf_reader, pdf_text
 

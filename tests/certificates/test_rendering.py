@@ -9,7 +9,11 @@ import subprocess
 import pytest
 from django.template.loader import render_to_string
 
-from certificates.rendering import WeasyPrintRenderer, certificate_context, fill_placeholders
+from wagtail_learning.certificates.rendering import (
+    WeasyPrintRenderer,
+    certificate_context,
+    fill_placeholders,
+)
 
 from .conftest import COMPLETED_SV, pdf_bytes, pdf_reader, pdf_text
 

@@ -12,12 +12,12 @@ import pytest
 from django.utils import timezone
 from wagtail import hooks
 
-from certificates import services
-from certificates.models import Certificate
-from certificates.rendering import WeasyPrintRenderer
-from certificates.schedules import SWEEP_MINUTES
-from lms import api as lms
-from lms.models import Completion
+from wagtail_learning.certificates import services
+from wagtail_learning.certificates.models import Certificate
+from wagtail_learning.certificates.rendering import WeasyPrintRenderer
+from wagtail_learning.certificates.schedules import SWEEP_MINUTES
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Completion
 
 from .conftest import (
     COMPLETED_AT,
@@ -264,13 +264,13 @@ def test_the_sweep_and_a_redelivered_task_together_still_make_one_pdf(
 def test_the_periodic_sweep_is_scheduled_once():
     from django_q.models import Schedule
 
-    from certificates.schedules import SWEEP_NAME, ensure_schedules
+    from wagtail_learning.certificates.schedules import SWEEP_NAME, ensure_schedules
 
     ensure_schedules()
     ensure_schedules()
 
     schedule = Schedule.objects.get(name=SWEEP_NAME)
-    assert schedule.func == "certificates.tasks.sweep_certificates_task"
+    assert schedule.func == "wagtail_learning.certificates.tasks.sweep_certificates_task"
     assert schedule.repeats == -1
 
 
@@ -439,7 +439,7 @@ def test_a_failed_email_is_sent_by_the_next_sweep(
 ):
     from django.utils import timezone
 
-    from certificates import services
+    from wagtail_learning.certificates import services
 
     calls = []
 
@@ -504,7 +504,7 @@ def test_a_render_whose_worker_died_is_finished_by_the_sweep_within_two_minutes(
 def test_an_existing_ten_minute_sweep_is_brought_to_every_minute():
     from django_q.models import Schedule
 
-    from certificates.schedules import SWEEP_NAME, ensure_schedules
+    from wagtail_learning.certificates.schedules import SWEEP_NAME, ensure_schedules
 
     ensure_schedules()
     Schedule.objects.filter(name=SWEEP_NAME).update(minutes=10)  # as deployed before

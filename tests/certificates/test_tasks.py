@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import connection
 from django_q.models import OrmQ, Success
 
-from certificates.models import Certificate
 from tests.qcluster import read_sqlite, running_qcluster, share_database
+from wagtail_learning.certificates.models import Certificate
 
 from .conftest import COMPLETED_SV, complete_course, pdf_bytes, pdf_text
 
@@ -58,7 +58,7 @@ def test_a_qcluster_process_renders_the_certificate(certified, learner, queue_fo
         # row is deleted when it is acknowledged.
         saved = scalar(
             "SELECT COUNT(*) FROM django_q_task WHERE func = %s AND success = %s",
-            "certificates.tasks.render_certificate_task",
+            "wagtail_learning.certificates.tasks.render_certificate_task",
             True,
         )
         return (
@@ -87,6 +87,6 @@ def test_a_qcluster_process_renders_the_certificate(certified, learner, queue_fo
     assert certificate.code in text
     assert Certificate.objects.count() == 1
     assert not OrmQ.objects.exists()
-    task = Success.objects.get(func="certificates.tasks.render_certificate_task")
+    task = Success.objects.get(func="wagtail_learning.certificates.tasks.render_certificate_task")
     assert task.args == (certificate.pk,)
     assert task.result == "ready"

@@ -13,11 +13,11 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.core import mail
 
-from certificates.models import UnitCertificate
-from compliance.api import CertificationRule, evaluate_certification_rules
-from lms.models import Completion
 from tests.factories import assign_course, course_completed, hr_user, org_unit, staff_member
 from tests.hr.conftest import NOW, course_with_module
+from wagtail_learning.certificates.models import UnitCertificate
+from wagtail_learning.compliance.api import CertificationRule, evaluate_certification_rules
+from wagtail_learning.lms.models import Completion
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def world(time_machine):
 
 
 def course_assignment(course):
-    from compliance.models import Assignment
+    from wagtail_learning.compliance.models import Assignment
 
     return Assignment.objects.get(course_id=course.pk)
 

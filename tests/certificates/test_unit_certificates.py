@@ -11,11 +11,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from certificates.models import UnitCertificate
-from compliance.api import evaluate_certification_rules
-from lms.models import Completion
 from tests.compliance.test_certification import frozen, rule, school  # noqa: F401
 from tests.hr.conftest import NOW
+from wagtail_learning.certificates.models import UnitCertificate
+from wagtail_learning.compliance.api import evaluate_certification_rules
+from wagtail_learning.lms.models import Completion
 
 pytestmark = pytest.mark.django_db
 
@@ -126,8 +126,8 @@ def test_a_certificate_about_to_lapse_warns_once(school, django_capture_on_commi
 
 
 def test_hr_of_another_organisation_cannot_list_unit_certificates():
-    from org.api import scope_queryset
     from tests.factories import hr_user, org_unit
+    from wagtail_learning.org.api import scope_queryset
 
     other = hr_user(org_unit("Kommun Z"), username="hr-z")
     assert list(scope_queryset(other, UnitCertificate.objects.all())) == []
@@ -143,7 +143,7 @@ def test_a_failed_send_is_tried_again_the_next_day(
     def smtp_down(*args, **kwargs):
         raise OSError("SMTP server unreachable")
 
-    monkeypatch.setattr("certificates.units.send_mail", smtp_down)
+    monkeypatch.setattr("wagtail_learning.certificates.units.send_mail", smtp_down)
     evaluate(NOW, django_capture_on_commit_callbacks)  # the day's verdicts stand
     assert UnitCertificate.objects.get(unit=school.c).warned_at is None
     monkeypatch.undo()
@@ -154,9 +154,9 @@ def test_a_failed_send_is_tried_again_the_next_day(
 
 
 def test_one_task_renders_the_days_certificates_each_on_its_own(school, schools_rule, monkeypatch):
-    from certificates import units
-    from certificates.models import Certificate
-    from certificates.tasks import render_unit_certificates_task
+    from wagtail_learning.certificates import units
+    from wagtail_learning.certificates.models import Certificate
+    from wagtail_learning.certificates.tasks import render_unit_certificates_task
 
     evaluate_certification_rules(now=NOW)  # the render task waits for the commit
     issued = list(UnitCertificate.objects.order_by("unit_name"))

@@ -12,11 +12,11 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from wagtail.models import ModelLogEntry
 
-from certificates.models import Certificate
-from certificates.rendering import qr_svg_data_uri
-from certificates.services import revoke_certificate
-from certificates.views import VERIFY_LIMIT
 from tests.factories import CertificateFactory, SuperuserFactory, UserFactory, in_english
+from wagtail_learning.certificates.models import Certificate
+from wagtail_learning.certificates.rendering import qr_svg_data_uri
+from wagtail_learning.certificates.services import revoke_certificate
+from wagtail_learning.certificates.views import VERIFY_LIMIT
 
 from .conftest import STOCKHOLM, pdf_bytes
 

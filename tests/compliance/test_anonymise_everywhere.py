@@ -8,13 +8,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance import api as compliance
-from compliance.privacy import relations_to_user
-from events import services as events
-from events.models import Attendance, CalendarFeed, Registration, RegistrationEntry
-from identity.models import IdentityProvider, ProviderIdentity, SamlRequest, SamlSession
 from tests.events.helpers import make_event
 from tests.factories import org_unit, staff_member
+from wagtail_learning.compliance import api as compliance
+from wagtail_learning.compliance.privacy import relations_to_user
+from wagtail_learning.events import services as events
+from wagtail_learning.events.models import Attendance, CalendarFeed, Registration, RegistrationEntry
+from wagtail_learning.identity.models import (
+    IdentityProvider,
+    ProviderIdentity,
+    SamlRequest,
+    SamlSession,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +91,7 @@ def test_the_persons_record_holds_their_registrations_answers_place_in_line_and_
     assert [(a["event"], a["minutes"]) for a in record["event_attendance"]] == [("Vårträff", 80)]
     # The page of their record shows them too (in Swedish, the site's language).
     client.force_login(world["leaver"])
-    page = client.get(reverse("home:training_record")).content.decode()
+    page = client.get(reverse("learning:training_record")).content.decode()
     assert ANSWER in page and "nummer 1 i kön" in page and "Vårträff" in page
     # HR's view of the record shows the events, not what the person wrote.
     for_hr = compliance.get_training_record_for_hr(world["leaver"])
@@ -127,9 +132,9 @@ def test_anonymising_clears_what_the_person_wrote_and_the_roles_they_held(world)
     from django.contrib.auth.models import Group
     from wagtail.models import Comment
 
-    from lms.models import StepProgress
-    from org.models import ReportingScope
     from tests.factories import OneModuleCourse, site_home
+    from wagtail_learning.lms.models import StepProgress
+    from wagtail_learning.org.models import ReportingScope
 
     leaver = world["leaver"]
     course = OneModuleCourse()

@@ -26,7 +26,9 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import translation
 
-from compliance.api import (
+from tests.factories import assign_course, course_completed, hr_user, org_unit, staff_member
+from tests.hr.conftest import NOW, course_with_module
+from wagtail_learning.compliance.api import (
     CertificationRule,
     UnitRuleSnapshot,
     describe_missing,
@@ -34,9 +36,7 @@ from compliance.api import (
     get_rule_states,
     get_unit_rule_history,
 )
-from compliance.certification import Figures, judge
-from tests.factories import assign_course, course_completed, hr_user, org_unit, staff_member
-from tests.hr.conftest import NOW, course_with_module
+from wagtail_learning.compliance.certification import Figures, judge
 
 pytestmark = pytest.mark.django_db
 
@@ -286,7 +286,7 @@ def test_the_daily_schedule_runs_the_evaluation_through_the_queue(school):
     from django_q.models import Schedule
     from django_q.tasks import async_task
 
-    from compliance.schedules import CERTIFICATION, ensure_schedules
+    from wagtail_learning.compliance.schedules import CERTIFICATION, ensure_schedules
 
     r = rule(school, min_people=1, unit_type="Skola")
     ensure_schedules()

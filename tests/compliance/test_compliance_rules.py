@@ -14,9 +14,6 @@ from types import SimpleNamespace
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from compliance.models import Assignment
-from compliance.reports import get_compliance_history, get_compliance_matrix, get_unit_people
-from lms.models import Enrolment
 from tests.factories import (
     CoursePageFactory,
     ModulePageFactory,
@@ -29,6 +26,13 @@ from tests.factories import (
     step_progress,
 )
 from tests.hr.conftest import NOW, at, cells, course_with_module, row_named
+from wagtail_learning.compliance.models import Assignment
+from wagtail_learning.compliance.reports import (
+    get_compliance_history,
+    get_compliance_matrix,
+    get_unit_people,
+)
+from wagtail_learning.lms.models import Enrolment
 
 pytestmark = pytest.mark.django_db
 

@@ -10,19 +10,6 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from compliance import api as compliance
-from compliance.models import Assignment
-from compliance.policy import (
-    Terms,
-    audience_profiles,
-    course_rules,
-    expires_at,
-    expiry_cutoff,
-    winning_terms,
-)
-from compliance.reports import get_compliance_history, get_compliance_matrix, get_unit_people
-from compliance.vocabulary import ComplianceStatus
-from lms.models import Enrolment
 from tests.factories import (
     SuperuserFactory,
     assign_course,
@@ -32,6 +19,23 @@ from tests.factories import (
     step_progress,
 )
 from tests.hr.conftest import course_with_module
+from wagtail_learning.compliance import api as compliance
+from wagtail_learning.compliance.models import Assignment
+from wagtail_learning.compliance.policy import (
+    Terms,
+    audience_profiles,
+    course_rules,
+    expires_at,
+    expiry_cutoff,
+    winning_terms,
+)
+from wagtail_learning.compliance.reports import (
+    get_compliance_history,
+    get_compliance_matrix,
+    get_unit_people,
+)
+from wagtail_learning.compliance.vocabulary import ComplianceStatus
+from wagtail_learning.lms.models import Enrolment
 
 pytestmark = pytest.mark.django_db
 

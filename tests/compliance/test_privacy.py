@@ -12,11 +12,6 @@ from django.test import RequestFactory
 from wagtail import hooks
 from wagtail.models import ModelLogEntry
 
-from certificates.models import Certificate
-from compliance import api as compliance
-from compliance.models import Reminder, RetentionSettings
-from lms.models import Completion, Enrolment, QuizAttempt, StepProgress
-from org.models import LearnerProfile, Membership, Organisation
 from tests.factories import (
     DEFAULT_PASSWORD,
     CertificateFactory,
@@ -26,6 +21,11 @@ from tests.factories import (
     enrol,
     learner_profile,
 )
+from wagtail_learning.certificates.models import Certificate
+from wagtail_learning.compliance import api as compliance
+from wagtail_learning.compliance.models import Reminder, RetentionSettings
+from wagtail_learning.lms.models import Completion, Enrolment, QuizAttempt, StepProgress
+from wagtail_learning.org.models import LearnerProfile, Membership, Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,7 @@ def _relations_to_the_user_model() -> set[tuple[type, str]]:
 def test_the_record_holds_every_field_of_every_model_that_refers_to_the_person(learner):
     """GDPR art. 15: adding a model or field that refers to a person without exporting it
     (or naming it in EXCLUDED_FIELDS with a reason) fails here."""
-    from compliance.privacy import EXCLUDED_FIELDS, OTHERS_ROWS
+    from wagtail_learning.compliance.privacy import EXCLUDED_FIELDS, OTHERS_ROWS
 
     data = json.loads(compliance.serialise_training_record(compliance.get_training_record(learner)))
     tables = {t["key"]: t for t in data["data_held"]}
@@ -456,7 +456,7 @@ def test_the_purge_runs_as_a_queued_task(module):
 
     reflection = reflection_progress(UserFactory(), module, days_old=5000)
 
-    counts = result(async_task("compliance.tasks.purge_expired_records_task"))
+    counts = result(async_task("wagtail_learning.compliance.tasks.purge_expired_records_task"))
 
     assert counts["reflections"] == 1
     assert StepProgress.objects.get(pk=reflection.pk).answer == ""
@@ -591,9 +591,9 @@ def test_retention_is_set_in_the_admin_by_those_allowed(client):
 
 @pytest.mark.django_db
 def test_hr_see_scores_and_completions_but_not_reflections_or_quiz_answers():
-    from compliance.privacy import get_training_record, get_training_record_for_hr
-    from lms.models import StepProgress
     from tests.factories import ModulePageFactory, UserFactory, reflection_step
+    from wagtail_learning.compliance.privacy import get_training_record, get_training_record_for_hr
+    from wagtail_learning.lms.models import StepProgress
 
     person = UserFactory()
     module = ModulePageFactory(steps=[reflection_step()])

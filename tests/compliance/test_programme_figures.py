@@ -20,11 +20,11 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from compliance import api as compliance
-from lms.models import Completion, StepProgress
-from org.models import Membership
 from tests import sharing_world
 from tests.factories import staff_member
+from wagtail_learning.compliance import api as compliance
+from wagtail_learning.lms.models import Completion, StepProgress
+from wagtail_learning.org.models import Membership
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,13 @@ from django.core.management.sql import emit_post_migrate_signal
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
-from compliance import api as compliance
-from compliance.models import Reminder
-from compliance.schedules import SCHEDULES
-from lms import api as lms
-from lms.models import Enrolment
-from org.models import LearnerProfile, Membership, Organisation
 from tests.factories import CoursePageFactory, UserFactory, learner_profile
+from wagtail_learning.compliance import api as compliance
+from wagtail_learning.compliance.models import Reminder
+from wagtail_learning.compliance.schedules import SCHEDULES
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.org.models import LearnerProfile, Membership, Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -448,24 +448,35 @@ def test_the_periodic_jobs_are_scheduled_on_migrate_once_each():
     assert sorted(s.name for s in schedules) == sorted(SCHEDULES)
     by_func = {s.func: s for s in schedules}
     assert set(by_func) == {
-        "compliance.tasks.send_due_reminders_task",
-        "compliance.tasks.send_manager_digests_task",
-        "compliance.tasks.renew_recurring_assignments_task",
-        "compliance.tasks.purge_expired_records_task",
-        "compliance.tasks.evaluate_certification_rules_task",
-        "compliance.tasks.write_compliance_snapshots_task",
+        "wagtail_learning.compliance.tasks.send_due_reminders_task",
+        "wagtail_learning.compliance.tasks.send_manager_digests_task",
+        "wagtail_learning.compliance.tasks.renew_recurring_assignments_task",
+        "wagtail_learning.compliance.tasks.purge_expired_records_task",
+        "wagtail_learning.compliance.tasks.evaluate_certification_rules_task",
+        "wagtail_learning.compliance.tasks.write_compliance_snapshots_task",
     }
     for schedule in schedules:
         assert schedule.schedule_type == Schedule.CRON
         assert schedule.repeats == -1
         assert schedule.next_run is not None
         assert callable(import_string(schedule.func))
-    assert by_func["compliance.tasks.send_manager_digests_task"].cron == "0 7 * * 1"  # Mondays
-    assert by_func["compliance.tasks.send_manager_digests_task"].next_run.weekday() == 0
+    assert (
+        by_func["wagtail_learning.compliance.tasks.send_manager_digests_task"].cron == "0 7 * * 1"
+    )  # Mondays
+    assert (
+        by_func["wagtail_learning.compliance.tasks.send_manager_digests_task"].next_run.weekday()
+        == 0
+    )
     # Daily, after the renewals (05:00) have started new cycles.
-    assert by_func["compliance.tasks.evaluate_certification_rules_task"].cron == "30 5 * * *"
+    assert (
+        by_func["wagtail_learning.compliance.tasks.evaluate_certification_rules_task"].cron
+        == "30 5 * * *"
+    )
     # The day's compliance snapshots for the charts, after the renewals too.
-    assert by_func["compliance.tasks.write_compliance_snapshots_task"].cron == "45 5 * * *"
+    assert (
+        by_func["wagtail_learning.compliance.tasks.write_compliance_snapshots_task"].cron
+        == "45 5 * * *"
+    )
 
 
 def test_a_schedule_changed_in_the_admin_stays_changed():
@@ -483,7 +494,7 @@ def test_the_reminder_task_runs_through_the_queue(course, mailoutbox):
 
     enrolled(course, due_in=-timedelta(days=1))
 
-    task_id = async_task("compliance.tasks.send_due_reminders_task")
+    task_id = async_task("wagtail_learning.compliance.tasks.send_due_reminders_task")
 
     assert result(task_id) == {"due_soon": 0, "overdue": 1, "failed": 0}
     assert len(mailoutbox) == 1

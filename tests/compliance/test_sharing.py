@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from compliance import api as compliance
-from compliance.models import Assignment
-from lms import api as lms
-from lms.models import Enrolment
-from org.api import OutOfScope
 from tests import sharing_world
 from tests.factories import CoursePageFactory, SuperuserFactory, org_unit
+from wagtail_learning.compliance import api as compliance
+from wagtail_learning.compliance.models import Assignment
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.org.api import OutOfScope
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import translation
 
-from compliance import api as compliance
 from tests import sharing_world
 from tests.factories import assign_course, org_unit, staff_member
+from wagtail_learning.compliance import api as compliance
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_the_programme_report_withholds_small_groups_and_short_periods(w):
 
 
 def test_a_period_is_a_month_long_at_least_and_every_calendar_month_is_one():
-    from compliance.sharing import _check_period as check_period
+    from wagtail_learning.compliance.sharing import _check_period as check_period
 
     assert compliance.shortest_period_start(date(2026, 3, 31)) == date(2026, 3, 4)
     for start in (date(2026, 2, 1), date(2024, 2, 1), date(2026, 3, 1), date(2026, 4, 1)):

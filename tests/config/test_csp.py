@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from certificates.models import Certificate
 from tests.factories import (
     CertificateFactory,
     ModulePageFactory,
@@ -25,6 +24,7 @@ from tests.factories import (
     reading_step,
     route,
 )
+from wagtail_learning.certificates.models import Certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def assert_only_our_own(response, *, inline_code: bool = False) -> dict:
     for directive in FETCHES:
         for url in FOREIGN:
             assert not allows(directives, directive, url), (directive, url)
-        assert allows(directives, directive, "/static/css/site.css"), directive
+        assert allows(directives, directive, "/static/wagtail_learning/css/site.css"), directive
     assert ("'unsafe-inline'" in directives["script-src"]) is inline_code
     assert ("'unsafe-inline'" in directives["style-src"]) is inline_code
     assert "'unsafe-eval'" not in directives["script-src"]

@@ -18,7 +18,7 @@ BASE_SETTINGS = Path(settings.BASE_DIR) / "config" / "settings" / "base.py"
 @pytest.mark.parametrize(
     ("redis_url", "engine"),
     [
-        ("redis://127.0.0.1:6379/0", "accounts.sessions"),
+        ("redis://127.0.0.1:6379/0", "wagtail_learning.accounts.sessions"),
         ("", "django.contrib.sessions.backends.db"),
     ],
 )
@@ -29,7 +29,7 @@ def test_sessions_come_from_the_cache_only_when_it_is_redis(monkeypatch, redis_u
 
 
 @pytest.mark.django_db
-@override_settings(SESSION_ENGINE="accounts.sessions")
+@override_settings(SESSION_ENGINE="wagtail_learning.accounts.sessions")
 def test_a_logout_ends_a_cached_session_for_every_client_holding_it(django_assert_num_queries):
     user = UserFactory()
     tab = Client()
@@ -46,14 +46,14 @@ def test_a_logout_ends_a_cached_session_for_every_client_holding_it(django_asser
 
 
 @pytest.mark.django_db
-@override_settings(SESSION_ENGINE="accounts.sessions")
+@override_settings(SESSION_ENGINE="wagtail_learning.accounts.sessions")
 def test_a_logout_the_cache_cannot_take_deletes_nothing_so_no_copy_outlives_it(monkeypatch):
     """If the shared cache does not answer at logout, the session is not deleted from the
     database either (Django's cached_db deleted the row first, and a cache coming back
     with its copy would have kept the person logged in)."""
     from django.contrib.sessions.models import Session
 
-    from accounts.sessions import SessionStore
+    from wagtail_learning.accounts.sessions import SessionStore
 
     user = UserFactory()
     tab = Client()

@@ -4,7 +4,7 @@ catalogue lacks come from ours (config/wagtail_messages.py, locale/sv)."""
 import pytest
 from django.utils import translation
 
-from config.wagtail_messages import WAGTAIL_MESSAGES
+from wagtail_learning.wagtail_messages import WAGTAIL_MESSAGES
 
 
 @pytest.mark.parametrize("message", WAGTAIL_MESSAGES)

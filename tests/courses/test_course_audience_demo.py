@@ -6,10 +6,10 @@ reason, in Swedish; the staff who take it are not affected (decision 0033)."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from courses.models import CoursePage
-from lms.models import Enrolment
-from modules.models import ModulePage
 from tests.home import test_seed_demo as demo
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.modules.models import ModulePage
 
 # The demo's own fixtures: the seeded site, its uploads in this test's folders.
 media_roots, seed = demo.media_roots, demo.seed

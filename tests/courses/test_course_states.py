@@ -11,8 +11,6 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from lms import api as lms
-from lms.models import StepProgress
 from tests.factories import (
     CoursePageFactory,
     LectureFactory,
@@ -28,6 +26,8 @@ from tests.factories import (
     reading_step,
     route,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import StepProgress
 
 
 def states(html: str) -> list[str]:
@@ -301,7 +301,7 @@ def test_an_assigned_only_course_refuses_self_enrolment_with_a_message(client):
 
 @pytest.mark.django_db
 def test_enrolling_twice_keeps_one_enrolment(client, course):
-    from lms.models import Enrolment
+    from wagtail_learning.lms.models import Enrolment
 
     user = UserFactory()
     client.force_login(user)
@@ -325,7 +325,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in_before_enrolling(client, course)
 
 @pytest.mark.django_db
 def test_a_withdrawn_learner_who_enrols_again_is_active_again(course):
-    from lms.models import Enrolment
+    from wagtail_learning.lms.models import Enrolment
 
     user = UserFactory()
     enrolment, _ = lms.enrol_learner(user, course=course)

@@ -6,8 +6,8 @@ create view is refused with a message, never a 500, and never makes a second pag
 import pytest
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from courses.models import CoursePage
 from tests.factories import SuperuserFactory, course_index
+from wagtail_learning.courses.models import CoursePage
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,7 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from courses.models import CourseIndexPage, CoursePage
-from events.models import EventIndexPage, EventPage
 from home.models import HomePage
-from modules.models import ModulePage
 from tests.factories import (
     CourseIndexPageFactory,
     CoursePageFactory,
@@ -22,6 +19,9 @@ from tests.factories import (
     lecture_step,
     reading_step,
 )
+from wagtail_learning.courses.models import CourseIndexPage, CoursePage
+from wagtail_learning.events.models import EventIndexPage, EventPage
+from wagtail_learning.modules.models import ModulePage
 
 
 class TestPageTree(WagtailPageTestCase):

@@ -3,10 +3,10 @@ percent-encoded bytes in every link."""
 
 import pytest
 
-from courses.models import CoursePage
-from modules.forms import AsciiSlugPageForm
-from modules.models import ModulePage
 from tests.factories import course_index
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.modules.forms import AsciiSlugPageForm
+from wagtail_learning.modules.models import ModulePage
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from aiosmtpd.controller import Controller
 
-from events import api as events
-from events.models import EventPage
-from org.models import ReportingScope
 from tests.factories import editor_of, org_unit
+from wagtail_learning.events import api as events
+from wagtail_learning.events.models import EventPage
+from wagtail_learning.org.models import ReportingScope
 
 from .helpers import make_event, people
 

@@ -6,8 +6,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from events.models import EventIndexPage, EventPage, EventQuestion, EventQuota, EventSession
 from tests.factories import org_unit, site_home, staff_member
+from wagtail_learning.events.models import (
+    EventIndexPage,
+    EventPage,
+    EventQuestion,
+    EventQuota,
+    EventSession,
+)
 
 LINK = "https://zoom.example/j/98765-hemlig"
 

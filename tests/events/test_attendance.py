@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from events import api as events
-from events.models import EventPage, EventQuestion, RegistrationEntry
-from org.models import ReportingScope
 from tests.factories import LectureFactory, hr_user, org_unit
+from wagtail_learning.events import api as events
+from wagtail_learning.events.models import EventPage, EventQuestion, RegistrationEntry
+from wagtail_learning.org.models import ReportingScope
 
 from .helpers import make_event
 
@@ -195,8 +195,8 @@ def test_an_organiser_without_a_scope_lists_events_in_queries_independent_of_the
 ):
     """Staff who may edit one event (and coordinate nothing) find the list: asked of the
     page permission policy at once, not event by event."""
-    from events.admin_views import may_list_events
     from tests.factories import UserFactory
+    from wagtail_learning.events.admin_views import may_list_events
 
     w = past_event
     ReportingScope.objects.filter(user=w["organiser"]).delete()

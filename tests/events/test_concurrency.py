@@ -9,9 +9,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from events import api as events
-from events.models import Registration, RegistrationEntry
 from tests.factories import org_unit
+from wagtail_learning.events import api as events
+from wagtail_learning.events.models import Registration, RegistrationEntry
 
 from .helpers import make_event, people
 

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from events.models import EventPage
-from org.models import ReportingScope
 from tests.factories import editor_of, org_unit
+from wagtail_learning.events.models import EventPage
+from wagtail_learning.org.models import ReportingScope
 
 from .helpers import make_event
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from events import api as events
-from events.models import CalendarFeed, EventPage, SessionNotice
-from events.services import send_reminders
 from tests.factories import org_unit
+from wagtail_learning.events import api as events
+from wagtail_learning.events.models import CalendarFeed, EventPage, SessionNotice
+from wagtail_learning.events.services import send_reminders
 
 from .helpers import LINK, make_event, people
 
@@ -108,8 +108,8 @@ def test_the_waitlisted_get_no_invitation_until_promoted(smtp, django_capture_on
 def test_an_organiser_cancelling_a_session_tells_everyone_with_the_same_uid(
     smtp, django_capture_on_commit_callbacks
 ):
-    from events.services import cancel_session
     from tests.factories import SuperuserFactory
+    from wagtail_learning.events.services import cancel_session
 
     unit = org_unit("Huddinge kommun")
     seated, waiting = people(unit, 2)
@@ -183,8 +183,8 @@ def test_a_mail_mentions_an_attached_calendar_entry_only_when_one_is_attached(
 ):
     """Someone on the waitlist who cancels, or whose session is cancelled, was never sent
     an invitation: their mail has nothing to attach and must not say it has."""
-    from events.services import cancel_session
     from tests.factories import SuperuserFactory
+    from wagtail_learning.events.services import cancel_session
 
     settings.LANGUAGE_CODE = language
     unit = org_unit("Huddinge kommun")

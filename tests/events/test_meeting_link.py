@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from events import api as events
-from events.models import EventPage
 from tests.factories import org_unit
+from wagtail_learning.events import api as events
+from wagtail_learning.events.models import EventPage
 
 from .helpers import LINK, make_event, people
 

@@ -7,9 +7,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from events import api as events
-from events.models import EventPage
-from lms import api as lms
 from tests.factories import (
     CoursePageFactory,
     LectureFactory,
@@ -18,6 +15,9 @@ from tests.factories import (
     new_id,
     org_unit,
 )
+from wagtail_learning.events import api as events
+from wagtail_learning.events.models import EventPage
+from wagtail_learning.lms import api as lms
 
 from .helpers import make_event, people
 
@@ -112,7 +112,7 @@ def test_marking_attendance_reads_only_the_modules_with_a_live_session(
     not load and walk every live module's steps on the platform."""
     from django.db.models.signals import post_init
 
-    from modules.models import ModulePage
+    from wagtail_learning.modules.models import ModulePage
 
     module, step_id, session, attendee, absentee = course_with_live_step
     for number in range(12):  # modules without a live session

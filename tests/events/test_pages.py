@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import translation
 
-from events import api as events
 from tests.factories import org_unit, staff_member
+from wagtail_learning.events import api as events
 
 from .helpers import events_index, make_event
 

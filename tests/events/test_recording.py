@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from events import api as events
-from events.models import EventPage
 from tests.factories import LectureFactory, UserFactory, org_unit
+from wagtail_learning.events import api as events
+from wagtail_learning.events.models import EventPage
 
 from .helpers import make_event, people
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from events import api as events
-from events.models import Registration, RegistrationEntry
 from tests.factories import SuperuserFactory, org_unit, staff_member
+from wagtail_learning.events import api as events
+from wagtail_learning.events.models import Registration, RegistrationEntry
 
 from .helpers import make_event, people
 
@@ -158,7 +158,7 @@ def test_history_is_append_only(huddinge):
 
 
 def test_the_calendar_lists_upcoming_events_soonest_first_then_the_latest_past():
-    from events.services import list_events
+    from wagtail_learning.events.services import list_events
 
     later = make_event(title="Senare", starts_in=timedelta(days=20))
     soon = make_event(title="Snart", starts_in=timedelta(days=2))

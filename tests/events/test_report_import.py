@@ -13,17 +13,17 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.models import GroupPagePermission
 
-from events import api as events
-from events.errors import InvalidInput, NotOrganiser
-from events.models import Attendance, RegistrationEntry
-from events.services import (
+from tests.factories import UserFactory, editor_of, hr_user, in_english, org_unit, staff_member
+from wagtail_learning.events import api as events
+from wagtail_learning.events.errors import InvalidInput, NotOrganiser
+from wagtail_learning.events.models import Attendance, RegistrationEntry
+from wagtail_learning.events.services import (
     MAX_REPORT_MINUTES,
     import_participant_report,
     may_import_report,
     parse_participant_report,
 )
-from org.models import ReportingScope
-from tests.factories import UserFactory, editor_of, hr_user, in_english, org_unit, staff_member
+from wagtail_learning.org.models import ReportingScope
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +235,7 @@ def test_a_reporting_scope_alone_reads_but_does_not_import(past_event):
 
 
 def test_a_report_over_the_size_limit_is_refused_and_one_at_it_is_read():
-    from events.services import MAX_REPORT_BYTES
+    from wagtail_learning.events.services import MAX_REPORT_BYTES
 
     head = "Email,Minutes\na@example.com,5\n"
     exactly = (head + "\n" * (MAX_REPORT_BYTES - len(head))).encode()

@@ -8,10 +8,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
-from events import api as events
-from events import services
-from events.models import EventPage, Registration
 from tests.factories import LectureFactory, SuperuserFactory, org_unit, staff_member
+from wagtail_learning.events import api as events
+from wagtail_learning.events import services
+from wagtail_learning.events.models import EventPage, Registration
 
 from .helpers import events_index, make_event, people
 
@@ -244,7 +244,7 @@ def test_check_in_to_a_cancelled_session_is_refused(huddinge):
 
 
 def test_the_calendar_lists_one_index_soonest_first_then_the_latest_past():
-    from events.models import EventIndexPage
+    from wagtail_learning.events.models import EventIndexPage
 
     other = events_index()
 
@@ -359,8 +359,8 @@ def test_cancelling_the_event_tells_everyone_and_closes_registration(
 def run_by_lansstyrelsen(huddinge):
     """An upcoming event organised by Länsstyrelsen, a Huddinge participant with a seat,
     the coordinator who runs it, and an editor of the calendar above it who does not."""
-    from org.models import ReportingScope
     from tests.factories import editor_of
+    from wagtail_learning.org.models import ReportingScope
 
     lansstyrelsen = org_unit("Länsstyrelsen i Uppsala län")
     event = make_event(title="Nätverksträff", organisers=[lansstyrelsen], seats=5, sessions=2)
@@ -443,7 +443,7 @@ def test_the_check_in_window_and_its_message_follow_the_one_rule(client, hudding
 
 
 def test_past_events_are_ordered_by_their_last_session():
-    from events.models import EventIndexPage
+    from wagtail_learning.events.models import EventIndexPage
 
     calendar = EventIndexPage(title="Arkiv", slug="arkiv")
     events_index().get_parent().add_child(instance=calendar)
@@ -478,7 +478,7 @@ def test_an_event_has_taken_place_when_its_last_held_session_has_ended():
 def test_someone_who_leaves_gives_up_their_seat_to_the_first_in_line_with_the_note_kept(
     huddinge,
 ):
-    from events.models import RegistrationEntry
+    from wagtail_learning.events.models import RegistrationEntry
 
     event = make_event(seats=1)
     leaving, waiting = people(huddinge, 2)
@@ -535,7 +535,7 @@ def test_a_full_event_says_it_is_full_not_that_the_organisations_seats_are_taken
 
 
 def test_the_history_and_the_counts_organisers_are_given(huddinge):
-    from events.models import RegistrationEntry
+    from wagtail_learning.events.models import RegistrationEntry
 
     event = make_event(seats=5, sessions=2)
     a, b = people(huddinge, 2)

@@ -8,10 +8,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from events import api as events
-from events import services
-from events.models import EventQuota, Registration
 from tests.factories import SuperuserFactory, org_unit
+from wagtail_learning.events import api as events
+from wagtail_learning.events import services
+from wagtail_learning.events.models import EventQuota, Registration
 
 from .helpers import make_event, people
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.cache import cache
 
-from org.models import Organisation
 from tests.factories import CoursePageFactory, ModulePageFactory, reading_step
+from wagtail_learning.org.models import Organisation
 
 
 @pytest.fixture(autouse=True)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from external.services import set_contact_person
-from org.models import Organisation, ReportingScope
 from tests.factories import enrol, hr_user, org_unit, site_home, staff_member
+from wagtail_learning.external.services import set_contact_person
+from wagtail_learning.org.models import Organisation, ReportingScope
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from external.models import ExternalOrganisation
-from external.services import approve_organisation, get_listed_organisations
-from org.models import Membership, Organisation
 from tests.external.test_recognition import coordinator
 from tests.external.test_registration import PASSWORD, form, link_in, register
 from tests.factories import in_english
+from wagtail_learning.external.models import ExternalOrganisation
+from wagtail_learning.external.services import approve_organisation, get_listed_organisations
+from wagtail_learning.org.models import Membership, Organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,14 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from external.models import ExternalOrganisation, Recognition, RecognitionRule
-from external.services import evaluate_recognitions, give_consent, set_contact_person
-from org.models import Organisation
 from tests.factories import CertificateFactory, UserFactory, enrol, staff_member
+from wagtail_learning.external.models import ExternalOrganisation, Recognition, RecognitionRule
+from wagtail_learning.external.services import (
+    evaluate_recognitions,
+    give_consent,
+    set_contact_person,
+)
+from wagtail_learning.org.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -251,11 +255,11 @@ def test_unknown_codes_and_courses_are_404s(client, world):
 def test_the_daily_schedule_exists():
     from django_q.models import Schedule
 
-    from external.schedules import RECOGNITION_NAME, ensure_schedules
+    from wagtail_learning.external.schedules import RECOGNITION_NAME, ensure_schedules
 
     ensure_schedules()
     schedule = Schedule.objects.get(name=RECOGNITION_NAME)
-    assert schedule.func == "external.tasks.evaluate_recognitions_task"
+    assert schedule.func == "wagtail_learning.external.tasks.evaluate_recognitions_task"
     assert schedule.schedule_type == Schedule.DAILY
 
 
@@ -292,7 +296,7 @@ def test_only_a_granted_recognition_can_be_withdrawn(client, world):
     assert "inte erkänd" in refused.content.decode()
     never.refresh_from_db()
     assert never.withdrawn_at is None
-    from external.services import RecognitionNotGranted, withdraw_recognition
+    from wagtail_learning.external.services import RecognitionNotGranted, withdraw_recognition
 
     with pytest.raises(RecognitionNotGranted):
         withdraw_recognition(never, user=None, reason="Fel")

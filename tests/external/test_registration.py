@@ -11,11 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core import mail, signing
 from django.urls import reverse
 
-from external.models import ExternalOrganisation, ExternalRegistration
-from external.services import LINK_MAX_AGE, get_listed_organisations
-from lms.models import Enrolment
-from org.models import LearnerProfile, Membership, Organisation, ReportingScope
 from tests.factories import CoursePageFactory, UserFactory, in_english
+from wagtail_learning.external.models import ExternalOrganisation, ExternalRegistration
+from wagtail_learning.external.services import LINK_MAX_AGE, get_listed_organisations
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.org.models import LearnerProfile, Membership, Organisation, ReportingScope
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +212,7 @@ def test_a_new_organisation_waits_for_approval_but_its_person_can_study(
     # The contact person gets a scope only once a coordinator approves, and its people
     # are placed in it then.
     assert not ReportingScope.objects.filter(user=user).exists()
-    from external.services import approve_organisation
+    from wagtail_learning.external.services import approve_organisation
 
     approve_organisation(record, user=UserFactory())
     assert ReportingScope.objects.filter(user=user, unit=organisation).exists()
@@ -300,7 +300,7 @@ def test_a_rejected_organisation_never_becomes_its_registrants_organisation(
                                         new_contact="on"))  # fmt: skip
     client.post(link_in(mail.outbox[0]), {"password": PASSWORD})
     record = ExternalOrganisation.objects.get(organisation__name="Bluff AB")
-    from external.services import reject_organisation
+    from wagtail_learning.external.services import reject_organisation
 
     reject_organisation(record, user=UserFactory())
 

@@ -11,10 +11,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from external.models import ExternalOrganisation, ExternalRegistration
-from lms.models import Enrolment
-from org.models import LearnerProfile, Membership, Organisation
 from tests.external.test_registration import form, link_in, logs_in, register
+from wagtail_learning.external.models import ExternalOrganisation, ExternalRegistration
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.org.models import LearnerProfile, Membership, Organisation
 
 pytestmark = pytest.mark.django_db
 

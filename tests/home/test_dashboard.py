@@ -9,8 +9,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from lms import api as lms
-from lms.models import Completion, Enrolment
 from tests.factories import (
     CoursePageFactory,
     LectureFactory,
@@ -24,6 +22,8 @@ from tests.factories import (
     route,
     site_home,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Completion, Enrolment
 
 
 def english_date(when) -> str:

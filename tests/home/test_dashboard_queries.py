@@ -3,7 +3,6 @@ is enrolled in (lms/dashboard.py batches their modules, completions and step pro
 
 import pytest
 
-from lms import api as lms
 from tests.factories import (
     CoursePageFactory,
     LectureFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     reading_step,
     site_home,
 )
+from wagtail_learning.lms import api as lms
 
 # Enrolments (1); the course pages and their specific rows (2); the learner's completions
 # and step progress, in one (1; two before they were one UNION ALL: lms.state); the
@@ -100,7 +100,7 @@ def test_without_a_shared_cache_the_dashboard_loads_the_modules_each_time(
 def test_the_dashboard_shows_an_edit_at_once(client):
     """The kept modules are dropped by any edit: a module renamed and a step added are on
     the learner's next view of the dashboard."""
-    from modules.models import ModulePage
+    from wagtail_learning.modules.models import ModulePage
 
     home = site_home()
     course = CoursePageFactory(title="Likabehandling")

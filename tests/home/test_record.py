@@ -7,7 +7,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from org.models import Organisation
 from tests.factories import (
     CertificateFactory,
     OneModuleCourse,
@@ -16,6 +15,7 @@ from tests.factories import (
     learner_profile,
     site_home,
 )
+from wagtail_learning.org.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +64,8 @@ def learner_client(client, learner, other):
 
 
 def test_the_urls_are_routed_before_wagtails_pages():
-    assert reverse("home:training_record") == PAGE
-    assert reverse("home:training_record_json") == EXPORT
+    assert reverse("learning:training_record") == PAGE
+    assert reverse("learning:training_record_json") == EXPORT
 
 
 @pytest.mark.parametrize("url", [PAGE, EXPORT])

@@ -16,7 +16,7 @@ def site_templates() -> list[Path]:
         path
         for path in ROOT.rglob("templates/**/*.html")
         if not SKIP & set(path.relative_to(ROOT).parts)
-        and '{% extends "base.html" %}' in path.read_text(encoding="utf-8")
+        and '{% extends "wagtail_learning/base.html" %}' in path.read_text(encoding="utf-8")
     ]
 
 

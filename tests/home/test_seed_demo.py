@@ -18,18 +18,24 @@ from wagtail.models import GroupPagePermission, Page, Revision, Site
 from wagtail.permissions import policy_registry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from certificates.models import Certificate, CertificateDesign, UnitCertificate
-from compliance.models import Assignment
-from courses.models import CourseIndexPage, CoursePage
-from events.models import EventIndexPage, EventPage
 from home.management import demo_content as content
 from home.management.commands.seed_demo import load_manifest
 from home.models import HomePage
-from lms.models import Completion, Enrolment
-from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
-from modules.validators import parse_webvtt
-from org.models import EditorialGroup, LearnerProfile, Membership, Organisation
 from tests.factories import root_collection, tree_root
+from wagtail_learning.certificates.models import Certificate, CertificateDesign, UnitCertificate
+from wagtail_learning.compliance.models import Assignment
+from wagtail_learning.courses.models import CourseIndexPage, CoursePage
+from wagtail_learning.events.models import EventIndexPage, EventPage
+from wagtail_learning.lms.models import Completion, Enrolment
+from wagtail_learning.modules.models import (
+    Lecture,
+    LectureCaptionTrack,
+    LectureChapter,
+    ModulePage,
+    Quiz,
+)
+from wagtail_learning.modules.validators import parse_webvtt
+from wagtail_learning.org.models import EditorialGroup, LearnerProfile, Membership, Organisation
 
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # every Matroska/WebM file starts with it
 EQUALITY_SLUG = "jamlikhet-normkritik-och-jamlik-styrning"
@@ -260,7 +266,7 @@ def test_it_refuses_to_create_demo_passwords_with_debug_off(media_roots, setting
 
 @pytest.mark.django_db
 def test_two_municipalities_each_with_an_hr_account_that_sees_only_its_own(seed):
-    from org.api import scope_queryset
+    from wagtail_learning.org.api import scope_queryset
 
     seed()
     users = {user.username: user for user in get_user_model().objects.all()}
@@ -334,7 +340,7 @@ def test_the_staff_who_completed_have_their_certificates_and_editors_may_design_
 
 @pytest.mark.django_db
 def test_pitea_course_is_open_to_external_participants_with_one_organisation_listed(seed, client):
-    from external.api import ExternalOrganisation, Recognition, get_register
+    from wagtail_learning.external.api import ExternalOrganisation, Recognition, get_register
 
     seed()
     course = CoursePage.objects.get(slug="mangfald-i-foretag-och-foreningar")
@@ -380,8 +386,8 @@ def test_the_shared_minorities_series_each_coordinator_sees_only_their_own_staff
     import csv
     import io
 
-    from compliance.models import CourseSharing
     from tests.factories import in_english
+    from wagtail_learning.compliance.models import CourseSharing
 
     seed()
     course = CoursePage.objects.get(slug="nationella-minoriteter")
@@ -436,7 +442,7 @@ def test_the_demos_programme_report_agrees_with_itself(seed):
     (the step rows were stamped at seeding, after the completions)."""
     from django.utils import timezone
 
-    from compliance.api import get_programme_report
+    from wagtail_learning.compliance.api import get_programme_report
 
     seed()
     course = CoursePage.objects.get(slug="nationella-minoriteter")

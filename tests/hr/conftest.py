@@ -39,8 +39,6 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from compliance import api as compliance
-from lms.models import Enrolment
 from tests.factories import (
     CoursePageFactory,
     ModulePageFactory,
@@ -52,6 +50,8 @@ from tests.factories import (
     staff_member,
     step_progress,
 )
+from wagtail_learning.compliance import api as compliance
+from wagtail_learning.lms.models import Enrolment
 
 NOW = timezone.make_aware(datetime(2026, 3, 16, 12, 0))
 ASSIGNED_ON = date(2026, 3, 1)

@@ -11,10 +11,10 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance.api import CertificationRule, evaluate_certification_rules
 from tests.compliance.test_certification import TODAY, frozen, rule, school  # noqa: F401, F811
 from tests.factories import hr_user, in_english, org_unit
 from tests.hr.conftest import NOW
+from wagtail_learning.compliance.api import CertificationRule, evaluate_certification_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -127,8 +127,8 @@ def grant_rules(user):
 
 def test_hr_adds_a_rule_on_their_own_assignment_only(hr_client, school):
     grant_rules(school.hr)
-    from compliance.models import Assignment
     from tests.factories import assign_course
+    from wagtail_learning.compliance.models import Assignment
 
     foreign = assign_course(school.course, org_unit("Kommun Z"))
     add = reverse("hr_certification_rules:add")

@@ -11,11 +11,15 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from compliance.models import ComplianceSnapshot
-from compliance.reports import get_compliance_matrix
-from compliance.snapshots import end_of_day, get_compliance_charts, write_compliance_snapshots
-from lms.models import Completion
 from tests.factories import SuperuserFactory, assign_course, course_completed
+from wagtail_learning.compliance.models import ComplianceSnapshot
+from wagtail_learning.compliance.reports import get_compliance_matrix
+from wagtail_learning.compliance.snapshots import (
+    end_of_day,
+    get_compliance_charts,
+    write_compliance_snapshots,
+)
+from wagtail_learning.lms.models import Completion
 
 from .conftest import NOW, at, course_with_module
 
@@ -114,7 +118,7 @@ def test_the_daily_schedule_writes_the_snapshots_through_the_queue(world, frozen
     from django_q.models import Schedule
     from django_q.tasks import async_task
 
-    from compliance.schedules import SNAPSHOTS, ensure_schedules
+    from wagtail_learning.compliance.schedules import SNAPSHOTS, ensure_schedules
 
     ensure_schedules()
     async_task(Schedule.objects.get(name=SNAPSHOTS).func)  # run inline in the test settings
@@ -178,7 +182,7 @@ def test_a_coordinator_never_reads_another_organisations_snapshots(world, hr_b):
     today = {world.c1.pk: (13, 6)}
     charts = get_compliance_charts(user=hr_b, unit=world.units.kommun, today=today, now=NOW)
     assert [share for _when, share in charts[world.c1.pk][:-1]] == [None] * 11
-    from org.api import scope_queryset
+    from wagtail_learning.org.api import scope_queryset
 
     seen = scope_queryset(hr_b, ComplianceSnapshot.objects.all())
     assert set(seen.values_list("unit", flat=True)) == {

@@ -221,7 +221,7 @@ def test_the_people_csv_names_course_unit_and_date_in_its_file_name(hr_client, w
 
 
 def test_csv_numbers_are_swedish():
-    from lms.http.exports import csv_value
+    from wagtail_learning.lms.http.exports import csv_value
 
     assert csv_value(12.5) == "12,5"
     assert csv_value(43) == "43"
@@ -229,7 +229,7 @@ def test_csv_numbers_are_swedish():
 
 
 def test_the_xlsx_starts_before_the_rows_are_read():
-    from lms.http.exports import xlsx_chunks
+    from wagtail_learning.lms.http.exports import xlsx_chunks
 
     read = []
 
@@ -398,7 +398,7 @@ def test_a_client_hanging_up_mid_xlsx_leaves_no_error_behind():
     import gc
     import sys
 
-    from lms.http.exports import xlsx_chunks
+    from wagtail_learning.lms.http.exports import xlsx_chunks
 
     seen = []
     hook, sys.unraisablehook = sys.unraisablehook, seen.append

@@ -14,9 +14,6 @@ from django.utils import translation
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
-from lms.storage import protected_storage
-from org.api import find_unit
-from org.models import LearnerProfile, Membership, Organisation, ReportingScope, StaffImport
 from tests.factories import (
     HR_HEADINGS,
     SuperuserFactory,
@@ -26,6 +23,15 @@ from tests.factories import (
     in_english,
     staff_importer,
     unit_at,
+)
+from wagtail_learning.lms.storage import protected_storage
+from wagtail_learning.org.api import find_unit
+from wagtail_learning.org.models import (
+    LearnerProfile,
+    Membership,
+    Organisation,
+    ReportingScope,
+    StaffImport,
 )
 
 pytestmark = pytest.mark.django_db
@@ -287,7 +293,7 @@ def test_a_file_that_is_not_csv_or_xlsx_is_a_400(admin, org, data, name, message
 
 
 def test_a_file_over_the_size_limit_is_a_400(admin, org, monkeypatch):
-    monkeypatch.setattr("hr.forms.MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr("wagtail_learning.hr.forms.MAX_UPLOAD_BYTES", 100)
 
     response = upload(admin, org.huddinge)
 

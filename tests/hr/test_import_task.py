@@ -12,9 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from org.api import find_unit, run_staff_import
-from org.imports import jobs
-from org.models import LearnerProfile, ReportingScope, StaffImport
 from tests.factories import (
     SuperuserFactory,
     hr_export,
@@ -23,6 +20,9 @@ from tests.factories import (
     staff_importer,
     unit_at,
 )
+from wagtail_learning.org.api import find_unit, run_staff_import
+from wagtail_learning.org.imports import jobs
+from wagtail_learning.org.models import LearnerProfile, ReportingScope, StaffImport
 
 pytestmark = pytest.mark.django_db
 
@@ -239,14 +239,14 @@ def test_an_abandoned_upload_expires_with_its_file(client, org):
 def test_the_sweep_is_scheduled():
     from django_q.models import Schedule
 
-    from org.schedules import SWEEP_NAME, ensure_schedules
+    from wagtail_learning.org.schedules import SWEEP_NAME, ensure_schedules
 
     Schedule.objects.filter(name=SWEEP_NAME).delete()
     ensure_schedules()
     ensure_schedules()
 
     schedule = Schedule.objects.get(name=SWEEP_NAME)
-    assert schedule.func == "org.tasks.sweep_staff_imports_task"
+    assert schedule.func == "wagtail_learning.org.tasks.sweep_staff_imports_task"
     assert schedule.minutes == 10
 
 

@@ -8,15 +8,6 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from compliance import api as compliance
-from compliance.assignments import due_date_for
-from compliance.models import Assignment
-from compliance.policy import audience_profiles
-from compliance.reports import get_compliance_history, get_compliance_matrix, get_unit_people
-from lms import api as lms
-from lms.errors import AccessDenied
-from lms.models import Completion, Enrolment
-from org.models import LearnerProfile
 from tests.factories import (
     SuperuserFactory,
     assign_course,
@@ -26,6 +17,19 @@ from tests.factories import (
     step_progress,
 )
 from tests.hr.conftest import NOW, at, cells, course_with_module, row_named
+from wagtail_learning.compliance import api as compliance
+from wagtail_learning.compliance.assignments import due_date_for
+from wagtail_learning.compliance.models import Assignment
+from wagtail_learning.compliance.policy import audience_profiles
+from wagtail_learning.compliance.reports import (
+    get_compliance_history,
+    get_compliance_matrix,
+    get_unit_people,
+)
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.errors import AccessDenied
+from wagtail_learning.lms.models import Completion, Enrolment
+from wagtail_learning.org.models import LearnerProfile
 
 pytestmark = pytest.mark.django_db
 

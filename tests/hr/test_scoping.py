@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from org.scopes import can_see_unit, get_scope_units
 from tests.factories import SuperuserFactory, editor_of, hr_user, in_english, site_home
 from tests.hr.conftest import cells
+from wagtail_learning.org.scopes import can_see_unit, get_scope_units
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from compliance.models import Assignment
 from tests import sharing_world
 from tests.factories import in_english
+from wagtail_learning.compliance.models import Assignment
 
 pytestmark = pytest.mark.django_db
 

@@ -336,7 +336,7 @@ def test_the_people_list_comes_in_pages_of_100_that_keep_the_filters(crowd):
 def test_the_pages_of_people_are_the_whole_list_in_its_order_with_its_figures(crowd, filtered):
     # A page picks its people in a subquery and gives only them their row's figures: the
     # pages, one after the other, must be the list an export reads, row for row.
-    from compliance.reports import get_unit_people, get_unit_people_page
+    from wagtail_learning.compliance.reports import get_unit_people, get_unit_people_page
 
     _client, root, course = crowd
     hr = hr_user(root)

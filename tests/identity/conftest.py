@@ -5,8 +5,8 @@ import requests
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from identity.models import IdentityProvider
-from org.api import LearnerProfile, Organisation
+from wagtail_learning.identity.models import IdentityProvider
+from wagtail_learning.org.api import LearnerProfile, Organisation
 
 from .oidc_provider import TinyProvider, running
 from .saml_idp import TestIdP, key_pair

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
-from identity.envconfig import sync_from_environment
-from identity.models import IdentityProvider
+from wagtail_learning.identity.envconfig import sync_from_environment
+from wagtail_learning.identity.models import IdentityProvider
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
-from identity.models import IdentityProvider, ProviderIdentity
-from org.api import LearnerProfile
+from wagtail_learning.identity.models import IdentityProvider, ProviderIdentity
+from wagtail_learning.org.api import LearnerProfile
 
 from .conftest import session_user_id, sign_in
 from .oidc_provider import TinyProvider, running

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from identity.models import IdentityProvider, ProviderIdentity
+from wagtail_learning.identity.models import IdentityProvider, ProviderIdentity
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 

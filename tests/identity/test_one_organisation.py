@@ -15,11 +15,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
-from identity.errors import SignInRefused
-from identity.models import IdentityConflict, IdentityProvider, ProviderIdentity
-from identity.provisioning import VerifiedIdentity, identity_from_claims, sign_in_user
-from lms.models import Enrolment
-from org.api import LearnerProfile, Membership, Organisation, import_staff
 from tests.factories import (
     CoursePageFactory,
     SuperuserFactory,
@@ -31,6 +26,15 @@ from tests.factories import (
     staff_importer,
     staff_member,
 )
+from wagtail_learning.identity.errors import SignInRefused
+from wagtail_learning.identity.models import IdentityConflict, IdentityProvider, ProviderIdentity
+from wagtail_learning.identity.provisioning import (
+    VerifiedIdentity,
+    identity_from_claims,
+    sign_in_user,
+)
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.org.api import LearnerProfile, Membership, Organisation, import_staff
 
 from .conftest import sign_in
 from .test_saml import ATTRIBUTES, saml_sign_in
@@ -360,7 +364,7 @@ def test_refusals_are_logged_for_the_administrator(huddinge_idp, skola, imported
     boss = UserFactory(username="boss", email="boss@huddinge.se", is_staff=True)
     arrive(huddinge_idp, "anna-1", employee_number="1001")
 
-    with caplog.at_level(logging.WARNING, logger="identity.provisioning"):
+    with caplog.at_level(logging.WARNING, logger="wagtail_learning.identity.provisioning"):
         for subject, claims in (
             ("eva", {"email": "eva@huddinge.se"}),
             ("boss", {"email": "boss@huddinge.se"}),
@@ -369,7 +373,9 @@ def test_refusals_are_logged_for_the_administrator(huddinge_idp, skola, imported
             with pytest.raises(SignInRefused):
                 arrive(huddinge_idp, subject, **claims)
 
-    logged = [r.getMessage() for r in caplog.records if r.name == "identity.provisioning"]
+    logged = [
+        r.getMessage() for r in caplog.records if r.name == "wagtail_learning.identity.provisioning"
+    ]
     assert any("by email" in m and "organisations" in m for m in logged)
     assert any(f"privileged account {boss.pk}" in m for m in logged)
     assert any("new subject" in m and str(imported.pk) in m for m in logged)
@@ -399,7 +405,7 @@ def test_a_profile_of_another_organisation_without_units_is_still_theirs(hudding
 
 
 def test_the_not_yet_placed_unit_is_marked(huddinge):
-    from org.api import unplaced_unit
+    from wagtail_learning.org.api import unplaced_unit
 
     unit = unplaced_unit(huddinge)
     assert unit.is_unplaced and unplaced_unit(huddinge) == unit

@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from identity.models import ProviderIdentity
+from wagtail_learning.identity.models import ProviderIdentity
 
 from .saml_idp import SLO_URL, SSO_URL, TestIdP, key_pair
 

@@ -14,8 +14,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from identity.models import SamlLogoutRequest, SamlSession
-from identity.saml import LOGOUT_REFUSED, LOGOUT_REQUEST_REFUSED
+from wagtail_learning.identity.models import SamlLogoutRequest, SamlSession
+from wagtail_learning.identity.saml import LOGOUT_REFUSED, LOGOUT_REQUEST_REFUSED
 
 from .saml_idp import SLO_URL, TestIdP
 from .test_saml import ATTRIBUTES, saml_sign_in

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils.html import escape
 
-from identity.models import ProviderIdentity
+from wagtail_learning.identity.models import ProviderIdentity
 
 from .saml_idp import IDP_ENTITY_ID, SSO_URL, TestIdP, federation_metadata, key_pair
 from .test_saml import ATTRIBUTES, post_answer, saml_sign_in, to_idp

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lms.models import StepProgress
 from tests.factories import (
     VIDEO_BYTES,
     CoursePageFactory,
@@ -33,6 +32,7 @@ from tests.factories import (
     reading_step,
     route,
 )
+from wagtail_learning.lms.models import StepProgress
 
 
 @dataclass
@@ -221,7 +221,7 @@ def test_an_editor_opening_the_document_does_not_collect_progress(client, world)
 
 @pytest.mark.django_db
 def test_a_withdrawn_learner_is_refused_like_one_never_enrolled(client, world):
-    from lms.models import Enrolment
+    from wagtail_learning.lms.models import Enrolment
 
     learner = enrolled_learner(world.course)
     completed_module(learner, world.prerequisite)

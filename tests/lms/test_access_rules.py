@@ -5,8 +5,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from lms import api as lms
-from lms.models import StepProgress
 from tests.factories import (
     CoursePageFactory,
     LectureFactory,
@@ -20,6 +18,8 @@ from tests.factories import (
     reading_step,
     route,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import StepProgress
 
 EDITOR_MESSAGE = "You are viewing this module as an editor; enrol to record progress."
 

@@ -7,8 +7,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lms import api as lms
-from lms.models import QuizAttempt, StepProgress
 from tests.factories import (
     LectureFactory,
     ModulePageFactory,
@@ -21,6 +19,8 @@ from tests.factories import (
     reflection_step,
     route,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import QuizAttempt, StepProgress
 
 REFLECTION = "En tillräckligt lång reflektion om vad jag har lärt mig."
 

@@ -10,9 +10,6 @@ import json
 import pytest
 from django.forms.models import model_to_dict
 
-from lms import api as lms
-from lms.http.rest import api
-from lms.models import Completion, Enrolment, QuizAttempt, StepProgress
 from tests.factories import (
     LectureFactory,
     ModulePageFactory,
@@ -23,6 +20,9 @@ from tests.factories import (
     reading_step,
     reflection_step,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.http.rest import api
+from wagtail_learning.lms.models import Completion, Enrolment, QuizAttempt, StepProgress
 
 pytestmark = pytest.mark.django_db
 

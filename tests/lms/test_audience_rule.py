@@ -5,11 +5,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 
-from lms.api import Audience
-from lms.audience import admits, is_external, refusal_message
-from lms.models import Enrolment
-from org.models import LearnerProfile
 from tests.factories import CoursePageFactory, UserFactory, learner_profile
+from wagtail_learning.lms.api import Audience
+from wagtail_learning.lms.audience import admits, is_external, refusal_message
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.org.models import LearnerProfile
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_who_counts_as_external_is_what_their_profile_says():
 def test_without_a_source_of_external_learners_nobody_is_external(monkeypatch):
     from wagtail import hooks
 
-    from lms.audience import EXTERNAL_LEARNERS, is_external_expression
+    from wagtail_learning.lms.audience import EXTERNAL_LEARNERS, is_external_expression
 
     external = UserFactory()
     learner_profile(external, kind=LearnerProfile.Kind.EXTERNAL)
@@ -78,7 +78,7 @@ def test_a_course_for_external_participants_only_admits_them_and_anonymous_visit
     """No page class has such an audience yet; the engine's rule is ready for one."""
     from types import SimpleNamespace
 
-    from lms.api import check_course_audience
+    from wagtail_learning.lms.api import check_course_audience
 
     course = SimpleNamespace(lms_audience=Audience.EXTERNAL)
     external, staff = UserFactory(), UserFactory()
@@ -99,7 +99,7 @@ def test_a_course_for_external_participants_only_admits_them_and_anonymous_visit
 def test_a_learner_named_by_any_of_several_sources_is_external(monkeypatch):
     from wagtail import hooks
 
-    from lms.audience import EXTERNAL_LEARNERS, is_external_expression
+    from wagtail_learning.lms.audience import EXTERNAL_LEARNERS, is_external_expression
 
     external = UserFactory()
     learner_profile(external, kind=LearnerProfile.Kind.EXTERNAL)

@@ -6,8 +6,8 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 
-from lms import snapshots
-from lms.api import cached_until_edit, forget_module_snapshots
+from wagtail_learning.lms import snapshots
+from wagtail_learning.lms.api import cached_until_edit, forget_module_snapshots
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_many_values_are_built_together_once_and_kept_like_one():
     """The dashboard's read: the values kept come back, those not kept are built in one
     call, and each is then kept exactly as `cached_until_edit` keeps it (one stored
     shape): the single read takes what the many read built, and the other way round."""
-    from lms.api import cached_until_edit_many
+    from wagtail_learning.lms.api import cached_until_edit_many
 
     forget_module_snapshots()
     calls = []

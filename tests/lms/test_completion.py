@@ -8,9 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail import hooks
 
-from lms import api as lms
-from lms.models import Completion, Enrolment
-from modules.models import ModulePage
 from tests.factories import (
     CoursePageFactory,
     ModulePageFactory,
@@ -20,6 +17,9 @@ from tests.factories import (
     reading_step,
     single_choice,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Completion, Enrolment
+from wagtail_learning.modules.models import ModulePage
 
 
 @pytest.fixture

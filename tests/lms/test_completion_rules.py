@@ -7,16 +7,16 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from lms import api as lms
-from lms.models import Completion
-from lms.tasks import recompute_completions_task
-from modules.models import ModulePage
 from tests.factories import (
     CoursePageFactory,
     ModulePageFactory,
     enrolled_learner,
     reading_step,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Completion
+from wagtail_learning.lms.tasks import recompute_completions_task
+from wagtail_learning.modules.models import ModulePage
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,6 @@ from django.db import connection
 from django.utils import timezone
 from wagtail import hooks
 
-from lms import api as lms
-from lms import completion
-from lms.models import Completion, QuizAttempt, StepProgress
-from modules.models import ModulePage
 from tests.factories import (
     CoursePageFactory,
     LectureFactory,
@@ -28,6 +24,10 @@ from tests.factories import (
     reading_step,
     single_choice,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms import completion
+from wagtail_learning.lms.models import Completion, QuizAttempt, StepProgress
+from wagtail_learning.modules.models import ModulePage
 
 pytestmark = [
     pytest.mark.postgres_only,

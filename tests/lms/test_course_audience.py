@@ -23,12 +23,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone, translation
 
-from courses.models import CoursePage
-from events.models import EventPage
-from lms import api as lms
-from lms.models import Completion, Enrolment, QuizAttempt, StepProgress
-from modules.models import ModulePage
-from org.models import LearnerProfile
 from tests.events.helpers import make_event
 from tests.factories import (
     VIDEO_BYTES,
@@ -49,6 +43,12 @@ from tests.factories import (
     reading_step,
     reflection_step,
 )
+from wagtail_learning.courses.models import CoursePage
+from wagtail_learning.events.models import EventPage
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Completion, Enrolment, QuizAttempt, StepProgress
+from wagtail_learning.modules.models import ModulePage
+from wagtail_learning.org.models import LearnerProfile
 
 pytestmark = pytest.mark.django_db
 

@@ -3,14 +3,14 @@
 import pytest
 from wagtail import hooks
 
-from lms import api as lms
-from lms.models import Completion, Enrolment, StepProgress
 from tests.factories import (
     CoursePageFactory,
     ModulePageFactory,
     enrolled_learner,
     reading_step,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Completion, Enrolment, StepProgress
 
 pytestmark = pytest.mark.django_db
 

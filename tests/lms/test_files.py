@@ -4,7 +4,6 @@ from urllib.parse import quote
 
 import pytest
 
-from lms.http.files import RangeNotSatisfiable, parse_range_header
 from tests.factories import (
     CAPTIONS_SV,
     VIDEO_BYTES,
@@ -19,6 +18,7 @@ from tests.factories import (
     reading_step,
     route,
 )
+from wagtail_learning.lms.http.files import RangeNotSatisfiable, parse_range_header
 
 SIZE = len(VIDEO_BYTES)
 

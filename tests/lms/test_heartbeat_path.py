@@ -7,9 +7,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from lms import api as lms
-from lms import progress as progress_module
-from lms.models import Completion, StepProgress
 from tests.factories import (
     CoursePageFactory,
     LectureFactory,
@@ -20,6 +17,9 @@ from tests.factories import (
     lecture_step,
     reading_step,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms import progress as progress_module
+from wagtail_learning.lms.models import Completion, StepProgress
 
 # Session (1) and user (2) for the login; enrolment, prerequisites and the page's
 # freshness in one query (3); the progress row (4); one UPDATE of it (5).

@@ -7,11 +7,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from lms.access import check_learner_access_in_one_query
-from lms.models import Completion, Enrolment
-from lms.snapshots import get_module_snapshot
-from modules.models import ModulePage
-from org.models import LearnerProfile
 from tests.factories import (
     CoursePageFactory,
     LectureFactory,
@@ -23,6 +18,11 @@ from tests.factories import (
     lecture_step,
     reading_step,
 )
+from wagtail_learning.lms.access import check_learner_access_in_one_query
+from wagtail_learning.lms.models import Completion, Enrolment
+from wagtail_learning.lms.snapshots import get_module_snapshot
+from wagtail_learning.modules.models import ModulePage
+from wagtail_learning.org.models import LearnerProfile
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,6 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lms import api as lms
-from lms.models import StepProgress
-from lms.progress import BEAT_TOLERANCE_SECONDS, FIRST_BEAT_SECONDS
 from tests.factories import (
     DocumentFactory,
     LectureFactory,
@@ -25,6 +22,9 @@ from tests.factories import (
     reflection_step,
     route,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import StepProgress
+from wagtail_learning.lms.progress import BEAT_TOLERANCE_SECONDS, FIRST_BEAT_SECONDS
 
 RATE = 2.0  # tests/lms/conftest.py
 DURATION = 100  # seconds

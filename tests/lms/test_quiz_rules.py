@@ -9,8 +9,6 @@ import random
 import pytest
 from django.utils import translation
 
-from lms import api as lms
-from lms.models import Enrolment, QuizAttempt, StepProgress
 from tests.factories import (
     CoursePageFactory,
     ModulePageFactory,
@@ -29,6 +27,8 @@ from tests.factories import (
     single_choice,
     true_false,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Enrolment, QuizAttempt, StepProgress
 
 SEEDS = range(12)
 

@@ -5,9 +5,6 @@ import re
 
 import pytest
 
-from lms import api as lms
-from lms.models import QuizAttempt, StepProgress
-from modules.models import ModulePage
 from tests.factories import (
     ModulePageFactory,
     QuizFactory,
@@ -21,6 +18,9 @@ from tests.factories import (
     single_choice,
     true_false,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import QuizAttempt, StepProgress
+from wagtail_learning.modules.models import ModulePage
 
 SECRETS = [
     "FEEDBACK-fem-fel",

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from lms import api as lms
 from tests.factories import (
     LectureFactory,
     ModulePageFactory,
@@ -28,6 +27,7 @@ from tests.factories import (
     reading_step,
     reflection_step,
 )
+from wagtail_learning.lms import api as lms
 
 EXAMPLES_PER_OPERATION = 30
 CSRF = "schemathesisCsrfSecret0123456789"  # any 32 letters and digits will do

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lms.tracking import credit_ranges, merge_ranges, total_length
+from wagtail_learning.lms.tracking import credit_ranges, merge_ranges, total_length
 
 EPS = 1e-6
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lms import api as lms
-from lms.tracking import credit_ranges, merge_ranges, total_length
 from tests.factories import LectureFactory, ModulePageFactory, enrolled_learner, lecture_step
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.tracking import credit_ranges, merge_ranges, total_length
 
 seconds = st.floats(min_value=0, max_value=10_000, allow_nan=False, allow_infinity=False)
 ranges = st.lists(st.tuples(seconds, seconds), max_size=20)

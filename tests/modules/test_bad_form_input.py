@@ -10,8 +10,6 @@ import pytest
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from lms import api as lms
-from lms.models import Completion, Enrolment, QuizAttempt, StepProgress
 from tests.factories import (
     CoursePageFactory,
     LectureFactory,
@@ -25,6 +23,8 @@ from tests.factories import (
     reflection_step,
     route,
 )
+from wagtail_learning.lms import api as lms
+from wagtail_learning.lms.models import Completion, Enrolment, QuizAttempt, StepProgress
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ autosave creates the quiz and names its edit view; the Save, held until that ans
 import pytest
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from modules.models import Quiz
 from tests.factories import SuperuserFactory
+from wagtail_learning.modules.models import Quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import translation
 
-from modules.models import ModulePage
 from tests.factories import (
     CaptionTrackFactory,
     CoursePageFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     lecture_step,
     reading_step,
 )
+from wagtail_learning.modules.models import ModulePage
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_a_draft_prerequisite_keeps_the_module_locked_and_the_learner_is_told_wh
 def test_saving_a_module_with_a_draft_prerequisite_tells_the_editor(rf, two_courses):
     from django.contrib.messages.storage.fallback import FallbackStorage
 
-    from modules.wagtail_hooks import tell_the_editor_about_draft_prerequisites
+    from wagtail_learning.modules.wagtail_hooks import tell_the_editor_about_draft_prerequisites
 
     _basic, draft, target = two_courses
     target.prerequisites.set([draft])

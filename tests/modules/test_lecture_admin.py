@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from modules.models import Lecture
 from tests.factories import CAPTIONS_SV, SuperuserFactory
+from wagtail_learning.modules.models import Lecture
 
 ADD_URL = reverse("wagtailsnippets_modules_lecture:add")
 DEMO_VIDEO = Path(__file__).resolve().parents[2] / "home/demo/lectures/jamlikhet-1-grundmodul.webm"
@@ -134,7 +134,7 @@ def test_a_typed_duration_does_not_override_the_files(editor_client):
 
 @pytest.mark.django_db
 def test_without_ffprobe_the_editor_is_told_and_nothing_is_saved(editor_client, monkeypatch):
-    monkeypatch.setattr("modules.validators.shutil.which", lambda name: None)
+    monkeypatch.setattr("wagtail_learning.modules.validators.shutil.which", lambda name: None)
 
     response = editor_client.post(ADD_URL, lecture_form(CAPTIONS_SV.encode()))
 

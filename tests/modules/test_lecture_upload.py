@@ -11,9 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from lms.api import protected_storage
-from modules.models import Lecture, LectureStatus
-from modules.uploads import PREFIX, sweep_pending_uploads
 from tests.factories import (
     CAPTIONS_SV,
     CoursePageFactory,
@@ -23,6 +20,9 @@ from tests.factories import (
     lecture_step,
 )
 from tests.modules.test_lecture_admin import ADD_URL, PDF, lecture_form
+from wagtail_learning.lms.api import protected_storage
+from wagtail_learning.modules.models import Lecture, LectureStatus
+from wagtail_learning.modules.uploads import PREFIX, sweep_pending_uploads
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,6 @@ course is done); no "Try again" after a pass (modules/views.py, lms/state.py).""
 
 import pytest
 
-from lms import api as lms
 from tests.factories import (
     CertificateDesignFactory,
     CoursePageFactory,
@@ -19,6 +18,7 @@ from tests.factories import (
     route,
     single_choice,
 )
+from wagtail_learning.lms import api as lms
 
 
 def one_question_quiz():

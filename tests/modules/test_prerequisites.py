@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from modules.models import ModulePage
 from tests.factories import CoursePageFactory, ModulePageFactory, reading_step
+from wagtail_learning.modules.models import ModulePage
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from modules.models import ModulePage
 from tests.factories import (
     CoursePageFactory,
     DocumentFactory,
@@ -22,6 +21,7 @@ from tests.factories import (
     reflection_step,
     route,
 )
+from wagtail_learning.modules.models import ModulePage
 
 # Page routing (6: the pages along the path in one query, the course's specific row, which
 # routes the rest itself as a routable page: the module by slug and its specific row; then

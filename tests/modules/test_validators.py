@@ -6,9 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from wagtail.blocks.struct_block import StructBlockValidationError
 
-from modules.blocks import MultipleChoiceQuestionBlock, SingleChoiceQuestionBlock
-from modules.models import LectureCaptionTrack, Quiz
-from modules.validators import MAX_CAPTION_BYTES, parse_webvtt, validate_webvtt_file
 from tests.factories import (
     CAPTIONS_SV,
     LectureFactory,
@@ -17,6 +14,13 @@ from tests.factories import (
     multiple_choice,
     single_choice,
     true_false,
+)
+from wagtail_learning.modules.blocks import MultipleChoiceQuestionBlock, SingleChoiceQuestionBlock
+from wagtail_learning.modules.models import LectureCaptionTrack, Quiz
+from wagtail_learning.modules.validators import (
+    MAX_CAPTION_BYTES,
+    parse_webvtt,
+    validate_webvtt_file,
 )
 
 MISSING_HEADER = "00:00:00.000 --> 00:00:02.000\nHej\n"

@@ -9,9 +9,9 @@ from django.utils import translation
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
-from org.api import find_unit, import_staff
-from org.imports import apply as apply_module
 from tests.factories import SuperuserFactory, hr_export, hr_row, staff_importer, unit_at
+from wagtail_learning.org.api import find_unit, import_staff
+from wagtail_learning.org.imports import apply as apply_module
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from compliance.assignments import sync_assignments_for_users
-from compliance.models import Assignment
-from lms.models import Enrolment
-from org.api import find_unit, import_staff
-from org.imports.plan import CHUNK
-from org.models import LearnerProfile
 from tests.factories import CoursePageFactory, employee, hr_export, hr_row, unit_at
+from wagtail_learning.compliance.assignments import sync_assignments_for_users
+from wagtail_learning.compliance.models import Assignment
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.org.api import find_unit, import_staff
+from wagtail_learning.org.imports.plan import CHUNK
+from wagtail_learning.org.models import LearnerProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,7 @@ def test_two_assignments_of_one_course_enrol_once_under_the_first(setting):
 
 
 def test_more_people_than_one_batch_are_all_enrolled(setting, monkeypatch):
-    from compliance import assignments
+    from wagtail_learning.compliance import assignments
 
     monkeypatch.setattr(assignments, "BATCH", 4)
     unit = find_unit(ENHET_A)
@@ -206,7 +206,7 @@ def test_more_people_than_one_batch_are_all_enrolled(setting, monkeypatch):
 def test_new_units_are_inserted_level_by_level_in_the_order_treebeard_keeps(setting):
     """A parent's new children are inserted together, numbered in the database's order of
     their names; a later sorted insert (treebeard) and the tree's own check agree."""
-    from org.models import Organisation
+    from wagtail_learning.org.models import Organisation
 
     names = ["Ö", "a", "M", "Å", "b", "Z", "Ä", "C", "ä"]
     rows = [hr_row(f"7{i}", unit=f"Huddinge/Nytt/{name}/Team") for i, name in enumerate(names)]

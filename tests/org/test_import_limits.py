@@ -14,9 +14,9 @@ import zipfile
 import pytest
 from django.utils import translation
 
-from org.api import InvalidInput, find_unit, import_staff
-from org.models import LearnerProfile
 from tests.factories import hr_export, hr_row, unit_at
+from wagtail_learning.org.api import InvalidInput, find_unit, import_staff
+from wagtail_learning.org.models import LearnerProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +169,7 @@ def test_a_csv_over_the_size_limit_is_refused(huddinge):
 
 
 def test_a_csv_with_too_many_rows_is_refused(huddinge, monkeypatch):
-    monkeypatch.setattr("org.imports.parse.MAX_ROWS", 1000)
+    monkeypatch.setattr("wagtail_learning.org.imports.parse.MAX_ROWS", 1000)
     data, name = hr_export([hr_row(str(n)) for n in range(1001)])
 
     refused(data, name, huddinge, "More than 1000 rows")

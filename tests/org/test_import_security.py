@@ -13,8 +13,6 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import translation
 from wagtail.models import GroupPagePermission, Page
 
-from org.api import OutOfScope, find_unit, import_staff
-from org.models import LearnerProfile, Membership, Organisation
 from tests.factories import (
     SuperuserFactory,
     UserFactory,
@@ -24,6 +22,8 @@ from tests.factories import (
     staff_importer,
     unit_at,
 )
+from wagtail_learning.org.api import OutOfScope, find_unit, import_staff
+from wagtail_learning.org.models import LearnerProfile, Membership, Organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import connection
 from django_q.models import OrmQ, Success
 
-from org.api import find_unit, queue_staff_import, start_staff_import
-from org.models import LearnerProfile, StaffImport
 from tests.factories import SuperuserFactory, hr_export, hr_row, unit_at
 from tests.qcluster import read_sqlite, running_qcluster, share_database
+from wagtail_learning.org.api import find_unit, queue_staff_import, start_staff_import
+from wagtail_learning.org.models import LearnerProfile, StaffImport
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,7 +59,7 @@ def test_a_qcluster_process_runs_the_import(queue_for_real, tmp_path):
         status = scalar("SELECT status FROM org_staffimport WHERE id = %s", staff_import.pk)
         saved = scalar(
             "SELECT COUNT(*) FROM django_q_task WHERE func = %s AND success = %s",
-            "org.tasks.run_staff_import_task",
+            "wagtail_learning.org.tasks.run_staff_import_task",
             True,
         )
         return status == "done" and saved == 1
@@ -80,6 +80,6 @@ def test_a_qcluster_process_runs_the_import(queue_for_real, tmp_path):
     assert (staff_import.rows_done, staff_import.rows_total) == (25, 25)
     assert staff_import.counts["created"] == 25
     assert LearnerProfile.objects.count() == 25
-    task = Success.objects.get(func="org.tasks.run_staff_import_task")
+    task = Success.objects.get(func="wagtail_learning.org.tasks.run_staff_import_task")
     assert task.args == (staff_import.pk,)
     assert task.result == "done"

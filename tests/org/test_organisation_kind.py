@@ -2,7 +2,7 @@
 
 import pytest
 
-from org.api import Organisation
+from wagtail_learning.org.api import Organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from wagtail.permissions import policy_registry
 
-from certificates.models import CertificateDesign
-from org.models import EditorialGroup
 from tests.certificates.test_admin_views import design_form_data
 from tests.factories import CertificateDesignFactory, SuperuserFactory, UserFactory, org_unit
+from wagtail_learning.certificates.models import CertificateDesign
+from wagtail_learning.org.models import EditorialGroup
 
 PERMISSIONS = ["access_admin", "add_certificatedesign", "change_certificatedesign",
                "delete_certificatedesign", "view_certificatedesign"]  # fmt: skip
@@ -158,7 +158,7 @@ def test_every_view_of_an_owned_viewset_asks_the_rule():
     (and copy refuses POST), every other view asks about its row."""
     from wagtail.snippets.views.snippets import CopyView, CreateView, DeleteView, EditView
 
-    from org import ownership
+    from wagtail_learning.org import ownership
 
     edit = ownership._owned(EditView)
     assert issubclass(edit, ownership._OwnedViewMixin) and issubclass(edit, EditView)
@@ -174,7 +174,7 @@ def test_nobody_signed_out_inactive_or_without_the_permission_edits_owned_conten
     from django.contrib.auth.models import AnonymousUser
     from django.core.exceptions import ImproperlyConfigured
 
-    from org import ownership
+    from wagtail_learning.org import ownership
 
     policy = policy_registry.get_by_type(CertificateDesign)
     solnas, nobodys = world["solnas"], world["nobodys"]

@@ -6,12 +6,12 @@ import importlib
 import pytest
 from django.apps import apps
 
-from org.models import LearnerProfile, Membership, Organisation
 from tests.factories import UserFactory, unit_at
+from wagtail_learning.org.models import LearnerProfile, Membership, Organisation
 
 pytestmark = pytest.mark.django_db
 
-fill = importlib.import_module("org.migrations.0006_fill_profile_organisations")
+fill = importlib.import_module("wagtail_learning.org.migrations.0006_fill_profile_organisations")
 
 
 def test_a_profile_belongs_to_its_units_top_level_organisation_and_follows_a_move():

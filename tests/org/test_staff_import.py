@@ -15,12 +15,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from compliance.models import Assignment
-from lms.models import Enrolment
-from org.api import find_unit, import_staff, read_table
-from org.errors import InvalidInput
-from org.imports import apply as people
-from org.models import LearnerProfile, Membership, Organisation
 from tests.factories import (
     HR_HEADINGS,
     CoursePageFactory,
@@ -30,6 +24,12 @@ from tests.factories import (
     hr_row,
     unit_at,
 )
+from wagtail_learning.compliance.models import Assignment
+from wagtail_learning.lms.models import Enrolment
+from wagtail_learning.org.api import find_unit, import_staff, read_table
+from wagtail_learning.org.errors import InvalidInput
+from wagtail_learning.org.imports import apply as people
+from wagtail_learning.org.models import LearnerProfile, Membership, Organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -13,17 +13,6 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, ReferenceIndex
 from wagtail.permissions import policy_registry
 
-from certificates.models import Certificate
-from certificates.services import revoke_certificate
-from hr import site_history
-from lms.models import Completion, Enrolment
-from org.api import (
-    WalledPermissionPolicy,
-    can_access_person,
-    scope_log_entries,
-    scope_queryset,
-    walled_models,
-)
 from tests.factories import (
     CertificateDesignFactory,
     CertificateFactory,
@@ -36,6 +25,17 @@ from tests.factories import (
     in_english,
     org_unit,
     staff_member,
+)
+from wagtail_learning.certificates.models import Certificate
+from wagtail_learning.certificates.services import revoke_certificate
+from wagtail_learning.hr import site_history
+from wagtail_learning.lms.models import Completion, Enrolment
+from wagtail_learning.org.api import (
+    WalledPermissionPolicy,
+    can_access_person,
+    scope_log_entries,
+    scope_queryset,
+    walled_models,
 )
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_a_person_placed_in_no_unit_is_in_nobodys_scope_but_superusers(two):
 
 
 def test_units_and_their_models_are_walled_by_the_unit(two):
-    from org.models import Organisation
+    from wagtail_learning.org.models import Organisation
 
     assert set(scope_queryset(two.hr_a, Organisation.objects.all())) == {two.kommun_a, two.a1}
     assert set(scope_queryset(two.hr_b, Organisation.objects.all())) == {two.kommun_b}
@@ -115,9 +115,9 @@ def test_units_and_their_models_are_walled_by_the_unit(two):
 def test_every_model_carrying_a_person_is_walled_and_has_the_walls_policy():
     from django.contrib.auth import get_user_model
 
-    from compliance.models import Reminder
-    from lms.models import QuizAttempt, StepProgress
-    from org.models import LearnerProfile, Membership
+    from wagtail_learning.compliance.models import Reminder
+    from wagtail_learning.lms.models import QuizAttempt, StepProgress
+    from wagtail_learning.org.models import LearnerProfile, Membership
 
     people = {m for m, kind in walled_models().items() if kind == "person"}
     assert people >= {

@@ -29,22 +29,6 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 from wagtail.permissions import policy_registry
 
-from certificates.models import Certificate
-from certificates.services import revoke_certificate
-from compliance.models import Assignment
-from org import wall
-from org.api import (
-    WalledPermissionPolicy,
-    can_access_instance,
-    can_access_person,
-    is_walled,
-    register_person_model,
-    register_unit_model,
-    scope_log_entries,
-    scope_queryset,
-    walled_models,
-)
-from org.models import LearnerProfile, Organisation, ReportingScope
 from tests.factories import (
     CertificateDesignFactory,
     CertificateFactory,
@@ -56,6 +40,22 @@ from tests.factories import (
     org_unit,
     staff_member,
 )
+from wagtail_learning.certificates.models import Certificate
+from wagtail_learning.certificates.services import revoke_certificate
+from wagtail_learning.compliance.models import Assignment
+from wagtail_learning.org import wall
+from wagtail_learning.org.api import (
+    WalledPermissionPolicy,
+    can_access_instance,
+    can_access_person,
+    is_walled,
+    register_person_model,
+    register_unit_model,
+    scope_log_entries,
+    scope_queryset,
+    walled_models,
+)
+from wagtail_learning.org.models import LearnerProfile, Organisation, ReportingScope
 
 pytestmark = pytest.mark.django_db
 
@@ -253,7 +253,7 @@ def test_a_deactivated_hr_user_is_refused_everything(w):
     assert not scope_queryset(w.superuser, everything).exists()
     assert can_access_person(w.superuser, w.kim_a) is False
     # The scope functions under the wall say the same (reports and exports call them).
-    from org.scopes import can_see_unit, get_scope_units, is_in_scope
+    from wagtail_learning.org.scopes import can_see_unit, get_scope_units, is_in_scope
 
     for user in (w.hr_a, w.superuser):
         assert not get_scope_units(user).exists()
@@ -520,7 +520,7 @@ def test_scoping_a_model_nobody_registered_is_a_configuration_error_not_an_empty
 
 
 def test_a_view_a_walled_viewset_adds_later_stops_at_the_wall_too(rf, w):
-    from certificates.wagtail_hooks import CertificateViewSet
+    from wagtail_learning.certificates.wagtail_hooks import CertificateViewSet
 
     class LaterView(InspectView):  # e.g. a view a later Wagtail adds to every viewset
         pass

@@ -33,9 +33,6 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
-from certificates.services import back_issue_certificates
-from compliance.api import Assignment, apply_assignment
-from courses.models import CourseIndexPage, CoursePage
 from home.demo import email_address, staff_member
 from home.demo.attention import seed_hr_attention
 from home.demo.events import seed_events
@@ -47,9 +44,24 @@ from home.demo.shared import seed_shared_course
 from home.demo.units import seed_unit_certification
 from home.management import demo_content as content
 from home.models import HomePage
-from lms.api import Completion, Enrolment
-from modules.models import Lecture, LectureCaptionTrack, LectureChapter, ModulePage, Quiz
-from org.api import EditorialGroup, LearnerProfile, Membership, Organisation, ReportingScope
+from wagtail_learning.certificates.services import back_issue_certificates
+from wagtail_learning.compliance.api import Assignment, apply_assignment
+from wagtail_learning.courses.models import CourseIndexPage, CoursePage
+from wagtail_learning.lms.api import Completion, Enrolment
+from wagtail_learning.modules.models import (
+    Lecture,
+    LectureCaptionTrack,
+    LectureChapter,
+    ModulePage,
+    Quiz,
+)
+from wagtail_learning.org.api import (
+    EditorialGroup,
+    LearnerProfile,
+    Membership,
+    Organisation,
+    ReportingScope,
+)
 
 MEDIA_DIR = Path(__file__).resolve().parents[2] / "demo" / "lectures"
 # Namespace for the demo's StreamField block ids: uuid5(namespace, stable name).

@@ -1,0 +1,31 @@
+"""The learner's own training record: a readable page and a JSON download."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from wagtail_learning.compliance.api import get_training_record, serialise_training_record
+
+
+@require_GET
+@never_cache
+@login_required
+def training_record(request):
+    record = get_training_record(request.user)
+    return render(request, "compliance/training_record.html", {"record": record})
+
+
+@require_GET
+@never_cache
+@login_required
+def training_record_json(request):
+    record = get_training_record(request.user)
+    response = HttpResponse(
+        serialise_training_record(record), content_type="application/json; charset=utf-8"
+    )
+    filename = f"training-record-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
