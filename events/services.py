@@ -314,7 +314,12 @@ def _seat_taken(registration, event, *, kind: str) -> None:
 
 def _promote(event: EventPage, *, by=None) -> list[Registration]:
     """Under the lock: give free seats to the first in line whose organisation still has
-    room in its quota."""
+    room in its quota, while a session of the event is still to be held (not cancelled,
+    not over): once the event has taken place, a seat freed or added is no one's, and
+    those in line stay there."""
+    now = timezone.now()
+    if not any(session.end > now for session in active_sessions(event)):
+        return []
     promoted = []
     line = Registration.objects.filter(event_id=event.pk, status=Status.WAITLISTED).order_by(
         "queued_at", "pk"
