@@ -12,7 +12,12 @@ class CertificatesConfig(AppConfig):
         from wagtail import hooks
         from wagtail.signals import page_published
 
-        from compliance.api import PURGE_CERTIFICATES, TRAINING_RECORD, UNIT_RULES_EVALUATED
+        from compliance.api import (
+            PURGE_CERTIFICATES,
+            RECORD_SECTIONS,
+            TRAINING_RECORD,
+            UNIT_RULES_EVALUATED,
+        )
         from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
         from org.api import register_owned_model, register_person_model, register_unit_model
 
@@ -25,6 +30,7 @@ class CertificatesConfig(AppConfig):
         hooks.register(COURSE_COMPLETED, handlers.issue_on_completion)
         hooks.register(MODULE_COMPLETED, handlers.issue_on_completion)
         hooks.register(TRAINING_RECORD, handlers.certificates_in_training_record)
+        hooks.register(RECORD_SECTIONS, handlers.certificates_record_section)
         hooks.register(PURGE_CERTIFICATES, handlers.purge_certificates)
         hooks.register(UNIT_RULES_EVALUATED, update_unit_certificates)
         # Before the admin viewset registers: it then finds the wall's permission policy.

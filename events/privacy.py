@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from wagtail import hooks
 
-from compliance.api import PERSONAL_DATA, TRAINING_RECORD, OnAnonymise, redact_names
+from compliance.api import (
+    PERSONAL_DATA,
+    RECORD_SECTIONS,
+    TRAINING_RECORD,
+    OnAnonymise,
+    RecordSection,
+    redact_names,
+)
 
 from .models import Attendance, Registration, RegistrationEntry
 from .services import release_places, waitlist_position
@@ -101,3 +108,13 @@ def training_record(*, user) -> dict:
             for row in attendance
         ],
     }
+
+
+@hooks.register(RECORD_SECTIONS)
+def record_section() -> RecordSection:
+    """The events on the person's own record page; their answers are their own words."""
+    return RecordSection(
+        template="events/record_section.html",
+        own_words={"event_registrations": ("answers",)},
+        order=200,
+    )
