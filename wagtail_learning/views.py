@@ -7,7 +7,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from wagtail_learning.compliance.api import get_training_record, serialise_training_record
+from wagtail_learning.compliance.api import (
+    get_training_record,
+    record_sections,
+    serialise_training_record,
+)
 
 
 @require_GET
@@ -15,7 +19,12 @@ from wagtail_learning.compliance.api import get_training_record, serialise_train
 @login_required
 def training_record(request):
     record = get_training_record(request.user)
-    return render(request, "compliance/training_record.html", {"record": record})
+    # Other apps' sections (certificates, events, ...) bring their own templates.
+    return render(
+        request,
+        "compliance/training_record.html",
+        {"record": record, "sections": record_sections()},
+    )
 
 
 @require_GET

@@ -264,3 +264,31 @@ def test_in_a_session_of_a_minute_one_minute_is_enough_and_none_is_not(past_even
     assert result.attended == [w["h1"].email]
     assert sorted(result.no_show) == sorted([w["h2"].email, w["b1"].email])
     assert Attendance.objects.get(user=w["h2"]).minutes == 0
+
+
+@pytest.mark.parametrize("recorded", ["checked in on site", "marked by the organiser"])
+def test_the_report_of_a_hybrid_session_does_not_undo_attendance_in_the_room(past_event, recorded):
+    """Hanna was in the room (she checked in, or the organiser marked her); the meeting
+    tool's report lists only those who joined online. She stays present; Bo, in neither,
+    is marked absent."""
+    w = past_event
+    session = w["session"]
+    if recorded == "checked in on site":
+        events.check_in(
+            w["h1"], session=session, code=session.check_in_code,
+            now=session.start + timedelta(minutes=5),
+        )  # fmt: skip
+    else:
+        events.mark_attendance(w["h1"], session=session, attended=True, by=w["organiser"])
+    before = Attendance.objects.get(user=w["h1"], session=session)
+
+    result = import_participant_report(
+        session, data=f"Email,Minutes\n{w['h2'].email},80\n".encode(), by=w["organiser"]
+    )
+
+    hanna = Attendance.objects.get(user=w["h1"], session=session)
+    assert (hanna.status, hanna.source) == ("attended", before.source)
+    assert w["h1"].email not in result.no_show
+    assert events.has_attended(w["h2"], session)
+    assert not events.has_attended(w["b1"], session)
+    assert w["b1"].email in result.no_show

@@ -4,6 +4,8 @@ learner see the places in it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -11,7 +13,7 @@ from django.urls import reverse
 from tests.factories import SuperuserFactory, org_unit
 from wagtail_learning.events import api as events
 from wagtail_learning.events import services
-from wagtail_learning.events.models import EventQuota, Registration
+from wagtail_learning.events.models import EventPage, EventQuota, Registration
 
 from .helpers import make_event, people
 
@@ -146,3 +148,33 @@ def test_the_organiser_sees_the_line_in_its_order_with_places(
         assert f"number {number}" in row or f"plats {number}" in row
     lines = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
     assert [line.split(";")[2] for line in lines[2:]] == [p.email for p in queued]
+
+
+@pytest.mark.parametrize("how", ["organiser cancels a seat", "seats raised"])
+def test_no_seat_is_given_from_the_line_once_the_event_has_taken_place(
+    huddinge, django_capture_on_commit_callbacks, how
+):
+    """After the event, the organiser corrects the list or edits the page: the one still in
+    line is not told "you have a seat" for a meeting that is over."""
+    event = make_event(seats=1)
+    a, b = people(huddinge, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        events.register(a, event=event)
+        events.register(b, event=event)
+        page = EventPage.objects.get(pk=event.pk)
+        sessions = list(page.sessions.all())
+        for session in sessions:
+            session.start -= timedelta(days=11)
+            session.end -= timedelta(days=11)
+        page.sessions = sessions
+        page.save_revision().publish()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "seats raised":
+            publish(event, seats=5)
+        else:
+            events.cancel_registration(a, event=event, by=SuperuserFactory())
+
+    assert status_of(b, event) == WAITLISTED
+    assert not [m for m in mail.outbox if m.to == [b.email]]

@@ -194,3 +194,45 @@ def test_the_navigation_links_to_the_record_for_logged_in_users_only(client, lea
 
     client.force_login(learner)
     assert f'href="{PAGE}"' in in_english(client).get(home.url).content.decode()
+
+
+def test_a_new_app_adds_its_data_to_the_record_page_download_and_hrs_view(
+    learner_client, learner, settings, tmp_path
+):
+    """An app that does not exist yet (course evaluations) adds its section through the
+    two hooks only: it is in the download and on the page, and HR's view of the record
+    leaves out what the person wrote in it."""
+    from wagtail import hooks
+
+    from wagtail_learning.compliance import api as compliance
+
+    (tmp_path / "evaluations").mkdir()
+    (tmp_path / "evaluations" / "record_section.html").write_text(
+        "<section><h2>Evaluations</h2>{% for e in record.evaluations %}"
+        "<p>{{ e.course }}: {{ e.comment }}</p>{% endfor %}</section>"
+    )
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], tmp_path]}]
+
+    def evaluations(*, user):
+        return {"evaluations": [{"course": "Likabehandling", "comment": "EGNA-ORD om kursen"}]}
+
+    def section():
+        return compliance.RecordSection(
+            template="evaluations/record_section.html",
+            own_words={"evaluations": ("comment",)},
+        )
+
+    with (
+        hooks.register_temporarily(compliance.TRAINING_RECORD, evaluations),
+        hooks.register_temporarily(compliance.RECORD_SECTIONS, section),
+    ):
+        page = learner_client.get(PAGE).content.decode()
+        download = json.loads(learner_client.get(EXPORT).content)
+        for_hr = compliance.get_training_record_for_hr(learner)
+
+    assert "Likabehandling: EGNA-ORD om kursen" in page
+    assert download["evaluations"] == [
+        {"course": "Likabehandling", "comment": "EGNA-ORD om kursen"}
+    ]
+    assert for_hr["evaluations"] == [{"course": "Likabehandling"}]

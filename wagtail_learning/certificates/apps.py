@@ -14,6 +14,7 @@ class CertificatesConfig(AppConfig):
 
         from wagtail_learning.compliance.api import (
             PURGE_CERTIFICATES,
+            RECORD_SECTIONS,
             TRAINING_RECORD,
             UNIT_RULES_EVALUATED,
         )
@@ -33,6 +34,7 @@ class CertificatesConfig(AppConfig):
         hooks.register(COURSE_COMPLETED, handlers.issue_on_completion)
         hooks.register(MODULE_COMPLETED, handlers.issue_on_completion)
         hooks.register(TRAINING_RECORD, handlers.certificates_in_training_record)
+        hooks.register(RECORD_SECTIONS, handlers.certificates_record_section)
         hooks.register(PURGE_CERTIFICATES, handlers.purge_certificates)
         hooks.register(UNIT_RULES_EVALUATED, update_unit_certificates)
         # Before the admin viewset registers: it then finds the wall's permission policy.

@@ -3,6 +3,8 @@
 from django.db import transaction
 from django.urls import reverse
 
+from wagtail_learning.compliance.api import RecordSection
+
 from .models import Certificate
 from .rendering import verification_url
 from .schedules import ensure_schedules
@@ -47,6 +49,11 @@ def certificates_in_training_record(*, user):
             for c in Certificate.objects.filter(user=user).order_by("issued_at", "pk")
         ]
     }
+
+
+def certificates_record_section():
+    """compliance RECORD_SECTIONS: the certificates on the learner's own record page."""
+    return RecordSection(template="certificates/record_section.html", order=100)
 
 
 def purge_certificates(*, before):

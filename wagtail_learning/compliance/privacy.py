@@ -7,6 +7,12 @@ Two extension points, as Wagtail hooks, for records other apps keep (lms imports
   to add to the record, e.g. ``{"certificates": [{"code", "title", "kind", "status",
   "completed", "issued", "expires", "verify_url"}, ...]}``; lists under the same key are
   joined. Values must be serialisable by DjangoJSONEncoder.
+- ``RECORD_SECTIONS`` ("compliance_record_sections"): ``fn()`` returns a `RecordSection`:
+  how the sections an app adds through TRAINING_RECORD are shown on the person's own
+  record page (its template, included in `order`) and which of their fields hold what the
+  person wrote or answered (`own_words`), which HR's view of the record leaves out. With
+  the two hooks an app adds its data to the record, the download, the page and HR's view
+  without a change here (tests/home/test_record.py).
 - ``PURGE_CERTIFICATES`` ("lms_purge_certificates"): ``fn(before=datetime)`` deletes the
   certificates issued before then and returns how many. Called only when a retention
   period for certificates is set.
@@ -28,6 +34,7 @@ Two extension points, as Wagtail hooks, for records other apps keep (lms imports
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -55,6 +62,7 @@ from .models import Reminder, RetentionSettings
 logger = logging.getLogger(__name__)
 
 TRAINING_RECORD = "lms_training_record"
+RECORD_SECTIONS = "compliance_record_sections"
 PURGE_CERTIFICATES = "lms_purge_certificates"
 PERSON_ANONYMISED = "compliance_person_anonymised"
 ANONYMISE_ACTION = "lms.anonymise"
@@ -72,13 +80,16 @@ __all__ = [
     "PERSONAL_DATA",
     "PERSON_ANONYMISED",
     "PURGE_CERTIFICATES",
+    "RECORD_SECTIONS",
     "TRAINING_RECORD",
+    "RecordSection",
     "anonymise_leavers",
     "anonymous_label",
     "anonymisation_rules",
     "get_training_record",
     "get_training_record_for_hr",
     "purge_expired_records",
+    "record_sections",
     "redact_names",
     "relations_to_user",
     "serialise_training_record",
@@ -86,6 +97,24 @@ __all__ = [
 
 
 # --- The learner's own record --------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordSection:
+    """How an app's sections of the record (the keys its TRAINING_RECORD hook adds) are
+    shown. `template` is included in the person's own record page, with `record` in its
+    context; `own_words` maps a key to the fields of each of its items that hold what the
+    person wrote or answered: HR's view of the record leaves them out. Sections appear in
+    `order` (the record's own come first)."""
+
+    template: str
+    own_words: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    order: int = 100
+
+
+def record_sections() -> list[RecordSection]:
+    """The sections other apps register (RECORD_SECTIONS), in their order."""
+    return sorted((fn() for fn in hooks.get_hooks(RECORD_SECTIONS)), key=lambda s: s.order)
 
 
 def _pages(ids) -> dict[int, Page]:
@@ -241,9 +270,9 @@ def _held_data(user) -> list[dict[str, Any]]:
 
 def get_training_record_for_hr(user) -> dict[str, Any]:
     """A person's training record as HR may see it: courses, completions, steps, quiz
-    scores, certificates and events, but not what the learner wrote (reflections, answers
-    to an event's questions) or answered (quiz answers), nor their raw viewing history.
-    Reads only."""
+    scores and what other apps add (certificates, events), but not what the learner wrote
+    (reflections, and what the apps declare as `own_words`, such as answers to an event's
+    questions) or answered (quiz answers), nor their raw viewing history. Reads only."""
     record = get_training_record(user)
     record.pop("reflections", None)
     record.pop("reminders", None)
@@ -252,8 +281,11 @@ def get_training_record_for_hr(user) -> dict[str, Any]:
         attempt.pop("answers", None)
     for step in record["step_progress"]:
         step.pop("watched_ranges", None)
-    for registration in record.get("event_registrations", []):  # events' TRAINING_RECORD
-        registration.pop("answers", None)
+    for section in record_sections():
+        for key, fields in section.own_words.items():
+            for item in record.get(key, []):
+                for name in fields:
+                    item.pop(name, None)
     return record
 
 

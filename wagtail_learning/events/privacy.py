@@ -8,8 +8,10 @@ from wagtail import hooks
 
 from wagtail_learning.compliance.api import (
     PERSONAL_DATA,
+    RECORD_SECTIONS,
     TRAINING_RECORD,
     OnAnonymise,
+    RecordSection,
     redact_names,
 )
 
@@ -106,3 +108,13 @@ def training_record(*, user) -> dict:
             for row in attendance
         ],
     }
+
+
+@hooks.register(RECORD_SECTIONS)
+def record_section() -> RecordSection:
+    """The events on the person's own record page; their answers are their own words."""
+    return RecordSection(
+        template="events/record_section.html",
+        own_words={"event_registrations": ("answers",)},
+        order=200,
+    )

@@ -314,7 +314,12 @@ def _seat_taken(registration, event, *, kind: str) -> None:
 
 def _promote(event: EventPage, *, by=None) -> list[Registration]:
     """Under the lock: give free seats to the first in line whose organisation still has
-    room in its quota."""
+    room in its quota, while a session of the event is still to be held (not cancelled,
+    not over): once the event has taken place, a seat freed or added is no one's, and
+    those in line stay there."""
+    now = timezone.now()
+    if not any(session.end > now for session in active_sessions(event)):
+        return []
     promoted = []
     line = Registration.objects.filter(event_id=event.pk, status=Status.WAITLISTED).order_by(
         "queued_at", "pk"
@@ -772,8 +777,10 @@ may_import_report = runs_event
 def import_participant_report(session: EventSession, *, data: bytes, by) -> ImportResult:
     """Mark attendance from the meeting tool's report: a registered participant present at
     least half the session attended; registered participants absent from the report, or
-    present less, did not. Only the event's registered participants are marked (no walk-ins:
-    the report never registers anyone); other rows are returned as unmatched, all alike.
+    present less, did not, unless already recorded present another way (checked in on
+    site, or marked by the organiser: the report never undoes that). Only the event's
+    registered participants are marked (no walk-ins: the report never registers anyone);
+    other rows are returned as unmatched, all alike.
     Atomic: a report that cannot be read writes nothing.
 
     Raises NotOrganiser (`runs_event`), InvalidInput (the file, naming the row)."""
@@ -799,9 +806,18 @@ def import_participant_report(session: EventSession, *, data: bytes, by) -> Impo
         minutes_by_email[email] = minutes_by_email.get(email, 0) + minutes
     needed = max(int((session.end - session.start).total_seconds() // 120), 1)
     with transaction.atomic():
+        # Present in the room (checked in, or marked by the organiser): a hybrid session's
+        # online report does not list them, and their absence from it says nothing.
+        present_otherwise = set(
+            Attendance.objects.filter(session=session, status=Attendance.Status.ATTENDED)
+            .exclude(source=Attendance.Source.REPORT)
+            .values_list("user_id", flat=True)
+        )
         for email, registration in registrations.items():
             minutes = min(minutes_by_email.get(email, 0), MAX_REPORT_MINUTES)
             attended = minutes >= needed
+            if not attended and registration.user_id in present_otherwise:
+                continue
             mark_attendance(
                 registration.user, session=session, attended=attended, by=by,
                 source="report", minutes=minutes,
