@@ -190,12 +190,17 @@ def test_a_mail_mentions_an_attached_calendar_entry_only_when_one_is_attached(
     unit = org_unit("Huddinge kommun")
     seated, waiting, leaving = people(unit, 3)
     event = make_event(seats=1, sessions=2)
-    with django_capture_on_commit_callbacks(execute=True):
-        for person in (seated, waiting, leaving):
-            events.register(person, event=event)
-        events.cancel_registration(leaving, event=event)
-        cancel_session(event.sessions.all()[1], by=SuperuserFactory())
-        events.cancel_registration(seated, event=event)
+    # Each step commits (and sends) before the next, as separate requests do: the seat's
+    # invitation follows the commit that gave it.
+    steps = [lambda p=p: events.register(p, event=event) for p in (seated, waiting, leaving)]
+    steps += [
+        lambda: events.cancel_registration(leaving, event=event),
+        lambda: cancel_session(event.sessions.all()[1], by=SuperuserFactory()),
+        lambda: events.cancel_registration(seated, event=event),
+    ]
+    for step in steps:
+        with django_capture_on_commit_callbacks(execute=True):
+            step()
 
     sent = [m for person in (seated, waiting, leaving) for m in smtp.to(person.email)]
     assert len(sent) == 8

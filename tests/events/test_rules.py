@@ -329,7 +329,8 @@ def test_cancelling_the_event_tells_everyone_and_closes_registration(
 ):
     event = make_event(title="Nätverksträff", seats=1, sessions=2)
     seated, waiting, late = people(huddinge, 3)
-    events.register(seated, event=event)
+    with django_capture_on_commit_callbacks(execute=True):  # the seat's invitation is sent
+        events.register(seated, event=event)
     events.register(waiting, event=event)
     mail.outbox.clear()
 
@@ -534,13 +535,16 @@ def test_a_full_event_says_it_is_full_not_that_the_organisations_seats_are_taken
     assert "organisations platser är tagna" not in html
 
 
-def test_the_history_and_the_counts_organisers_are_given(huddinge):
+def test_the_history_and_the_counts_organisers_are_given(
+    huddinge, django_capture_on_commit_callbacks
+):
     from wagtail_learning.events.models import RegistrationEntry
 
     event = make_event(seats=5, sessions=2)
     a, b = people(huddinge, 2)
-    events.register(a, event=event)
-    events.register(b, event=event)
+    with django_capture_on_commit_callbacks(execute=True):  # the invitations are sent
+        events.register(a, event=event)
+        events.register(b, event=event)
     first, second = event.sessions.order_by("start")
 
     # Marking the same attendance twice is one entry in the history.

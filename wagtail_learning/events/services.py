@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from .errors import (
 from .models import (
     Attendance,
     EventPage,
+    EventQuota,
     EventSession,
     Invitation,
     Registration,
@@ -242,6 +243,18 @@ def _lock_event(event: EventPage) -> None:
     )
 
 
+def _lock_seats(event: EventPage, organisation) -> tuple[int | None, int | None]:
+    """Take the event's row lock for the rest of the transaction, reading with it the
+    seats and the organisation's quota as stored (None: no limit). One statement."""
+    rows = EventPage.objects.select_for_update(of=("self",)).filter(pk=event.pk)
+    if organisation is not None:
+        quota = EventQuota.objects.filter(page_id=OuterRef("pk"), organisation_id=organisation.pk)
+        rows = rows.annotate(quota=Subquery(quota.values("seats")[:1]))
+    else:
+        rows = rows.annotate(quota=Value(None, output_field=IntegerField()))
+    return rows.values_list("seats", "quota").get()
+
+
 def _seat_free(event: EventPage, organisation) -> bool:
     """Under the lock: is there a seat, overall and within the organisation's quota?"""
     registered = Registration.objects.filter(event_id=event.pk, status=Status.REGISTERED)
@@ -271,10 +284,14 @@ def _fingerprint(event: EventPage, session: EventSession) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _invitation_entries(user, event, sessions, *, cancel: bool) -> list[Entry]:
+def _invitation_entries(
+    user, event, sessions, *, cancel: bool, link: str | None = None
+) -> list[Entry]:
     """Advance the person's invitation for each session (SEQUENCE 0 for the first message,
-    one more for each after) and return what to send. Under the caller's transaction."""
-    link = "" if cancel else meeting_link_for(user, event)
+    one more for each after) and return what to send. Under the caller's transaction.
+    `link`: the meeting link the person may see, when the caller has asked already."""
+    if link is None:
+        link = "" if cancel else meeting_link_for(user, event)
     entries = []
     for session in sessions:
         invitation = (
@@ -302,14 +319,33 @@ def _after_commit(**kwargs) -> None:
 
 
 def _seat_taken(registration, event, *, kind: str) -> None:
-    """The person now holds a seat: invitations for the upcoming sessions, after commit."""
-    now = timezone.now()
-    sessions = [s for s in active_sessions(event) if s.end > now]
-    entries = _invitation_entries(registration.user, event, sessions, cancel=False)
-    _after_commit(
-        user=registration.user, event=event, kind=kind, entries=entries, method="REQUEST",
-        meeting_link=meeting_link_for(registration.user, event),
-    )  # fmt: skip
+    """The person now holds a seat: once the seat is committed, invitations for the
+    upcoming sessions (`_invite`). Nothing of it is decided under the event's lock."""
+    transaction.on_commit(lambda: _invite(registration, event, kind=kind))
+
+
+def _invite(registration, event, *, kind: str) -> None:
+    """After the commit that gave `registration` its seat: advance the person's calendar
+    entries and send the mail with the invitation. Its own short transaction, under the
+    lock of the registration's row only (not the event's): a cancellation (which updates
+    that row under the event's lock) either comes first, and then nothing is sent, or
+    waits, and then finds the invitations to withdraw."""
+    user = registration.user
+    with transaction.atomic():
+        holds = list(
+            Registration.objects.select_for_update()
+            .filter(pk=registration.pk, status=Status.REGISTERED)
+            .values_list("pk", flat=True)
+        )
+        if not holds:
+            return  # cancelled (or the event was) before the invitation went out
+        now = timezone.now()
+        sessions = [s for s in active_sessions(event) if s.end > now]
+        link = meeting_link_for(user, event)
+        entries = _invitation_entries(user, event, sessions, cancel=False, link=link)
+    send_event_message(
+        user=user, event=event, kind=kind, entries=entries, method="REQUEST", meeting_link=link
+    )
 
 
 def _promote(event: EventPage, *, by=None) -> list[Registration]:
@@ -385,25 +421,45 @@ def register(
             raise InvalidInput(_("Please answer: %(q)s") % {"q": question.label})
         answers[key] = value
     organisation = organisation_of(user)
+    # Under the lock only what decides the place: the lock (with the seats and the quota),
+    # one count of the seats and of the person's own place, the registration and its
+    # history entry (the record of who got the seat stays atomic with the seat). The
+    # invitations and the mails follow the commit (`_seat_taken`, `_after_commit`).
     with transaction.atomic():
-        _lock_event(event)
+        seats, quota = _lock_seats(event, organisation)
         queued_at = timezone.now()  # under the lock: the line is the order the lock was granted
-        registration = Registration.objects.filter(event_id=event.pk, user_id=user.pk).first()
-        if registration is not None and registration.status != Status.CANCELLED:
+        mine = Q(user_id=user.pk)
+        registered = Q(status=Status.REGISTERED)
+        in_quota = registered & Q(organisation_id=organisation.pk if organisation else None)
+        counts = Registration.objects.filter(event_id=event.pk).aggregate(
+            registered=Count("pk", filter=registered),
+            in_quota=Count("pk", filter=in_quota),
+            waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
+            mine=Max("pk", filter=mine),
+            mine_status=Max("status", filter=mine),
+        )
+        if counts["mine"] is not None and counts["mine_status"] != Status.CANCELLED:
+            registration = Registration.objects.get(pk=counts["mine"])
             return RegistrationResult(registration, created=False)
-        seat = _seat_free(event, organisation)
-        if seat and _promote(event):
+        overall = seats is None or counts["registered"] < seats
+        seat = overall and (quota is None or counts["in_quota"] < quota)
+        if seat and counts["waiting"]:
             # Those in line come first: a seat free while people wait (capacity grew
             # without anyone promoting) is theirs, not the newcomer's.
-            seat = _seat_free(event, organisation)
-        quota_full = not seat and _seat_free(event, None)
+            current = EventPage.objects.get(pk=event.pk)
+            if _promote(current):
+                seat = _seat_free(current, organisation)
+                overall = _seat_free(current, None)
+        quota_full = not seat and overall
         status = Status.REGISTERED if seat else Status.WAITLISTED
-        if registration is None:
-            registration = Registration.objects.create(
+        if counts["mine"] is None:
+            registration = Registration(
                 event=event, user=user, organisation=organisation, status=status,
                 answers=answers, queued_at=queued_at,
             )  # fmt: skip
-        else:
+            registration.save(force_insert=True)
+        else:  # registering again after cancelling: to the back of the line
+            registration = Registration.objects.get(pk=counts["mine"])
             registration.status, registration.answers = status, answers
             registration.organisation, registration.queued_at = organisation, queued_at
             registration.save()
