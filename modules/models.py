@@ -256,22 +256,16 @@ class Lecture(index.Indexed, ClusterableModel):
         return mimetypes.guess_type(self.video.name)[0] or "video/mp4"
 
     def transcript_paragraphs(self) -> list[str]:
-        """The transcript, or the cue text of the first caption track when none was written."""
-        if self.transcript.strip():
-            return [p.strip() for p in self.transcript.split("\n\n") if p.strip()]
+        """The transcript's text without the descriptions: the written one, or the cue text
+        of the captions."""
         return [entry.text for entry in self.transcript_entries() if not entry.is_description]
 
     def transcript_entries(self, tracks=None) -> list[TranscriptEntry]:
-        """The transcript shown beside the video: the written one (as paragraphs), or the
-        text of the captions in the site's language (else the first caption track), with
-        the descriptions of what is only visible (description tracks in that language) in
-        their place in time. `tracks`: the lecture's tracks, when the caller has them."""
-        if self.transcript.strip():
-            return [
-                TranscriptEntry(None, p.strip(), False)
-                for p in self.transcript.split("\n\n")
-                if p.strip()
-            ]
+        """The transcript shown beside the video: the text of the captions in the site's
+        language (else of the first caption track), with the descriptions of what is only
+        visible (description tracks in that language) in their place in time. A written
+        transcript replaces the captions' text (it has no times: the descriptions follow
+        it). `tracks`: the lecture's tracks, when the caller has them."""
         tracks = list(self.caption_tracks.all()) if tracks is None else list(tracks)
         captions = [t for t in tracks if t.kind in CAPTION_KINDS]
         site_language = settings.LANGUAGE_CODE.split("-")[0]
@@ -279,16 +273,18 @@ class Lecture(index.Indexed, ClusterableModel):
             iter(captions), None
         )
         language = chosen.language if chosen else site_language
+        written = [p.strip() for p in self.transcript.split("\n\n") if p.strip()]
         entries = []
         for track in tracks:
             is_description = track.kind == DESCRIPTION_KIND
-            if track is chosen or (is_description and track.language == language):
+            if (track is chosen and not written) or (is_description and track.language == language):
                 entries.extend(
                     TranscriptEntry(cue.start, " ".join(cue.plain_text.split()), is_description)
                     for cue in track.read_cues()
                     if cue.plain_text.strip()
                 )
-        return sorted(entries, key=lambda e: (e.start, not e.is_description))
+        entries.sort(key=lambda e: (e.start, not e.is_description))
+        return [TranscriptEntry(None, p, False) for p in written] + entries
 
     def caption_warnings(self) -> list[tuple[LectureCaptionTrack, CaptionProblem]]:
         """What makes the stored captions hard to follow (reading speed, line length),

@@ -233,13 +233,26 @@ def test_the_transcript_carries_the_descriptions_of_what_is_only_visible_in_thei
 
 
 @pytest.mark.django_db
-def test_a_written_transcript_is_shown_as_written(learner_client, module, lecture):
+def test_a_written_transcript_is_shown_as_written_and_the_descriptions_follow_it(
+    learner_client, module, lecture
+):
+    from tests.factories import CaptionTrackFactory
+
     lecture.transcript = "Första stycket.\n\nAndra stycket."
     lecture.save()
+    CaptionTrackFactory(
+        lecture=lecture,
+        kind="descriptions",
+        is_default=None,
+        file__data=DESCRIPTIONS_SV.encode(),
+        file__filename="beskrivningar.vtt",
+    )
 
     soup = step_html(learner_client, module, 0)
 
-    assert [p.get_text() for p in soup.select("details.transcript p")] == [
+    assert [" ".join(p.get_text().split()) for p in soup.select("details.transcript p")] == [
         "Första stycket.",
         "Andra stycket.",
+        "Visas i bild: 0:02 En karta över Sverige med de fem minoriteternas områden.",
+        "Visas i bild: 0:06 Talaren pekar på Tornedalen.",
     ]
