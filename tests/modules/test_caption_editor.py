@@ -138,6 +138,8 @@ def test_a_corrected_cue_is_stored_logged_and_shown_to_learners(client, world):
     assert entry.user_id == world["owner_editor"].pk
     assert entry.data["before"]["text"] == "Vi börjar med diskrimineringslagens sju grunder."
     assert entry.data["after"]["start"] == "00:00:04.600"
+    history = client.get(reverse("wagtailsnippets_modules_lecture:history", args=[lecture.pk]))
+    assert "Caption cue corrected" in history.content.decode()
 
     client.force_login(enrolled_learner(course))
     page = client.get(route(module, "step", step["id"]))

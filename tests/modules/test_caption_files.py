@@ -319,3 +319,31 @@ def test_editor_is_told_of_fast_captions_after_saving(editor_client):
     assert Lecture.objects.exists()
     shown = [str(m) for m in response.context["messages"]]
     assert any("Cue 1 at 00:00:01.000: 39 characters a second" in m for m in shown)
+
+
+@pytest.mark.django_db
+def test_editor_uploading_a_huge_caption_file_gets_a_form_error(editor_client):
+    huge = SRT.encode() * (MAX_CAPTION_BYTES // len(SRT.encode()) + 1)
+
+    response = editor_client.post(ADD_URL, lecture_form("sv.srt", huge))
+
+    assert response.status_code == 200
+    assert "larger than 2 MB" in response.content.decode()
+    assert not Lecture.objects.exists()
+
+
+@pytest.mark.django_db
+def test_editor_uploads_webvtt_with_a_bom_and_crlf_and_its_cues_are_read(editor_client):
+    raw = b"\xef\xbb\xbf" + CAPTIONS.replace("\n", "\r\n").encode()
+
+    response = editor_client.post(ADD_URL, lecture_form("sv.vtt", raw))
+
+    assert response.status_code == 302
+    track = Lecture.objects.get().caption_tracks.get()
+    assert [c.text for c in track.read_cues()] == ["Hej och välkomna.", "Nu börjar vi."]
+
+
+CAPTIONS = (
+    "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nHej och välkomna.\n\n"
+    "00:00:04.000 --> 00:00:06.000\nNu börjar vi.\n"
+)
