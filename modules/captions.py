@@ -415,8 +415,12 @@ def check_cues(
                 )
             )
     if kind != DESCRIPTION_KIND:
-        for before, after in zip(ordered, ordered[1:], strict=False):
-            if after.start < before.end and before.end > before.start:
+        # Against the cue that ends last so far: a long cue can overlap several after it.
+        before = None
+        for after in ordered:
+            if after.end <= after.start:
+                continue  # already an error of its own
+            if before is not None and after.start < before.end:
                 errors.append(
                     ValidationError(
                         _(
@@ -431,6 +435,8 @@ def check_cues(
                         code="caption_overlap",
                     )
                 )
+            if before is None or after.end > before.end:
+                before = after
     for cue in cues:
         lines = [line for line in cue.plain_text.split("\n") if line.strip()]
         if not lines:

@@ -59,6 +59,28 @@ def test_overlapping_cues_are_an_error_naming_both_cues_and_times():
     assert "Line 6" in message
 
 
+def test_a_long_cue_overlapping_several_after_it_is_named_for_each():
+    text = (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:10.000\nLång\n\n"
+        "00:00:01.000 --> 00:00:02.000\nEtt\n\n00:00:03.000 --> 00:00:04.000\nTvå\n\n"
+        "00:00:11.000 --> 00:00:12.000\nEfter\n"
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        read_and_check(text)
+
+    messages = messages_of(caught.value)
+    assert [m.split(":", 1)[0] for m in messages] == [
+        "Line 6 (cue 2 at 00",
+        "Line 9 (cue 3 at 00",
+    ]
+    assert all("cue 1 at 00:00:00.000 has ended (00:00:10.000)" in m for m in messages)
+
+
+def read_and_check(text: str):
+    return check_caption_file(text.encode(), "sv.vtt")
+
+
 def test_a_cue_ending_after_the_video_is_an_error_naming_the_cue():
     text = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nEtt\n\n00:00:40.000 --> 00:00:52.000\nTvå\n"
 
