@@ -173,10 +173,11 @@ class LectureForm(WagtailAdminModelForm):
         formset = self.formsets.get("caption_tracks")
         if formset is None:
             return True
+        deleted = formset.deleted_forms if formset.can_delete else []
         tracks = [
             (form.cleaned_data.get("language"), form.cleaned_data.get("kind"))
             for form in formset.forms
-            if form.cleaned_data and not formset._should_delete_form(form)
+            if form.cleaned_data and form not in deleted
         ]
         try:
             check_lecture_keeps_captions(self.instance, tracks=tracks)
