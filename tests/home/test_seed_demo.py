@@ -126,7 +126,8 @@ def test_a_second_run_creates_no_rows_revisions_or_files(seed, media_roots):
     assert (first["lectures"], first["quizzes"], first["images"]) == (7 + 1, 5, 7)
     # The meeting is published again with its recording.
     assert first["revisions"] == 11 + 5 + 3 + 5
-    assert len(first["files"]) == 7 * 3
+    # Video, captions and poster of each lecture, and one lecture's descriptions.
+    assert len(first["files"]) == 7 * 3 + 1
 
 
 @pytest.mark.django_db
@@ -182,7 +183,7 @@ def test_step_ids_are_the_same_when_a_course_is_built_again(seed):
 def test_every_caption_file_is_valid_webvtt_within_its_lecture(seed):
     seed()
 
-    tracks = LectureCaptionTrack.objects.select_related("lecture")
+    tracks = LectureCaptionTrack.objects.select_related("lecture").filter(kind="captions")
     assert tracks.count() == 7 + 1  # the recording shares a demo lecture's captions
     for track in tracks:
         with track.file.open("rb") as handle:
@@ -190,6 +191,9 @@ def test_every_caption_file_is_valid_webvtt_within_its_lecture(seed):
         assert (track.language, track.kind, track.is_default) == ("sv", "captions", True)
         assert len(cues) >= 6
         assert cues[-1][1] <= track.lecture.duration.total_seconds()
+    descriptions = LectureCaptionTrack.objects.get(kind="descriptions")
+    assert descriptions.lecture.title == "Sveriges nationella minoriteter och minoritetslagen"
+    assert len(descriptions.read_cues()) == 3
 
 
 @pytest.mark.django_db

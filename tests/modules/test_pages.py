@@ -188,3 +188,71 @@ def test_an_anonymous_visitor_opening_a_step_is_sent_to_log_in(client, module):
     assert response.status_code == 302
     assert response["Location"].startswith("/konto/logga-in/?next=")
     assert "Mänskliga rättigheter" not in response.content.decode()
+
+
+DESCRIPTIONS_SV = """WEBVTT
+
+00:00:02.000 --> 00:00:05.000
+En karta över Sverige med de fem minoriteternas områden.
+
+00:00:06.000 --> 00:00:08.000
+Talaren pekar på Tornedalen.
+"""
+
+
+@pytest.mark.django_db
+def test_the_transcript_carries_the_descriptions_of_what_is_only_visible_in_their_place(
+    learner_client, module, lecture
+):
+    from tests.factories import CaptionTrackFactory
+
+    CaptionTrackFactory(
+        lecture=lecture,
+        kind="descriptions",
+        is_default=None,
+        file__data=DESCRIPTIONS_SV.encode(),
+        file__filename="beskrivningar.vtt",
+    )
+
+    soup = step_html(learner_client, module, 0)
+
+    entries = [
+        (p.has_attr("data-description"), " ".join(p.get_text().split()))
+        for p in soup.select("details.transcript p")
+    ]
+    assert entries == [
+        (False, "0:00 Välkommen till föreläsningen om mänskliga rättigheter."),
+        (True, "Visas i bild: 0:02 En karta över Sverige med de fem minoriteternas områden."),
+        (False, "0:04 Vi börjar med diskrimineringslagens sju grunder."),
+        (True, "Visas i bild: 0:06 Talaren pekar på Tornedalen."),
+    ]
+    video = soup.select_one("video")
+    descriptions = video.select_one('track[kind="descriptions"]')
+    assert descriptions["srclang"] == "sv" and not descriptions.has_attr("default")
+    assert video.select_one('track[kind="captions"]').has_attr("default")
+
+
+@pytest.mark.django_db
+def test_a_written_transcript_is_shown_as_written_and_the_descriptions_follow_it(
+    learner_client, module, lecture
+):
+    from tests.factories import CaptionTrackFactory
+
+    lecture.transcript = "Första stycket.\n\nAndra stycket."
+    lecture.save()
+    CaptionTrackFactory(
+        lecture=lecture,
+        kind="descriptions",
+        is_default=None,
+        file__data=DESCRIPTIONS_SV.encode(),
+        file__filename="beskrivningar.vtt",
+    )
+
+    soup = step_html(learner_client, module, 0)
+
+    assert [" ".join(p.get_text().split()) for p in soup.select("details.transcript p")] == [
+        "Första stycket.",
+        "Andra stycket.",
+        "Visas i bild: 0:02 En karta över Sverige med de fem minoriteternas områden.",
+        "Visas i bild: 0:06 Talaren pekar på Tornedalen.",
+    ]

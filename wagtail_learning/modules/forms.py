@@ -4,6 +4,8 @@ read from the video, and a video kept across a failed save (`modules.uploads`)."
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django import forms
 from django.db import transaction
 from django.utils.text import slugify
@@ -13,6 +15,7 @@ from wagtail.models import Page
 
 from wagtail_learning.lms.api import check_prerequisites
 
+from .caption_duty import check_lecture_keeps_captions, check_module_may_publish
 from .uploads import PendingUpload, PendingUploadRefused, discard_pending, keep_upload, open_pending
 
 
@@ -63,6 +66,22 @@ class ModulePageForm(AsciiSlugPageForm):
         chosen = list(self.cleaned_data.get("prerequisites") or [])
         check_prerequisites(self.instance, chosen)
         return chosen
+
+    def clean(self):
+        cleaned = super().clean()
+        # Wagtail publishes what this form holds when the editor pressed "Publish" (the
+        # edit and create views read the same key); a draft may still lack captions.
+        steps = cleaned.get("steps")
+        if self.data.get("action-publish") and steps is not None:
+            lectures = [b.value["lecture"] for b in steps if b.block_type == "lecture"]
+            module = SimpleNamespace(title=cleaned.get("title") or self.instance.title)
+            try:
+                check_module_may_publish(module, lectures)
+            except forms.ValidationError as error:
+                # Not a field error: Wagtail lists non-field errors in the message at the
+                # top of the editor; on the steps it would show only inside the StreamField.
+                self.add_error(None, error)
+        return cleaned
 
 
 def _draft_label(title: str) -> str:
@@ -142,12 +161,30 @@ class LectureForm(WagtailAdminModelForm):
         return cleaned
 
     def is_valid(self):
-        valid = super().is_valid()
+        valid = super().is_valid() and self._keeps_required_captions()
         upload = self.files.get(self.add_prefix("video")) if self.is_bound else None
         if not valid and upload is not None and "video" not in self.errors:
             # The video itself was fine: keep it, so fixing the rest needs no new upload.
             self.fields["video"].widget.kept = keep_upload(upload)
         return valid
+
+    def _keeps_required_captions(self) -> bool:
+        """A lecture in a live module keeps its Swedish captions (modules.caption_duty)."""
+        formset = self.formsets.get("caption_tracks")
+        if formset is None:
+            return True
+        deleted = formset.deleted_forms if formset.can_delete else []
+        tracks = [
+            (form.cleaned_data.get("language"), form.cleaned_data.get("kind"))
+            for form in formset.forms
+            if form.cleaned_data and form not in deleted
+        ]
+        try:
+            check_lecture_keeps_captions(self.instance, tracks=tracks)
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+            return False
+        return True
 
     def save(self, commit=True):
         instance = super().save(commit=commit)

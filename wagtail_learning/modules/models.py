@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -43,14 +47,19 @@ from wagtail_learning.org.api import owner_field
 
 from . import views
 from .blocks import QuestionsBlock, StepsBlock
-from .forms import LectureForm, ModulePageForm, PrerequisiteChooser
-from .validators import (
-    MediaProbe,
-    parse_webvtt,
-    probe_video,
-    refuse_obvious_non_video,
-    validate_webvtt_file,
+from .captions import (
+    CAPTION_KINDS,
+    DESCRIPTION_KIND,
+    MAX_CAPTION_BYTES,
+    CaptionProblem,
+    Cue,
+    check_caption_file,
+    check_cues,
+    decode_caption_bytes,
+    read_webvtt,
 )
+from .forms import LectureForm, ModulePageForm, PrerequisiteChooser
+from .validators import MediaProbe, probe_video, refuse_obvious_non_video
 
 CAPTION_LANGUAGES = [
     ("sv", "Svenska"),
@@ -85,6 +94,10 @@ class LectureFactsPanel(Panel):
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             context["lecture"] = self.instance
+            if self.instance.pk and self.instance.caption_tracks.exists():
+                context["caption_editor_url"] = reverse(
+                    "wagtailsnippets_modules_lecture:captions", args=[self.instance.pk]
+                )
             return context
 
 
@@ -243,18 +256,59 @@ class Lecture(index.Indexed, ClusterableModel):
         return mimetypes.guess_type(self.video.name)[0] or "video/mp4"
 
     def transcript_paragraphs(self) -> list[str]:
-        """The transcript, or the cue text of the first caption track when none was written."""
-        if self.transcript.strip():
-            return [p.strip() for p in self.transcript.split("\n\n") if p.strip()]
-        track = next(iter(self.caption_tracks.all()), None)
-        if track is None:
-            return []
-        try:
-            with track.file.open("rb") as handle:
-                cues = parse_webvtt(handle.read().decode("utf-8"))
-        except (OSError, ValidationError, UnicodeDecodeError):
-            return []
-        return [" ".join(text.split()) for _start, _end, text in cues]
+        """The transcript's text without the descriptions: the written one, or the cue text
+        of the captions."""
+        return [entry.text for entry in self.transcript_entries() if not entry.is_description]
+
+    def transcript_entries(self, tracks=None) -> list[TranscriptEntry]:
+        """The transcript shown beside the video: the text of the captions in the site's
+        language (else of the first caption track), with the descriptions of what is only
+        visible (description tracks in that language) in their place in time. A written
+        transcript replaces the captions' text (it has no times: the descriptions follow
+        it). `tracks`: the lecture's tracks, when the caller has them."""
+        tracks = list(self.caption_tracks.all()) if tracks is None else list(tracks)
+        captions = [t for t in tracks if t.kind in CAPTION_KINDS]
+        site_language = settings.LANGUAGE_CODE.split("-")[0]
+        chosen = next((t for t in captions if t.language == site_language), None) or next(
+            iter(captions), None
+        )
+        language = chosen.language if chosen else site_language
+        written = [p.strip() for p in self.transcript.split("\n\n") if p.strip()]
+        entries = []
+        for track in tracks:
+            is_description = track.kind == DESCRIPTION_KIND
+            if (track is chosen and not written) or (is_description and track.language == language):
+                entries.extend(
+                    TranscriptEntry(cue.start, " ".join(cue.plain_text.split()), is_description)
+                    for cue in track.read_cues()
+                    if cue.plain_text.strip()
+                )
+        entries.sort(key=lambda e: (e.start, not e.is_description))
+        return [TranscriptEntry(None, p, False) for p in written] + entries
+
+    def caption_warnings(self) -> list[tuple[LectureCaptionTrack, CaptionProblem]]:
+        """What makes the stored captions hard to follow (reading speed, line length),
+        per track, for the editor."""
+        duration = self.duration.total_seconds() if self.duration else None
+        found = []
+        for track in self.caption_tracks.all():
+            _errors, warnings = check_cues(track.read_cues(), duration=duration, kind=track.kind)
+            found.extend((track, warning) for warning in warnings)
+        return found
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """A paragraph of a lecture's transcript: a cue's text with its start (None for a
+    written transcript), or a description of what is only visible."""
+
+    start: float | None
+    text: str
+    is_description: bool
+
+    @property
+    def start_display(self) -> str:
+        return "" if self.start is None else format_duration(timedelta(seconds=int(self.start)))
 
 
 class LectureChapter(Orderable):
@@ -290,14 +344,26 @@ class LectureCaptionTrack(Orderable):
     kind = models.CharField(
         _("kind"),
         max_length=12,
-        choices=[("captions", _("Captions (with sounds)")), ("subtitles", _("Subtitles"))],
+        choices=[
+            ("captions", _("Captions (with sounds)")),
+            ("subtitles", _("Subtitles")),
+            (DESCRIPTION_KIND, _("Descriptions of what is only visible")),
+        ],
         default="captions",
+        help_text=_(
+            "Descriptions are shown in the transcript, in their place in time, and offered "
+            "to screen readers."
+        ),
     )
     file = models.FileField(
-        _("WebVTT file"),
+        _("caption file"),
         storage=protected_storage,
         upload_to="lectures/captions/",
-        validators=[FileExtensionValidator(["vtt"]), validate_webvtt_file],
+        validators=[FileExtensionValidator(["vtt", "srt"])],
+        help_text=_(
+            "WebVTT or SRT (UTF-8). An SRT file is converted to WebVTT. Checked for timing, "
+            "overlapping cues, reading speed and line length."
+        ),
     )
     # None: automatic (the first track in the site's language is on); True/False: the
     # editor's own choice.
@@ -334,6 +400,47 @@ class LectureCaptionTrack(Orderable):
     @property
     def display_label(self) -> str:
         return self.label or self.get_language_display()
+
+    def clean(self):
+        """A new file is read (WebVTT, or SRT converted to WebVTT) and checked against the
+        lecture's duration; every error names its cue. Warnings are the editor's to weigh
+        (shown after saving and in the caption editor)."""
+        super().clean()
+        upload = self.file
+        if not upload or upload._committed:
+            return
+        name = upload.name or ""
+        if not name.lower().endswith((".vtt", ".srt")):
+            return  # the extension validator says so
+        handle = upload.file
+        handle.seek(0)
+        raw = handle.read(MAX_CAPTION_BYTES + 1)
+        handle.seek(0)
+        try:
+            lecture = self.lecture
+        except ObjectDoesNotExist:
+            lecture = None
+        duration = lecture.duration.total_seconds() if lecture and lecture.duration else None
+        try:
+            caption_file, _warnings = check_caption_file(
+                raw, name, duration=duration, kind=self.kind
+            )
+        except ValidationError as error:
+            raise ValidationError({"file": error.error_list}) from error
+        if name.lower().endswith(".srt"):
+            stem = Path(name).name.rsplit(".", 1)[0]
+            self.file = ContentFile(caption_file.to_webvtt().encode("utf-8"), name=f"{stem}.vtt")
+
+    def read_text(self) -> str:
+        with self.file.open("rb") as handle:
+            return decode_caption_bytes(handle.read(MAX_CAPTION_BYTES + 1))
+
+    def read_cues(self) -> list[Cue]:
+        """The stored file's cues; none when it cannot be read (it was checked on upload)."""
+        try:
+            return read_webvtt(self.read_text()).cues
+        except (OSError, ValidationError, ValueError):
+            return []
 
 
 class Quiz(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, models.Model):

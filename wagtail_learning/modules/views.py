@@ -73,6 +73,7 @@ def _step_context(request, page, block, step_id, cycle=None):
         context["caption_tracks"] = list(lecture.caption_tracks.all())
         context["default_track"] = default_caption_track(context["caption_tracks"])
         context["chapters"] = list(lecture.chapters.all())
+        context["transcript"] = lecture.transcript_entries(context["caption_tracks"])
     elif block.block_type == "live_session":
         context.update(_live_session_context(request, block))
     elif block.block_type == "quiz" and block.value["quiz"] and request.user.is_authenticated:
@@ -111,11 +112,13 @@ def _live_session_context(request, block) -> dict:
         ),
     }
     if recording is not None:
+        tracks = list(recording.caption_tracks.all())
         context.update(
             lecture=recording,
             live_value={"lecture": recording},
-            caption_tracks=list(recording.caption_tracks.all()),
+            caption_tracks=tracks,
             chapters=list(recording.chapters.all()),
+            transcript=recording.transcript_entries(tracks),
         )
     return context
 

@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseForbidden
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.models import Page, ReferenceIndex
 from wagtail.snippets.models import register_snippet
@@ -13,6 +16,10 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 
 from wagtail_learning.org.api import OwnedViewSetMixin
 
+from . import admin_views
+from .caption_duty import check_pages_may_publish
+from .captions import format_problem
+from .cue_editing import CORRECT_CUE_ACTION
 from .forms import draft_prerequisites
 from .media import after_lecture_saved
 from .models import Lecture, ModulePage, Quiz
@@ -37,6 +44,7 @@ class LectureIndexView(IndexView):
         buttons = super().get_list_more_buttons(instance)
         if self.get_edit_url(instance):
             for label, name, icon, priority in [
+                (_("Captions"), "captions", "comment", 24),
                 (_("Usage"), "usage", "link", 25),
                 (_("History"), "history", "history", 26),
             ]:
@@ -68,6 +76,22 @@ class LectureViewSet(OwnedViewSetMixin, SnippetViewSet):
 
     def get_queryset(self, request):
         return Lecture.objects.select_related("poster")
+
+    def get_urlpatterns(self):
+        # The caption editor: cues beside the video (modules.admin_views).
+        return super().get_urlpatterns() + [
+            path("captions/<int:pk>/", admin_views.caption_editor, name="captions"),
+            path(
+                "captions/<int:pk>/video/",
+                admin_views.caption_editor_video,
+                name="captions_video",
+            ),
+            path(
+                "captions/<int:pk>/track/<int:track_id>/",
+                admin_views.caption_editor_track,
+                name="captions_track",
+            ),
+        ]
 
 
 class QuizViewSet(OwnedViewSetMixin, SnippetViewSet):
@@ -103,6 +127,53 @@ def read_the_lecture_video(request, instance):
     frame of itself."""
     if isinstance(instance, Lecture):
         after_lecture_saved(instance)
+
+
+MAX_CAPTION_WARNINGS_SHOWN = 5
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def tell_the_editor_what_makes_captions_hard_to_follow(request, instance):
+    """Reading speed and line length do not refuse a caption file, but the editor is told
+    (the caption editor lists every one beside its cue)."""
+    if not isinstance(instance, Lecture):
+        return
+    found = instance.caption_warnings()
+    for track, problem in found[:MAX_CAPTION_WARNINGS_SHOWN]:
+        messages.warning(request, f"{track.display_label}: {format_problem(problem)}")
+    if len(found) > MAX_CAPTION_WARNINGS_SHOWN:
+        messages.warning(
+            request,
+            _("%(count)d more remarks on the captions: see Captions in the lecture's menu.")
+            % {"count": len(found) - MAX_CAPTION_WARNINGS_SHOWN},
+        )
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publishing_modules_without_captions(request, action_type, objects, action):
+    """Bulk publishing (a course with its draft modules too) saves no form: the captions
+    rule is asked here, and nothing is published when a module would break it."""
+    if action_type != "publish":
+        return None
+    pages = [obj for obj in objects if isinstance(obj, Page)]
+    if request.POST.get("include_descendants"):
+        for page in list(pages):
+            pages.extend(page.get_descendants().not_live().type(ModulePage))
+    try:
+        check_pages_may_publish(pages)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(get_valid_next_url_from_request(request) or reverse("wagtailadmin_home"))
+    return None
+
+
+@hooks.register("register_log_actions")
+def register_caption_log_actions(actions):
+    actions.register_action(
+        CORRECT_CUE_ACTION, _("Correct a caption cue"), _("Caption cue corrected")
+    )
 
 
 @hooks.register("after_create_page")

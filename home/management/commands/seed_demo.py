@@ -10,7 +10,8 @@ pages are never touched, and new ones get ids derived from stable names (uuid5),
 module deleted and built again gets the same step ids; so do quiz questions and choices.
 
 The lecture files (video, captions, posters) ship in ``home/demo/lectures/``; see
-``scripts/make_demo_media.py``.
+``scripts/make_demo_media.py``. A ``*.sv.descriptions.vtt`` beside a lecture's captions
+(written by hand: what is only visible) becomes its description track.
 """
 
 from __future__ import annotations
@@ -258,6 +259,19 @@ class Command(BaseCommand):
             )
             track.full_clean()  # runs the WebVTT validator editors get on upload
             track.save()
+        # Descriptions of what is only visible, written by hand beside a few lectures.
+        descriptions = MEDIA_DIR / entry["vtt"].replace(".vtt", ".descriptions.vtt")
+        if descriptions.exists():
+            with descriptions.open("rb") as handle:
+                track = LectureCaptionTrack(
+                    lecture=lecture,
+                    language=entry["language"],
+                    kind="descriptions",
+                    sort_order=1,
+                    file=File(handle, name=descriptions.name),
+                )
+                track.full_clean()
+                track.save()
         self.note("lectures", entry["title"], created=True)
         return lecture
 
