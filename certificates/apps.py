@@ -13,7 +13,7 @@ class CertificatesConfig(AppConfig):
         from wagtail.signals import page_published
 
         from compliance.api import PURGE_CERTIFICATES, TRAINING_RECORD, UNIT_RULES_EVALUATED
-        from lms.api import COURSE_COMPLETED, MODULE_COMPLETED
+        from lms.api import COURSE_COMPLETED, MODULE_COMPLETED, delete_files_with
         from org.api import register_owned_model, register_person_model, register_unit_model
 
         from . import handlers, privacy  # noqa: F401 - privacy registers its hook
@@ -27,6 +27,10 @@ class CertificatesConfig(AppConfig):
         hooks.register(TRAINING_RECORD, handlers.certificates_in_training_record)
         hooks.register(PURGE_CERTIFICATES, handlers.purge_certificates)
         hooks.register(UNIT_RULES_EVALUATED, update_unit_certificates)
+        # A certificate deleted (the retention purge, a deleted account) or given a new PDF
+        # (rendered again, anonymised) leaves no stored PDF behind: each has its own file.
+        delete_files_with(Certificate, "pdf")
+        delete_files_with(UnitCertificate, "pdf")
         # Before the admin viewset registers: it then finds the wall's permission policy.
         register_person_model(Certificate, person="user")
         register_unit_model(UnitCertificate, unit="unit")
