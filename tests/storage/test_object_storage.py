@@ -6,6 +6,7 @@ that deleting or anonymising reaches the stored objects. Against a real SeaweedF
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
@@ -59,8 +60,9 @@ def learner_client(client, module):
 
 
 def test_an_uploaded_video_and_its_captions_are_objects_in_the_bucket_not_files_on_disk(
-    bucket, lecture, settings
+    bucket, settings
 ):
+    lecture = lecture_with_captions(video__filename=f"{uuid.uuid4().hex}.webm")
     track = lecture.caption_tracks.get()
 
     assert bucket.read(lecture.video.name) == VIDEO_BYTES
