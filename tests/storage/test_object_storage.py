@@ -217,6 +217,34 @@ def test_a_deletion_rolled_back_keeps_the_object(bucket, lecture):
     assert bucket.holds(lecture.video.name)
 
 
+def test_a_staff_import_runs_from_its_upload_in_the_bucket_and_then_removes_it(
+    bucket, django_capture_on_commit_callbacks
+):
+    from org.imports.jobs import queue_staff_import
+    from org.models import LearnerProfile
+
+    huddinge = Organisation.add_root(name="Huddinge kommun")
+    admin = SuperuserFactory()
+    staff_import = start_staff_import(
+        data="Anställningsnummer;Förnamn;Efternamn;Enhet\n1001;Åsa;Berg;Huddinge kommun\n".encode(),
+        filename="personal.csv",
+        scope=huddinge,
+        full=False,
+        create_units=False,
+        user=admin,
+    )
+    staff_import.refresh_from_db()
+    assert bucket.holds(staff_import.file)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_staff_import(staff_import, mapping=staff_import.mapping, user=admin)
+
+    staff_import.refresh_from_db()
+    assert staff_import.status == StaffImport.Status.DONE
+    assert LearnerProfile.objects.filter(employee_number="1001").exists()
+    assert not bucket.holds(staff_import.file)
+
+
 def test_deleting_a_staff_import_deletes_its_uploaded_file(
     bucket, django_capture_on_commit_callbacks
 ):
