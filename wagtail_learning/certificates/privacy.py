@@ -25,12 +25,11 @@ from .services import enqueue_render
 def anonymise_certificates(*, user, former: list[str], label: str) -> None:
     """Rewrite the holder's name on each of `user`'s certificates, in their revoke reasons
     and audit-log entries, and render the PDFs again without it (the old files are deleted
-    once the change is committed). Runs inside the anonymisation's transaction."""
+    once the change is committed: lms.delete_files_with, connected in apps.ready). Runs
+    inside the anonymisation's transaction."""
     content_type = ContentType.objects.get_for_model(Certificate)
-    storage = Certificate._meta.get_field("pdf").storage
     for certificate in Certificate.objects.select_for_update().filter(user=user):
         neutral = anonymous_label(certificate.language)
-        old_pdf = certificate.pdf.name if certificate.pdf else ""
         certificate.learner_name = neutral
         certificate.revoked_reason = redact_names(certificate.revoked_reason, former, neutral)
         certificate.last_error = redact_names(certificate.last_error, former, neutral)
@@ -58,8 +57,6 @@ def anonymise_certificates(*, user, former: list[str], label: str) -> None:
             entry.label = str(certificate)[:255]
             entry.data = redact_names(entry.data, former, neutral)
             entry.save(update_fields=["label", "data"])
-        if old_pdf:
-            transaction.on_commit(lambda name=old_pdf: storage.delete(name))
         transaction.on_commit(lambda pk=certificate.pk: enqueue_render(pk))
 
 

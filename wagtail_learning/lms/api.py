@@ -62,7 +62,7 @@ from .snapshots import (
     forget_module_snapshots,
 )
 from .state import CourseProgress, ModuleState, StepState, get_course_progress, get_module_progress
-from .storage import protected_storage, storage_alias_of
+from .storage import delete_files_with, protected_storage, storage_alias_of
 from .vocabulary import LockReason, ModuleStatus, ReviewPolicy
 
 __all__ = [
@@ -105,6 +105,7 @@ __all__ = [
     "check_prerequisites",
     "complete_step",
     "current_cycle",
+    "delete_files_with",
     "enrol_learner",
     "forget_module_snapshots",
     "get_attempt_questions",

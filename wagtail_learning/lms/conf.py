@@ -10,6 +10,12 @@ def x_accel_redirect_prefix(storage_alias: str) -> str:
     return (getattr(settings, "LMS_X_ACCEL_REDIRECT", {}) or {}).get(storage_alias, "") or ""
 
 
+def signed_url_seconds() -> int:
+    """How long a link to a protected file in object storage works (LMS_S3_URL_EXPIRY_SECONDS):
+    the access check is made again when it has expired."""
+    return int(getattr(settings, "LMS_S3_URL_EXPIRY_SECONDS", 300))
+
+
 def max_playback_rate() -> float:
     """The highest playback rate the player offers; caps how much watch time is credited."""
     return float(getattr(settings, "LMS_MAX_PLAYBACK_RATE", 2.0))

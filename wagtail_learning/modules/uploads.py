@@ -44,7 +44,8 @@ class PendingFile(File):
         return protected_storage().size(self.pending_path)
 
     def temporary_file_path(self) -> str:
-        # ffprobe reads the kept file where it lies (local storage) instead of a copy.
+        # ffprobe reads the kept file where it lies (local storage) instead of a copy; in a
+        # bucket there is no path (NotImplementedError) and it reads a copy.
         return protected_storage().path(self.pending_path)
 
 

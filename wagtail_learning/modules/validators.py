@@ -168,13 +168,21 @@ def probe_video(upload) -> MediaProbe:
     return probe
 
 
+def _local_path_of(upload) -> str | None:
+    """Where an upload lies on this machine's disk, if it does: a large upload's temporary
+    file, a kept upload in local storage (not one in a bucket)."""
+    try:
+        return upload.temporary_file_path()
+    except (AttributeError, NotImplementedError):
+        return None
+
+
 def probe_path_or_upload(upload, head: bytes, path: str | None = None) -> MediaProbe:
     """Probe a file on disk (`path`) or an upload; raise ValidationError saying what it is
     when it is not playable video or audio."""
+    path = path if path is not None else _local_path_of(upload)
     if path is not None:
         data = _run_ffprobe(path)
-    elif hasattr(upload, "temporary_file_path"):
-        data = _run_ffprobe(upload.temporary_file_path())
     else:
         with tempfile.NamedTemporaryFile(suffix=".upload") as handle:
             for chunk in upload.chunks():

@@ -185,7 +185,7 @@ def _step_post(request, page, block, step_id: str):
     )
 
 
-def _serve_field_file(request, field_file, content_type, download_name=None):
+def _serve_field_file(request, field_file, content_type, download_name=None, same_origin=False):
     if not field_file:
         raise Http404
     try:
@@ -195,6 +195,7 @@ def _serve_field_file(request, field_file, content_type, download_name=None):
             name=field_file.name,
             content_type=content_type,
             download_name=download_name,
+            same_origin=same_origin,
         )
     except FileNotFoundError as exc:
         raise Http404 from exc
@@ -234,7 +235,8 @@ def lecture_captions(request, page, step_id: str, track_id: int):
     track = lecture.caption_tracks.filter(pk=track_id).first()
     if track is None:
         raise Http404
-    return _serve_field_file(request, track.file, "text/vtt; charset=utf-8")
+    # A <track> loads only from our own origin (another would need CORS): never redirected.
+    return _serve_field_file(request, track.file, "text/vtt; charset=utf-8", same_origin=True)
 
 
 def step_document(request, page, step_id: str):

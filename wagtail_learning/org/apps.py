@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +15,7 @@ class OrgConfig(AppConfig):
         from .models import LearnerProfile, Membership, Organisation, ReportingScope, StaffImport
 
         post_migrate.connect(handlers.create_schedules, sender=self)
+        post_delete.connect(handlers.delete_import_file, sender=StaffImport)
 
         # wagtail.users registers the user model's own permission policy.
         wall.register_person_model(get_user_model(), person="pk", policy=False)

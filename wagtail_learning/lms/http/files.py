@@ -1,8 +1,13 @@
 """Serving protected files: access is checked by the caller, this hands the bytes out.
 
-Django has no HTTP Range support, and browsers need it to seek in a video (Safari to play
-at all). In production the file is handed to nginx with X-Accel-Redirect; otherwise we
-answer single byte ranges ourselves.
+One entry point, `serve_protected_file`; the storage decides how the bytes travel:
+
+- local storage: handed to nginx with X-Accel-Redirect (LMS_X_ACCEL_REDIRECT), or Django
+  answers single byte ranges itself (Django has no HTTP Range support, and browsers need it
+  to seek in a video, Safari to play at all);
+- object storage (a private S3-compatible bucket): a redirect to a signed link that works
+  for LMS_S3_URL_EXPIRY_SECONDS, which the object store answers, Ranges included; or, with
+  an X-Accel-Redirect prefix, nginx fetches that signed link for us (same origin).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import mimetypes
 import os
 import re
 from collections.abc import Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.core.files.storage import storages
 from django.http import (
@@ -19,11 +24,13 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseForbidden,
+    HttpResponseRedirect,
     StreamingHttpResponse,
 )
 from django.utils.translation import gettext as _
 
 from .. import conf
+from ..storage import is_object_storage, signed_url
 
 __all__ = ["parse_range_header", "refuse_file", "serve_protected_file"]
 
@@ -83,19 +90,42 @@ def serve_protected_file(
     name: str,
     content_type: str | None = None,
     download_name: str | None = None,
+    same_origin: bool = False,
 ) -> HttpResponse:
     """Answer a request for a file the caller has already authorised.
 
     `storage_alias` names the entry of STORAGES the file lives in. When an nginx internal
     location is configured for that storage (LMS_X_ACCEL_REDIRECT), the response is an
-    empty 200 with X-Accel-Redirect so nginx serves the bytes (and the Range). Otherwise:
-    200 with the whole file, 206 for a single satisfiable range, 416 for an unsatisfiable
-    one.
-    Raises FileNotFoundError when the file is missing from storage.
+    empty 200 with X-Accel-Redirect so nginx serves the bytes (and the Range): from its
+    folder, or fetched from the object store by the signed link. Object storage without
+    it: a 302 to the signed link, unless `same_origin` (a caption track, which a browser
+    loads cross-origin only with CORS): then Django streams it as for local storage, 200
+    with the whole file, 206 for a single satisfiable range, 416 for an unsatisfiable one.
+    Raises FileNotFoundError when the file is missing from storage (not checked for a
+    signed link: the object store answers 404 itself).
     """
     content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    disposition = f"inline; filename*=UTF-8''{quote(download_name or os.path.basename(name))}"
     storage = storages[storage_alias]
     prefix = conf.x_accel_redirect_prefix(storage_alias)
+    in_bucket = is_object_storage(storage)
+    if in_bucket and (prefix or not same_origin):
+        url = signed_url(
+            storage,
+            name,
+            expire=conf.signed_url_seconds(),
+            content_type=content_type,
+            content_disposition=disposition,
+        )
+        if prefix:
+            parts = urlsplit(url)
+            response = HttpResponse(content_type=content_type)
+            response["X-Accel-Redirect"] = f"{prefix.rstrip('/')}{parts.path}?{parts.query}"
+        else:
+            response = HttpResponseRedirect(url)
+        # The link expires: neither this answer nor the link may be kept and reused.
+        response["Cache-Control"] = "private, no-store"
+        return response
     if prefix:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
@@ -126,12 +156,7 @@ def serve_protected_file(
         response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
-    if download_name:
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(download_name)}"
-    else:
-        response["Content-Disposition"] = (
-            f"inline; filename*=UTF-8''{quote(os.path.basename(name))}"
-        )
+    response["Content-Disposition"] = disposition
     return response
 
 

@@ -30,6 +30,7 @@ from .service import can_import_into, import_staff
 
 __all__ = [
     "check_staff_import",
+    "delete_file_on_commit",
     "expire_stale_imports",
     "get_visible_imports",
     "queue_staff_import",
@@ -338,6 +339,13 @@ def _fail(pk: int, message: str) -> None:
 def _delete_file(staff_import: StaffImport) -> None:
     if staff_import.file:
         _storage().delete(staff_import.file)
+
+
+def delete_file_on_commit(staff_import: StaffImport) -> None:
+    """Delete an import's uploaded file once its deletion is committed (the object in the
+    bucket, or the file on disk; already gone after the import ran: nothing happens)."""
+    if staff_import.file:
+        transaction.on_commit(lambda name=staff_import.file: _storage().delete(name))
 
 
 def expire_stale_imports(*, now=None) -> int:

@@ -181,6 +181,32 @@
     }
   }, { once: true });
 
+  // A video in object storage comes by a signed link that expires (after the site's access
+  // check); the browser keeps asking that link for the ranges it has not buffered yet, so
+  // after a pause or a seek past what it holds the link may have expired: a network error.
+  // Load the video again from the site (the access check again, a new link) and go on where
+  // it stood. A few times per page at most: a refusal stays a refusal.
+  // Whether the learner wants it playing: the browser reports a failed fetch as paused.
+  let reloads = 0;
+  let wantsToPlay = false;
+  video.addEventListener("play", function () { wantsToPlay = true; });
+  video.addEventListener("pause", function () { if (!video.error) wantsToPlay = false; });
+  video.addEventListener("error", function () {
+    if (!video.error || video.error.code !== video.error.MEDIA_ERR_NETWORK || reloads >= 3) {
+      return;
+    }
+    reloads += 1;
+    const at = video.currentTime;
+    const playing = wantsToPlay;
+    closeSegment(lastTime);
+    video.addEventListener("loadedmetadata", function () {
+      video.currentTime = at;
+      lastTime = at;
+      if (playing) video.play().catch(function () {});
+    }, { once: true });
+    video.load();
+  });
+
   chapters.forEach(function (button) {
     button.addEventListener("click", function () {
       video.currentTime = Number(button.dataset.seek);
