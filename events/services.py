@@ -72,7 +72,8 @@ def list_events(*, parent=None, within=None, now: datetime | None = None) -> lis
         upcoming = [start for start in starts if start >= now]
         if upcoming:
             return (0, upcoming[0].timestamp())  # the soonest first
-        return (1, -(starts[-1].timestamp() if starts else 0))  # then the latest past
+        # Then the latest past; an event without sessions after them all.
+        return (1, -starts[-1].timestamp() if starts else math.inf)
 
     return sorted(pages, key=key)
 
@@ -320,8 +321,8 @@ def _promote(event: EventPage, *, by=None) -> list[Registration]:
         "queued_at", "pk"
     )
     for registration in line.select_related("user", "organisation"):
-        if event.seats is not None and not _seat_free(event, None):
-            break
+        if not _seat_free(event, None):
+            break  # no seat left at all (with no limit there always is one)
         if not _seat_free(event, registration.organisation):
             continue
         registration.status = Status.REGISTERED
@@ -451,7 +452,6 @@ def release_places(user, *, note: str = "", now: datetime | None = None) -> int:
     not taken place (someone who left, and is anonymised): the freed seats go to the first
     in line. No message goes to `user`. Seats at events that took place stay, as records.
     Returns how many places were given up."""
-    now = now or timezone.now()
     released = 0
     held = (
         Registration.objects.filter(user_id=user.pk)
