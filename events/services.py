@@ -8,6 +8,7 @@ Messages are sent after the transaction commits.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -677,12 +678,15 @@ MAX_REPORT_MINUTES = 7 * 24 * 60
 
 
 def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("cp1252", errors="strict")
+    """UTF-16 only with its byte order mark (Excel's "Unicode text"): any even number of
+    bytes decodes as UTF-16, to nonsense, so a Windows-1252 file (Excel's CSV on a Swedish
+    Windows) would too. Else UTF-8 (with or without a BOM), else Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="strict")
 
 
 def _minutes(value: str, number: int) -> int:

@@ -172,3 +172,21 @@ def test_a_cancelled_session_leaves_the_seat_holders_calendar_and_sends_the_line
     (to_waiting,) = [m for m in mail.outbox if m.to == [waiting.email]]
     assert calendar_of(to_waiting) is None  # nothing in their calendar to remove
     assert second.label in to_waiting.body
+
+
+# --- The participant report -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("end", ["", "\n"])  # an even and an odd number of bytes
+def test_a_report_saved_by_swedish_excel_in_windows_1252_is_read(end):
+    """Excel's "CSV (semicolon)" on a Swedish Windows writes Windows-1252. Read as UTF-16
+    (which any even number of bytes decodes to, as nonsense) its header went missing."""
+    text = "Användarens e-post;Minuter\r\nåsa.öberg@kommun.example.se;45\r\n" + end
+    data = text.encode("cp1252")
+    assert services.parse_participant_report(data) == [(2, "åsa.öberg@kommun.example.se", 45)]
+
+
+def test_a_report_in_utf_16_with_its_byte_order_mark_is_read():
+    text = "E-post\tMinuter\r\nasa@kommun.example.se\t45\r\n"
+    data = text.encode("utf-16")  # with the BOM, as Excel's "Unicode text" writes it
+    assert services.parse_participant_report(data) == [(2, "asa@kommun.example.se", 45)]
