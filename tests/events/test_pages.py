@@ -100,3 +100,26 @@ def test_the_calendar_link_costs_no_query_once_known(rf, django_assert_num_queri
     assert tag.render(Context({})) == "/evenemang/"
     with django_assert_num_queries(0):
         assert tag.render(Context({})) == "/evenemang/"
+
+
+def test_an_editor_previews_the_event_with_its_unsaved_seats_and_sessions():
+    """The preview is the page the views serve (they, not the model, own what it shows)."""
+    event = make_event(starts_in=timedelta(days=12), seats=30)
+    event.seats = 12  # changed in the editor, not saved
+    with translation.override("sv"):
+        response = event.make_preview_request()
+        html = response.render().content.decode()
+
+    assert response.status_code == 200
+    assert "data-seats-left>12 / 12<" in html
+    assert f'data-session-id="{event.sessions.get().pk}"' in html
+
+
+def test_an_editor_previews_the_calendar_with_its_events():
+    make_event(title="Nätverksträff i vår", starts_in=timedelta(days=12))
+    make_event(title="Förra årets träff", starts_in=timedelta(days=-300))
+    with translation.override("sv"):
+        html = events_index().make_preview_request().render().content.decode()
+
+    assert "Nätverksträff i vår" in section(html, "Kommande")
+    assert "Förra årets träff" in section(html, "Tidigare evenemang")

@@ -13,10 +13,11 @@ class EventsConfig(AppConfig):
 
         from wagtail_learning.org.api import register_person_model
 
-        from . import handlers, privacy  # noqa: F401 - privacy registers its hooks
+        from . import handlers, privacy, views  # noqa: F401 - privacy registers its hooks
         from .models import (
             Attendance,
             CalendarFeed,
+            EventIndexPage,
             EventPage,
             Invitation,
             Registration,
@@ -24,6 +25,9 @@ class EventsConfig(AppConfig):
             SessionNotice,
         )
 
+        # The pages are served by the views (the models import no view: views -> models).
+        EventPage.view_routes = views.event_routes
+        EventIndexPage.view_routes = views.calendar_routes
         # Registrations, their history and attendance carry a person: behind the wall.
         register_person_model(Registration, person="user")
         register_person_model(RegistrationEntry, person="registration__user")

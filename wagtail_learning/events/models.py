@@ -20,7 +20,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -38,9 +38,23 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class EventIndexPage(Page):
+class ServedByViews(RoutablePageMixin):
+    """A page that the app's views serve: the page itself (route "") and the routes below it
+    are `view_routes`, which events.views declares and the app gives the page class when it
+    is ready (`EventsConfig.ready`). So models import neither views nor services, and the
+    dependency runs one way: views -> services -> models."""
+
+    view_routes: tuple = ()
+
+    @classmethod
+    def get_subpage_urls(cls):
+        # The views' routes first: their "" replaces RoutablePageMixin's plain index route.
+        return tuple(cls.view_routes) + super().get_subpage_urls()
+
+
+class EventIndexPage(ServedByViews, Page):
     """The calendar of events: lists the events below it and those below the courses of
-    its home page."""
+    its home page (what it shows: `events.views.calendar_page`)."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
@@ -55,28 +69,10 @@ class EventIndexPage(Page):
         verbose_name = _("events calendar")
         verbose_name_plural = _("events calendars")
 
-    def get_context(self, request, *args, **kwargs):
-        from django.utils import timezone
 
-        from .services import list_events
-
-        context = super().get_context(request, *args, **kwargs)
-        now = timezone.now()
-        # Every event of the site it is the calendar of: its own and those placed under a
-        # course (a course's live sessions), which would otherwise be in no calendar.
-        events = list_events(within=self.get_parent(), now=now)
-        # Upcoming (soonest first) apart from past ones (latest first, with their recording):
-        # a person looking for what to register for should not read through last year.
-        context["events"] = events
-        context["upcoming_events"] = [
-            e for e in events if any(s.end >= now for s in e.sessions.all())
-        ]
-        context["past_events"] = [e for e in events if e not in context["upcoming_events"]]
-        return context
-
-
-class EventPage(RoutablePageMixin, Page):
-    """A live, online or hybrid event with one or more sessions."""
+class EventPage(ServedByViews, Page):
+    """A live, online or hybrid event with one or more sessions (what it shows and the routes
+    below it, registering, cancelling, check-in, recordings: `events.views.event_routes`)."""
 
     class Format(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -176,43 +172,6 @@ class EventPage(RoutablePageMixin, Page):
     @property
     def speaker_list(self) -> list[str]:
         return [line.strip() for line in self.speakers.splitlines() if line.strip()]
-
-    def get_context(self, request, *args, **kwargs):
-        from .views import event_context
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(event_context(request, self))
-        return context
-
-    @path("anmalan/", name="register")
-    def register_view(self, request):
-        from .views import register
-
-        return register(request, self)
-
-    @path("avanmalan/", name="cancel")
-    def cancel_view(self, request):
-        from .views import cancel
-
-        return cancel(request, self)
-
-    @path("inspelning/<int:session_id>/", name="recording")
-    def recording_view(self, request, session_id: int):
-        from .views import recording
-
-        return recording(request, self, session_id)
-
-    @path("inspelning/<int:session_id>/video/", name="recording_video")
-    def recording_video_view(self, request, session_id: int):
-        from .views import recording_video
-
-        return recording_video(request, self, session_id)
-
-    @path("incheckning/", name="check_in")
-    def check_in_view(self, request):
-        from .views import check_in
-
-        return check_in(request, self)
 
 
 class EventSession(Orderable):

@@ -8,6 +8,7 @@ Messages are sent after the transaction commits.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -73,7 +74,8 @@ def list_events(*, parent=None, within=None, now: datetime | None = None) -> lis
         upcoming = [start for start in starts if start >= now]
         if upcoming:
             return (0, upcoming[0].timestamp())  # the soonest first
-        return (1, -(starts[-1].timestamp() if starts else 0))  # then the latest past
+        # Then the latest past; an event without sessions after them all.
+        return (1, -starts[-1].timestamp() if starts else math.inf)
 
     return sorted(pages, key=key)
 
@@ -361,8 +363,8 @@ def _promote(event: EventPage, *, by=None) -> list[Registration]:
         "queued_at", "pk"
     )
     for registration in line.select_related("user", "organisation"):
-        if event.seats is not None and not _seat_free(event, None):
-            break
+        if not _seat_free(event, None):
+            break  # no seat left at all (with no limit there always is one)
         if not _seat_free(event, registration.organisation):
             continue
         registration.status = Status.REGISTERED
@@ -512,7 +514,6 @@ def release_places(user, *, note: str = "", now: datetime | None = None) -> int:
     not taken place (someone who left, and is anonymised): the freed seats go to the first
     in line. No message goes to `user`. Seats at events that took place stay, as records.
     Returns how many places were given up."""
-    now = now or timezone.now()
     released = 0
     held = (
         Registration.objects.filter(user_id=user.pk)
@@ -738,12 +739,15 @@ MAX_REPORT_MINUTES = 7 * 24 * 60
 
 
 def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("cp1252", errors="strict")
+    """UTF-16 only with its byte order mark (Excel's "Unicode text"): any even number of
+    bytes decodes as UTF-16, to nonsense, so a Windows-1252 file (Excel's CSV on a Swedish
+    Windows) would too. Else UTF-8 (with or without a BOM), else Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="strict")
 
 
 def _minutes(value: str, number: int) -> int:

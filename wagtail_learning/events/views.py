@@ -1,6 +1,12 @@
-"""Thin views: parse, call the engine once, render or redirect with a message."""
+"""Thin views: parse, call the engine once, render or redirect with a message.
+
+The event page's and the calendar's routes are declared here (`event_routes`,
+`calendar_routes`) and given to the page classes when the app is ready: the models import
+neither views nor services (views -> services -> models)."""
 
 from __future__ import annotations
+
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +19,8 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import render
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,7 +33,14 @@ from .access import has_seat, meeting_link_for
 from .calendar import Entry, build_calendar
 from .errors import EventError
 from .forms import CheckInForm, RegistrationForm
-from .models import CalendarFeed, EventPage, EventSession, Invitation, Registration
+from .models import (
+    CalendarFeed,
+    EventIndexPage,
+    EventPage,
+    EventSession,
+    Invitation,
+    Registration,
+)
 
 
 def event_context(request, event: EventPage) -> dict:
@@ -68,6 +82,43 @@ def event_context(request, event: EventPage) -> dict:
     }
 
 
+def _render_page(request, page, context: dict, status: int = 200) -> TemplateResponse:
+    """The page in its template, as RoutablePageMixin's own index route renders it, with
+    `context` added to the page's own."""
+    request.is_preview = getattr(request, "is_preview", False)
+    full = page.get_context(request)
+    full.update(context)
+    return TemplateResponse(request, page.get_template(request), full, status=status)
+
+
+def event_page(request, event: EventPage, *, form=None, status: int = 200) -> TemplateResponse:
+    """The event's page as this person sees it (also its preview in the editor)."""
+    context = event_context(request, event)
+    if form is not None:
+        context["form"] = form
+    return _render_page(request, event, context, status)
+
+
+def calendar_page(request, calendar: EventIndexPage) -> TemplateResponse:
+    """The calendar: every event of the site it is the calendar of, its own and those
+    placed under a course (a course's live sessions), which would otherwise be in no
+    calendar. Upcoming (soonest first) apart from past ones (latest first, with their
+    recording): a person looking for what to register for should not read through last
+    year."""
+    now = timezone.now()
+    events = services.list_events(within=calendar.get_parent(), now=now)
+    upcoming = [e for e in events if any(s.end >= now for s in e.sessions.all())]
+    return _render_page(
+        request,
+        calendar,
+        {
+            "events": events,
+            "upcoming_events": upcoming,
+            "past_events": [e for e in events if e not in upcoming],
+        },
+    )
+
+
 def _post_only(request, event):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -82,9 +133,7 @@ def register(request, event: EventPage):
         return refused
     form = RegistrationForm(request.POST, questions=event.questions.all())
     if not form.is_valid():
-        context = event.get_context(request)
-        context["form"] = form
-        return render(request, event.get_template(request), context, status=400)
+        return event_page(request, event, form=form, status=400)
     try:
         result = services.register(request.user, event=event, answers=form.answers())
     except EventError as error:
@@ -194,6 +243,35 @@ def recording_video(request, event: EventPage, session_id: int):
         name=lecture.video.name,
         content_type=lecture.video_content_type,
     )
+
+
+# --- The pages' routes ------------------------------------------------------------------
+
+
+def _page_route(view):
+    """`view(request, page, ...)` as a route of a page: Wagtail calls a route as a method of
+    the page, (page, request, ...)."""
+
+    @functools.wraps(view)
+    def route(page, request, *args, **kwargs):
+        return view(request, page, *args, **kwargs)
+
+    return route
+
+
+event_routes = (
+    path("", _page_route(event_page), name="event"),
+    path("anmalan/", _page_route(register), name="register"),
+    path("avanmalan/", _page_route(cancel), name="cancel"),
+    path("inspelning/<int:session_id>/", _page_route(recording), name="recording"),
+    path(
+        "inspelning/<int:session_id>/video/",
+        _page_route(recording_video),
+        name="recording_video",
+    ),
+    path("incheckning/", _page_route(check_in), name="check_in"),
+)
+calendar_routes = (path("", _page_route(calendar_page), name="calendar"),)
 
 
 # --- The personal calendar feed --------------------------------------------------------
