@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from events import api as events
-from events import services
-from events.models import EventPage
 from tests.factories import LectureFactory, SuperuserFactory, org_unit
+from wagtail_learning.events import api as events
+from wagtail_learning.events import services
+from wagtail_learning.events.models import EventPage
 
 from .helpers import LINK, events_index, make_event, people
 
@@ -132,7 +132,8 @@ def test_an_update_published_as_a_session_ends_leaves_that_session_alone(
     first, second = event.sessions.order_by("start")
     (member,) = people(huddinge, 1)
     time_machine.move_to(first.start, tick=False)
-    events.register(member, event=event)  # invited to both
+    with django_capture_on_commit_callbacks(execute=True):  # the invitations follow the commit
+        events.register(member, event=event)  # invited to both
     time_machine.move_to(first.end, tick=False)
     page = EventPage.objects.get(pk=event.pk)
     page.venue = "Huddinge kommunhus, sal 3"
