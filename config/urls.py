@@ -28,6 +28,7 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("extern/", include("external.urls")),
     path("kalender/", include("events.urls")),
+    path("tillganglighet/", include("accessibility.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # The password login with the organisations' identity providers beside it, and a
     # logout that also ends the provider's session where it can (identity.views).
