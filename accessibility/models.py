@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import StreamField
 
 from .blocks import BarrierBlock
@@ -20,11 +20,12 @@ DEFAULT_STANDARD = "WCAG 2.1 AA (EN 301 549 V3.2.1)"
 
 
 @register_setting(icon="info-circle")
-class AccessibilityStatement(BaseSiteSetting):
-    """The site's accessibility statement, on the structure DIGG recommends (the EU model
-    statement): who stands behind the service, how accessible it is, the known barriers
-    and their plan, how to report one, the enforcement procedure (fixed text with DIGG's
-    link, in the template), and when and how the service was assessed."""
+class AccessibilityStatement(BaseGenericSetting):
+    """The platform's accessibility statement (one: the platform is one service, decision
+    0036), on the structure DIGG recommends (the EU model statement): who stands behind
+    the service, how accessible it is, the known barriers and their plan, how to report
+    one, the enforcement procedure (fixed text with DIGG's link, in the template), and
+    when and how the service was assessed."""
 
     organisation_name = models.CharField(
         _("organisation"),

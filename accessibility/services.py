@@ -27,9 +27,9 @@ __all__ = [
 ]
 
 
-def get_statement(site) -> AccessibilityStatement:
-    """The site's statement (an empty one, created on first use, when nobody wrote it)."""
-    return AccessibilityStatement.for_site(site)
+def get_statement() -> AccessibilityStatement:
+    """The statement (an empty one, created on first use, when nobody wrote it)."""
+    return AccessibilityStatement.load()
 
 
 def report_barrier(
@@ -52,18 +52,18 @@ def report_barrier(
             contact_name=contact_name,
             contact_email=contact_email.strip().lower(),
         )
-    statement = get_statement(site) if site is not None else None
+    statement = get_statement()
     transaction.on_commit(lambda: _send_report_mails(report, statement))
     return report
 
 
-def _send_report_mails(report: BarrierReport, statement: AccessibilityStatement | None) -> None:
-    contact = statement.contact_email if statement is not None else ""
-    organisation = statement.organisation_name if statement is not None else ""
+def _send_report_mails(report: BarrierReport, statement: AccessibilityStatement) -> None:
+    contact = statement.contact_email
+    organisation = statement.organisation_name
     context = {
         "report": report,
         "organisation": organisation,
-        "response_time": statement.response_time if statement is not None else "",
+        "response_time": statement.response_time,
         "page": public_url(report.page_url) if report.page_url.startswith("/") else "",
         "statement_url": public_url(reverse("accessibility:statement")),
         "admin_url": public_url(reverse("accessibility_barrierreport:edit", args=[report.pk])),

@@ -21,12 +21,7 @@ _RECEIPT = "accessibility_receipt"
 
 @require_GET
 def statement(request):
-    site = Site.find_for_request(request)
-    return render(
-        request,
-        "accessibility/statement.html",
-        {"statement": get_statement(site) if site else None},
-    )
+    return render(request, "accessibility/statement.html", {"statement": get_statement()})
 
 
 @require_http_methods(["GET", "POST"])

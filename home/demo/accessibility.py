@@ -53,9 +53,7 @@ REPORT = (
 
 def seed_accessibility(note) -> None:
     site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        return
-    statement = accessibility.get_statement(site)
+    statement = accessibility.get_statement()
     if statement.organisation_name:
         note("accessibility", "statement", created=False)
     else:

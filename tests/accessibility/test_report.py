@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from wagtail.models import Site
 
 from accessibility.api import BarrierReport, ReportStatus, get_statement
 from tests.factories import UserFactory, site_home
@@ -19,7 +18,7 @@ CONTACT = "tillganglighet@huddinge.example.se"
 @pytest.fixture
 def statement():
     site_home()
-    statement = get_statement(Site.objects.get(is_default_site=True))
+    statement = get_statement()
     statement.organisation_name = "Huddinge kommun"
     statement.contact_email = CONTACT
     statement.response_time = "Vi svarar inom fem arbetsdagar."
