@@ -22,7 +22,7 @@ DEFAULT_STANDARD = "WCAG 2.1 AA (EN 301 549 V3.2.1)"
 @register_setting(icon="info-circle")
 class AccessibilityStatement(BaseGenericSetting):
     """The platform's accessibility statement (one: the platform is one service, decision
-    0036), on the structure DIGG recommends (the EU model statement): who stands behind
+    0037), on the structure DIGG recommends (the EU model statement): who stands behind
     the service, how accessible it is, the known barriers and their plan, how to report
     one, the enforcement procedure (fixed text with DIGG's link, in the template), and
     when and how the service was assessed."""
