@@ -36,6 +36,8 @@ urlpatterns = [
     path("api/v1/", lms_api.urls),
     path("certificates/", include("wagtail_learning.certificates.urls")),
     path("min-utbildning/", include(learner_urls)),
+    # The accessibility statement and barrier reports: linked from every page's footer.
+    path("tillganglighet/", include("wagtail_learning.accessibility.urls")),
 ]
 
 if apps.is_installed("wagtail_learning.hr"):

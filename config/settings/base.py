@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "wagtail_learning.modules",
     "wagtail_learning.events",
     "wagtail_learning.certificates",
+    "wagtail_learning.accessibility",
     "wagtail_learning.hr",
     "wagtail_learning.compliance",
     "wagtail_learning.org",
@@ -417,6 +418,10 @@ LMS_REMINDER_DAYS_BEFORE = int(os.environ.get("LMS_REMINDER_DAYS_BEFORE", "7"))
 LMS_MIN_GROUP_SIZE = int(os.environ.get("LMS_MIN_GROUP_SIZE", "5"))
 # Absolute links in emails and on certificates (QR codes). Defaults to WAGTAILADMIN_BASE_URL.
 LMS_PUBLIC_BASE_URL = os.environ.get("LMS_PUBLIC_BASE_URL", "")
+# Barrier reports (accessibility): how many one client may send per hour, and how long a
+# closed report keeps the reporter's name and address.
+LMS_BARRIER_REPORTS_PER_HOUR = int(os.environ.get("LMS_BARRIER_REPORTS_PER_HOUR", "5"))
+LMS_BARRIER_REPORT_RETENTION_DAYS = int(os.environ.get("LMS_BARRIER_REPORT_RETENTION_DAYS", "365"))
 
 LOGGING = {
     "version": 1,

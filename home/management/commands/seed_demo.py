@@ -35,6 +35,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
 from home.demo import email_address, staff_member
+from home.demo.accessibility import seed_accessibility
 from home.demo.attention import seed_hr_attention
 from home.demo.events import seed_events
 from home.demo.external import accounts as external_accounts
@@ -188,6 +189,7 @@ class Command(BaseCommand):
             issued = back_issue_certificates(sync=True)
             self.outcomes["certificates"]["issued" if issued else "none missing"] += issued or 1
             seed_external(self, catalogue)  # Piteå's course for associations and businesses
+            seed_accessibility(self.note)  # the statement (issue 25)
 
         for title, created in seed_events(home, catalogue).items():
             self.note("events", title, created=created)

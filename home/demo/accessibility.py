@@ -1,0 +1,89 @@
+"""The demo's accessibility statement (issue 25): the platform measured against WCAG 2.1 AA
+(EN 301 549), partially compliant, with the barriers we know of, among them parts of
+Wagtail's own admin, and one reported barrier in the admin's list. Idempotent: a statement
+someone already filled in is left alone, the report is created once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wagtail.models import Site
+
+from wagtail_learning.accessibility import api as accessibility
+
+ORGANISATION = "Huddinge kommun"
+CONTACT = "tillganglighet@huddinge.example.se"
+ADMIN_BARRIER = (
+    "Delar av Wagtails administrationsgränssnitt (/admin/), som redaktörer, HR och "
+    "samordnare använder, uppfyller inte kraven: en del knappar och menyer i "
+    "sidredigeraren och textredigeraren saknar namn som skärmläsare kan läsa upp, och "
+    "några dialogrutor flyttar inte fokus rätt."
+)
+BARRIERS = [
+    {
+        "what": ADMIN_BARRIER,
+        "requirement": "WCAG 2.1 4.1.2 Namn, roll, värde; 2.4.3 Fokusordning",
+        "reason": accessibility.BarrierReason.NON_COMPLIANCE,
+        "plan": (
+            "Administrationsgränssnittet kommer från Wagtail. Vi rapporterar bristerna till "
+            "Wagtail-projektet och uppdaterar när nya versioner rättar dem. Den som inte kan "
+            "använda administrationen får hjälp av sin utbildningssamordnare."
+        ),
+        "fixed_by": date(2027, 6, 30),
+    },
+    {
+        "what": (
+            "En del inspelade föreläsningar saknar syntolkning av det som bara visas i bild "
+            "(bilder och diagram som föreläsaren inte beskriver)."
+        ),
+        "requirement": "WCAG 2.1 1.2.5 Syntolkning (förinspelad)",
+        "reason": accessibility.BarrierReason.NON_COMPLIANCE,
+        "plan": (
+            "Transkriptionerna kompletteras med beskrivningar av det som bara syns, "
+            "föreläsning för föreläsning."
+        ),
+        "fixed_by": date(2027, 3, 31),
+    },
+]
+REPORT = (
+    "I kapitellistan under föreläsningen om samiska går det inte att se vilket kapitel "
+    "som spelas när jag använder skärmförstoring."
+)
+
+
+def seed_accessibility(note) -> None:
+    site = Site.objects.filter(is_default_site=True).first()
+    statement = accessibility.get_statement()
+    if statement.organisation_name:
+        note("accessibility", "statement", created=False)
+    else:
+        statement.organisation_name = ORGANISATION
+        statement.conformance = accessibility.Conformance.PARTIAL
+        statement.conformance_note = (
+            "Vi granskar tjänsten mot WCAG 2.2 nivå AA, den nuvarande rekommendationen; "
+            "lagen kräver WCAG 2.1 nivå AA enligt EN 301 549."
+        )
+        statement.barriers = [("barrier", barrier) for barrier in BARRIERS]
+        statement.alternatives = (
+            "Om du inte kan använda delar av tjänsten hjälper vi dig att få innehållet på "
+            "annat sätt, till exempel en föreläsnings transkription som dokument eller "
+            "ett intyg i annat format."
+        )
+        statement.contact_email = CONTACT
+        statement.response_time = "Vi svarar inom fem arbetsdagar."
+        statement.assessment_method = accessibility.AssessmentMethod.SELF
+        statement.assessment_note = (
+            "Vi har granskat tjänsten själva: automatiska kontroller med axe-core i en "
+            "riktig webbläsare på varje sidtyp för varje roll, navigering med enbart "
+            "tangentbord och kontroll av att intygen är taggade PDF/UA-filer."
+        )
+        statement.assessed_on = date(2026, 11, 30)
+        statement.published_on = date(2026, 9, 1)
+        statement.reviewed_on = date(2026, 12, 1)
+        statement.save()
+        note("accessibility", "statement", created=True)
+    _, created = accessibility.BarrierReport.objects.get_or_create(
+        description=REPORT,
+        defaults={"site": site, "page_url": "/kurser/", "status": accessibility.ReportStatus.NEW},
+    )
+    note("accessibility", "barrier report", created=created)
