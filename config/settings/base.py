@@ -251,6 +251,10 @@ Q_CLUSTER = {
     # Tasks a cluster takes from the broker ahead of its workers: what a killed cluster
     # loses at most on Redis. One per worker keeps every worker busy and loses little.
     "queue_limit": _Q_WORKERS,
+    # Every cluster runs the scheduler by default: a schedule is taken under a row lock
+    # (PostgreSQL), so two clusters never start the same run; Q_SCHEDULER=0 leaves it to
+    # the others (docs/deployment.md).
+    "scheduler": env_bool("Q_SCHEDULER", True),
     "catch_up": False,
     "label": "Bakgrundsjobb",
 }

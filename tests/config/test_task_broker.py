@@ -55,3 +55,9 @@ def test_a_cluster_takes_ahead_no_more_tasks_than_it_has_workers(monkeypatch):
 
     assert cluster["queue_limit"] == cluster["workers"] == 4
     assert cluster["retry"] > cluster["timeout"]
+
+
+def test_a_cluster_can_leave_the_schedules_to_the_others(monkeypatch):
+    assert q_cluster(monkeypatch)["scheduler"] is True
+    monkeypatch.setenv("Q_SCHEDULER", "0")
+    assert q_cluster(monkeypatch)["scheduler"] is False
