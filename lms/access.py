@@ -7,12 +7,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from .audience import Audience, admits, is_external, is_external_expression, refusal_message
+from .audience import (
+    Audience,
+    admits,
+    external_learner_sources,
+    is_external,
+    is_external_expression,
+    refusal_message,
+)
 from .errors import AccessDenied
 from .models import Completion, Enrolment, StepProgress
 from .protocols import LearningModule
@@ -195,6 +203,51 @@ def check_learner_access_in_one_query(
     return AccessDecision(True, cycle=row["cycle"])
 
 
+# The statement of find_progress_with_learner_access depends on the module (its snapshot),
+# the step and the audience hooks, never on the learner, whose id is its one parameter that
+# changes from beat to beat. Building and compiling it through the ORM was most of a beat's
+# CPU (issue 26); it is compiled once per module, step and snapshot, with a placeholder for
+# the learner's id, and kept in the process. The ORM still states the rules, once.
+_PLACEHOLDER_USER_ID = -7_340_031  # no account has a negative id
+_MAX_STATEMENTS = 4096
+_statements: dict[tuple, tuple[str, tuple, tuple[int, ...], tuple[str, ...]]] = {}
+
+
+def _progress_statement(snapshot: ModuleSnapshot, step_id: str):
+    """(sql, params, the positions of the learner's id among them, annotation names)."""
+    key = (
+        connection.alias,
+        snapshot.pk,
+        snapshot.course_id,
+        snapshot.path,
+        snapshot.last_published_at,
+        snapshot.audience,
+        tuple(snapshot.prerequisite_ids),
+        step_id,
+        tuple(external_learner_sources()),
+    )
+    found = _statements.get(key)
+    if found is None:
+        cycle = (
+            Enrolment.objects.filter(user_id=OuterRef("user_id"), course_id=snapshot.course_id)
+            .exclude(status=Enrolment.Status.WITHDRAWN)
+            .values("cycle")[:1]
+        )
+        rows = StepProgress.objects.filter(
+            user_id=_PLACEHOLDER_USER_ID,
+            module_id=snapshot.pk,
+            step_id=step_id,
+            cycle=Subquery(cycle),
+        )
+        rows, fields = _with_learner_access(rows, snapshot)
+        sql, params = rows[:1].query.sql_with_params()
+        user_at = tuple(i for i, value in enumerate(params) if value == _PLACEHOLDER_USER_ID)
+        if len(_statements) >= _MAX_STATEMENTS:
+            _statements.clear()
+        found = _statements[key] = (sql, tuple(params), user_at, tuple(fields))
+    return found
+
+
 def find_progress_with_learner_access(
     *, user, snapshot: ModuleSnapshot, step_id: str, now: datetime | None = None
 ) -> tuple[AccessDecision, StepProgress] | None:
@@ -202,19 +255,15 @@ def find_progress_with_learner_access(
     their enrolment's current cycle, read together with everything
     `check_learner_access_in_one_query` checks. Returns the decision and the row when the
     row exists and access holds; None otherwise (no row yet, a new cycle, or any reason
-    the one-query check would not allow), and the caller asks the longer way."""
+    the one-query check would not allow), and the caller asks the longer way.
+    The statement is compiled once per module, step and snapshot (`_progress_statement`)."""
     if not _open_to(user, snapshot, now):
         return None
-    cycle = (
-        Enrolment.objects.filter(user_id=OuterRef("user_id"), course_id=snapshot.course_id)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .values("cycle")[:1]
-    )
-    rows = StepProgress.objects.filter(
-        user=user, module_id=snapshot.pk, step_id=step_id, cycle=Subquery(cycle)
-    )
-    rows, fields = _with_learner_access(rows, snapshot)
-    progress = next(iter(rows[:1]), None)
+    sql, params, user_at, fields = _progress_statement(snapshot, step_id)
+    bound = list(params)
+    for index in user_at:
+        bound[index] = user.pk
+    progress = next(iter(StepProgress.objects.raw(sql, bound)), None)
     if progress is None or not _admitted(
         {name: getattr(progress, name) for name in fields}, snapshot
     ):

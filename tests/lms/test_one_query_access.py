@@ -126,3 +126,25 @@ def test_the_progress_row_comes_with_access_only_for_the_current_cycle(course):
     assert (
         find_progress_with_learner_access(user=learner, snapshot=snapshot, step_id=step_id) is None
     )
+
+
+def test_the_kept_statement_reads_each_learners_own_row(course):
+    """The statement is compiled once per module and step with the learner's id as its
+    parameter: the second learner gets their own row, and none without one."""
+    module = module_in(course)
+    step_id = module.steps[0].id
+    snapshot = get_module_snapshot(module.pk)
+    first, second, third = (enrolled_learner(course) for _ in range(3))
+    rows = {
+        user.pk: StepProgress.objects.create(
+            user=user, module_id=module.pk, step_id=step_id, kind="lecture"
+        )
+        for user in (first, second)
+    }
+
+    for user in (first, second, first):
+        _decision, row = find_progress_with_learner_access(
+            user=user, snapshot=snapshot, step_id=step_id
+        )
+        assert (row.pk, row.user_id) == (rows[user.pk].pk, user.pk)
+    assert find_progress_with_learner_access(user=third, snapshot=snapshot, step_id=step_id) is None
