@@ -5,7 +5,8 @@ against the same page for a learner without courses (the bare page).
     .venv/bin/python bench/heartbeat.py [--beats 300]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/heartbeat.py
 
-Prints p50/p95 per request (ms), queries per request, and the ratio of the two p50s.
+Prints p50/p95 per request (ms), queries per request, and the ratio of the two p50s. The
+heartbeats and the baseline's requests alternate, so the machine's load falls on both.
 """
 
 from __future__ import annotations
@@ -63,27 +64,32 @@ def main() -> None:
 
         sequence = iter(range(1, 10_000_000))
 
-        def run(url: str, n: int) -> tuple[list[float], float]:
+        def run(urls: tuple[str, ...], n: int) -> list[tuple[list[float], float]]:
+            """n requests to each of `urls`, taken in turn (one to each, then again), so
+            that the machine's load falls on all of them alike. Per URL: the timings and
+            the queries per request."""
             # Every beat a new sequence number: a repeated one is ignored (and cheaper).
-            timings: list[float] = []
-            with CaptureQueriesContext(connection) as queries:
-                for _ in range(n):
+            timings: dict[str, list[float]] = {url: [] for url in urls}
+            queries: dict[str, int] = dict.fromkeys(urls, 0)
+            for _ in range(n):
+                for url in urls:
                     body = beat_body(next(sequence))
-                    started = time.perf_counter()
-                    response = client.post(url, body, content_type="application/json")
-                    timings.append((time.perf_counter() - started) * 1000)
+                    with CaptureQueriesContext(connection) as captured:
+                        started = time.perf_counter()
+                        response = client.post(url, body, content_type="application/json")
+                        timings[url].append((time.perf_counter() - started) * 1000)
+                    queries[url] += len(captured)
                     assert response.status_code == 200, response.content
-            return timings, len(queries) / n
+            return [(timings[url], queries[url] / n) for url in urls]
 
         with override_settings(ROOT_URLCONF="bench.urls"):
             client.post("/api/v1/progress/heartbeat", beat_body(0), content_type="application/json")
-            run("/api/v1/progress/heartbeat", 20)  # warm up
-            run("/bench/baseline/", 20)
-            hb, hb_queries = run("/api/v1/progress/heartbeat", args.beats)
-            base, base_queries = run("/bench/baseline/", args.beats)
+            urls = ("/api/v1/progress/heartbeat", "/bench/baseline/")
+            run(urls, 20)  # warm up
+            (hb, hb_queries), (base, base_queries) = run(urls, args.beats)
 
         vendor = connection.vendor
-        print(f"database: {vendor}; {args.beats} requests each")
+        print(f"database: {vendor}; {args.beats} requests each, alternating")
         print(
             f"heartbeat  p50 {percentile(hb, 0.5):6.2f} ms  p95 {percentile(hb, 0.95):6.2f} ms  "
             f"queries/request {hb_queries:.1f}"

@@ -89,16 +89,28 @@ class QCluster:
 
 @contextmanager
 def running_qcluster(
-    *, database: str, media_root, protected_media_root, workdir: Path, workers: int = 1
+    *,
+    database: str,
+    media_root,
+    protected_media_root,
+    workdir: Path,
+    workers: int = 1,
+    redis_url: str = "",
+    email_dir: Path | None = None,
+    name: str = "qcluster",
 ):
-    """Start `manage.py qcluster`; stop it (SIGTERM, then wait) on the way out."""
-    log_path = workdir / "qcluster.log"
+    """Start `manage.py qcluster`; stop it (SIGTERM, then wait) on the way out. With
+    `redis_url` it takes its tasks from that Redis (else the ORM broker); with `email_dir`
+    it writes each email it sends there as a file (else they are dropped)."""
+    log_path = workdir / f"{name}.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.qcluster_settings",
         "LMS_QCLUSTER_DB_NAME": database,
         "LMS_QCLUSTER_MEDIA_ROOT": str(media_root),
         "LMS_QCLUSTER_PROTECTED_MEDIA_ROOT": str(protected_media_root),
+        "LMS_QCLUSTER_REDIS_URL": redis_url,
+        "LMS_QCLUSTER_EMAIL_DIR": str(email_dir or ""),
         "Q_WORKERS": str(workers),
         "PYTHONUNBUFFERED": "1",
     }

@@ -6,6 +6,8 @@ and the (temporary) file folders of the process that started it:
     LMS_QCLUSTER_DB_NAME               the test database (PostgreSQL) or SQLite file
     LMS_QCLUSTER_MEDIA_ROOT            the starter's MEDIA_ROOT
     LMS_QCLUSTER_PROTECTED_MEDIA_ROOT  the starter's PROTECTED_MEDIA_ROOT
+    LMS_QCLUSTER_REDIS_URL             take tasks from this Redis instead (the Redis broker)
+    LMS_QCLUSTER_EMAIL_DIR             write each email sent there as a file
     Q_WORKERS                          how many workers (read by the base settings)
 
 The folders are the starter's own temporary ones (test settings make a fresh pair per
@@ -18,8 +20,17 @@ from pathlib import Path
 from config.settings.test import *  # noqa: F403
 from config.settings.test import DATABASES, Q_CLUSTER, STORAGES
 
-Q_CLUSTER = {**Q_CLUSTER, "sync": False, "orm": "default", "poll": 0.1}
-Q_CLUSTER.pop("redis", None)
+Q_CLUSTER = {**Q_CLUSTER, "sync": False, "poll": 0.1}
+if os.environ.get("LMS_QCLUSTER_REDIS_URL"):
+    Q_CLUSTER["redis"] = os.environ["LMS_QCLUSTER_REDIS_URL"]
+    Q_CLUSTER.pop("orm", None)
+else:
+    Q_CLUSTER["orm"] = "default"
+    Q_CLUSTER.pop("redis", None)
+
+if os.environ.get("LMS_QCLUSTER_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["LMS_QCLUSTER_EMAIL_DIR"]
 
 if os.environ.get("LMS_QCLUSTER_DB_NAME"):
     DATABASES["default"]["NAME"] = os.environ["LMS_QCLUSTER_DB_NAME"]
@@ -36,3 +47,7 @@ if os.environ.get("LMS_QCLUSTER_PROTECTED_MEDIA_ROOT"):
             "OPTIONS": {"location": str(PROTECTED_MEDIA_ROOT), "base_url": None},
         },
     }
+
+# Each task a worker takes is logged ("... processing <task name> '<func>'"), so a test can
+# tell which cluster did the work.
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django-q": {"level": "INFO"}}}  # noqa: F405

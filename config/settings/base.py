@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -295,18 +296,42 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "utbildning@example.se")
 
-# Background tasks: django-q2 on Redis when REDIS_URL is set, otherwise on the ORM broker.
+# Background tasks (django-q2). LMS_TASK_BROKER: "orm" (the database; the default without
+# Redis, enough for one server) or "redis" (the default when REDIS_URL is set: the broker
+# every app server and worker cluster shares). See docs/deployment.md, "Task broker".
 REDIS_URL = os.environ.get("REDIS_URL", "")
+LMS_TASK_BROKER = os.environ.get("LMS_TASK_BROKER", "redis" if REDIS_URL else "orm").lower()
+if LMS_TASK_BROKER not in ("orm", "redis"):
+    raise ImproperlyConfigured('LMS_TASK_BROKER must be "orm" or "redis".')
+if LMS_TASK_BROKER == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("LMS_TASK_BROKER=redis needs REDIS_URL.")
+_Q_WORKERS = int(os.environ.get("Q_WORKERS", "2"))
 Q_CLUSTER = {
     "name": "lms",
-    "workers": int(os.environ.get("Q_WORKERS", "2")),
+    "workers": _Q_WORKERS,
+    # A task running longer is stopped (the import sets its own, TASK_TIMEOUT in
+    # org/imports/jobs.py); every long task keeps a lease the sweeps can see lapse.
     "timeout": 120,
-    "retry": 300,  # must exceed timeout, see FIELD-NOTES
+    # ORM broker: a task not acknowledged within `retry` is delivered again (a worker that
+    # died), up to max_attempts; must exceed the timeouts, see FIELD-NOTES. The Redis broker
+    # acknowledges nothing and redelivers nothing: a task whose worker dies is lost, and the
+    # sweeps (certificates every minute, imports every 10 minutes) queue its work again.
+    "retry": 300,
     "max_attempts": 5,
+    # Failed tasks are not acknowledged, so the ORM broker tries them again after `retry`
+    # (a no-op on Redis, where the sweeps retry).
+    "ack_failures": False,
+    # Tasks a cluster takes from the broker ahead of its workers: what a killed cluster
+    # loses at most on Redis. One per worker keeps every worker busy and loses little.
+    "queue_limit": _Q_WORKERS,
+    # Every cluster runs the scheduler by default: a schedule is taken under a row lock
+    # (PostgreSQL), so two clusters never start the same run; Q_SCHEDULER=0 leaves it to
+    # the others (docs/deployment.md).
+    "scheduler": env_bool("Q_SCHEDULER", True),
     "catch_up": False,
     "label": "Bakgrundsjobb",
 }
-if REDIS_URL:
+if LMS_TASK_BROKER == "redis":
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"

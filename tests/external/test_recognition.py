@@ -169,6 +169,20 @@ def test_a_revoked_certificate_is_noticed_when_it_is_saved(
     assert anna.revoked_at is None
 
 
+def test_evaluating_twice_recognises_once(client, world):
+    """The daily task delivered twice: the second run changes nothing."""
+    certify(world.people["anna"], world.course, expires_in=400)
+    certify(world.people["bo"], world.course, expires_in=400)
+
+    assert evaluate_recognitions(now=NOW) == 1
+    met_since = recognition_of(world, world.association).met_since
+    assert evaluate_recognitions(now=NOW + timedelta(minutes=1)) == 0
+
+    recognition = recognition_of(world, world.association)
+    assert met_since is not None and recognition.met_since == met_since
+    assert recognition.lapsed_at is None
+
+
 def test_the_contact_person_rule(client, world):
     world.course.recognition_rule.kind = "contact"
     world.course.recognition_rule.save()

@@ -276,6 +276,7 @@ def test_the_sweep_queues_again_an_import_whose_task_was_lost(
     assert jobs.sweep_staff_imports() == 0  # just queued: its task may still come
     later = jobs.timezone.now() + jobs.QUEUED_GRACE * 2
     assert jobs.sweep_staff_imports(now=later) == 1  # sync queue: runs it
+    assert jobs.sweep_staff_imports(now=later) == 0  # the sweep run again: nothing lost now
 
     staff_import.refresh_from_db()
     assert staff_import.status == StaffImport.Status.DONE

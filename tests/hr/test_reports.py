@@ -245,6 +245,29 @@ def test_a_recurring_assignment_starts_cycle_two_after_m_months_and_not_before(r
     assert Enrolment.objects.get(user=person).cycle == 2
 
 
+def test_the_renewal_run_by_two_workers_at_once_starts_one_new_cycle(recurring, monkeypatch):
+    """Two workers run the daily renewal at the same moment (the task queued twice): both
+    read the completed enrolment before either writes. The second finds it renewed once
+    it gets the row, and starts no third cycle."""
+    from wagtail_learning.compliance import assignments
+
+    person, _assignment = recurring
+    original = assignments.start_new_cycle
+    results = []
+
+    def other_worker_first(enrolment, **kwargs):
+        monkeypatch.setattr(assignments, "start_new_cycle", original)
+        results.append(compliance.renew_recurring_assignments(today=date(2026, 3, 20)))
+        return original(enrolment, **kwargs)
+
+    monkeypatch.setattr(assignments, "start_new_cycle", other_worker_first)
+    results.append(compliance.renew_recurring_assignments(today=date(2026, 3, 20)))
+
+    assert results == [1, 0]  # the other worker renewed; this one found it done
+    enrolment = Enrolment.objects.get(user=person)
+    assert (enrolment.cycle, enrolment.status) == (2, Enrolment.Status.ACTIVE)
+
+
 def test_a_course_completed_in_cycle_two_is_renewed_again_a_period_later(recurring, course):
     person, _assignment = recurring
     compliance.renew_recurring_assignments(today=date(2026, 3, 20))

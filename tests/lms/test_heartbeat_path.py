@@ -1,6 +1,7 @@
-"""The heartbeat endpoint at its floor: five queries for a beat (session, user, access,
-the progress row, one UPDATE), the module from a snapshot that no edit outlives, and the
-careful path (a row lock) whenever the short one cannot keep today's guarantees."""
+"""The heartbeat endpoint at its floor: four queries for a beat (session, user, the
+progress row read together with access, one UPDATE), the module from a snapshot that no
+edit outlives, and the careful path (a row lock) whenever the short one cannot keep
+today's guarantees."""
 
 from datetime import timedelta
 
@@ -21,9 +22,9 @@ from wagtail_learning.lms import api as lms
 from wagtail_learning.lms import progress as progress_module
 from wagtail_learning.lms.models import Completion, StepProgress
 
-# Session (1) and user (2) for the login; enrolment, prerequisites and the page's
-# freshness in one query (3); the progress row (4); one UPDATE of it (5).
-HEARTBEAT_QUERIES = 5
+# Session (1) and user (2) for the login; the progress row of the enrolment's cycle, with
+# the enrolment, prerequisites and the page's freshness, in one query (3); one UPDATE (4).
+HEARTBEAT_QUERIES = 4
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def beat(client, module, seq, ranges, *, session="tab-one-0001"):
 
 
 @pytest.mark.django_db
-def test_a_heartbeat_costs_five_queries(client, setup, django_assert_num_queries):
+def test_a_heartbeat_costs_four_queries(client, setup, django_assert_num_queries):
     module, learner = setup
     client.force_login(learner)
     assert beat(client, module, 0, []).status_code == 200  # creates the row, fills the cache
@@ -76,7 +77,7 @@ def test_a_heartbeat_costs_five_queries(client, setup, django_assert_num_queries
 
 
 @pytest.mark.django_db
-def test_a_repeated_beat_is_ignored_in_four_queries(client, setup, django_assert_num_queries):
+def test_a_repeated_beat_is_ignored_in_three_queries(client, setup, django_assert_num_queries):
     module, learner = setup
     client.force_login(learner)
     beat(client, module, 0, [])

@@ -18,8 +18,11 @@ from tests.factories import (
     lecture_step,
     reading_step,
 )
-from wagtail_learning.lms.access import check_learner_access_in_one_query
-from wagtail_learning.lms.models import Completion, Enrolment
+from wagtail_learning.lms.access import (
+    check_learner_access_in_one_query,
+    find_progress_with_learner_access,
+)
+from wagtail_learning.lms.models import Completion, Enrolment, StepProgress
 from wagtail_learning.lms.snapshots import get_module_snapshot
 from wagtail_learning.modules.models import ModulePage
 from wagtail_learning.org.models import LearnerProfile
@@ -91,3 +94,60 @@ def test_each_prerequisite_counts_once_however_many_cycles_completed_it(course):
     completed_module(learner, second)
     decision = check_learner_access_in_one_query(user=learner, snapshot=snapshot)
     assert decision is not None and decision.allowed
+
+
+def test_the_progress_row_comes_with_access_only_for_the_current_cycle(course):
+    """The heartbeat reads its row and access together: the row of the enrolment's cycle,
+    and nothing (let the longer way decide) for an older cycle's row, a withdrawn learner
+    or a page unpublished since the snapshot."""
+    module = module_in(course)
+    step_id = module.steps[0].id
+    learner = enrolled_learner(course)
+    rows = {
+        cycle: StepProgress.objects.create(
+            user=learner, module_id=module.pk, step_id=step_id, kind="lecture", cycle=cycle
+        )
+        for cycle in (1, 2)
+    }
+
+    def found():
+        return find_progress_with_learner_access(
+            user=learner, snapshot=get_module_snapshot(module.pk), step_id=step_id
+        )
+
+    decision, row = found()
+    assert (decision.allowed, decision.cycle, row.pk) == (True, 1, rows[1].pk)
+    Enrolment.objects.filter(user=learner).update(cycle=2)
+    assert found()[1].pk == rows[2].pk
+    Enrolment.objects.filter(user=learner).update(cycle=3)
+    assert found() is None
+    Enrolment.objects.filter(user=learner).update(cycle=2, status=Enrolment.Status.WITHDRAWN)
+    assert found() is None
+    Enrolment.objects.filter(user=learner).update(status=Enrolment.Status.ACTIVE)
+    snapshot = get_module_snapshot(module.pk)
+    ModulePage.objects.filter(pk=module.pk).update(live=False)
+    assert (
+        find_progress_with_learner_access(user=learner, snapshot=snapshot, step_id=step_id) is None
+    )
+
+
+def test_the_kept_statement_reads_each_learners_own_row(course):
+    """The statement is compiled once per module and step with the learner's id as its
+    parameter: the second learner gets their own row, and none without one."""
+    module = module_in(course)
+    step_id = module.steps[0].id
+    snapshot = get_module_snapshot(module.pk)
+    first, second, third = (enrolled_learner(course) for _ in range(3))
+    rows = {
+        user.pk: StepProgress.objects.create(
+            user=user, module_id=module.pk, step_id=step_id, kind="lecture"
+        )
+        for user in (first, second)
+    }
+
+    for user in (first, second, first):
+        _decision, row = find_progress_with_learner_access(
+            user=user, snapshot=snapshot, step_id=step_id
+        )
+        assert (row.pk, row.user_id) == (rows[user.pk].pk, user.pk)
+    assert find_progress_with_learner_access(user=third, snapshot=snapshot, step_id=step_id) is None

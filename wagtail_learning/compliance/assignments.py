@@ -185,7 +185,7 @@ def renew_recurring_assignments(*, today: date | None = None) -> int:
     """Start a new cycle for people whose completion of a repeating assignment's course is
     older than its interval; the new cycle is due after the same allowance. Only people
     still in the assignment's audience (not leavers, not moved elsewhere) are renewed.
-    Run daily. Returns how many cycles were started."""
+    Run daily; safe to run twice, also at once. Returns how many cycles were started."""
     today = today or timezone.localdate()
     started = 0
     recurring = Assignment.objects.filter(active=True, recurrence_months__isnull=False)
@@ -203,6 +203,7 @@ def renew_recurring_assignments(*, today: date | None = None) -> int:
             if profile is None:
                 continue
             due_at = due_date_for(assignment, profile, start=today)
-            start_new_cycle(enrolment, due_at=due_at)
-            started += 1
+            # Claimed by the cycle read: a second run at the same moment starts none.
+            if start_new_cycle(enrolment, due_at=due_at, from_cycle=enrolment.cycle):
+                started += 1
     return started

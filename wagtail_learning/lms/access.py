@@ -7,14 +7,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from .audience import Audience, admits, is_external, is_external_expression, refusal_message
+from .audience import (
+    Audience,
+    admits,
+    external_learner_sources,
+    is_external,
+    is_external_expression,
+    refusal_message,
+)
 from .errors import AccessDenied
-from .models import Completion, Enrolment
+from .models import Completion, Enrolment, StepProgress
 from .protocols import LearningModule
 from .snapshots import ModuleSnapshot
 from .state import module_lock
@@ -26,6 +34,7 @@ __all__ = [
     "check_module_access",
     "check_learner_access_in_one_query",
     "check_prerequisites",
+    "find_progress_with_learner_access",
     "require_learner_access",
     "require_module_access",
 ]
@@ -119,35 +128,22 @@ def check_module_access(*, user, module: LearningModule) -> AccessDecision:
     return AccessDecision(True, cycle=enrolment.cycle)
 
 
-def check_learner_access_in_one_query(
-    *, user, snapshot: ModuleSnapshot, now: datetime | None = None
-) -> AccessDecision | None:
-    """The heartbeat's access check: one query answers whether the learner is enrolled
-    (not withdrawn), is among those the course is for (lms.audience), has completed every
-    prerequisite (in any cycle) and the module is
-    still the live page the snapshot was taken of. Returns the learner's decision when
-    all of that holds, else None: the caller then asks `require_learner_access` on the page,
-    which knows why (and whether an editor may look). Never allows what that refuses."""
-    if not user.is_authenticated:
-        return None
-    now = now or timezone.now()
-    if snapshot.available_from and snapshot.available_from > now:
-        return None
-    rows = (
-        Enrolment.objects.filter(user=user, course_id=snapshot.course_id)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .annotate(
-            fresh=Exists(
-                Page.objects.filter(
-                    pk=snapshot.pk,
-                    live=True,
-                    path=snapshot.path,
-                    last_published_at=snapshot.last_published_at,
-                )
+def _with_learner_access(rows, snapshot: ModuleSnapshot):
+    """Annotate `rows` (of a model with `user_id`) with what decides a learner's access to
+    the snapshot's module: whether the page is still the live one the snapshot was taken
+    of, whether the learner is external (a course not for everyone) and how many of the
+    prerequisites they completed. Returns the rows and the names of the annotations."""
+    rows = rows.annotate(
+        fresh=Exists(
+            Page.objects.filter(
+                pk=snapshot.pk,
+                live=True,
+                path=snapshot.path,
+                last_published_at=snapshot.last_published_at,
             )
         )
     )
-    fields = ["cycle", "fresh"]
+    fields = ["fresh"]
     if snapshot.audience != Audience.EVERYONE:
         rows = rows.annotate(learner_external=is_external_expression(OuterRef("user_id")))
         fields.append("learner_external")
@@ -162,18 +158,117 @@ def check_learner_access_in_one_query(
         )
         rows = rows.annotate(prerequisites_done=Subquery(done))
         fields.append("prerequisites_done")
-    row = next(iter(rows.values(*fields)[:1]), None)
-    if row is None or not row["fresh"]:
-        return None
+    return rows, fields
+
+
+def _admitted(row: dict, snapshot: ModuleSnapshot) -> bool:
+    """Whether the annotations of `_with_learner_access` (in `row`) let the learner in."""
+    if not row["fresh"]:
+        return False
     if "learner_external" in row and not admits(
         snapshot.audience, external=row["learner_external"]
     ):
-        return None
-    if snapshot.prerequisite_ids and (row["prerequisites_done"] or 0) < len(
+        return False
+    return not snapshot.prerequisite_ids or (row["prerequisites_done"] or 0) >= len(
         set(snapshot.prerequisite_ids)
-    ):
+    )
+
+
+def _open_to(user, snapshot: ModuleSnapshot, now: datetime | None) -> bool:
+    """What the snapshot alone decides: logged in, and the module open by now."""
+    if not user.is_authenticated:
+        return False
+    now = now or timezone.now()
+    return not (snapshot.available_from and snapshot.available_from > now)
+
+
+def check_learner_access_in_one_query(
+    *, user, snapshot: ModuleSnapshot, now: datetime | None = None
+) -> AccessDecision | None:
+    """The heartbeat's access check: one query answers whether the learner is enrolled
+    (not withdrawn), is among those the course is for (lms.audience), has completed every
+    prerequisite (in any cycle) and the module is
+    still the live page the snapshot was taken of. Returns the learner's decision when
+    all of that holds, else None: the caller then asks `require_learner_access` on the page,
+    which knows why (and whether an editor may look). Never allows what that refuses."""
+    if not _open_to(user, snapshot, now):
+        return None
+    rows = Enrolment.objects.filter(user=user, course_id=snapshot.course_id).exclude(
+        status=Enrolment.Status.WITHDRAWN
+    )
+    rows, fields = _with_learner_access(rows, snapshot)
+    row = next(iter(rows.values("cycle", *fields)[:1]), None)
+    if row is None or not _admitted(row, snapshot):
         return None
     return AccessDecision(True, cycle=row["cycle"])
+
+
+# The statement of find_progress_with_learner_access depends on the module (its snapshot),
+# the step and the audience hooks, never on the learner, whose id is its one parameter that
+# changes from beat to beat. Building and compiling it through the ORM was most of a beat's
+# CPU (issue 26); it is compiled once per module, step and snapshot, with a placeholder for
+# the learner's id, and kept in the process. The ORM still states the rules, once.
+_PLACEHOLDER_USER_ID = -7_340_031  # no account has a negative id
+_MAX_STATEMENTS = 4096
+_statements: dict[tuple, tuple[str, tuple, tuple[int, ...], tuple[str, ...]]] = {}
+
+
+def _progress_statement(snapshot: ModuleSnapshot, step_id: str):
+    """(sql, params, the positions of the learner's id among them, annotation names)."""
+    key = (
+        connection.alias,
+        snapshot.pk,
+        snapshot.course_id,
+        snapshot.path,
+        snapshot.last_published_at,
+        snapshot.audience,
+        tuple(snapshot.prerequisite_ids),
+        step_id,
+        tuple(external_learner_sources()),
+    )
+    found = _statements.get(key)
+    if found is None:
+        cycle = (
+            Enrolment.objects.filter(user_id=OuterRef("user_id"), course_id=snapshot.course_id)
+            .exclude(status=Enrolment.Status.WITHDRAWN)
+            .values("cycle")[:1]
+        )
+        rows = StepProgress.objects.filter(
+            user_id=_PLACEHOLDER_USER_ID,
+            module_id=snapshot.pk,
+            step_id=step_id,
+            cycle=Subquery(cycle),
+        )
+        rows, fields = _with_learner_access(rows, snapshot)
+        sql, params = rows[:1].query.sql_with_params()
+        user_at = tuple(i for i, value in enumerate(params) if value == _PLACEHOLDER_USER_ID)
+        if len(_statements) >= _MAX_STATEMENTS:
+            _statements.clear()
+        found = _statements[key] = (sql, tuple(params), user_at, tuple(fields))
+    return found
+
+
+def find_progress_with_learner_access(
+    *, user, snapshot: ModuleSnapshot, step_id: str, now: datetime | None = None
+) -> tuple[AccessDecision, StepProgress] | None:
+    """The heartbeat's common case in one query: the learner's progress row of the step in
+    their enrolment's current cycle, read together with everything
+    `check_learner_access_in_one_query` checks. Returns the decision and the row when the
+    row exists and access holds; None otherwise (no row yet, a new cycle, or any reason
+    the one-query check would not allow), and the caller asks the longer way.
+    The statement is compiled once per module, step and snapshot (`_progress_statement`)."""
+    if not _open_to(user, snapshot, now):
+        return None
+    sql, params, user_at, fields = _progress_statement(snapshot, step_id)
+    bound = list(params)
+    for index in user_at:
+        bound[index] = user.pk
+    progress = next(iter(StepProgress.objects.raw(sql, bound)), None)
+    if progress is None or not _admitted(
+        {name: getattr(progress, name) for name in fields}, snapshot
+    ):
+        return None
+    return AccessDecision(True, cycle=progress.cycle), progress
 
 
 def require_module_access(*, user, module: LearningModule) -> AccessDecision:

@@ -23,6 +23,7 @@ __all__ = [
     "EXTERNAL_LEARNERS",
     "Audience",
     "admits",
+    "external_learner_sources",
     "is_external",
     "is_external_expression",
     "refusal_message",
@@ -54,10 +55,17 @@ def refusal_message(audience: str) -> str:
     return _("This course is not open to external participants.")
 
 
+def external_learner_sources() -> list:
+    """The functions registered for EXTERNAL_LEARNERS. Each returns a queryset of user ids
+    whose statement must not depend on the moment it is built (no "today" in it): the
+    heartbeat keeps the compiled statement it is folded into (lms.access)."""
+    return hooks.get_hooks(EXTERNAL_LEARNERS)
+
+
 def is_external_expression(user_id):
     """An expression that is true when the user `user_id` (a value or an OuterRef) is an
     external participant: to fold the question into a query that is asked anyway."""
-    sources = hooks.get_hooks(EXTERNAL_LEARNERS)
+    sources = external_learner_sources()
     if not sources:
         return Value(False, output_field=BooleanField())
     found = Q()

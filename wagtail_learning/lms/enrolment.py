@@ -32,11 +32,19 @@ def current_cycle(*, user, module) -> int:
     return enrolment.cycle if enrolment else 1
 
 
-def start_new_cycle(enrolment: Enrolment, *, due_at: datetime | None = None) -> Enrolment:
+def start_new_cycle(
+    enrolment: Enrolment, *, due_at: datetime | None = None, from_cycle: int | None = None
+) -> Enrolment | None:
     """Recertification: the learner takes the course again. Earlier progress, attempts and
-    completions stay as history; the new cycle starts empty. Atomic."""
+    completions stay as history; the new cycle starts empty. Atomic.
+
+    With `from_cycle` (the cycle the caller read), the new cycle starts only if the
+    enrolment is still in it: a job run twice at once, both having read the same row,
+    starts one new cycle, and the second gets None."""
     with transaction.atomic():
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if from_cycle is not None and locked.cycle != from_cycle:
+            return None
         locked.cycle += 1
         locked.status = Enrolment.Status.ACTIVE
         locked.completed_at = None

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from . import conf
 from .access import (
     check_learner_access_in_one_query,
+    find_progress_with_learner_access,
     require_learner_access,
     require_module_access,
 )
@@ -199,11 +200,13 @@ def _watch(
     position: float,
     media_duration: float | None,
     now: datetime | None,
+    progress: StepProgress | None = None,
 ) -> WatchResult:
-    """record_watch once access is decided. Most beats cost two statements: read the row,
-    then one UPDATE that applies only if no other beat wrote the row in between. The first
-    beat (no row yet), a beat that completes the step, and a beat that lost that race go
-    the careful way: one transaction holding the row lock, as every other step write."""
+    """record_watch once access is decided. Most beats cost two statements: read the row
+    (none when the caller read it already: `progress`), then one UPDATE that applies only
+    if no other beat wrote the row in between. The first beat (no row yet), a beat that
+    completes the step, and a beat that lost that race go the careful way: one transaction
+    holding the row lock, as every other step write."""
     duration = _check_beat(ranges, position, spec, media_duration)
     now = now or timezone.now()
     required = (spec.required_share or 1.0) * duration
@@ -215,8 +218,9 @@ def _watch(
         "duration": duration,
         "now": now,
     }
-    key = {"user": user, "module_id": module_id, "step_id": spec.step_id, "cycle": cycle}
-    progress = StepProgress.objects.filter(**key).first()
+    if progress is None:
+        key = {"user": user, "module_id": module_id, "step_id": spec.step_id, "cycle": cycle}
+        progress = StepProgress.objects.filter(**key).first()
     if progress is not None:
         seen = progress.watch_version
         credited = _apply_beat(progress, **beat)
@@ -297,11 +301,13 @@ def record_heartbeat(
 ) -> WatchResult:
     """`record_watch` for the heartbeat endpoint, by module id, at the fewest queries.
 
-    The module comes from its snapshot (lms.snapshots; no query when cached) and access
-    from one query (`check_learner_access_in_one_query`); when either cannot decide (no
-    snapshot, not enrolled, locked, the page changed) this is exactly `record_watch` on the
-    live page. The same guarantees: atomic, safe to repeat, the credit clock.
-    Raises AccessDenied, NotFound, InvalidInput.
+    The module comes from its snapshot (lms.snapshots; no query when cached); the progress
+    row and access from one query (`find_progress_with_learner_access`), then one UPDATE.
+    Without a row yet (the first beat, a new cycle), access is checked in one query
+    (`check_learner_access_in_one_query`) and the row created under its lock. When neither
+    can decide (no snapshot, not enrolled, locked, the page changed) this is exactly
+    `record_watch` on the live page. The same guarantees: atomic, safe to repeat, the
+    credit clock. Raises AccessDenied, NotFound, InvalidInput.
     """
     beat = {
         "session_id": session_id,
@@ -312,13 +318,17 @@ def record_heartbeat(
         "now": now,
     }
     snapshot = get_module_snapshot(module_id)
-    decision = (
-        check_learner_access_in_one_query(user=user, snapshot=snapshot, now=now)
-        if snapshot is not None
-        else None
-    )
-    spec = snapshot.step(step_id, "lecture") if decision is not None else None
-    if decision is None or spec is None:
+    spec = snapshot.step(step_id, "lecture") if snapshot is not None else None
+    decision, progress = None, None
+    if spec is not None:
+        found = find_progress_with_learner_access(
+            user=user, snapshot=snapshot, step_id=step_id, now=now
+        )
+        if found is not None:
+            decision, progress = found
+        else:
+            decision = check_learner_access_in_one_query(user=user, snapshot=snapshot, now=now)
+    if decision is None:
         return record_watch(user, module=get_live_module(module_id), step_id=step_id, **beat)
     return _watch(
         user,
@@ -326,6 +336,7 @@ def record_heartbeat(
         load_module=lambda: get_live_module(module_id),
         spec=spec,
         cycle=decision.cycle,
+        progress=progress,
         **beat,
     )
 

@@ -17,6 +17,7 @@ from .audit import log_import
 from .mapping import resolve_mapping
 from .parse import read_table
 from .plan import ImportReport, check_rows, make_plan
+from .statistics import analyse_tables, recording_written_tables
 
 __all__ = ["can_import_into", "get_import_units", "import_staff"]
 
@@ -72,7 +73,9 @@ def import_staff(
     `source` ("admin", "command", "task") defaults to "admin" with a `user`, else
     "command". `progress(rows_done, errors)`, if given, is called while the rows are
     checked (before the write transaction); `on_saved(report)`, if given, inside the
-    write transaction after the writes (what it saves commits with them). Raises
+    write transaction after the writes (what it saves commits with them). After a real
+    run, PostgreSQL's statistics of the tables it wrote are refreshed (ANALYZE, see
+    `statistics`), so reports are planned for the new row counts at once. Raises
     InvalidInput for an unreadable file, missing or unknown columns, a full import without
     a scope, or a conflicting concurrent import; OutOfScope when `user` may not import
     into `scope`.
@@ -101,7 +104,7 @@ def import_staff(
         make_plan(good, mentioned, scope=scope, full=full, report=report, **options)
     else:
         try:
-            with transaction.atomic():
+            with recording_written_tables() as written, transaction.atomic():
                 if scope is not None:
                     scope = _fresh(scope, lock=True)
                 plan = make_plan(good, mentioned, scope=scope, full=full, report=report, **options)
@@ -125,6 +128,8 @@ def import_staff(
                     "Run it again."
                 )
             ) from exc
+        # The planner's statistics for the tables written, hooks' included (PostgreSQL).
+        analyse_tables(written)
     report.errors.sort(key=lambda e: (e.row, e.column))
     return report
 
