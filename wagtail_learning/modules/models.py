@@ -5,7 +5,6 @@ from __future__ import annotations
 import mimetypes
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
@@ -29,6 +28,7 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, Orderable, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from wagtail_learning.defaults import value
 from wagtail_learning.events import api as events
 from wagtail_learning.lms.api import (
     ChoiceSpec,
@@ -188,7 +188,7 @@ class Lecture(index.Indexed, ClusterableModel):
         if self.video and not self.video._committed:
             upload = self.video.file
             try:
-                if upload.size > settings.LMS_LECTURE_PROBE_ASYNC_BYTES:
+                if upload.size > value("LMS_LECTURE_PROBE_ASYNC_BYTES"):
                     refuse_obvious_non_video(upload)
                     self.status, self.status_message = LectureStatus.PROCESSING, ""
                 else:
