@@ -147,3 +147,20 @@ def test_the_version_the_package_reports_is_the_changelogs_newest():
     changelog = (ROOT / "CHANGELOG.md").read_text()
     newest = re.search(r"^## (\d+\.\d+(?:\.\d+)?) ", changelog, re.M)[1]
     assert wagtail_learning.__version__ == newest
+
+
+def test_a_host_with_djangos_languages_gets_no_migration_of_ours_from_makemigrations():
+    """A host's `makemigrations` must find nothing to write into our package: the
+    certificate design's language choices followed settings.LANGUAGES, so a site with
+    Django's default list got a certificates migration of its own in site-packages."""
+    import subprocess
+
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "tests.config.host_settings"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
