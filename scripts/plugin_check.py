@@ -149,6 +149,13 @@ def migrate_and_journey(run: Run, host: Path, venv: Path, video: Path, variant: 
     label = f"[{tag} {variant}]"
     run(f"{label} manage.py check", [*manage, "check"], cwd=host, env=env)
     run(f"{label} manage.py migrate", [*manage, "migrate", "--noinput"], cwd=host, env=env)
+    # Nothing of ours for the host's makemigrations to write (into site-packages).
+    run(
+        f"{label} manage.py makemigrations --check",
+        [*manage, "makemigrations", "--check", "--dry-run"],
+        cwd=host,
+        env=env,
+    )
     run(
         f"{label} manage.py collectstatic",
         [*manage, "collectstatic", "--noinput"],
