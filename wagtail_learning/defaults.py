@@ -84,6 +84,17 @@ SETTINGS: tuple[Setting, ...] = (
         "requests; only with a cache every process shares (Redis).",
     ),
     Setting(
+        "ADMIN_CONTENT_SECURITY_POLICY_REPLACE",
+        {
+            "script-src": ["'self'", "'unsafe-inline'"],
+            "style-src": ["'self'", "'unsafe-inline'"],
+            "img-src": ["'self'", "data:", "blob:"],
+            "media-src": ["'self'", "blob:"],
+        },
+        "With our CSP middleware: the directives replaced under Wagtail's admin, whose "
+        "widgets use inline scripts and styles and preview uploads from blob: URLs.",
+    ),
+    Setting(
         "CERTIFICATES_RENDERER",
         "wagtail_learning.certificates.rendering.WeasyPrintRenderer",
         "Dotted path of the class that renders certificate PDFs.",

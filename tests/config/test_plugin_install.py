@@ -58,7 +58,7 @@ def test_the_code_reads_our_settings_only_through_the_defaults_module():
         read_directly += [
             f"{path.relative_to(ROOT)}: {m[0]}"
             for m in re.finditer(
-                r"""settings\.(LMS_|CERTIFICATES_)[A-Z_]+|getattr\(\s*settings,\s*["'](LMS_|CERTIFICATES_)""",
+                r"""settings\.(LMS_|CERTIFICATES_|ADMIN_CONTENT)[A-Z_]+|getattr\(\s*settings,\s*["'](LMS_|CERTIFICATES_|ADMIN_CONTENT)""",
                 text,
             )
         ]
