@@ -219,7 +219,12 @@ def main(argv=None) -> int:
             # Without pip of its own (ensurepip alone takes a minute on a busy machine): this
             # pip installs into it (`pip --python`), with its cache of wheels.
             run("a new virtualenv", [args.python, "-m", "venv", "--without-pip", venv])
-        pip = [sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "-q"]
+        # --no-compile: byte-compiling every file of Django and Wagtail was most of the
+        # install's time; Python compiles what the hosts import as they import it.
+        pip = [
+            sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "-q",
+            "--no-compile",
+        ]  # fmt: skip
         run(
             "install the wheel (dependencies at the lock's versions)",
             [*pip, "install", "--force-reinstall", "--no-deps", wheel],
