@@ -221,15 +221,15 @@ def main(argv=None) -> int:
             run("a new virtualenv", [args.python, "-m", "venv", "--without-pip", venv])
         # --no-compile: byte-compiling every file of Django and Wagtail was most of the
         # install's time; Python compiles what the hosts import as they import it.
-        pip = [
+        install = [
             sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "-q",
-            "--no-compile",
+            "install", "--no-compile",
         ]  # fmt: skip
         run(
             "install the wheel (dependencies at the lock's versions)",
-            [*pip, "install", "--force-reinstall", "--no-deps", wheel],
+            [*install, "--force-reinstall", "--no-deps", wheel],
         )
-        run("its dependencies", [*pip, "install", wheel, "-c", constraints(work, set())])
+        run("its dependencies", [*install, wheel, "-c", constraints(work, set())])
         video = work / "lecture.webm"
         make_video(video, run)
         lock_wagtail = next(
@@ -246,7 +246,7 @@ def main(argv=None) -> int:
             # static files and take the journey again (a new course, learner and name).
             run(
                 f"install Wagtail {version} into the virtualenv",
-                [*pip, "install", f"wagtail=={version}", "-c", constraints(work, {"wagtail"})],
+                [*install, f"wagtail=={version}", "-c", constraints(work, {"wagtail"})],
             )
             host = hosts.get("full") or new_host(run, work, venv, blocks, "full", version)
             migrate_and_journey(run, host, venv, video, "full", f"wagtail-{version}")
