@@ -1,5 +1,5 @@
 # The two Quick start commands: `make demo` and `make test`.
-.PHONY: demo test mutate bootstrap bootstrap-dev lint lock messages check-migrations
+.PHONY: demo test mutate bootstrap bootstrap-dev lint lock messages check-migrations plugin-check
 
 demo: bootstrap
 	scripts/run_demo.sh
@@ -22,8 +22,16 @@ lint: bootstrap-dev
 
 # Migrate a database holding the pre-move schema and data with this tree; compare every row.
 # On PostgreSQL: make check-migrations MIGCHECK_ARGS="--postgres postgres://postgres@127.0.0.1:5432"
+# Across the package move (decision 0036): MIGCHECK_ARGS="--base 983b8ff"
 check-migrations: bootstrap-dev
 	.venv/bin/python scripts/check_migration_data.py $(MIGCHECK_ARGS)
+
+# The plugin in a site fresh from `wagtail start`: the wheel in a new virtualenv, the
+# README's installation steps as written, a learner's journey to a certificate; with every
+# app and with the core only, then on the next Wagtail (scripts/plugin_check.py).
+PLUGIN_CHECK_ARGS ?= --also-wagtail 8.1rc1
+plugin-check: bootstrap-dev
+	.venv/bin/python scripts/plugin_check.py $(PLUGIN_CHECK_ARGS)
 
 bootstrap:
 	scripts/bootstrap.sh

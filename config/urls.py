@@ -2,7 +2,6 @@ import re
 
 from django.conf import settings
 from django.urls import include, path, re_path
-from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -15,7 +14,6 @@ urlpatterns = [
     path("", include("wagtail_learning.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/setlang/", set_language, name="set_language"),
 ]
 
 if settings.DEBUG and settings.MEDIA_URL.startswith("/"):

@@ -15,6 +15,14 @@
 
     .venv/bin/python scripts/check_migration_data.py                  # SQLite
     .venv/bin/python scripts/check_migration_data.py --postgres postgres://postgres@127.0.0.1:5432
+    .venv/bin/python scripts/check_migration_data.py --base 983b8ff   # across the package move
+
+`--base 983b8ff` starts from the last commit before the apps moved under wagtail_learning
+(decision 0036; the flat layout `lms/`, `courses/`, ...): the demo seeded with that code,
+a certificate design whose extra CSS names our fonts and style sheet by their old static
+addresses, and a schedule of the site's own. After migrating, every row is kept with two
+documented changes: django-q2 schedules of our apps name their task with `wagtail_learning.`
+in front, and the design's CSS names `/static/wagtail_learning/...`.
 
 With --postgres a database `migcheck_<pid>` is created on that server and dropped at the
 end. Exits 1 on any unexpected difference, 2 when the check could not run.
@@ -38,6 +46,30 @@ REPO = Path(__file__).resolve().parents[1]
 # The last commit before cc14672 moved organisations and compliance out of `lms`. CI clones
 # with full history, so it is always there.
 BASE_COMMIT = "c370d3f"
+# The last commit before fb50961 moved the apps under wagtail_learning (decision 0036).
+PACKAGE_MOVE_COMMIT = "983b8ff"
+BASES = (BASE_COMMIT, PACKAGE_MOVE_COMMIT)
+
+# The package move (wagtail_learning/migrations/0001, certificates/0011).
+OUR_APPS = (
+    "accounts",
+    "certificates",
+    "compliance",
+    "courses",
+    "events",
+    "external",
+    "hr",
+    "identity",
+    "lms",
+    "modules",
+    "org",
+)
+STATIC_MOVES = (
+    ("/static/fonts/", "/static/wagtail_learning/fonts/"),
+    ("/static/css/", "/static/wagtail_learning/css/"),
+)
+FONT_DESIGN = "Migreringskontroll: typsnitt"
+OWN_SCHEDULE = "the site's own job"
 
 # Tables whose rows are not data: the migration ledger and sessions.
 SKIPPED_TABLES = {"django_migrations", "django_session"}
@@ -99,6 +131,21 @@ SHOWN_TABLES = [
     "certificates_certificate",
     "wagtailcore_modellogentry",
     "auth_group_permissions",
+    "django_q_schedule",
+]
+
+SHOWN_AFTER_PACKAGE_MOVE = [
+    "lms_organization",  # org.Organisation: its tables kept their names (c370d3f)
+    "lms_learnerprofile",
+    "lms_assignment",
+    "lms_enrollment",
+    "lms_stepprogress",
+    "lms_completion",
+    "certificates_certificate",
+    "certificates_certificatedesign",
+    "events_registration",
+    "external_externalorganisation",
+    "wagtailcore_page",
     "django_q_schedule",
 ]
 
@@ -217,6 +264,27 @@ print("old code: extra data added")
 )
 
 
+# Run by the code of 983b8ff (`manage.py shell`) after seed_demo.
+PACKAGE_MOVE_SNIPPET = r"""
+from django_q.models import Schedule
+
+from certificates.models import CertificateDesign
+
+design = CertificateDesign.objects.create(
+    name="__DESIGN__", heading="Intyg", body="<p>{learner_name} har genomgått {title}.</p>",
+    organisation="Huddinge kommun",
+    extra_css=(
+        "@font-face { font-family: 'Egen'; src: url('/static/fonts/DejaVuSerif.ttf'); }\n"
+        "@font-face { font-family: 'Egen'; font-weight: bold;"
+        " src: url('/static/fonts/DejaVuSerif-Bold.ttf'); }\nh1 { font-family: 'Egen', serif; }"
+    ),
+)
+design.save_revision()
+Schedule.objects.create(name="__OWN__", func="math.floor", args="1.5", schedule_type="D")
+print(f"old code: a design naming old static addresses, {Schedule.objects.count()} schedules")
+""".replace("__DESIGN__", FONT_DESIGN).replace("__OWN__", OWN_SCHEDULE)
+
+
 class CheckError(Exception):
     """The check could not run (not a difference in the data)."""
 
@@ -233,17 +301,17 @@ def run(cmd: list[str], *, cwd: Path, env: dict[str, str], label: str) -> None:
             print(f"      {line.removeprefix('old code: ')}")
 
 
-def export_base_tree(target: Path) -> None:
+def export_base_tree(target: Path, base: str) -> None:
     try:
         archive = subprocess.run(  # noqa: S603
-            ["git", "archive", BASE_COMMIT],  # noqa: S607
+            ["git", "archive", base],  # noqa: S607
             cwd=REPO,
             check=True,
             capture_output=True,
         ).stdout
     except subprocess.CalledProcessError as exc:
         raise CheckError(
-            f"git archive {BASE_COMMIT} failed (a shallow clone? fetch the full history): "
+            f"git archive {base} failed (a shallow clone? fetch the full history): "
             f"{exc.stderr.decode(errors='replace').strip()}"
         ) from exc
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)  # noqa: S603,S607
@@ -326,11 +394,35 @@ def dump_database() -> dict[str, dict[str, dict[str, str | None]]]:
 # --- Comparing ------------------------------------------------------------------------
 
 
-def expected_changes(before) -> tuple[dict[tuple[str, str], dict[str, str]], list[str]]:
+def package_move_changes(before, changes, problems) -> None:
+    """Decision 0036: our schedules' tasks and a design's CSS naming our static files."""
+    prefixed = 0
+    for key, row in before.get("django_q_schedule", {}).items():
+        if (row["func"] or "").split(".", 1)[0] in OUR_APPS:
+            changes[("django_q_schedule", key)] = {"func": "wagtail_learning." + row["func"]}
+            prefixed += 1
+    if not prefixed:
+        problems.append("no schedule of our apps before the migration")
+    for key, row in before.get("certificates_certificatedesign", {}).items():
+        css = row.get("extra_css") or ""
+        new = css
+        for old, moved in STATIC_MOVES:
+            new = new.replace(old, moved)
+        if new != css:
+            changes[("certificates_certificatedesign", key)] = {"extra_css": new}
+
+
+def expected_changes(before, base: str = BASE_COMMIT):
     """{(table, key): {column: new value}} for every documented change, and the problems
     found while working them out (a documented change with nothing to apply to)."""
     problems: list[str] = []
     changes: dict[tuple[str, str], dict[str, str]] = {}
+    package_move_changes(before, changes, problems)
+    if base == PACKAGE_MOVE_COMMIT:
+        designs = before.get("certificates_certificatedesign", {})
+        if not any(("certificates_certificatedesign", k) in changes for k in designs):
+            problems.append("no design naming the old static addresses before the migration")
+        return changes, problems
     content_types = before["django_content_type"]
     ct_id = {(r["app_label"], r["model"]): key for key, r in content_types.items()}
     for old, (app_label, model) in MOVED_CONTENT_TYPES.items():
@@ -378,7 +470,10 @@ def expected_changes(before) -> tuple[dict[tuple[str, str], dict[str, str]], lis
         if key is None:
             problems.append(f"no schedule {name!r} before the migration")
             continue
-        changes[("django_q_schedule", key)] = values
+        changes[("django_q_schedule", key)] = {
+            **changes.get(("django_q_schedule", key), {}),
+            **values,
+        }
     return changes, problems
 
 
@@ -390,10 +485,19 @@ def droppable(table: str, row: dict, before) -> bool:
     return row.get("base_content_type_id") == ct_id.get(DROPPED_DERIVED[table])
 
 
-def reaches_moved_model(table: str, row: dict, after) -> bool:
+def reaches_moved_model(table: str, row: dict, after, base: str = BASE_COMMIT) -> bool:
     """Is this new row a fresh content type, permission or schedule of a MOVED model (so a
     grant, log entry or stored schedule no longer reaches it)? New rows of new models and
     apps lose nothing."""
+    if base == PACKAGE_MOVE_COMMIT:
+        # No model moved between apps: a new content type or schedule would be a double.
+        if table == "django_content_type":
+            return (row["app_label"], row["model"]) in {
+                (r["app_label"], r["model"])
+                for k, r in after["django_content_type"].items()
+                if k != row.get("id")
+            }
+        return table == "django_q_schedule"
     targets = set(MOVED_CONTENT_TYPES.values())
     if table == "django_content_type":
         return (row["app_label"], row["model"]) in targets
@@ -405,8 +509,8 @@ def reaches_moved_model(table: str, row: dict, after) -> bool:
     return False
 
 
-def compare(before, after) -> tuple[list[str], dict[str, int]]:
-    changes, differences = expected_changes(before)
+def compare(before, after, base: str = BASE_COMMIT) -> tuple[list[str], dict[str, int]]:
+    changes, differences = expected_changes(before, base)
     stats = {"tables": 0, "rows": 0, "values": 0, "documented_changes": 0, "new_rows": 0}
     for table, rows in before.items():
         if table not in after:
@@ -443,13 +547,45 @@ def compare(before, after) -> tuple[list[str], dict[str, int]]:
             # New rows lose nothing, but a new permission or content type for a moved model
             # means a grant or a log entry no longer reaches it.
             for key in added:
-                if reaches_moved_model(table, rows[key], after):
+                if reaches_moved_model(table, rows[key], after, base):
                     differences.append(f"{table}: new row for a moved model: {rows[key]}")
             print(f"  note: {table}: {len(added)} new row(s) after migrating")
     return differences, stats
 
 
-def check_behaviour() -> list[str]:
+def check_package_move() -> list[str]:
+    """After the package move: every schedule's task imports, the site's own job is as it
+    was, and the design's CSS names static files that exist."""
+    from django.contrib.staticfiles import finders
+    from django.utils.module_loading import import_string
+    from django_q.models import Schedule
+
+    from wagtail_learning.certificates.models import CertificateDesign
+
+    problems: list[str] = []
+    schedules = list(Schedule.objects.all())
+    for schedule in schedules:
+        try:
+            import_string(schedule.func)
+        except ImportError:
+            problems.append(f"schedule {schedule.name!r} calls {schedule.func}, which is gone")
+    own = Schedule.objects.get(name=OWN_SCHEDULE)
+    if own.func != "math.floor":
+        problems.append(f"the site's own schedule now calls {own.func}")
+    css = CertificateDesign.objects.get(name=FONT_DESIGN).extra_css
+    import re
+
+    for path in re.findall(r"/static/([^'\")]+)", css):
+        if finders.find(path) is None:
+            problems.append(f"the design's CSS names /static/{path}, which is not there")
+    print(
+        f"  ok: {len(schedules)} schedules import their task; the design's CSS names "
+        f"static files that exist"
+    )
+    return problems
+
+
+def check_behaviour(base: str = BASE_COMMIT) -> list[str]:
     """What the rows mean, read through this tree's code."""
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
@@ -457,6 +593,8 @@ def check_behaviour() -> list[str]:
     from django_q.models import Schedule
     from wagtail.models import ModelLogEntry
 
+    if base == PACKAGE_MOVE_COMMIT:
+        return check_package_move()
     problems: list[str] = []
     member = get_user_model().objects.get(username=CHECK_USER)
     for old, new in GROUP_PERMISSIONS.items():
@@ -503,7 +641,15 @@ def main() -> int:
         help="check on PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432 (a fresh "
         "database is created and dropped there)",
     )
+    parser.add_argument(
+        "--base",
+        choices=BASES,
+        default=BASE_COMMIT,
+        help=f"the commit the site was built with: {BASE_COMMIT} (before models moved out "
+        f"of lms, the default) or {PACKAGE_MOVE_COMMIT} (before the package move)",
+    )
     args = parser.parse_args()
+    base = args.base
 
     pg_name = None
     with tempfile.TemporaryDirectory(prefix="migcheck-") as tmp:
@@ -530,27 +676,28 @@ def main() -> int:
                 MEDIA_ROOT=str(tmpdir / "media"),
                 PROTECTED_MEDIA_ROOT=str(tmpdir / "private-media"),
             )
-            print(f"Migration data check on {engine}, from {BASE_COMMIT} to this tree")
-            export_base_tree(old_tree)
-            print(f"  ok: exported {BASE_COMMIT} to a temporary folder")
+            print(f"Migration data check on {engine}, from {base} to this tree")
+            export_base_tree(old_tree, base)
+            print(f"  ok: exported {base} to a temporary folder")
             python = sys.executable
             run(
                 [python, "manage.py", "migrate", "--noinput"],
                 cwd=old_tree,
                 env=env,
-                label=f"migrate ({BASE_COMMIT})",
+                label=f"migrate ({base})",
             )
             run(
                 [python, "manage.py", "seed_demo"],
                 cwd=old_tree,
                 env=env,
-                label=f"seed_demo ({BASE_COMMIT})",
+                label=f"seed_demo ({base})",
             )
+            snippet = PACKAGE_MOVE_SNIPPET if base == PACKAGE_MOVE_COMMIT else OLD_CODE_SNIPPET
             run(
-                [python, "manage.py", "shell", "-c", OLD_CODE_SNIPPET],
+                [python, "manage.py", "shell", "-c", snippet],
                 cwd=old_tree,
                 env=env,
-                label=f"extra data ({BASE_COMMIT})",
+                label=f"extra data ({base})",
             )
 
             # This tree's code, in this process, against the same database.
@@ -569,10 +716,15 @@ def main() -> int:
             after = dump_database()
             print(
                 "  rows before: "
-                + ", ".join(f"{table} {len(before.get(table, {}))}" for table in SHOWN_TABLES)
+                + ", ".join(
+                    f"{table} {len(before.get(table, {}))}"
+                    for table in (
+                        SHOWN_AFTER_PACKAGE_MOVE if base == PACKAGE_MOVE_COMMIT else SHOWN_TABLES
+                    )
+                )
             )
-            differences, stats = compare(before, after)
-            differences += check_behaviour()
+            differences, stats = compare(before, after, base)
+            differences += check_behaviour(base)
             connections.close_all()
         except CheckError as exc:
             print(f"Migration data check could not run: {exc}", file=sys.stderr)

@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from .defaults import value
+
 
 class SwedishFirstLocaleMiddleware:
     """Activate the language the visitor chose with the language switch, else Swedish.
@@ -40,7 +42,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             and parts.replace is None
             and request.path_info.startswith(reverse("wagtailadmin_home"))
         ):
-            parts.replace = settings.ADMIN_CONTENT_SECURITY_POLICY_REPLACE
+            parts.replace = value("ADMIN_CONTENT_SECURITY_POLICY_REPLACE")
         return parts
 
 

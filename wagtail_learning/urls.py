@@ -12,15 +12,18 @@ a password reset that names no account), so this include must come before the ad
 """
 
 from django.apps import apps
-from django.conf import settings
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
+from django.views.i18n import set_language
 
 from . import views
 from .accounts.views import AdminLogoutView, AdminPasswordResetView
+from .accounts.views import LoginView as AccountLoginView
+from .accounts.views import LogoutView as AccountLogoutView
+from .defaults import value
 from .lms.http.rest import api as lms_api
 
-ADMIN = getattr(settings, "LMS_ADMIN_PATH", "admin/")
+ADMIN = value("LMS_ADMIN_PATH")
 
 learner_urls = (
     [
@@ -38,6 +41,8 @@ urlpatterns = [
     path("min-utbildning/", include(learner_urls)),
     # The accessibility statement and barrier reports: linked from every page's footer.
     path("tillganglighet/", include("wagtail_learning.accessibility.urls")),
+    # The language switch in the base template's header.
+    path("i18n/setlang/", set_language, name="set_language"),
 ]
 
 if apps.is_installed("wagtail_learning.hr"):
@@ -65,4 +70,11 @@ if apps.is_installed("wagtail_learning.identity"):
         path("konto/logga-in/", identity_views.LoginView.as_view(), name="login"),
         path("konto/logga-ut/", identity_views.logout_view, name="logout"),
         path("konto/sso/", include("wagtail_learning.identity.urls")),
+    ]
+else:
+    # Without identity: Django's password login and logout at the same addresses (the
+    # learner pages link "login" and "logout" by name).
+    urlpatterns += [
+        path("konto/logga-in/", AccountLoginView.as_view(), name="login"),
+        path("konto/logga-ut/", AccountLogoutView.as_view(), name="logout"),
     ]

@@ -47,6 +47,13 @@ class TestPageTree(WagtailPageTestCase):
         self.assertAllowedSubpageTypes(EventPage, [])
         self.assertAllowedSubpageTypes(ModulePage, [])
 
+    def test_a_host_site_puts_the_catalogue_and_the_calendar_under_a_page_type_of_its_own(self):
+        # A site that adds the plugin has its own page types (`wagtail start` makes a
+        # home.HomePage of its own; others have none of that name): Wagtail's plain Page
+        # stands for them. Decision 0036, README "Add to an existing Wagtail site".
+        self.assertCanCreateAt(Page, CourseIndexPage)
+        self.assertCanCreateAt(Page, EventIndexPage)
+
     def test_a_home_page_has_one_catalogue(self):
         home = HomePageFactory()
         CourseIndexPageFactory(parent=home)

@@ -2,19 +2,18 @@
 
 from datetime import timedelta
 
-from django.conf import settings
-
 from wagtail_learning.accounts.api import Limit
+from wagtail_learning.defaults import value
 
 
 def report_retention() -> timedelta:
     """How long the contact details of a closed (fixed or rejected) barrier report are
     kept: LMS_BARRIER_REPORT_RETENTION_DAYS, a year by default."""
-    return timedelta(days=int(getattr(settings, "LMS_BARRIER_REPORT_RETENTION_DAYS", 365)))
+    return timedelta(days=int(value("LMS_BARRIER_REPORT_RETENTION_DAYS")))
 
 
 def reports_per_client() -> Limit:
     """Reports one client may send per hour (LMS_BARRIER_REPORTS_PER_HOUR, 5 by default):
     the form is open to anyone, so the organisation's inbox is not a spammer's."""
-    count = int(getattr(settings, "LMS_BARRIER_REPORTS_PER_HOUR", 5))
+    count = int(value("LMS_BARRIER_REPORTS_PER_HOUR"))
     return Limit("barrier-report", count, timedelta(hours=1))

@@ -11,9 +11,10 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+
+from wagtail_learning import defaults
 
 
 def client_ip(request) -> str:
@@ -21,7 +22,7 @@ def client_ip(request) -> str:
     the proxy sets (never the client) is named in LMS_CLIENT_IP_HEADER, e.g. HTTP_X_REAL_IP.
     A list (X-Forwarded-For) gives its last entry, the one our proxy added; anything that is
     not an IP address falls back to REMOTE_ADDR."""
-    header = getattr(settings, "LMS_CLIENT_IP_HEADER", "") or "REMOTE_ADDR"
+    header = defaults.value("LMS_CLIENT_IP_HEADER") or "REMOTE_ADDR"
     for candidate in (request.META.get(header, ""), request.META.get("REMOTE_ADDR", "")):
         value = (candidate or "").split(",")[-1].strip()
         try:

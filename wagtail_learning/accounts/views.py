@@ -7,6 +7,7 @@ import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -103,3 +104,14 @@ class AdminPasswordResetView(wagtail_account.PasswordResetView):
             _retry_message(_("Too many requests to reset a password."), retry_at, now=now),
         )
         return _too_many(self.form_invalid(form), retry_at, now=now)
+
+
+class LoginView(auth_views.LoginView):
+    """The site's password login where `wagtail_learning.identity` (which has its own, with
+    the organisations' providers beside it) is not installed: Django's, in our frame."""
+
+    template_name = "accounts/login.html"
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout (POST only, as Django 5 has it), for sites without identity."""

@@ -40,6 +40,9 @@ PLACEHOLDERS = {
 }
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
+# What a certificate design may be written in (its texts are in our catalogue).
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+
 
 def _placeholder_help() -> str:
     return ", ".join(f"{{{key}}}" for key in PLACEHOLDERS)
@@ -73,9 +76,10 @@ class CertificateDesign(RevisionMixin, PreviewableMixin, index.Indexed, Clustera
     orientation = models.CharField(
         _("orientation"), max_length=10, choices=Orientation.choices, default="landscape"
     )
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="sv"
-    )
+    # The languages our certificate texts exist in, not the site's LANGUAGES: a host's
+    # list (Django's default has a hundred) would change the field and have its
+    # makemigrations write a migration into our package.
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGES, default="sv")
     logo = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("logo"),

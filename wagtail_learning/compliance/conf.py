@@ -1,14 +1,14 @@
 """Compliance's own settings, read in one place with their defaults."""
 
-from django.conf import settings
+from wagtail_learning.defaults import value
 
 
 def reminder_days_before() -> int:
     """Learners are reminded this many days before a course is due (and when overdue)."""
-    return int(getattr(settings, "LMS_REMINDER_DAYS_BEFORE", 7))
+    return int(value("LMS_REMINDER_DAYS_BEFORE"))
 
 
 def min_group_size() -> int:
     """Figures about another organisation's people are shown only for groups of at least
     this many people (LMS_MIN_GROUP_SIZE, default 5; 1 shows every group). Decision 0034."""
-    return max(int(getattr(settings, "LMS_MIN_GROUP_SIZE", 5)), 1)
+    return max(int(value("LMS_MIN_GROUP_SIZE")), 1)

@@ -40,7 +40,7 @@ class CourseIndexPage(Page):
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
-    parent_page_types = ["home.HomePage"]
+    # Any parent: the host's own home page, say (README "Add to an existing Wagtail site").
     subpage_types = ["courses.CoursePage"]
     max_count_per_parent = 1
     template = "courses/course_index_page.html"

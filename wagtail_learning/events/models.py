@@ -58,7 +58,7 @@ class EventIndexPage(ServedByViews, Page):
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
-    parent_page_types = ["home.HomePage"]
+    # Any parent: the host's own home page, say (README "Add to an existing Wagtail site").
     subpage_types = ["events.EventPage"]
     max_count_per_parent = 1
     template = "events/event_index_page.html"

@@ -1,6 +1,6 @@
 """Reading a lecture's video file after it is stored: ffprobe's facts and a poster frame
 made with ffmpeg. Runs inline on save for ordinary files, in the task queue for large ones
-(settings.LMS_LECTURE_PROBE_ASYNC_BYTES)."""
+(LMS_LECTURE_PROBE_ASYNC_BYTES)."""
 
 from __future__ import annotations
 

@@ -33,6 +33,7 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, Orderable, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from wagtail_learning.defaults import value
 from wagtail_learning.events import api as events
 from wagtail_learning.lms.api import (
     ChoiceSpec,
@@ -201,7 +202,7 @@ class Lecture(index.Indexed, ClusterableModel):
         if self.video and not self.video._committed:
             upload = self.video.file
             try:
-                if upload.size > settings.LMS_LECTURE_PROBE_ASYNC_BYTES:
+                if upload.size > value("LMS_LECTURE_PROBE_ASYNC_BYTES"):
                     refuse_obvious_non_video(upload)
                     self.status, self.status_message = LectureStatus.PROCESSING, ""
                 else:

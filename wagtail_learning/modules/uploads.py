@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePosixPath
 
-from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from wagtail_learning.defaults import value
 from wagtail_learning.lms.api import protected_storage
 
 PREFIX = "lectures/pending/"
@@ -64,7 +64,7 @@ def keep_upload(upload) -> PendingUpload:
 
 def open_pending(token: str) -> PendingFile:
     """The kept file behind a reference; raises PendingUploadRefused."""
-    max_age = timedelta(hours=settings.LMS_LECTURE_PENDING_UPLOAD_HOURS)
+    max_age = timedelta(hours=value("LMS_LECTURE_PENDING_UPLOAD_HOURS"))
     try:
         data = signing.loads(token, salt=_SALT, max_age=max_age)
     except signing.BadSignature as exc:  # includes SignatureExpired
@@ -86,7 +86,7 @@ def discard_pending(path: str) -> None:
 
 def sweep_pending_uploads() -> int:
     """Delete kept uploads older than their references' lifetime; returns how many."""
-    cutoff = timezone.now() - timedelta(hours=settings.LMS_LECTURE_PENDING_UPLOAD_HOURS)
+    cutoff = timezone.now() - timedelta(hours=value("LMS_LECTURE_PENDING_UPLOAD_HOURS"))
     removed = 0
     try:
         folders, _files = protected_storage().listdir(PREFIX)

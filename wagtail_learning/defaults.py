@@ -1,0 +1,127 @@
+"""Every Django setting the platform reads, with its default and what it means.
+
+A host sets none of them to start with: each is read through `value()` (the apps' conf
+modules do), which falls back to the default here. README "Settings" lists them all (a test
+checks that each name below is there).
+
+Settings of Django, Wagtail and the libraries we use (STORAGES, Q_CLUSTER, AUTHENTICATION_
+BACKENDS...) are not ours: README "Add to an existing Wagtail site" says which a host adds.
+The identity providers' `LMS_IDP_*` are environment variables read by a management command,
+not settings (README "Identity providers").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    meaning: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "LMS_ADMIN_PATH",
+        "admin/",
+        "Where the host's urls.py includes Wagtail's admin; the platform's replacements of "
+        "a few admin pages (logout, password reset, site history) are put there.",
+    ),
+    Setting(
+        "LMS_PUBLIC_BASE_URL",
+        "",
+        "The site's public address for links that leave it (emails, certificate QR codes); "
+        "empty: WAGTAILADMIN_BASE_URL.",
+    ),
+    Setting(
+        "LMS_MAX_PLAYBACK_RATE",
+        2.0,
+        "The highest playback rate the player offers; caps the watch time credited.",
+    ),
+    Setting(
+        "LMS_X_ACCEL_REDIRECT",
+        {},
+        "nginx internal location per storage alias (`protected`, `default`) for "
+        "X-Accel-Redirect; empty: Django streams protected files itself.",
+    ),
+    Setting(
+        "LMS_LECTURE_PROBE_ASYNC_BYTES",
+        200 * 1024 * 1024,
+        "Lecture videos larger than this are probed (ffprobe, poster) by the task queue "
+        "after saving instead of on save.",
+    ),
+    Setting(
+        "LMS_LECTURE_PENDING_UPLOAD_HOURS",
+        24,
+        "How long an upload kept across a failed save of the lecture form stays valid.",
+    ),
+    Setting(
+        "LMS_S3_URL_EXPIRY_SECONDS",
+        300,
+        "How long a signed link to a protected file in object storage works (with "
+        "LMS_S3_BUCKET; docs/deployment.md).",
+    ),
+    Setting(
+        "LMS_BARRIER_REPORTS_PER_HOUR",
+        5,
+        "Accessibility barrier reports one client may send per hour (the form is open to "
+        "anyone).",
+    ),
+    Setting(
+        "LMS_BARRIER_REPORT_RETENTION_DAYS",
+        365,
+        "Days the reporter's name and address are kept on a closed barrier report.",
+    ),
+    Setting(
+        "LMS_CLIENT_IP_HEADER",
+        "",
+        "The request header the reverse proxy sets to the client's address (e.g. "
+        "HTTP_X_REAL_IP) for throttling; empty: REMOTE_ADDR.",
+    ),
+    Setting(
+        "LMS_REMINDER_DAYS_BEFORE",
+        7,
+        "Learners are reminded this many days before a course is due (and when overdue).",
+    ),
+    Setting(
+        "LMS_MIN_GROUP_SIZE",
+        5,
+        "Another organisation's figures are shown only for groups of at least this many "
+        "people (1 shows every group).",
+    ),
+    Setting(
+        "LMS_CACHE_UNTIL_EDIT",
+        False,
+        "Keep what only an edit changes (module lists, sites) in the cache between "
+        "requests; only with a cache every process shares (Redis).",
+    ),
+    Setting(
+        "ADMIN_CONTENT_SECURITY_POLICY_REPLACE",
+        {
+            "script-src": ["'self'", "'unsafe-inline'"],
+            "style-src": ["'self'", "'unsafe-inline'"],
+            "img-src": ["'self'", "data:", "blob:"],
+            "media-src": ["'self'", "blob:"],
+        },
+        "With our CSP middleware: the directives replaced under Wagtail's admin, whose "
+        "widgets use inline scripts and styles and preview uploads from blob: URLs.",
+    ),
+    Setting(
+        "CERTIFICATES_RENDERER",
+        "wagtail_learning.certificates.rendering.WeasyPrintRenderer",
+        "Dotted path of the class that renders certificate PDFs.",
+    ),
+)
+
+DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+
+
+def value(name: str) -> Any:
+    """The host's setting `name`, or its default here. A name not listed is a KeyError:
+    every setting the platform reads is in SETTINGS."""
+    return getattr(settings, name, DEFAULTS[name])
