@@ -27,7 +27,7 @@ def test_the_urlconf_and_admin_hooks_do_not_import_pysaml2():
     code = (
         "import sys, django; django.setup();"
         "from django.urls import resolve; resolve('/konto/logga-in/');"
-        "import identity.views, identity.wagtail_hooks;"
+        "import wagtail_learning.identity.views, wagtail_learning.identity.wagtail_hooks;"
         "loaded = sorted(m for m in sys.modules if m == 'saml2' or m.startswith('saml2.'));"
         "print(loaded); sys.exit(1 if loaded else 0)"
     )
