@@ -130,7 +130,7 @@ def send_reminders(*, now=None) -> int:
         reminded_at__isnull=True,
         evaluation__active=True,
         offered_at__lte=now - timedelta(days=reminder_days()),
-    ).select_related("evaluation", "user")
+    ).select_related("evaluation__page", "user")
     sent = 0
     for participant in due:
         claimed = Participant.objects.filter(pk=participant.pk, reminded_at__isnull=True).update(
@@ -141,11 +141,12 @@ def send_reminders(*, now=None) -> int:
         context = {
             "participant": participant,
             "evaluation": participant.evaluation,
+            "title": participant.evaluation.page.title,
             "url": public_url(reverse("evaluations:answer", args=[participant.pk])),
         }
         EmailMessage(
             _("Reminder: what did you think of %(title)s?")
-            % {"title": participant.evaluation.title},
+            % {"title": participant.evaluation.page.title},
             render_to_string("evaluations/email/reminder.txt", context),
             None,
             [participant.user.email],
