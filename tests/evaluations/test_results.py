@@ -211,3 +211,20 @@ def test_the_owner_of_a_shared_course_sees_other_organisations_where_k_is_met(cl
     groups = sections(client.get(world.url(by="organisation")))
     assert re.search(r"data-mean>2,0<", groups["Kommun B"])
     assert "färre än 5" in groups["Kommun C"] and "data-mean" not in groups["Kommun C"]
+
+
+@pytest.mark.parametrize("by", ["total", "organisation", "unit"])
+def test_the_results_take_the_same_queries_whatever_the_number_of_answers(
+    world, by, django_assert_num_queries
+):
+    from wagtail_learning.evaluations.results import get_results
+
+    reader = SuperuserFactory()
+    world.answers(world.a1, 5, scale="5", text="Bra")
+    expected = {"total": 4, "organisation": 6, "unit": 6}[by]
+    with django_assert_num_queries(expected):
+        get_results(reader, world.evaluation, by=by)
+    world.answers(world.b1, 7, scale="2", text="Mer tid")
+    world.answers(world.c1, 6, scale="3")
+    with django_assert_num_queries(expected):
+        get_results(reader, world.evaluation, by=by)
