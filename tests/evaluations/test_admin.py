@@ -58,3 +58,22 @@ def test_an_editor_attaches_an_evaluation_to_a_course_and_not_to_another_page(cl
     assert evaluation.page_id == course.pk
     assert evaluation.owner == organisation
     assert evaluation.questions() == [question]
+
+
+def test_a_question_with_answers_keeps_its_kind():
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import staff_member
+
+    from .helpers import answer, make_evaluation
+
+    evaluation = make_evaluation(CoursePageFactory(title="Arbetsmiljö"))
+    scale = evaluation.questions()[0]
+    scale.kind = Question.Kind.YES_NO
+    scale.full_clean()  # no answers yet: the editor may still change it
+    scale.kind = Question.Kind.SCALE
+    answer(evaluation, staff_member(org_unit("Solna stad"), username="svar"), scale="5")
+    scale.kind = Question.Kind.YES_NO
+    with pytest.raises(ValidationError) as refused:
+        scale.full_clean()
+    assert "kind" in refused.value.message_dict

@@ -51,6 +51,19 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    def clean(self):
+        """A question's kind stays once it has answers: a 1-5 figure read as yes/no (or
+        the other way) would be wrong in every result that compares it."""
+        super().clean()
+        if self.pk is None:
+            return
+        stored = type(self).objects.filter(pk=self.pk).values_list("kind", flat=True).first()
+        if stored and stored != self.kind and Answer.objects.filter(question_id=self.pk).exists():
+            raise ValidationError(
+                {"kind": _("The question has answers: its kind of answer can no longer change.")},
+                code="kind",
+            )
+
 
 class Evaluation(ClusterableModel):
     """Questions offered to each person who completes `page` (a course or a module) or
