@@ -24,6 +24,10 @@ APPS = [
 
 # task (dotted path) -> the test that runs it twice and asserts each effect once
 RUN_TWICE = {
+    "wagtail_learning.evaluations.tasks.send_reminders_task": (
+        "tests/evaluations/test_reminders.py::"
+        "test_one_reminder_to_who_has_not_answered_and_never_a_second"
+    ),
     "wagtail_learning.accessibility.tasks.purge_report_contacts_task": (
         "tests/accessibility/test_privacy.py::"
         "test_contact_details_of_reports_closed_longer_than_the_retention_period_are_emptied"

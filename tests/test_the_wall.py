@@ -54,6 +54,8 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.log_actions import log
 from wagtail.models import Page
 
+from tests.evaluations.helpers import answer as answer_evaluation
+from tests.evaluations.helpers import make_evaluation
 from tests.events.helpers import make_event
 from tests.factories import (
     CertificateDesignFactory,
@@ -292,8 +294,14 @@ def world(db, django_capture_on_commit_callbacks):
         evaluate_certification_rules()
     assert UnitCertificate.objects.filter(pdf__gt="").count() == 4
 
+    # An evaluation of the course (owned by A), offered to and answered by A's and B's people.
+    evaluation = make_evaluation(course, owner=roots["A"])
+    for marker in (*A_PEOPLE, *B_PEOPLE):
+        answer_evaluation(evaluation, people[marker], text=f"Svar från {marker}")
+
     return SimpleNamespace(
         course=course, module=module, steps=steps, quiz=quiz, lecture=lecture,
+        evaluation=evaluation,
         document=document, design=design, roots=roots, units=units, people=people, hr=hr,
         certificates=certificates, attempts=attempts, superuser=superuser,
         learner=people[A_PEOPLE[0]], editor=editor_of(course, first_name="Erik"), event=event,
@@ -385,6 +393,8 @@ class Examples:
             "filter_spec": ["original"], "action": ["delete"], "action_name": ["delete"],
             "token": ["x"], "uidb64": ["x"], "fmt": ["csv", "xlsx"],
             "session_id": list(w.event.sessions.values_list("pk", flat=True)),
+            "evaluation_id": [w.evaluation.pk],
+            "participant_id": list(w.evaluation.participants.values_list("pk", flat=True)),
         }  # fmt: skip
 
     def for_model(self, model) -> list:
@@ -526,6 +536,9 @@ def client_for(user) -> Client:
 
 
 def test_the_wall_holds_on_every_url_for_every_role(world, settings):
+    # Every group of evaluation answers shown (free text too), so the walk would see a
+    # person's words on the wrong side of the wall.
+    settings.LMS_EVALUATION_MIN_ANSWERS = 1
     roles = {
         "anonymous": None,
         "learner": world.learner,

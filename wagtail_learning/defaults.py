@@ -78,6 +78,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Days the reporter's name and address are kept on a closed barrier report.",
     ),
     Setting(
+        "LMS_EVALUATION_MIN_ANSWERS",
+        5,
+        "Evaluation results (figures and free text) are shown only for groups of at least "
+        "this many answers, for every reader.",
+    ),
+    Setting(
+        "LMS_EVALUATION_REMINDER_DAYS",
+        7,
+        "Days after an evaluation is offered when the one reminder goes out.",
+    ),
+    Setting(
         "LMS_CLIENT_IP_HEADER",
         "",
         "The request header the reverse proxy sets to the client's address (e.g. "

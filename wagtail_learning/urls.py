@@ -61,6 +61,8 @@ if apps.is_installed("wagtail_learning.external"):
     urlpatterns.append(path("extern/", include("wagtail_learning.external.urls")))
 if apps.is_installed("wagtail_learning.events"):
     urlpatterns.append(path("kalender/", include("wagtail_learning.events.urls")))
+if apps.is_installed("wagtail_learning.evaluations"):
+    urlpatterns.append(path("utvardering/", include("wagtail_learning.evaluations.urls")))
 if apps.is_installed("wagtail_learning.identity"):
     from .identity import views as identity_views
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "wagtail_learning.courses",
     "wagtail_learning.modules",
     "wagtail_learning.events",
+    "wagtail_learning.evaluations",
     "wagtail_learning.certificates",
     "wagtail_learning.accessibility",
     "wagtail_learning.hr",
@@ -441,6 +442,10 @@ LMS_REMINDER_DAYS_BEFORE = int(os.environ.get("LMS_REMINDER_DAYS_BEFORE", "7"))
 # Another organisation's figures (shared courses, the programme report) are shown only for
 # groups of at least this many people (decision 0034).
 LMS_MIN_GROUP_SIZE = int(os.environ.get("LMS_MIN_GROUP_SIZE", "5"))
+# Evaluations (decision 0037): the fewest answers a group needs before any of its figures
+# or free text is shown, and the days after the offer when the one reminder goes out.
+LMS_EVALUATION_MIN_ANSWERS = int(os.environ.get("LMS_EVALUATION_MIN_ANSWERS", "5"))
+LMS_EVALUATION_REMINDER_DAYS = int(os.environ.get("LMS_EVALUATION_REMINDER_DAYS", "7"))
 # Absolute links in emails and on certificates (QR codes). Defaults to WAGTAILADMIN_BASE_URL.
 LMS_PUBLIC_BASE_URL = os.environ.get("LMS_PUBLIC_BASE_URL", "")
 # Barrier reports (accessibility): how many one client may send per hour, and how long a

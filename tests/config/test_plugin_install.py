@@ -110,9 +110,14 @@ def test_the_readme_lists_every_app_of_the_package_ahead_of_wagtail_once():
     assert set(ours) <= {config.name for config in apps.get_app_configs()}
 
 
-def test_the_core_leaves_out_hr_external_and_identity_and_their_backends():
+def test_the_core_leaves_out_the_optional_apps_and_their_backends():
     core = installed_apps("core")
-    optional = {"wagtail_learning.hr", "wagtail_learning.external", "wagtail_learning.identity"}
+    optional = {
+        "wagtail_learning.hr",
+        "wagtail_learning.external",
+        "wagtail_learning.identity",
+        "wagtail_learning.evaluations",
+    }
     assert optional.isdisjoint(core)
     assert set(installed_apps("full")) - set(core) == optional
     settings_core = plugin_check.for_variant(plugin_check.readme_blocks(README)["settings"], "core")

@@ -656,3 +656,19 @@ def test_hr_has_people_overdue_a_certificate_about_to_lapse_and_a_new_hire_rule(
     assert UnitCertificate.objects.filter(
         unit__name="Nattpatrullen Stuvsta", lapsed_at__isnull=True
     ).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_evaluation_shows_one_group_and_withholds_the_other(seed):
+    from wagtail_learning.evaluations.models import Evaluation
+    from wagtail_learning.evaluations.results import get_results
+
+    seed()
+    evaluation = Evaluation.objects.get(title__startswith="Kursutvärdering")
+    superuser = get_user_model()(is_superuser=True, is_active=True)
+    results = get_results(superuser, evaluation, by="unit")
+    assert results.total.answers >= 5  # the whole shows
+    shown = [g for g in results.rows if not g.withheld]
+    withheld = [g for g in results.rows if g.withheld]
+    assert [g.answers for g in shown] == [6]
+    assert [str(g.answers) for g in withheld] == ["färre än 5", "färre än 5"]

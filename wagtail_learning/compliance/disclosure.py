@@ -60,6 +60,7 @@ def withhold_small_groups(
     size: str,
     figures: Sequence[str],
     total_of: Callable[[list[Any]], Any],
+    k: int | None = None,
 ) -> None:
     """Withhold, in place, the figures of `rows` (one per organisation: `row.organisation`)
     and of `total` that would show a group of fewer than k people of an organisation whose
@@ -68,8 +69,10 @@ def withhold_small_groups(
     `Withheld` in each, and in `withheld`). `total_of(rows)` answers a total (with the
     same `size`) over those rows' organisations, each person once: it tells how many
     people the total counts beyond the shown rows. Rows and totals must come from the
-    same data; called once per report, before anything reads them."""
-    k = min_group_size()
+    same data; called once per report, before anything reads them. `k` is the
+    report's own minimum where it has one (evaluations: LMS_EVALUATION_MIN_ANSWERS),
+    else LMS_MIN_GROUP_SIZE."""
+    k = min_group_size() if k is None else k
     others = [row for row in rows if row.organisation.pk not in own]
     small = [row for row in others if 0 < getattr(row, size) < k]
     if not small:

@@ -37,6 +37,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from home.demo import email_address, staff_member
 from home.demo.accessibility import seed_accessibility
 from home.demo.attention import seed_hr_attention
+from home.demo.evaluations import seed_evaluations
 from home.demo.events import seed_events
 from home.demo.external import accounts as external_accounts
 from home.demo.external import seed_external
@@ -190,6 +191,7 @@ class Command(BaseCommand):
             self.outcomes["certificates"]["issued" if issued else "none missing"] += issued or 1
             seed_external(self, catalogue)  # Piteå's course for associations and businesses
             seed_accessibility(self.note)  # the statement (issue 25)
+            seed_evaluations(self.note)  # answered, with one group under k
 
         for title, created in seed_events(home, catalogue).items():
             self.note("events", title, created=created)
