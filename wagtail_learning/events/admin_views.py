@@ -22,7 +22,7 @@ from wagtail_learning.org.api import Organisation, get_scope_units
 
 from . import services
 from .access import count_visible_registrations, is_organiser, visible_registrations
-from .errors import EventError, NotOrganiser
+from .errors import AttendanceNotOpen, EventError, NotOrganiser
 from .models import Attendance, EventPage, EventSession, Registration
 
 MAX_UPLOAD_BYTES = services.MAX_REPORT_BYTES
@@ -212,6 +212,9 @@ def import_report(request, page_id: int, session_id: int):
         result = services.import_participant_report(session, data=upload.read(), by=request.user)
     except NotOrganiser:
         raise PermissionDenied from None
+    except AttendanceNotOpen as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(back)
     except EventError as error:
         messages.error(request, _("The report could not be read: %(why)s") % {"why": error.message})
         return HttpResponseRedirect(back)
