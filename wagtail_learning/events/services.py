@@ -209,6 +209,42 @@ def count_seats(event: EventPage) -> SeatCount:
     return SeatCount(event.seats, counts["registered"], counts["waitlisted"])
 
 
+def own_cancellation_deadline(registration: Registration | None, event: EventPage):
+    """Until when the holder of `registration` may cancel it themselves: a seat until the
+    cut-off (`cancellation_deadline`); a place in line at any time (None), as leaving
+    it frees no seat the organiser plans for (docs/events.md)."""
+    if registration is None or registration.status != Status.REGISTERED:
+        return None
+    return cancellation_deadline(event)
+
+
+@dataclass(frozen=True)
+class Prospect:
+    """What registering would do for a person, said before they click."""
+
+    refusal: str = ""  # the event is not for them (`check_audience`'s reason)
+    waitlisted: bool = False  # registering puts them in line
+    quota_full: bool = False  # in line because their organisation's seats are taken
+
+
+def registration_prospect(user, event: EventPage) -> Prospect:
+    """What `register` would do for `user` now, by the same rules (the audience, the seats,
+    their organisation's quota), read without the lock: the page's promise, the lock's
+    decision. Nobody signed in is promised nothing."""
+    if not user.is_authenticated:
+        return Prospect()
+    try:
+        check_audience(user, event)
+    except NotInAudience as error:
+        return Prospect(refusal=error.message)
+    if not _seat_free(event, None):
+        return Prospect(waitlisted=True)
+    organisation = organisation_of(user)
+    if organisation is not None and not _seat_free(event, organisation):
+        return Prospect(waitlisted=True, quota_full=True)
+    return Prospect()
+
+
 def waitlist_positions(event: EventPage) -> dict[int, int]:
     """Every place in the event's line: registration id -> position (1 first), in the
     order promotion follows (queued_at, then id). One query."""
@@ -491,8 +527,8 @@ def cancel_registration(
         )
         if registration is None:
             raise NotRegistered(_("You are not registered for this event."))
-        if by is None and registration.status == Status.REGISTERED:
-            deadline = cancellation_deadline(event)
+        if by is None:
+            deadline = own_cancellation_deadline(registration, event)
             if deadline is not None and now > deadline:
                 raise CancellationClosed(
                     _(
