@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.permissions import page_permission_policy
 
 from wagtail_learning.lms.http import page_of
@@ -158,7 +159,11 @@ def participants(request, page_id: int):
                 changed += 1
             except EventError as error:
                 messages.error(request, error.message)
-        messages.success(request, _("Attendance saved (%(n)s marks).") % {"n": changed})
+        messages.success(
+            request,
+            ngettext("Attendance saved (%(n)s mark).", "Attendance saved (%(n)s marks).", changed)
+            % {"n": changed},
+        )
         return HttpResponseRedirect(request.get_full_path())  # the same page of the list
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
