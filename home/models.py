@@ -33,7 +33,9 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["catalogue"] = CourseIndexPage.objects.child_of(self).live().first()
-        featured = CoursePage.objects.descendant_of(self).live().public()
+        featured = lms.courses_open_to(
+            request.user, CoursePage.objects.descendant_of(self).live().public()
+        )
         if request.user.is_authenticated:
             dashboard = lms.get_learner_dashboard(request.user)
             context["dashboard"] = dashboard

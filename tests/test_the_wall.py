@@ -244,7 +244,8 @@ def world(db, django_capture_on_commit_callbacks):
     event = make_event(parent=course, title="Nätverksträff", seats=10)
     for user in people.values():
         events.register(user, event=event)
-        events.mark_attendance(user, session=event.sessions.get(), attended=True)
+        held = event.sessions.get()
+        events.mark_attendance(user, session=held, attended=True, now=held.start)
 
     # External association C: two participants (registered through the emailed link), the
     # first its contact person; both certified; the course open to them with a register.

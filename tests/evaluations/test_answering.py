@@ -39,8 +39,9 @@ def test_attending_an_event_offers_its_evaluation(unit, django_capture_on_commit
     evaluation = make_evaluation(event)
     learner = staff_member(unit, username="omar")
     events.register(learner, event=event)
-    with django_capture_on_commit_callbacks(execute=True):
-        events.mark_attendance(learner, session=event.sessions.first(), attended=True)
+    session = event.sessions.first()
+    with django_capture_on_commit_callbacks(execute=True):  # attendance: once it is held
+        events.mark_attendance(learner, session=session, attended=True, now=session.start)
     assert Participant.objects.filter(evaluation=evaluation, user=learner).exists()
 
 

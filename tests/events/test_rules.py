@@ -548,10 +548,12 @@ def test_the_history_and_the_counts_organisers_are_given(
     first, second = event.sessions.order_by("start")
 
     # Marking the same attendance twice is one entry in the history.
-    attendance = events.mark_attendance(a, session=first, attended=True)
+    # (Recorded once the session has begun: decision in events.services.attendance_open.)
+    held = first.start
+    attendance = events.mark_attendance(a, session=first, attended=True, now=held)
     assert attendance.status == "attended"
-    events.mark_attendance(a, session=first, attended=True)
-    events.mark_attendance(a, session=first, attended=False)
+    events.mark_attendance(a, session=first, attended=True, now=held)
+    events.mark_attendance(a, session=first, attended=False, now=held)
     actions = RegistrationEntry.objects.filter(registration__user=a, session=first)
     assert list(actions.values_list("action", flat=True)) == ["attended", "no_show"]
 

@@ -48,6 +48,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -232,11 +233,24 @@ def _plain(value):
     return value
 
 
+def _table_name(model) -> str:
+    """What the person reads a table as: its plural name, or for a table Django creates
+    for a many-to-many field (its plural reads "user-group relationer") that field's
+    name ("grupper")."""
+    if model._meta.auto_created:
+        for field in model._meta.auto_created._meta.local_many_to_many:
+            if field.remote_field.through is model:
+                return capfirst(str(field.verbose_name))
+    return str(model._meta.verbose_name_plural)
+
+
 def _table(model, fields, rows, key: str) -> dict[str, Any]:
     return {
         "key": key,
-        "name": str(model._meta.verbose_name_plural),
+        "name": _table_name(model),
+        # The download keeps the code's names (`fields`); the page reads `headings`.
         "fields": [f.attname for f in fields],
+        "headings": [str(f.verbose_name) for f in fields],
         "rows": [[_plain(f.value_from_object(row)) for f in fields] for row in rows],
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -53,10 +53,9 @@ class CourseIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        courses = CoursePage.objects.child_of(self).live().public()
         context["courses"] = (
-            CoursePage.objects.child_of(self)
-            .live()
-            .public()
+            lms.courses_open_to(request.user, courses)
             .select_related("cover_image")
             .order_by("path")
         )
@@ -156,6 +155,15 @@ class CoursePage(RoutablePageMixin, Page):
         """Who the course is for: staff, and external participants too when it is open
         to them (decision 0033). The engine refuses everyone else on every path."""
         return lms.Audience.EVERYONE if self.open_to_external else lms.Audience.STAFF
+
+    @classmethod
+    def lms_audience_expression(cls):
+        """`lms_audience` in a query, for listings (lms.courses_open_to)."""
+        return Case(
+            When(open_to_external=True, then=Value(lms.Audience.EVERYONE)),
+            default=Value(lms.Audience.STAFF),
+            output_field=models.CharField(),
+        )
 
     @property
     def accepts_external(self) -> bool:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.permissions import page_permission_policy
 
 from wagtail_learning.lms.http import page_of
@@ -22,7 +23,7 @@ from wagtail_learning.org.api import Organisation, get_scope_units
 
 from . import services
 from .access import count_visible_registrations, is_organiser, visible_registrations
-from .errors import EventError, NotOrganiser
+from .errors import AttendanceNotOpen, EventError, NotOrganiser
 from .models import Attendance, EventPage, EventSession, Registration
 
 MAX_UPLOAD_BYTES = services.MAX_REPORT_BYTES
@@ -158,7 +159,11 @@ def participants(request, page_id: int):
                 changed += 1
             except EventError as error:
                 messages.error(request, error.message)
-        messages.success(request, _("Attendance saved (%(n)s marks).") % {"n": changed})
+        messages.success(
+            request,
+            ngettext("Attendance saved (%(n)s mark).", "Attendance saved (%(n)s marks).", changed)
+            % {"n": changed},
+        )
         return HttpResponseRedirect(request.get_full_path())  # the same page of the list
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
@@ -212,6 +217,9 @@ def import_report(request, page_id: int, session_id: int):
         result = services.import_participant_report(session, data=upload.read(), by=request.user)
     except NotOrganiser:
         raise PermissionDenied from None
+    except AttendanceNotOpen as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(back)
     except EventError as error:
         messages.error(request, _("The report could not be read: %(why)s") % {"why": error.message})
         return HttpResponseRedirect(back)

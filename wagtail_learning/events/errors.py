@@ -25,6 +25,10 @@ class InvalidInput(EventError):
     pass
 
 
+class AttendanceNotOpen(InvalidInput):
+    """Attendance of a session not yet begun (before its check-in window opens)."""
+
+
 class NotRegistered(EventError):
     pass
 

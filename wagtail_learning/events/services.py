@@ -26,6 +26,7 @@ from wagtail_learning.accounts import api as accounts
 from .access import has_seat, is_organising_coordinator, meeting_link_for, visible_registrations
 from .calendar import Entry
 from .errors import (
+    AttendanceNotOpen,
     CancellationClosed,
     InvalidInput,
     NotInAudience,
@@ -206,6 +207,42 @@ def count_seats(event: EventPage) -> SeatCount:
         waitlisted=Count("pk", filter=Q(status=Status.WAITLISTED)),
     )
     return SeatCount(event.seats, counts["registered"], counts["waitlisted"])
+
+
+def own_cancellation_deadline(registration: Registration | None, event: EventPage):
+    """Until when the holder of `registration` may cancel it themselves: a seat until the
+    cut-off (`cancellation_deadline`); a place in line at any time (None), as leaving
+    it frees no seat the organiser plans for (docs/events.md)."""
+    if registration is None or registration.status != Status.REGISTERED:
+        return None
+    return cancellation_deadline(event)
+
+
+@dataclass(frozen=True)
+class Prospect:
+    """What registering would do for a person, said before they click."""
+
+    refusal: str = ""  # the event is not for them (`check_audience`'s reason)
+    waitlisted: bool = False  # registering puts them in line
+    quota_full: bool = False  # in line because their organisation's seats are taken
+
+
+def registration_prospect(user, event: EventPage) -> Prospect:
+    """What `register` would do for `user` now, by the same rules (the audience, the seats,
+    their organisation's quota), read without the lock: the page's promise, the lock's
+    decision. Nobody signed in is promised nothing."""
+    if not user.is_authenticated:
+        return Prospect()
+    try:
+        check_audience(user, event)
+    except NotInAudience as error:
+        return Prospect(refusal=error.message)
+    if not _seat_free(event, None):
+        return Prospect(waitlisted=True)
+    organisation = organisation_of(user)
+    if organisation is not None and not _seat_free(event, organisation):
+        return Prospect(waitlisted=True, quota_full=True)
+    return Prospect()
 
 
 def waitlist_positions(event: EventPage) -> dict[int, int]:
@@ -490,8 +527,8 @@ def cancel_registration(
         )
         if registration is None:
             raise NotRegistered(_("You are not registered for this event."))
-        if by is None and registration.status == Status.REGISTERED:
-            deadline = cancellation_deadline(event)
+        if by is None:
+            deadline = own_cancellation_deadline(registration, event)
             if deadline is not None and now > deadline:
                 raise CancellationClosed(
                     _(
@@ -647,11 +684,15 @@ def has_attended(user, session: EventSession) -> bool:
 
 def mark_attendance(
     user, *, session: EventSession, attended: bool, by=None, source: str = "organiser",
-    minutes: int | None = None,
+    minutes: int | None = None, now: datetime | None = None,
 ) -> Attendance:  # fmt: skip
-    """Record whether `user` attended `session`; history entry when it changes. Atomic."""
+    """Record whether `user` attended `session`; history entry when it changes. Atomic.
+    Only once the session's check-in window has opened (`attendance_open`): before then
+    nobody has attended it, nor missed it. Raises NotRegistered, InvalidInput."""
     from .hooks import announce_attended
 
+    if not attendance_open(session, now):
+        raise AttendanceNotOpen(_attendance_not_open())
     status = Attendance.Status.ATTENDED if attended else Attendance.Status.NO_SHOW
     event = session.page
     with transaction.atomic():
@@ -689,6 +730,20 @@ def mark_attendance(
 CHECK_IN_ATTEMPTS = accounts.Limit("event-check-in", 10, timedelta(minutes=10))
 
 
+def _attendance_not_open() -> str:
+    return _(
+        "Attendance can be recorded only once check-in opens, %(minutes)s minutes before "
+        "the session starts."
+    ) % {"minutes": int(CHECK_IN_OPENS.total_seconds() // 60)}
+
+
+def attendance_open(session: EventSession, now: datetime | None = None) -> bool:
+    """Whether attendance of `session` can be recorded at `now`: from the opening of its
+    check-in window (CHECK_IN_OPENS before its start) onward, by any path (check-in, the
+    organiser's list, the meeting tool's report)."""
+    return session.start - CHECK_IN_OPENS <= (now or timezone.now())
+
+
 def check_in_open(session: EventSession, now: datetime | None = None) -> bool:
     """Whether `session` takes check-ins at `now`: from CHECK_IN_OPENS before its start until
     its end (the page offers the form, and `check_in` accepts a code, in this window only).
@@ -717,7 +772,9 @@ def check_in(user, *, session: EventSession, code: str, now: datetime | None = N
         )
     if code.strip().upper() != session.check_in_code.upper():
         raise InvalidInput(_("That is not the code shown in the room. Check it and try again."))
-    return mark_attendance(user, session=session, attended=True, by=user, source="check_in")
+    return mark_attendance(
+        user, session=session, attended=True, by=user, source="check_in", now=now
+    )
 
 
 @dataclass
@@ -834,7 +891,9 @@ def runs_event(user, event: EventPage) -> bool:
 may_import_report = runs_event
 
 
-def import_participant_report(session: EventSession, *, data: bytes, by) -> ImportResult:
+def import_participant_report(
+    session: EventSession, *, data: bytes, by, now: datetime | None = None
+) -> ImportResult:
     """Mark attendance from the meeting tool's report: a registered participant present at
     least half the session attended; registered participants absent from the report, or
     present less, did not, unless already recorded present another way (checked in on
@@ -843,10 +902,14 @@ def import_participant_report(session: EventSession, *, data: bytes, by) -> Impo
     other rows are returned as unmatched, all alike.
     Atomic: a report that cannot be read writes nothing.
 
-    Raises NotOrganiser (`runs_event`), InvalidInput (the file, naming the row)."""
+    Raises NotOrganiser (`runs_event`), AttendanceNotOpen (a session not begun: nothing is
+    read), InvalidInput (the file, naming the row)."""
     event = session.page.specific
     if not runs_event(by, event):
         raise NotOrganiser(_("Only the event's organisers may import its participant report."))
+    now = now or timezone.now()
+    if not attendance_open(session, now):
+        raise AttendanceNotOpen(_attendance_not_open())
     rows = parse_participant_report(data)
     # The participant list the importer sees: for those who run the event, all of it.
     registrations = {
@@ -880,7 +943,7 @@ def import_participant_report(session: EventSession, *, data: bytes, by) -> Impo
                 continue
             mark_attendance(
                 registration.user, session=session, attended=attended, by=by,
-                source="report", minutes=minutes,
+                source="report", minutes=minutes, now=now,
             )  # fmt: skip
             (result.attended if attended else result.no_show).append(email)
     return result

@@ -14,7 +14,7 @@ from .access import (
     require_learner_access,
     require_module_access,
 )
-from .audience import EXTERNAL_LEARNERS, Audience
+from .audience import EXTERNAL_LEARNERS, Audience, courses_open_to
 from .completion import recompute_completions, schedule_recompute
 from .conf import public_url
 from .dashboard import ContinueItem, Dashboard, get_learner_dashboard
@@ -78,6 +78,7 @@ __all__ = [
     "ChoiceSpec",
     "ContinueItem",
     "CourseProgress",
+    "courses_open_to",
     "Dashboard",
     "EnrolmentNotAllowed",
     "InvalidInput",

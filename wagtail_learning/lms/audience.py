@@ -23,6 +23,7 @@ __all__ = [
     "EXTERNAL_LEARNERS",
     "Audience",
     "admits",
+    "courses_open_to",
     "external_learner_sources",
     "is_external",
     "is_external_expression",
@@ -80,3 +81,22 @@ def is_external(user) -> bool:
         return False
     sources = hooks.get_hooks(EXTERNAL_LEARNERS)
     return any(source().filter(user_id=user.pk).exists() for source in sources)
+
+
+def courses_open_to(user, courses):
+    """`courses` (a queryset of a LearningCourse model) narrowed to those whose audience
+    admits `user`: the rule of `admits`, asked in the listing's own query (no query more).
+    The model says how its audience reads in a query with a classmethod
+    `lms_audience_expression()` (an expression whose value is an Audience). Visitors who
+    are not signed in are refused by nothing here (as by `lms.access`)."""
+    if not user.is_authenticated:
+        return courses
+    courses = courses.alias(_lms_audience=courses.model.lms_audience_expression())
+    everyone = Q(_lms_audience=Audience.EVERYONE)
+    external_only = Q(_lms_audience=Audience.EXTERNAL)
+    # Staff, and anything unknown: the narrowest reading, as in `admits`.
+    staff = ~Q(_lms_audience__in=[Audience.EVERYONE, Audience.EXTERNAL])
+    if not external_learner_sources():
+        return courses.filter(everyone | staff)
+    external = is_external_expression(user.pk)
+    return courses.filter(everyone | (external_only & external) | (staff & ~external))

@@ -106,6 +106,8 @@ class LearningCourse(Protocol):
     enrolment_open: bool
     # Who the course is for: a value of lms.audience.Audience (staff, external, everyone).
     lms_audience: str
+    # Optional: a classmethod `lms_audience_expression()`, the same in a query (an
+    # expression whose value is an Audience), for listings (lms.courses_open_to).
 
     def get_lms_modules(self) -> Sequence[LearningModule]: ...
 
