@@ -169,3 +169,17 @@ def test_a_host_with_djangos_languages_gets_no_migration_of_ours_from_makemigrat
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_protected_files_are_served_from_disk_without_django_storages(monkeypatch):
+    """django-storages is the "s3" extra: a host without it serves protected files from its
+    folder (asking whether a storage was a bucket raised ImportError, a 500 on every
+    lecture video in the plugin check's host)."""
+    import sys
+
+    from django.core.files.storage import storages
+
+    from wagtail_learning.lms.storage import is_object_storage
+
+    monkeypatch.setitem(sys.modules, "storages.backends.s3", None)
+    assert is_object_storage(storages["protected"]) is False

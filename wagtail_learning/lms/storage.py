@@ -68,8 +68,10 @@ def storage_alias_of(storage: Storage) -> str:
 
 
 def _s3_storage_class():
-    from storages.backends.s3 import S3Storage
-
+    try:
+        from storages.backends.s3 import S3Storage
+    except ImportError:  # django-storages is the "s3" extra: without it nothing is in a bucket
+        return None
     return S3Storage
 
 
@@ -80,7 +82,8 @@ def is_object_storage(storage: Storage) -> bool:
         if storage._wrapped is empty:
             storage._setup()
         storage = storage._wrapped
-    return isinstance(storage, _s3_storage_class())
+    s3_storage = _s3_storage_class()
+    return s3_storage is not None and isinstance(storage, s3_storage)
 
 
 def signed_url(
