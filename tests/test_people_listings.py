@@ -27,7 +27,9 @@ def logged_in(user) -> Client:
     return client
 
 
-def test_an_events_participants_come_a_page_at_a_time_with_each_organisations_total():
+def test_an_events_participants_come_a_page_at_a_time_with_each_organisations_total(
+    time_machine,
+):
     huddinge, botkyrka = org_unit("Huddinge kommun"), org_unit("Botkyrka kommun")
     organiser_org = org_unit("Länsstyrelsen i Stockholms län")
     event = make_event(organisers=[organiser_org], seats=500)
@@ -62,9 +64,10 @@ def test_an_events_participants_come_a_page_at_a_time_with_each_organisations_to
     assert "Sidnumret måste vara ett heltal från 1." in response.content.decode()
     assert "Traceback" not in response.content.decode()
 
-    # Marking on the second page saves there and comes back to it.
+    # Marking on the second page saves there and comes back to it (once the session is held).
     page = EventPage.objects.get(pk=event.pk)
     session = page.sessions.get()
+    time_machine.move_to(session.start)
     registration = events.Registration.objects.filter(event_id=event.pk).order_by("-pk").first()
     response = client.post(
         url + "?page=2", {f"att-{registration.user_id}-{session.pk}": "attended"}
