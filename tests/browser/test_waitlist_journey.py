@@ -95,7 +95,7 @@ def test_the_line_is_fair_from_joining_to_promotion(live_server, browser_page):
     assert len(in_line) == 2
     assert "Bo Svensson" in in_line[0] and "Väntelista, plats 1" in in_line[0]
     assert "Cecilia Svensson" in in_line[1] and "Väntelista, plats 2" in in_line[1]
-    assert "1 av 1 platser tagna, 2 på väntelistan" in tab.locator("main").inner_text()
+    assert "1 av 1 plats tagen, 2 på väntelistan" in tab.locator("main").inner_text()
 
     # The organiser raises the seats in the editor and publishes, as an editor does.
     mail.outbox.clear()
