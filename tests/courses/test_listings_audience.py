@@ -53,3 +53,17 @@ def test_staff_are_still_offered_the_staff_course(seed, client):
     client.force_login(staff)
 
     assert _listed(client, catalogue.url, course)
+
+
+@pytest.mark.django_db
+def test_a_learner_with_every_open_course_taken_is_not_told_none_are_published(seed, client):
+    """As met on the demo: `kontakt` has taken the one course open to externals, and the
+    home page's "Hitta fler kurser" said "Inga kurser har publicerats än" beside a
+    catalogue of published courses."""
+    seed()
+    client.force_login(get_user_model().objects.get(username="kontakt"))
+
+    page = client.get("/").content.decode()
+
+    assert "Inga kurser har publicerats än" not in page
+    assert "Inga fler kurser är öppna för dig just nu." in page
