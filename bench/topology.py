@@ -886,6 +886,13 @@ def topology_capacity(
         for twin in rows
         if twin.endpoint == "one UPDATE, app server 1 alone" and twin.clients == row.clients
     ]
+    level_ratios = [
+        twin.rate / max(row.rate, 1e-9)
+        for row in rows
+        if row.endpoint == "heartbeat, app server 1 alone"
+        for twin in rows
+        if twin.endpoint == "heartbeat, nginx + 2 app servers" and twin.clients == row.clients
+    ]
     per_core = BEAT_SECONDS * 1000 / max(one_ms, 1e-9)
     per_core_two = BEAT_SECONDS * 1000 / max(two_ms, 1e-9)
     figures = {
@@ -902,6 +909,7 @@ def topology_capacity(
         "two_servers_learners_per_server": two * BEAT_SECONDS / 2,
         "two_over_one": two / max(one, 1e-9),
         "per_server_over_one": two / 2 / max(one, 1e-9),
+        "two_over_one_same_clients": percentile(level_ratios, 0.5),
         "heartbeat_cpu_ms_one_server": one_ms,
         "heartbeat_cpu_ms_two_servers": two_ms,
         "learners_per_core_one_server": per_core,
@@ -923,7 +931,8 @@ def topology_capacity(
         f"    nginx + 2 app servers: {two:.1f} beats/s ({cut[two_cut]}) = "
         f"{two * BEAT_SECONDS:.0f} learners in all, {two * BEAT_SECONDS / 2:.0f} per app server; "
         f"{figures['two_over_one']:.2f}x the baseline in all, "
-        f"{figures['per_server_over_one']:.2f}x per app server\n"
+        f"{figures['per_server_over_one']:.2f}x per app server; at the same number of "
+        f"clients (median over the levels) {figures['two_over_one_same_clients']:.2f}x\n"
         f"  derived ({BEAT_SECONDS} s / the app servers' CPU per beat, from /proc; what other "
         f"load hardly moves): {per_core:.0f} learners per app-server core alone "
         f"({one_ms:.2f} ms a beat), {per_core_two:.0f} behind nginx with two "
