@@ -295,8 +295,10 @@ def collect_static(env: dict, target: Path) -> None:
     for path in sources:
         digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
     cache = Path(tempfile.gettempdir()) / f"lms-topology-static-{digest.hexdigest()[:10]}"
-    if not (cache / "staticfiles.json").exists():
+    done = cache / ".collected"  # written last: a run stopped midway leaves none
+    if not done.exists():
         manage({**env, "STATIC_ROOT": str(cache)}, "collectstatic", "--noinput", "-v0")
+        done.touch()
     else:
         print(f"static files copied from {cache} (collected by an earlier run)")
     shutil.copytree(cache, target, dirs_exist_ok=True)
