@@ -1,50 +1,60 @@
 """The production topology, run for real on this machine: nginx in front of two gunicorn
-app servers, two django-q2 workers on the Redis broker, PostgreSQL; a bounded load of
-simulated learners while one app server and one worker are killed and restarted.
+app servers, two django-q2 worker clusters on the Redis broker, SeaweedFS for the protected
+files, PostgreSQL; capacity measured, then a bounded load of simulated learners while one
+app server and one worker cluster are SIGKILLed (decision 0046, docs/deployment.md).
 
-    .venv/bin/python bench/topology.py --quick          # 60 s of load
+    make bench-topology                                 # = bench/topology.py --quick
     .venv/bin/python bench/topology.py [--duration 180] [--learners 40] [--app-workers 2]
-        [--database-url postgres://postgres@127.0.0.1:5432/helper_topology]
-        [--redis-url redis://127.0.0.1:6379/13] [--port 18480] [--keep]
-        [--probe-only] [--probe-seconds 15] [--gunicorn-arg=--worker-class=sync ...]
+        [--database-url postgres://postgres@127.0.0.1:5432/lms_topology] [--fresh]
+        [--redis-url redis://127.0.0.1:6379/13] [--port 18480] [--keep] [--restart]
+        [--levels 2,4,8] [--probe-seconds 8] [--no-capacity] [--json PATH]
+        [--no-object-store] [--pending-grace 30] [--prove-checks]
+        [--existing-database] [--probe-only] [--gunicorn-arg=--worker-class=sync ...]
 
 What it starts (all on 127.0.0.1, in a temporary directory, stopped at the end):
-- PostgreSQL: the database of --database-url is dropped, created, migrated and seeded
-  with one course (a 30 s lecture and a one-question quiz, both required), the learners
-  enrolled and signed in (sessions made in the database: no password hashing).
+- PostgreSQL: the database of --database-url is dropped and created (from a migrated
+  template an earlier run left, `<name>_tpl_<digest of the migrations>`, else migrated
+  and kept as that template) and seeded with one course (a 30 s lecture and a
+  one-question quiz, both required), the learners enrolled and signed in (sessions made
+  in the database: no password hashing). --existing-database uses it as it is.
+- SeaweedFS (tests/objectstore.py) with a private bucket for the protected files
+  (LMS_S3_BUCKET): the lecture video, the certificate PDFs.
 - nginx (the Debian package; installed with apt-get when missing and run as root), as a
-  foreground process with its own config: /static/ from collectstatic's folder, protected
-  lecture video through X-Accel-Redirect (`LMS_X_ACCEL_PROTECTED_PREFIX=/_protected/`),
-  everything else proxied to the two app servers.
+  foreground process with deploy/nginx-lms.conf's locations: /static/ from the collected
+  static files (cached across runs), protected files through X-Accel-Redirect fetched from
+  the store, the heartbeat passed to the other app server when one fails (safe: a repeated
+  sequence number credits nothing), everything else proxied to the two app servers.
 - Two app servers: `gunicorn config.wsgi` with --app-workers workers each, settings
-  `config.settings.production` from the environment, as the README's deployment section.
-- Two task workers: `manage.py qcluster` with one worker process each, on Redis (its own
-  database number, so nobody else's cluster takes our tasks).
+  bench.probe_settings (production's, from the environment, plus the one-UPDATE view and
+  the sweep's grace for the run).
+- Two task worker clusters: `manage.py qcluster` with one worker process each, on Redis
+  (its own database number, so nobody else's cluster takes our tasks).
+
+Capacity, before the kills: wrk closed loops (bench/heartbeat_probe.lua, one learner per
+connection, a new sequence number every beat) at each of --levels connections: heartbeats
+at app server 1 alone (the baseline), the one-UPDATE view at app server 1, heartbeats
+through nginx at both; interleaved. Printed: learners per app server measured (best
+beats/s with p99 < 200 ms, else the highest, labelled, x 10 s) and derived (10 s / the app
+servers' CPU per beat, from /proc), the ratios two/one, and the heartbeat against the
+one-UPDATE view (time and CPU).
 
 The load: each learner opens the course and the lecture, sends a heartbeat every 10 s
 (10 s of video played, retried once with the same sequence number on an error, as the
 player does), fetches a Range of the video with each beat, opens a page every third beat,
-and takes the quiz once (start, then submit the right answer). A third of the way in, one
-app server is killed (SIGKILL) and restarted 5 s later; at 60 %, one task worker.
+and takes the quiz once (start, then submit the right answer). A third of the way in, app
+server 1 is killed (SIGKILL to its process group); at 60 %, worker cluster 1. Neither
+comes back (--restart: after 5 s).
 
 Then it waits for the queue to settle and checks: every heartbeat acknowledged with 200
-is in the database (the step's stored watched seconds are at least what was acknowledged),
-every completion has exactly one certificate and it is ready, none was rendered twice.
-Finally a capacity probe on an app server started for it (the same gunicorn command and
-workers, plus the bench's one-UPDATE view: bench/probe_settings.py): closed-loop requests
-from wrk (the Debian package, a load generator in C; one learner per connection, a new
-sequence number every beat) at 1, 2, 4 and 8 connections, the heartbeat and the one-UPDATE
-view interleaved. It prints two figures, labelled:
-- measured: the highest heartbeat rate with p99 < 200 ms times 10 s, the learners one app
-  server carries at 10-second heartbeats on this machine, beside PostgreSQL, Redis, wrk and
-  whatever else runs on the same cores (a floor, not a ceiling);
-- derived: the app server's own CPU seconds per heartbeat (utime + stime of the gunicorn
-  master and workers from /proc, before and after each level) and PostgreSQL's (its server
-  processes for this database), so the learners per core at 10-second beats, which other
-  load on the machine hardly moves; and the same for the one-UPDATE view, with the ratio.
-The load average and the share of the machine busy during each level are printed too.
-
-Exit status 0 when the checks pass (errors during the kills are reported, not failures).
+is in the database (the step's stored watched seconds are at least what was
+acknowledged), every lecture acknowledged as completed is stored so, every completion has
+exactly one certificate and it is ready, the bucket holds one PDF per ready certificate
+and none extra (a second render would leave a second object), no task is left in Redis,
+none failed, and no heartbeat was answered by the dead app server after its kill.
+--prove-checks then loses a learner's watch time and a PDF on purpose and requires the
+checks to fail. Exit status 0 when everything passes, 1 when anything is lost.
+--probe-only keeps the former probe: set up, then only a capacity probe on an app server
+started for it (no nginx, load, kills or checks).
 """
 
 from __future__ import annotations
