@@ -1,5 +1,5 @@
 # The two Quick start commands: `make demo` and `make test`.
-.PHONY: demo test mutate bootstrap bootstrap-dev lint lock messages check-migrations plugin-check
+.PHONY: demo test mutate bootstrap bootstrap-dev lint lock messages check-migrations plugin-check bench-topology
 
 demo: bootstrap
 	scripts/run_demo.sh
@@ -32,6 +32,14 @@ check-migrations: bootstrap-dev
 PLUGIN_CHECK_ARGS ?= --also-wagtail 8.1rc1
 plugin-check: bootstrap-dev
 	.venv/bin/python scripts/plugin_check.py $(PLUGIN_CHECK_ARGS)
+
+# The production topology under load (docs/deployment.md): nginx, two app servers, two worker
+# clusters on Redis, SeaweedFS, PostgreSQL; an app server and a cluster SIGKILLed mid-run;
+# exits non-zero when anything is lost. Installs nginx and wrk with apt-get (as root).
+# E.g. TOPOLOGY_ARGS="--app-workers 4 --probe-seconds 10 --json /tmp/topology.json"
+TOPOLOGY_ARGS ?=
+bench-topology: bootstrap-dev
+	.venv/bin/python bench/topology.py --quick $(TOPOLOGY_ARGS)
 
 bootstrap:
 	scripts/bootstrap.sh

@@ -127,6 +127,12 @@ SETTINGS: tuple[Setting, ...] = (
         "wagtail_learning.certificates.rendering.WeasyPrintRenderer",
         "Dotted path of the class that renders certificate PDFs.",
     ),
+    Setting(
+        "CERTIFICATES_PENDING_GRACE_SECONDS",
+        300,
+        "How long a certificate may wait for its render task before the minute sweep "
+        "queues it again (a task a killed worker took from Redis is lost).",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}

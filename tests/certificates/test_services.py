@@ -213,6 +213,21 @@ def test_a_failed_render_is_stored_then_the_sweep_retries_it(
     assert Certificate.objects.count() == 1
 
 
+def test_a_deployer_shortens_the_wait_for_a_lost_render_task(
+    certified, learner, complete, lost_tasks, time_machine, settings
+):
+    settings.CERTIFICATES_PENDING_GRACE_SECONDS = 30
+    time_machine.move_to(T0, tick=False)
+    certificate = complete(learner, certified)  # its task is lost
+
+    time_machine.move_to(T0 + timedelta(seconds=20), tick=False)
+    assert services.sweep_certificates() == 0
+    time_machine.move_to(T0 + timedelta(seconds=31), tick=False)
+    assert services.sweep_certificates() == 1
+
+    assert lost_tasks == [certificate.pk, certificate.pk]
+
+
 def test_the_sweep_gives_up_after_the_last_attempt(certified, learner, complete, lost_tasks):
     certificate = complete(learner, certified)
     Certificate.objects.filter(pk=certificate.pk).update(
@@ -631,7 +646,7 @@ def test_a_certificate_waiting_in_a_long_queue_is_not_queued_again_every_minute(
     for minute in range(4):  # four sweeps while it waits its turn
         time_machine.move_to(T0 + timedelta(minutes=minute), tick=False)
         assert services.sweep_certificates() == 0
-    time_machine.move_to(T0 + services.PENDING_GRACE, tick=False)
+    time_machine.move_to(T0 + timedelta(seconds=300), tick=False)
     assert services.sweep_certificates() == 1  # its task may have been lost after all
 
     assert lost_tasks == [certificate.pk, certificate.pk]

@@ -293,7 +293,7 @@ class Certificate(models.Model):
     render_attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0)
     render_claimed_at = models.DateTimeField(null=True, blank=True)
     # When a render task was last put on the queue: the sweep re-enqueues a pending one only
-    # when that was PENDING_GRACE ago, not on every run while a backlog drains.
+    # when that was CERTIFICATES_PENDING_GRACE_SECONDS ago, not on every run while a backlog drains.
     render_enqueued_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)

@@ -23,6 +23,7 @@ from wagtail.log_actions import log
 
 from wagtail_learning.lms.api import Completion, public_url
 
+from . import conf
 from .codes import new_code, normalise_code
 from .contents import step_kinds
 from .models import Certificate, CertificateDesign
@@ -31,7 +32,6 @@ from .rendering import render_certificate_pdf
 logger = logging.getLogger(__name__)
 
 MAX_RENDER_ATTEMPTS = 5
-PENDING_GRACE = timedelta(minutes=5)
 # A worker's claim on a render lasts RENDER_LEASE past its last heartbeat; while the PDF is
 # being rendered the worker renews it every RENDER_HEARTBEAT. A worker that dies stops
 # renewing, its claim lapses within RENDER_LEASE, and the sweep (every minute) hands the
@@ -377,6 +377,7 @@ def sweep_certificates(now=None) -> int:
     not take a worker every few minutes for ever; the admin action renders it again."""
     now = now or timezone.now()
     lapsed = now - RENDER_LEASE
+    grace = conf.pending_grace()
     pending = Certificate.objects.filter(status=Certificate.Status.PENDING)
     abandoned = pending.filter(render_claimed_at__lt=lapsed)
     abandoned.filter(render_attempts__gte=MAX_RENDER_ATTEMPTS).update(
@@ -386,10 +387,11 @@ def sweep_certificates(now=None) -> int:
         % {"count": MAX_RENDER_ATTEMPTS},
     )
     stuck = (
-        # Not rendering, and not queued within PENDING_GRACE: the task was lost.
-        pending.filter(issued_at__lt=now - PENDING_GRACE)
+        # Not rendering, and not queued within CERTIFICATES_PENDING_GRACE_SECONDS: the task
+        # was lost.
+        pending.filter(issued_at__lt=now - grace)
         .exclude(render_claimed_at__gte=lapsed)
-        .exclude(render_enqueued_at__gte=now - PENDING_GRACE)
+        .exclude(render_enqueued_at__gte=now - grace)
         # Claimed by a worker that stopped renewing (it died mid-render), and not queued
         # again since.
         | abandoned.filter(
@@ -402,7 +404,7 @@ def sweep_certificates(now=None) -> int:
         | Certificate.objects.filter(
             status=Certificate.Status.READY,
             emailed_at__isnull=True,
-            rendered_at__lt=now - PENDING_GRACE,
+            rendered_at__lt=now - grace,
         ).exclude(user__email="")
     )
     ids = list(stuck.values_list("pk", flat=True))
