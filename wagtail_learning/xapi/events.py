@@ -9,8 +9,15 @@ from functools import lru_cache
 
 from wagtail.models import Page
 
+from .models import LrsConnection
 from .statements import Activity, LearningEvent
 from .vocabulary import ActivityType, Event
+
+
+def lrs_in_use() -> bool:
+    """Whether any organisation sends statements: checked before an event is read (its
+    pages' titles), so a site without an LRS pays one small query per event."""
+    return LrsConnection.objects.filter(enabled=True).exists()
 
 
 def course_activity(page_id: int, title: str = "") -> Activity:
@@ -54,7 +61,11 @@ def lecture_watched(progress, *, created: bool, update_fields) -> LearningEvent 
     """lms.StepProgress: a lecture whose required share is watched (completed_at set)."""
     if progress.kind != "lecture" or progress.completed_at is None:
         return None
-    if update_fields is not None and "completed_at" not in update_fields:
+    # The engine completes a step with save(update_fields=["completed_at", ...]) once
+    # (lms.completion.complete_progress); the beats after it save without that field.
+    if not created and (update_fields is None or "completed_at" not in update_fields):
+        return None
+    if not lrs_in_use():
         return None
     return LearningEvent(
         key=f"lecture:{progress.pk}",
@@ -73,6 +84,8 @@ def lecture_watched(progress, *, created: bool, update_fields) -> LearningEvent 
 def quiz_submitted(attempt, *, created: bool, update_fields) -> LearningEvent | None:
     """lms.QuizAttempt: a submitted, graded attempt: passed or failed, with its score."""
     if attempt.submitted_at is None or attempt.passed is None or attempt.score is None:
+        return None
+    if not lrs_in_use():
         return None
     score: dict = {"scaled": round(max(0.0, min(attempt.score / 100, 1.0)), 4)}
     if attempt.max_points and attempt.points is not None:
@@ -96,7 +109,7 @@ def quiz_submitted(attempt, *, created: bool, update_fields) -> LearningEvent | 
 
 def page_completed(completion, *, created: bool, update_fields) -> LearningEvent | None:
     """lms.Completion: a module or a course completed (stored once, when it happens)."""
-    if not created:
+    if not created or not lrs_in_use():
         return None
     if completion.kind == "course":
         return LearningEvent(
@@ -122,7 +135,7 @@ def page_completed(completion, *, created: bool, update_fields) -> LearningEvent
 def certificate_issued(certificate, *, created: bool, update_fields) -> LearningEvent | None:
     """certificates.Certificate: issued (one per completion). The verification code
     stays out: it would show the holder's name to whoever reads the LRS."""
-    if not created:
+    if not created or not lrs_in_use():
         return None
     target = (
         course_activity(certificate.page_id, certificate.course_title or certificate.title)
@@ -146,7 +159,7 @@ def certificate_issued(certificate, *, created: bool, update_fields) -> Learning
 def event_attended(attendance, *, created: bool, update_fields) -> LearningEvent | None:
     """events.Attendance: a person marked as attending a session (by the organiser, the
     check-in or the meeting report). A later "did not attend" sends nothing more."""
-    if attendance.status != "attended":
+    if attendance.status != "attended" or not lrs_in_use():
         return None
     session = attendance.session
     event_title = _title(session.page_id)
