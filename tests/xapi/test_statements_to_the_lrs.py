@@ -167,3 +167,25 @@ def test_a_package_result_recorded_twice_is_one_statement(lrs, django_capture_on
     ]  # fmt: skip
     assert send_due(now=timezone.now()) == 0  # all sent already, on commit
     assert len(received(lrs, connection.outbox.all())) == 2
+
+
+def test_a_fault_in_building_a_statement_never_fails_the_learners_completion(
+    lrs, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    from wagtail_learning.lms.models import Completion
+    from wagtail_learning.xapi import outbox
+
+    _, unit, connection = municipality(lrs)
+    learner = learner_in(unit, "fault")
+    course = LectureAndQuizCourse()
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug of ours")
+
+    monkeypatch.setattr(outbox, "build_statement", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        course.watch(learner)
+        course.answer(learner, correct=True)
+    assert Completion.objects.filter(user=learner, kind="course").exists()
+    assert not connection.outbox.exists()
+    assert "No xAPI statement for QuizAttempt" in caplog.text

@@ -1,11 +1,16 @@
 """Receivers at the edge, connected in apps.ready(): each one call into the outbox."""
 
+import logging
+
 from django.apps import apps
+from django.db import transaction
 from django.db.models.signals import post_save
 
 from .events import sources
 from .outbox import record_event
 from .schedules import ensure_schedules
+
+logger = logging.getLogger(__name__)
 
 
 def create_schedules(sender, **kwargs):
@@ -15,12 +20,17 @@ def create_schedules(sender, **kwargs):
 def _receiver(read):
     def record_on_save(sender, instance, created=False, update_fields=None, raw=False, **kw):
         """post_save of an event source: in the saving transaction, so the outbox row
-        commits (or rolls back) with the event itself."""
+        commits (or rolls back) with the event itself. A fault of ours is logged, never
+        lets the learner's completion fail (the savepoint keeps their transaction whole)."""
         if raw:  # loaddata
             return
-        event = read(instance, created=created, update_fields=update_fields)
-        if event is not None:
-            record_event(event)
+        try:
+            event = read(instance, created=created, update_fields=update_fields)
+            if event is not None:
+                with transaction.atomic():
+                    record_event(event)
+        except Exception:
+            logger.exception("No xAPI statement for %s %s", sender.__name__, instance.pk)
 
     return record_on_save
 
