@@ -66,7 +66,7 @@ def record_event(event: LearningEvent) -> int:
         actor = actor_for(connection, user)
         if actor is None:
             continue
-        statement_id = statement_id_for(event.key, organisation_id=connection.organisation_id)
+        statement_id = statement_id_for(event.key, connection_salt=connection.actor_salt)
         if StatementOutbox.objects.filter(
             connection=connection, statement_id=statement_id
         ).exists():

@@ -69,10 +69,11 @@ _VERBS = {
 }
 
 
-def statement_id_for(key: str, *, organisation_id: int) -> uuid.UUID:
-    """The statement's id: stable per event and organisation (a resend is idempotent at
-    the LRS), different across sites (the site's address is in it)."""
-    return uuid.uuid5(NAMESPACE, f"{public_url('/')}|{organisation_id}|{key}")
+def statement_id_for(key: str, *, connection_salt: str) -> uuid.UUID:
+    """The statement's id: stable per event and LRS connection (a resend is idempotent at
+    the LRS). The connection's random salt keeps ids apart where row ids repeat: another
+    site, a database rebuilt or restored, a test database whose rows were rolled back."""
+    return uuid.uuid5(NAMESPACE, f"{public_url('/')}|{connection_salt}|{key}")
 
 
 def opaque_account_name(salt: str, user_id: int) -> str:
