@@ -83,6 +83,10 @@ RUN_TWICE = {
     "wagtail_learning.org.tasks.sweep_staff_imports_task": (
         "tests/hr/test_import_task.py::test_the_sweep_queues_again_an_import_whose_task_was_lost"
     ),
+    "wagtail_learning.xapi.tasks.send_statements_task": (
+        "tests/xapi/test_outbox.py::"
+        "test_the_send_task_run_twice_or_by_two_workers_sends_each_statement_once"
+    ),
     "wagtail_learning.modules.media.process_lecture_video": (
         "tests/modules/test_lecture_upload.py::test_a_large_video_is_processing_until_the_task_has_read_it"
     ),

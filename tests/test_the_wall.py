@@ -93,6 +93,7 @@ from wagtail_learning.external.services import (
 from wagtail_learning.lms import api as lms
 from wagtail_learning.lms.models import Enrolment
 from wagtail_learning.org.models import Organisation, ReportingScope
+from wagtail_learning.xapi.models import LrsConnection, StatementOutbox
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +145,9 @@ HR_PERMISSIONS = [
     ("compliance", "view_certificationrule"),
     ("compliance", "add_certificationrule"),
     ("compliance", "change_certificationrule"),
+    ("xapi", "view_statementoutbox"),
+    ("xapi", "view_lrsconnection"),
+    ("xapi", "change_lrsconnection"),
 ]
 
 
@@ -202,6 +206,15 @@ def world(db, django_capture_on_commit_callbacks):
     module = type(module).objects.get(pk=module.pk)
 
     roots = {"A": org_unit("Kommun A"), "B": org_unit("Kommun B")}
+    # Each municipality sends statements to an LRS that is down: the outbox fills with
+    # statements about its people, failing, listed for its coordinator (docs/xapi.md).
+    for root in roots.values():
+        connection = LrsConnection(
+            organisation=root, enabled=True, endpoint="http://127.0.0.1:9/xAPI/", key="k",
+            home_page="https://kommun.example.se",
+        )  # fmt: skip
+        connection.secret = "s"
+        connection.save()
     sharing = CourseSharing.objects.create(course=course, owner=roots["A"])
     sharing.participants.add(roots["B"])
     units = {
@@ -300,6 +313,9 @@ def world(db, django_capture_on_commit_callbacks):
     for marker in (*A_PEOPLE, *B_PEOPLE):
         answer_evaluation(evaluation, people[marker], text=f"Svar från {marker}")
 
+    for root in roots.values():  # what the people did waits in their municipality's outbox
+        assert StatementOutbox.objects.filter(connection__organisation=root).exists()
+
     return SimpleNamespace(
         course=course, module=module, steps=steps, quiz=quiz, lecture=lecture,
         evaluation=evaluation,
@@ -376,6 +392,11 @@ class Examples:
             "certificates.Certificate": [c.pk for c in certificates],
             "auth.User": [p.pk for p in people] + [w.hr["A"].pk],
             "auth.Group": list(Group.objects.values_list("pk", flat=True)[:3]),
+            "xapi.LrsConnection": list(LrsConnection.objects.values_list("pk", flat=True)),
+            "xapi.StatementOutbox": [
+                StatementOutbox.objects.filter(connection__organisation=root).first().pk
+                for root in w.roots.values()
+            ],
         }
         self.by_name = {
             "page_id": pages, "parent_page_id": pages, "page_to_move_id": pages,

@@ -89,6 +89,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Days after an evaluation is offered when the one reminder goes out.",
     ),
     Setting(
+        "LMS_XAPI_TIMEOUT_SECONDS",
+        10,
+        "How long one request to an organisation's LRS may take before it counts as failed.",
+    ),
+    Setting(
+        "LMS_XAPI_RETRY_SECONDS",
+        60,
+        "The wait before a statement the LRS did not take is tried again; it doubles with "
+        "each failure up to LMS_XAPI_RETRY_MAX_SECONDS.",
+    ),
+    Setting(
+        "LMS_XAPI_RETRY_MAX_SECONDS",
+        6 * 60 * 60,
+        "The longest wait between two tries of a statement the LRS did not take.",
+    ),
+    Setting(
+        "LMS_XAPI_BATCH_SIZE",
+        100,
+        "Statements one run of the sending task sends to each LRS.",
+    ),
+    Setting(
         "LMS_CLIENT_IP_HEADER",
         "",
         "The request header the reverse proxy sets to the client's address (e.g. "

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "wagtail_learning.modules",
     "wagtail_learning.events",
     "wagtail_learning.evaluations",
+    "wagtail_learning.xapi",
     "wagtail_learning.certificates",
     "wagtail_learning.accessibility",
     "wagtail_learning.hr",

@@ -117,6 +117,7 @@ def test_the_core_leaves_out_the_optional_apps_and_their_backends():
         "wagtail_learning.external",
         "wagtail_learning.identity",
         "wagtail_learning.evaluations",
+        "wagtail_learning.xapi",
     }
     assert optional.isdisjoint(core)
     assert set(installed_apps("full")) - set(core) == optional
