@@ -85,7 +85,11 @@ class PackageAttempt(models.Model):
     module = models.ForeignKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="+")
     step_id = models.CharField(max_length=64)
     cycle = models.PositiveSmallIntegerField(default=1)
-    package = models.ForeignKey(ContentPackage, on_delete=models.PROTECT, related_name="attempts")
+    # A deleted package leaves the results (the step's completion is the engine's anyway);
+    # a launch of another package starts clean.
+    package = models.ForeignKey(
+        ContentPackage, null=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
     # The runtime's CMI tree as last committed (without session time), suspend_data whole.
     cmi = models.JSONField(default=dict, blank=True)
     completion_status = models.CharField(max_length=32, blank=True)
