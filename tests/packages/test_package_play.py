@@ -212,3 +212,23 @@ def test_a_new_cycle_starts_the_package_clean(client):
     assert state["cmi"]["core"]["lesson_status"] == "not attempted"
     assert "suspend_data" not in state["cmi"]
     assert "lesson_location" not in state["cmi"]["core"]
+
+
+@pytest.mark.django_db
+def test_deleting_a_used_package_keeps_the_learners_results(client):
+    from django.test import Client
+
+    from tests.factories import SuperuserFactory
+
+    package, course, module, step = _world()
+    learner = enrolled_learner(course)
+    client.force_login(learner)
+    _post(client, _commit_url(client, module, step), {"core": {"lesson_status": "completed"}})
+
+    editor = Client()
+    editor.force_login(SuperuserFactory())
+    delete = reverse("wagtailsnippets_packages_contentpackage:delete", args=[package.pk])
+    assert editor.post(delete).status_code == 302
+    attempt = PackageAttempt.objects.get(user=learner)
+    assert attempt.package is None and attempt.completion_status == "completed"
+    assert lms.Completion.objects.filter(user=learner, page=module).exists()
