@@ -232,3 +232,18 @@ def test_deleting_a_used_package_keeps_the_learners_results(client):
     attempt = PackageAttempt.objects.get(user=learner)
     assert attempt.package is None and attempt.completion_status == "completed"
     assert lms.Completion.objects.filter(user=learner, page=module).exists()
+
+
+@pytest.mark.django_db
+def test_the_learners_own_record_holds_their_package_attempts(client):
+    _package, course, module, step = _world()
+    learner = enrolled_learner(course)
+    client.force_login(learner)
+    cmi = {"core": {"lesson_status": "completed"}, "suspend_data": "mitt svar"}
+    _post(client, _commit_url(client, module, step), cmi)
+
+    record = client.get(reverse("learning:training_record_json")).json()
+    assert record["packages"][0]["completion"] == "completed"
+    assert record["packages"][0]["data"]["suspend_data"] == "mitt svar"
+    page = client.get(reverse("learning:training_record")).content.decode()
+    assert "record-packages" in page
