@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.factories import DEFAULT_PASSWORD, CoursePageFactory, ModulePageFactory, UserFactory
-from tests.packages.builders import scorm12_package, scorm2004_package
+from tests.packages.builders import cmi5_package, scorm12_package, scorm2004_package
 from tests.packages.conftest import make_package, package_step
 from wagtail_learning.lms import api as lms
 from wagtail_learning.packages.models import PackageAttempt
@@ -89,4 +89,32 @@ def test_launch_answer_close_the_tab_resume_and_pass(
     attempt = PackageAttempt.objects.get(user=learner)
     assert attempt.score == 90
     assert attempt.total_seconds > 0
+    assert errors == []
+
+
+def test_a_cmi5_au_launches_in_the_frame_and_its_move_on_completes_the_module(
+    live_server, browser_page
+):
+    package = make_package(cmi5_package(launch="au.html"), title="cmi5-paket")
+    course = CoursePageFactory(title="cmi5-kurs")
+    step = package_step(package)
+    module = ModulePageFactory(parent=course, title="cmi5-modul", steps=[step])
+    learner = UserFactory(username="carl")
+    lms.enrol_learner(learner, course=course)
+    page = browser_page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/konto/logga-in/?next={module.url}")
+    page.fill("input[name=username]", learner.username)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}{module.url}")
+
+    page.goto(f"{live_server.url}{module.url}{module.reverse_subpage('step', args=[step['id']])}")
+    au = page.frame_locator("iframe[data-package-frame]")
+    au.locator("#ready:text-is('ready')").wait_for(timeout=20_000)
+    assert au.locator("#move-on").inner_text() == "CompletedAndPassed"
+    au.locator("#pass").click()
+    au.locator("#finished:text-is('200')").wait_for(timeout=20_000)
+    assert _wait_for(lambda: lms.Completion.objects.filter(user=learner, page=module).exists())
     assert errors == []

@@ -148,6 +148,51 @@ CMI5_XML = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 
+# A cmi5 AU's side, by hand (as a test; content would use a cmi5 library): the launch
+# parameters, the one-time token, LMS.LaunchData, then statements to the LRS endpoint.
+AU_JS = r"""
+(async function () {
+  "use strict";
+  var q = new URLSearchParams(location.search);
+  var show = function (id, text) { document.getElementById(id).textContent = text; };
+  var token = (await (await fetch(q.get("fetch"), { method: "POST" })).json())["auth-token"];
+  var headers = { "Authorization": "Basic " + token, "X-Experience-API-Version": "1.0.3",
+                  "Content-Type": "application/json" };
+  var state = q.get("endpoint") + "activities/state?stateId=LMS.LaunchData&activityId="
+    + encodeURIComponent(q.get("activityId")) + "&registration=" + q.get("registration")
+    + "&agent=" + encodeURIComponent(q.get("actor"));
+  var launch = await (await fetch(state, { headers: headers })).json();
+  show("move-on", launch.moveOn);
+  function send(verb, extra) {
+    var statement = Object.assign({
+      id: crypto.randomUUID(), actor: JSON.parse(q.get("actor")),
+      verb: { id: "http://adlnet.gov/expapi/verbs/" + verb },
+      object: { id: q.get("activityId"), objectType: "Activity" },
+      context: Object.assign({}, launch.contextTemplate, { registration: q.get("registration") }),
+    }, extra || {});
+    return fetch(q.get("endpoint") + "statements", {
+      method: "POST", headers: headers, body: JSON.stringify(statement) });
+  }
+  await send("initialized");
+  show("ready", "ready");
+  document.getElementById("pass").addEventListener("click", async function () {
+    await send("completed");
+    var answer = await send("passed", { result: { score: { scaled: 0.9 }, success: true } });
+    await send("terminated");
+    show("finished", String(answer.status));
+  });
+})();
+"""
+
+AU_HTML = """<!doctype html>
+<html lang="sv"><head><meta charset="utf-8"><title>AU</title></head>
+<body><h1>cmi5 AU</h1>
+<p>moveOn: <span id="move-on"></span> · <span id="ready"></span></p>
+<button id="pass" type="button">Pass</button> <span id="finished"></span>
+<script src="au.js"></script></body></html>
+"""
+
+
 def build_zip(files: dict[str, bytes | str], *, compression=zipfile.ZIP_DEFLATED) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as archive:
@@ -177,4 +222,11 @@ def scorm2004_package(
 
 
 def cmi5_package(*, title="Likabehandling cmi5", launch="index.html") -> bytes:
-    return build_zip({"cmi5.xml": CMI5_XML.format(title=title, launch=launch), **sco_files()})
+    return build_zip(
+        {
+            "cmi5.xml": CMI5_XML.format(title=title, launch=launch),
+            **sco_files(),
+            "au.html": AU_HTML,
+            "au.js": AU_JS,
+        }
+    )
