@@ -1,6 +1,7 @@
 """The demo's e-learning packages (issue 23): one small SCO in Swedish, packaged as SCORM 1.2
-and as SCORM 2004 4th edition, each the step of a module of the course "Likabehandling i
-vardagen (e-learning)"; passing completes the module. Built from `home/demo/packages/`
+and as SCORM 2004 4th edition, and the same question as a cmi5 AU, each the step of a
+module of the course "Likabehandling i vardagen (e-learning)"; passing completes the
+module. Built from `home/demo/packages/`
 at seeding time, never downloaded. Idempotent."""
 
 from __future__ import annotations
@@ -41,17 +42,37 @@ MANIFEST_2004 = """<?xml version="1.0" encoding="UTF-8"?>
     href="index.html"><file href="index.html"/></resource></resources>
 </manifest>"""
 
+CMI5_XML = """<?xml version="1.0" encoding="utf-8"?>
+<courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
+  <course id="https://example.se/likabehandling/cmi5">
+    <title><langstring lang="sv">{title}</langstring></title>
+    <description><langstring lang="sv">Diskrimineringsgrunderna</langstring></description>
+  </course>
+  <au id="https://example.se/likabehandling/cmi5/au1" moveOn="CompletedAndPassed">
+    <title><langstring lang="sv">{title}</langstring></title>
+    <description><langstring lang="sv">En kontrollfråga</langstring></description>
+    <url>index.html</url>
+  </au>
+</courseStructure>"""
+
 PACKAGES = [
-    ("Likabehandling i vardagen (SCORM 1.2)", MANIFEST_12, "del-1-scorm-12"),
-    ("Likabehandling i vardagen (SCORM 2004)", MANIFEST_2004, "del-2-scorm-2004"),
+    ("Likabehandling i vardagen (SCORM 1.2)", MANIFEST_12, "del-1-scorm-12", SCO),
+    ("Likabehandling i vardagen (SCORM 2004)", MANIFEST_2004, "del-2-scorm-2004", SCO),
+    (
+        "Likabehandling i vardagen (cmi5)",
+        CMI5_XML,
+        "del-3-cmi5",
+        SCO.with_name("likabehandling-cmi5"),
+    ),
 ]
 
 
-def _zip(manifest: str) -> bytes:
+def _zip(manifest: str, folder: Path) -> bytes:
+    name = "cmi5.xml" if "courseStructure" in manifest else "imsmanifest.xml"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("imsmanifest.xml", manifest)
-        for path in sorted(SCO.iterdir()):
+        archive.writestr(name, manifest)
+        for path in sorted(folder.iterdir()):
             archive.write(path, path.name)
     return buffer.getvalue()
 
@@ -75,9 +96,9 @@ def seed_packages(command, catalogue) -> None:
         ),
     )
     previous = None
-    for number, (title, manifest, slug) in enumerate(PACKAGES, start=1):
+    for number, (title, manifest, slug, folder) in enumerate(PACKAGES, start=1):
         package = ContentPackage.objects.filter(title=title).first() or create_package(
-            _zip(manifest.format(title=title)), title=title
+            _zip(manifest.format(title=title), folder), title=title
         )
         module = ModulePage(
             title=f"Del {number}: {title.split(' (')[0]} ({package.standard_display})",

@@ -26,9 +26,10 @@ def test_the_demo_package_course_completes_a_module_by_passing(client):
     seed_packages(command, catalogue)  # again: nothing new
 
     course = CoursePage.objects.get(slug=SLUG)
-    first, second = course.get_lms_modules()
-    assert {p.standard for p in ContentPackage.objects.all()} == {"scorm12", "scorm2004"}
-    assert ContentPackage.objects.count() == 2
+    first, second, third = course.get_lms_modules()
+    assert {p.standard for p in ContentPackage.objects.all()} == {"scorm12", "scorm2004", "cmi5"}
+    assert ContentPackage.objects.count() == 3
+    assert third.get_lms_prerequisites() == [second]
     learner = UserFactory()
     lms.enrol_learner(learner, course=course)
     assert not lms.check_module_access(user=learner, module=second).allowed
