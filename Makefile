@@ -1,5 +1,5 @@
 # The two Quick start commands: `make demo` and `make test`.
-.PHONY: demo test mutate bootstrap bootstrap-dev lint lock messages check-migrations plugin-check bench-topology
+.PHONY: vendor-scorm-again demo test mutate bootstrap bootstrap-dev lint lock messages check-migrations plugin-check bench-topology
 
 demo: bootstrap
 	scripts/run_demo.sh
@@ -51,3 +51,17 @@ bootstrap-dev:
 messages: bootstrap-dev
 	cd wagtail_learning && ../.venv/bin/django-admin makemessages -l sv --no-location
 	cd wagtail_learning && ../.venv/bin/django-admin compilemessages -l sv
+
+# The SCORM runtime (scorm-again, pinned in wagtail_learning/packages/runtime/package.json
+# and its package-lock.json): to update, change the version there, then `make
+# vendor-scorm-again` and commit the copied files (docs/packages.md).
+SCORM_AGAIN_DIR := wagtail_learning/packages/runtime
+SCORM_AGAIN_VENDOR := wagtail_learning/packages/static/packages/vendor/scorm-again
+vendor-scorm-again:
+	cd $(SCORM_AGAIN_DIR) && npm ci --no-audit --no-fund
+	mkdir -p $(SCORM_AGAIN_VENDOR)
+	cp $(SCORM_AGAIN_DIR)/node_modules/scorm-again/dist/scorm12.min.js $(SCORM_AGAIN_DIR)/node_modules/scorm-again/dist/scorm2004.min.js $(SCORM_AGAIN_DIR)/node_modules/scorm-again/LICENSE $(SCORM_AGAIN_VENDOR)/
+	# The source maps are not shipped: ManifestStaticFilesStorage would refuse the references.
+	sed -i '/^\/\/# sourceMappingURL=/d' $(SCORM_AGAIN_VENDOR)/scorm12.min.js $(SCORM_AGAIN_VENDOR)/scorm2004.min.js
+	node -e "console.log(require('./$(SCORM_AGAIN_DIR)/node_modules/scorm-again/package.json').version)" > $(SCORM_AGAIN_VENDOR)/VERSION
+

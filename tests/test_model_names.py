@@ -11,7 +11,7 @@ from django.utils import translation
 
 OUR_APPS = {
     "accounts", "certificates", "compliance", "courses", "events", "external", "home", "hr",
-    "identity", "lms", "modules", "org",
+    "identity", "lms", "modules", "org", "packages",
 }  # fmt: skip
 
 

@@ -133,6 +133,34 @@ SETTINGS: tuple[Setting, ...] = (
         "requests; only with a cache every process shares (Redis).",
     ),
     Setting(
+        "LMS_PACKAGE_MAX_BYTES",
+        500 * 1024 * 1024,
+        "The largest package (SCORM, cmi5 zip) an editor may upload, in bytes.",
+    ),
+    Setting(
+        "LMS_PACKAGE_MAX_UNPACKED_BYTES",
+        2 * 1024 * 1024 * 1024,
+        "The most a package may unpack to, in bytes (the zip's own figures, checked "
+        "before anything is unpacked).",
+    ),
+    Setting(
+        "LMS_PACKAGE_MAX_RATIO",
+        100,
+        "A package (or one of its files from 1 MB) that unpacks to more than this many "
+        "times its packed size is refused as a zip bomb.",
+    ),
+    Setting(
+        "LMS_PACKAGE_MAX_FILES",
+        10000,
+        "The most files a package may hold.",
+    ),
+    Setting(
+        "LMS_PACKAGE_MAX_COMMIT_BYTES",
+        1024 * 1024,
+        "The largest CMI commit a package's runtime may send for a learner, in bytes "
+        "(suspend_data is kept whole up to this).",
+    ),
+    Setting(
         "ADMIN_CONTENT_SECURITY_POLICY_REPLACE",
         {
             "script-src": ["'self'", "'unsafe-inline'"],

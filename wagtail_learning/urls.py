@@ -39,6 +39,8 @@ urlpatterns = [
     path("api/v1/", lms_api.urls),
     path("certificates/", include("wagtail_learning.certificates.urls")),
     path("min-utbildning/", include(learner_urls)),
+    # Package steps (SCORM): their files and their runtime's commits, access-checked.
+    path("paket/", include("wagtail_learning.packages.urls")),
     # The accessibility statement and barrier reports: linked from every page's footer.
     path("tillganglighet/", include("wagtail_learning.accessibility.urls")),
     # The language switch in the base template's header.

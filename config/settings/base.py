@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wagtail_learning.external",
     "wagtail_learning.courses",
     "wagtail_learning.modules",
+    "wagtail_learning.packages",
     "wagtail_learning.events",
     "wagtail_learning.evaluations",
     "wagtail_learning.xapi",

@@ -36,6 +36,7 @@ from .progress import (
     record_document_opened,
     record_heartbeat,
     record_live_attendance,
+    record_package_result,
     record_watch,
     save_reflection,
 )
@@ -63,7 +64,7 @@ from .snapshots import (
 )
 from .state import CourseProgress, ModuleState, StepState, get_course_progress, get_module_progress
 from .storage import delete_files_with, protected_storage, storage_alias_of
-from .vocabulary import LockReason, ModuleStatus, ReviewPolicy
+from .vocabulary import LockReason, ModuleStatus, PackageRule, ReviewPolicy
 
 __all__ = [
     "COURSE_COMPLETED",
@@ -89,6 +90,7 @@ __all__ = [
     "ModuleState",
     "ModuleStatus",
     "NotFound",
+    "PackageRule",
     "QuestionSpec",
     "QuizAttempt",
     "QuizResult",
@@ -123,6 +125,7 @@ __all__ = [
     "record_document_opened",
     "record_heartbeat",
     "record_live_attendance",
+    "record_package_result",
     "record_watch",
     "require_learner_access",
     "require_module_access",

@@ -24,6 +24,7 @@ from .models import StepProgress
 from .protocols import LearningModule, StepSpec
 from .snapshots import get_live_module, get_module_snapshot
 from .tracking import credit_ranges, total_length
+from .vocabulary import PackageRule
 
 __all__ = [
     "WatchResult",
@@ -32,6 +33,7 @@ __all__ = [
     "record_document_opened",
     "record_heartbeat",
     "record_live_attendance",
+    "record_package_result",
     "record_watch",
     "save_reflection",
 ]
@@ -410,3 +412,34 @@ def save_reflection(
         progress.save(update_fields=["answer", "updated_at"])
         complete_progress(progress, module=module, now=now)
     return progress
+
+
+def record_package_result(
+    user,
+    *,
+    module: LearningModule,
+    step_id: str,
+    completed: bool,
+    passed: bool,
+    score: float | None,
+    now: datetime | None = None,
+) -> bool:
+    """What a package (SCORM, cmi5) reported for a learner: completes the step when it
+    meets the rule the editor chose (`StepSpec.package_rule`); the best score is kept.
+    Atomic, safe to repeat; a completed step stays completed. Editors viewing a module are
+    not recorded. Returns True when this call completed the step.
+    Raises AccessDenied (not enrolled, locked), NotFound."""
+    decision = require_learner_access(user=user, module=module)
+    spec = get_step_spec(module, step_id, "package")
+    rule = PackageRule(spec.package_rule or PackageRule.COMPLETED)
+    with transaction.atomic():
+        progress = _locked_progress(user, module.pk, spec, decision.cycle)
+        if score is not None and (progress.best_score is None or score > progress.best_score):
+            progress.best_score = score
+            progress.save(update_fields=["best_score", "updated_at"])
+        met = rule.is_met(
+            completed=completed, passed=passed, score=score, min_score=spec.min_score
+        )
+        if not met:
+            return False
+        return complete_progress(progress, module=module, now=now)

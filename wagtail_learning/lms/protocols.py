@@ -21,7 +21,7 @@ class StepSpec:
     """
 
     step_id: str
-    kind: str  # "lecture", "reading", "document", "quiz", "reflection", "live_session"
+    kind: str  # "lecture", "reading", "document", "quiz", "reflection", "live_session", "package"
     title: str
     required: bool = True
     # lectures and live sessions' recordings: share of the video that must be watched
@@ -30,6 +30,10 @@ class StepSpec:
     pass_required: bool = False  # quizzes
     object_id: int | None = None  # the Lecture / Quiz / Document behind the step
     min_length: int = 0  # reflections
+    # packages (SCORM, cmi5): what completes the step, a PackageRule value, and the
+    # lowest score (percent) that does with PackageRule.MIN_SCORE
+    package_rule: str = ""
+    min_score: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

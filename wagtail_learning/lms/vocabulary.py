@@ -5,7 +5,7 @@ strings; the values are what the JSON API and the pages' data attributes show.""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["LockReason", "ModuleStatus", "ReviewPolicy"]
+__all__ = ["LockReason", "ModuleStatus", "PackageRule", "ReviewPolicy"]
 
 
 class ModuleStatus(models.TextChoices):
@@ -70,3 +70,23 @@ class ReviewPolicy(models.TextChoices):
             ),
             ReviewPolicy.ALWAYS: "",
         }[self]
+
+
+class PackageRule(models.TextChoices):
+    """What completes a package step (SCORM, cmi5), as the editor chose it."""
+
+    COMPLETED = "completed", _("The package reports it completed")
+    PASSED = "passed", _("The package reports it passed")
+    MIN_SCORE = "min_score", _("A minimum score")
+
+    def is_met(
+        self, *, completed: bool, passed: bool, score: float | None, min_score: int | None
+    ) -> bool:
+        """Whether a package's reported result completes the step. `score` is percent
+        (0-100) or None when the package reported none. A pass implies completion (SCORM
+        1.2's "passed" is a lesson status of its own)."""
+        if self is PackageRule.COMPLETED:
+            return completed or passed
+        if self is PackageRule.PASSED:
+            return passed
+        return score is not None and min_score is not None and score >= min_score

@@ -113,6 +113,43 @@ class LiveSessionStepBlock(blocks.StructBlock):
         template = "modules/blocks/live_session_step.html"
 
 
+class PackageStepBlock(blocks.StructBlock):
+    """A SCORM 1.2/2004 (or cmi5) package from the package library, played in the step
+    page; what completes it is the editor's choice."""
+
+    package = SnippetChooserBlock("packages.ContentPackage", label=_("Package"))
+    completes_on = blocks.ChoiceBlock(
+        choices=[
+            ("completed", _("The package reports it completed")),
+            ("passed", _("The package reports it passed")),
+            ("min_score", _("A minimum score")),
+        ],
+        default="completed",
+        label=_("Completed when"),
+    )
+    min_score = blocks.IntegerBlock(
+        required=False,
+        min_value=0,
+        max_value=100,
+        label=_("Minimum score (%)"),
+        help_text=_("With \"A minimum score\": the lowest score that completes the step."),
+    )
+    required = _required_block()
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value["completes_on"] == "min_score" and value["min_score"] is None:
+            raise StructBlockValidationError(
+                block_errors={"min_score": ValidationError(_("Give the minimum score."))}
+            )
+        return value
+
+    class Meta:
+        icon = "folder-open-inverse"
+        label = _("E-learning package (SCORM)")
+        template = "modules/blocks/package_step.html"
+
+
 class StepsBlock(blocks.StreamBlock):
     lecture = LectureStepBlock()
     reading = ReadingStepBlock()
@@ -120,6 +157,7 @@ class StepsBlock(blocks.StreamBlock):
     quiz = QuizStepBlock()
     reflection = ReflectionStepBlock()
     live_session = LiveSessionStepBlock()
+    package = PackageStepBlock()
 
 
 # --- Quiz questions -------------------------------------------------------------------

@@ -862,6 +862,14 @@ def _step_spec(kind: str, step_id: str, value) -> StepSpec:
             "duration_seconds": recording.duration.total_seconds() if recording else None,
             "object_id": session.pk if session else None,
         }
+    elif kind == "package":
+        package = value["package"]
+        title = package.title if package else str(_("E-learning package"))
+        extra = {
+            "object_id": package.pk if package else None,
+            "package_rule": value["completes_on"],
+            "min_score": value["min_score"],
+        }
     elif kind == "quiz":
         quiz = value["quiz"]
         title = quiz.title if quiz else str(_("Quiz"))

@@ -14,6 +14,7 @@ from wagtail.documents import get_document_model
 from wagtail_learning.events import api as events
 from wagtail_learning.lms import api as lms
 from wagtail_learning.lms import http as lms_http
+from wagtail_learning.packages import api as packages
 
 from .captions import default_caption_track
 from .rich_text import documents_linked_in
@@ -48,7 +49,7 @@ def _module_complete_context(request, page) -> dict:
     return {"course_progress": progress, "next_module": progress.next_module_after(page.pk)}
 
 
-def _step_context(request, page, block, step_id, cycle=None):
+def _step_context(request, page, block, step_id, cycle=None, record=False):
     state = lms.get_module_progress(user=request.user, module=page, cycle=cycle)
     specs = page.step_specs
     index = next(i for i, spec in enumerate(specs) if spec.step_id == step_id)
@@ -76,6 +77,10 @@ def _step_context(request, page, block, step_id, cycle=None):
         context["transcript"] = lecture.transcript_entries(context["caption_tracks"])
     elif block.block_type == "live_session":
         context.update(_live_session_context(request, block))
+    elif block.block_type == "package":
+        context.update(
+            packages.player_context(request, page, step_id, cycle=cycle, record=record)
+        )
     elif block.block_type == "quiz" and block.value["quiz"] and request.user.is_authenticated:
         status = lms.get_quiz_status(request.user, module=page, step_id=step_id)
         context["quiz_status"] = status
@@ -140,7 +145,9 @@ def step(request, page, step_id: str, preview: bool = False):
                 lms.record_live_attendance(request.user, module=page, step_id=step_id)
     if request.method == "POST":
         return _step_post(request, page, block, step_id)
-    context = _step_context(request, page, block, step_id, decision.cycle)
+    context = _step_context(
+        request, page, block, step_id, decision.cycle, record=not decision.as_editor
+    )
     return TemplateResponse(request, "modules/step_page.html", context)
 
 

@@ -15,6 +15,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from wagtail_learning.org.api import OwnedViewSetMixin
+from wagtail_learning.packages.api import ContentPackageViewSet
 
 from . import admin_views
 from .caption_duty import check_pages_may_publish
@@ -111,7 +112,7 @@ class QuizViewSet(OwnedViewSetMixin, SnippetViewSet):
 
 
 class LearningContentGroup(SnippetViewSetGroup):
-    items = (LectureViewSet, QuizViewSet)
+    items = (LectureViewSet, QuizViewSet, ContentPackageViewSet)
     menu_icon = "media"
     menu_label = _("Learning content")
     menu_name = "learning-content"

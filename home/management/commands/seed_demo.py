@@ -41,6 +41,7 @@ from home.demo.evaluations import seed_evaluations
 from home.demo.events import seed_events
 from home.demo.external import accounts as external_accounts
 from home.demo.external import seed_external
+from home.demo.packages import seed_packages
 from home.demo.shared import OWNER as MINORITIES_OWNER
 from home.demo.shared import accounts as shared_accounts
 from home.demo.shared import seed_shared_course
@@ -190,6 +191,7 @@ class Command(BaseCommand):
             issued = back_issue_certificates(sync=True)
             self.outcomes["certificates"]["issued" if issued else "none missing"] += issued or 1
             seed_external(self, catalogue)  # Piteå's course for associations and businesses
+            seed_packages(self, catalogue)  # SCORM 1.2 and 2004 package steps (issue 23)
             seed_accessibility(self.note)  # the statement (issue 25)
             seed_evaluations(self.note)  # answered, with one group under k
 

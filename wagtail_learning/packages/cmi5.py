@@ -1,0 +1,233 @@
+"""The LMS side of cmi5: the launch (parameters and a one-time auth-token fetch URL) and a
+small same-origin LRS endpoint for the AU, which checks the token and the learner, keeps
+the AU's state documents and reads its statements for the moveOn rule.
+
+Only what an AU needs from its LMS: statements are read for their verbs and result, not
+kept as an LRS would keep them (the platform's own xAPI statements go out through the
+outbox of issue 23's xAPI part)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import uuid
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from wagtail_learning.lms import api as lms
+
+from .models import Cmi5Launch, ContentPackage, PackageAttempt
+
+__all__ = ["launch_url", "fetch_token", "lrs"]
+
+VERBS = "http://adlnet.gov/expapi/verbs/"
+COMPLETED, PASSED, FAILED = VERBS + "completed", VERBS + "passed", VERBS + "failed"
+CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+XAPI_VERSION = "1.0.3"
+MAX_BODY = 1024 * 1024
+
+
+def _attempt(user, module, step_id: str, cycle: int, package: ContentPackage) -> PackageAttempt:
+    attempt, _created = PackageAttempt.objects.get_or_create(
+        user=user, module_id=module.pk, step_id=step_id, cycle=cycle,
+        defaults={"package": package, "cmi": {"registration": str(uuid.uuid4())}},
+    )  # fmt: skip
+    if attempt.package_id != package.pk or "registration" not in attempt.cmi:
+        attempt.package = package
+        attempt.cmi = {"registration": str(uuid.uuid4())}
+        attempt.save()
+    return attempt
+
+
+def actor_of(request, user) -> dict:
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": request.build_absolute_uri("/"), "name": str(user.pk)},
+    }
+
+
+def launch_url(request, *, module, step_id: str, package: ContentPackage, cycle: int) -> str:
+    """The AU's address with the cmi5 launch parameters, for a learner: a new launch (its
+    own token) in the learner's registration for this step and cycle."""
+    attempt = _attempt(request.user, module, step_id, cycle, package)
+    launch = Cmi5Launch.objects.create(attempt=attempt, secret=secrets.token_urlsafe(32))
+    au = package.aus[0]
+    path = reverse("packages:file", args=[module.pk, step_id, au["path"]])
+    params = {
+        "endpoint": request.build_absolute_uri(reverse("packages:cmi5_lrs")),
+        "fetch": request.build_absolute_uri(reverse("packages:cmi5_fetch", args=[launch.secret])),
+        "actor": json.dumps(actor_of(request, request.user)),
+        "registration": attempt.cmi["registration"],
+        "activityId": au["id"],
+    }
+    query = "&".join(q for q in (au.get("query", ""), urlencode(params)) if q)
+    return f"{path}?{query}"
+
+
+def _auth_token(secret: str) -> str:
+    return base64.b64encode(f"cmi5:{secret}".encode()).decode()
+
+
+@csrf_exempt
+def fetch_token(request, secret: str):
+    """The launch's fetch URL: the auth token, once (cmi5 8.2.3)."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    with transaction.atomic():
+        launch = Cmi5Launch.objects.select_for_update().filter(secret=secret).first()
+        if launch is None or launch.fetched or launch.attempt.user_id != request.user.pk:
+            return JsonResponse({"error-code": "1", "error-text": _("This launch is used.")})
+        launch.fetched = True
+        launch.save(update_fields=["fetched"])
+    return JsonResponse({"auth-token": _auth_token(secret)})
+
+
+def _launch_of(request) -> Cmi5Launch | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return None
+    try:
+        user_part, secret = base64.b64decode(header[6:]).decode().split(":", 1)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    launch = (
+        Cmi5Launch.objects.select_related("attempt", "attempt__package")
+        .filter(secret=secret, fetched=True)
+        .first()
+    )
+    return launch if launch is not None and user_part == "cmi5" else None
+
+
+def _xapi(response: HttpResponse) -> HttpResponse:
+    response["X-Experience-API-Version"] = XAPI_VERSION
+    return response
+
+
+def _move_on_met(move_on: str, done: set[str]) -> bool:
+    completed, passed = COMPLETED in done, PASSED in done
+    return {
+        "Completed": completed,
+        "Passed": passed,
+        "CompletedAndPassed": completed and passed,
+        "CompletedOrPassed": completed or passed,
+        "NotApplicable": True,
+    }.get(move_on, False)
+
+
+def _statements(request, launch: Cmi5Launch):
+    try:
+        body = json.loads(request.body.decode("utf-8")) if request.body else None
+    except (UnicodeDecodeError, ValueError):
+        return _xapi(JsonResponse({"error": "not JSON"}, status=400))
+    items = body if isinstance(body, list) else [body]
+    attempt = launch.attempt
+    expected_actor = actor_of(request, attempt.user)["account"]
+    ids = []
+    for statement in items:
+        if not isinstance(statement, dict):
+            return _xapi(JsonResponse({"error": "not a statement"}, status=400))
+        account = (statement.get("actor") or {}).get("account") or {}
+        registration = (statement.get("context") or {}).get("registration")
+        if account != expected_actor or registration != attempt.cmi.get("registration"):
+            return _xapi(JsonResponse({"error": "another learner or registration"}, status=403))
+        ids.append(statement.get("id") or request.GET.get("statementId") or str(uuid.uuid4()))
+    from .views import load_module
+
+    module = load_module(attempt.module_id)
+    with transaction.atomic():
+        attempt = PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
+        verbs = set(attempt.cmi.get("verbs", []))
+        score = attempt.score
+        for statement in items:
+            verb = (statement.get("verb") or {}).get("id", "")
+            if verb in (COMPLETED, PASSED, FAILED):
+                verbs.add(verb)
+            scaled = ((statement.get("result") or {}).get("score") or {}).get("scaled")
+            if isinstance(scaled, int | float) and verb in (PASSED, FAILED):
+                score = round(min(max(float(scaled), 0.0), 1.0) * 100, 2)
+        attempt.cmi = {**attempt.cmi, "verbs": sorted(verbs)}
+        attempt.score = score
+        attempt.completion_status = "completed" if COMPLETED in verbs else "incomplete"
+        attempt.success_status = (
+            "passed" if PASSED in verbs else ("failed" if FAILED in verbs else "unknown")
+        )
+        attempt.commits += 1
+        attempt.save()
+    # The first AU is the one launched (multi-AU courses: docs/packages.md).
+    au = attempt.package.aus[launch.au_index]
+    met = _move_on_met(au.get("move_on", "NotApplicable"), verbs)
+    lms.record_package_result(
+        attempt.user, module=module, step_id=attempt.step_id,
+        completed=met, passed=met and PASSED in verbs, score=attempt.score,
+    )  # fmt: skip
+    if request.method == "PUT":
+        return _xapi(HttpResponse(status=204))
+    return _xapi(JsonResponse(ids, safe=False))
+
+
+def _launch_data(request, launch: Cmi5Launch) -> dict:
+    attempt = launch.attempt
+    au = attempt.package.aus[launch.au_index]
+    data = {
+        "contextTemplate": {
+            "contextActivities": {"grouping": [{"id": au["id"]}]},
+            "extensions": {
+                "https://w3id.org/xapi/cmi5/context/extensions/sessionid": str(launch.pk)
+            },
+        },
+        "launchMode": "Normal",
+        "moveOn": au.get("move_on", "NotApplicable"),
+        "returnURL": "",
+    }
+    if au.get("mastery_score") is not None:
+        data["masteryScore"] = au["mastery_score"]
+    return data
+
+
+def _state(request, launch: Cmi5Launch):
+    state_id = request.GET.get("stateId", "")
+    attempt = launch.attempt
+    if request.method == "GET":
+        if state_id == "LMS.LaunchData":
+            return _xapi(JsonResponse(_launch_data(request, launch)))
+        stored = attempt.cmi.get("state", {}).get(state_id)
+        if stored is None:
+            return _xapi(HttpResponse(status=404))
+        return _xapi(HttpResponse(stored, content_type="application/json"))
+    if request.method in ("PUT", "POST") and state_id and state_id != "LMS.LaunchData":
+        with transaction.atomic():
+            locked = PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
+            state = dict(locked.cmi.get("state", {}))
+            state[state_id] = request.body.decode("utf-8", "replace")
+            locked.cmi = {**locked.cmi, "state": state}
+            locked.save(update_fields=["cmi", "updated_at"])
+        return _xapi(HttpResponse(status=204))
+    return _xapi(HttpResponse(status=405 if state_id else 400))
+
+
+@csrf_exempt
+def lrs(request, resource: str):
+    """The AU's LRS endpoint: the launch's token, fetched, from the learner it was made for."""
+    if resource == "about":
+        return _xapi(JsonResponse({"version": [XAPI_VERSION]}))
+    if len(request.body) > MAX_BODY:
+        return _xapi(JsonResponse({"error": "too large"}, status=413))
+    launch = _launch_of(request)
+    if launch is None:
+        return _xapi(JsonResponse({"error": "no valid token"}, status=401))
+    if launch.attempt.user_id != request.user.pk:
+        return _xapi(JsonResponse({"error": "another learner"}, status=403))
+    resource = resource.strip("/")
+    if resource == "statements" and request.method in ("PUT", "POST"):
+        return _statements(request, launch)
+    if resource == "activities/state":
+        return _state(request, launch)
+    if resource == "agents/profile" and request.method == "GET":
+        return _xapi(HttpResponse(status=404))
+    return _xapi(HttpResponse(status=405))
