@@ -23,6 +23,16 @@ from .certification import (
     rules_in_scope,
 )
 from .disclosure import Withheld, withhold_small_groups
+from .forecast import (
+    HORIZONS,
+    Forecast,
+    ForecastCell,
+    ForecastPerson,
+    ForecastRow,
+    forecast_people,
+    get_forecast,
+    iter_forecast_people,
+)
 from .models import (
     Assignment,
     CertificationRule,
@@ -83,9 +93,18 @@ from .sharing import (
     shortest_period_start,
 )
 from .snapshots import get_compliance_charts, write_compliance_snapshots
-from .vocabulary import AudienceFilter, ComplianceStatus
+from .vocabulary import AudienceFilter, ComplianceStatus, ForecastReason
 
 __all__ = [
+    "HORIZONS",
+    "Forecast",
+    "ForecastCell",
+    "ForecastPerson",
+    "ForecastReason",
+    "ForecastRow",
+    "forecast_people",
+    "get_forecast",
+    "iter_forecast_people",
     "ANONYMISE_ACTION",
     "ANONYMOUS_LABEL",
     "PERSON_ANONYMISED",
