@@ -27,10 +27,12 @@ from datetime import datetime, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import assign_course, course_completed, hr_user, org_unit, staff_member
 from tests.hr.conftest import course_with_module
+from tests.hr.test_scoping import assert_refused
 from wagtail_learning.compliance.api import (
     ForecastReason,
     get_compliance_matrix,
@@ -183,3 +185,75 @@ def test_the_forecast_takes_a_fixed_number_of_queries_whatever_the_people(
         staff_member(slow, first_name=f"N{i}", last_name="Ny", username=f"ny{i}")
     with django_assert_num_queries(7):
         get_forecast(user=hr, parent=kommun, now=NOW)
+
+
+# --- The pages ------------------------------------------------------------------------------
+
+FORECAST = "/admin/hr/forecast/"
+
+
+@pytest.fixture
+def forecast_client(client, forecast_world, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    client.force_login(forecast_world[5])
+    return client
+
+
+def test_hr_reads_the_forecast_in_swedish_with_the_unit_that_will_miss(
+    forecast_client, forecast_world
+):
+    kommun, slow, _fast, _people, course, _hr, _other = forecast_world
+    response = forecast_client.get(FORECAST)
+
+    assert response.status_code == 200
+    assert response.context["parent"] == kommun
+    html = response.content.decode()
+    assert "Prognos" in html
+    assert "Missar målet: 2 fler behöver bli klara" in html  # Enhet Sen
+    assert "Når målet" in html  # Enhet Snabb
+    people_url = reverse("hr_forecast_people", args=[slow.pk, course.pk])
+    assert f'href="{people_url}?days=60">2</a>' in html  # two lapse within 60 days
+
+
+def test_the_people_list_and_its_exports_name_who_lapses_or_comes_due(
+    forecast_client, forecast_world
+):
+    _kommun, slow, _fast, people, course, _hr, _other = forecast_world
+    url = reverse("hr_forecast_people", args=[slow.pk, course.pk])
+
+    response = forecast_client.get(url, {"days": 30})
+    assert [p.user_id for p in response.context["people"]] == [people[0].pk]
+    assert "Upphör att gälla" in response.content.decode()
+
+    csv = b"".join(forecast_client.get(url, {"days": 60, "export": "csv"}).streaming_content)
+    lines = csv.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 1 + 6  # header, p0 and p1 lapse, p5..p8 come due
+    assert lines[0].startswith("Namn;")
+    due_day = (TODAY + timedelta(days=50)).isoformat()
+    assert sum(1 for line in lines if line.endswith(f"Blir försenad;{due_day}")) == 4
+
+    xlsx = forecast_client.get(url, {"days": 90, "export": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert b"".join(xlsx.streaming_content)[:2] == b"PK"
+
+
+def test_the_forecast_exports_every_unit_and_horizon(forecast_client):
+    csv = b"".join(forecast_client.get(FORECAST, {"export": "csv"}).streaming_content)
+    lines = csv.decode("utf-8-sig").strip().splitlines()
+    assert [line.split(";")[0] for line in lines[1:]] == ["Enhet Sen", "Enhet Snabb", "Totalt"]
+    sen = lines[1].split(";")
+    # audience, compliant, overdue, lapses 30/60/90, comes due 30/60/90
+    assert sen[2:11] == ["10", "5", "1", "1", "2", "2", "0", "4", "4"]
+    assert sen[-3:] == ["80", "nej", "2"]
+
+
+def test_another_organisations_hr_is_refused_and_bad_input_is_a_400(client, forecast_world):
+    kommun, slow, _fast, _people, course, _hr, hr_other = forecast_world
+    client.force_login(hr_other)
+    url = reverse("hr_forecast_people", args=[slow.pk, course.pk])
+    for refused in (f"{FORECAST}?unit={kommun.pk}", url, f"{url}?export=csv"):
+        assert_refused(client, refused)
+    client.force_login(forecast_world[5])
+    assert client.get(url, {"days": 45}).status_code == 400
+    assert client.get(url, {"page": "x"}).status_code == 400
+    assert client.get(FORECAST, {"unit": "abc"}).status_code == 400

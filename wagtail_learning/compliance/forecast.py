@@ -183,9 +183,7 @@ def _facts(course: Page, recurrence: Recurrence, now: datetime, *, due_end: date
     return facts
 
 
-def _due_dates(
-    members_by_course: dict[int, object], now: datetime
-) -> dict[int, datetime]:
+def _due_dates(members_by_course: dict[int, object], now: datetime) -> dict[int, datetime]:
     """Each course's latest due date still ahead among its audience's open enrolments, in
     one query."""
     if not members_by_course:
@@ -435,9 +433,7 @@ def iter_forecast_people(
     *, user, unit: Organisation, course_id: int, days: int = 30, now: datetime | None = None
 ) -> Iterator[ForecastPerson]:
     """forecast_people for exports, read in chunks as consumed (memory stays flat)."""
-    listed, person = _forecast_people(
-        user=user, unit=unit, course_id=course_id, days=days, now=now
-    )
+    listed, person = _forecast_people(user=user, unit=unit, course_id=course_id, days=days, now=now)
 
     def rows() -> Iterator[ForecastPerson]:
         for profile in listed.iterator(chunk_size=2000):
