@@ -29,8 +29,11 @@ from .forecast import (
     ForecastCell,
     ForecastPerson,
     ForecastRow,
+    OrganisationForecast,
+    SharedCourseForecast,
     forecast_people,
     get_forecast,
+    get_shared_course_forecast,
     iter_forecast_people,
 )
 from .models import (
@@ -103,7 +106,10 @@ __all__ = [
     "ForecastReason",
     "ForecastRow",
     "forecast_people",
+    "OrganisationForecast",
+    "SharedCourseForecast",
     "get_forecast",
+    "get_shared_course_forecast",
     "iter_forecast_people",
     "ANONYMISE_ACTION",
     "ANONYMOUS_LABEL",

@@ -36,6 +36,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -51,8 +52,17 @@ from wagtail_learning.lms.api import Completion, Enrolment
 from wagtail_learning.org.api import LearnerProfile, Membership, Organisation, get_scope_units
 
 from .conf import forecast_pace_days
-from .policy import CourseRules, Recurrence, audience_q, course_rules, expires_at
+from .disclosure import Withheld, withhold_small_groups
+from .policy import (
+    CourseRules,
+    Recurrence,
+    audience_q,
+    course_rules,
+    expires_at,
+    recurrence_for,
+)
 from .reports import PEOPLE_ORDER, _check_scope, _columns, _rule_for
+from .sharing import _assignments_within, _owned, participating_roots
 from .vocabulary import ForecastReason
 
 __all__ = [
@@ -62,7 +72,10 @@ __all__ = [
     "ForecastPerson",
     "ForecastRow",
     "forecast_people",
+    "OrganisationForecast",
+    "SharedCourseForecast",
     "get_forecast",
+    "get_shared_course_forecast",
     "iter_forecast_people",
     "pace_days",
 ]
@@ -258,7 +271,11 @@ def get_forecast(
             default=Value(TOTAL),
             output_field=CharField(),
         )
-    parts, params = [], []
+    parts, params, ctes, cte_params = [], [], [], []
+
+    def at(moment: datetime):
+        return connection.ops.adapt_datetimefield_value(moment)
+
     due_of: dict[int, tuple[date, int, datetime]] = {}
     for column in columns:
         rule = rules[column.course_id]
@@ -269,30 +286,75 @@ def get_forecast(
             due_day = today + timedelta(days=HORIZONS[-1])
             due_end = _end_of_day(due_day)
         due_of[column.course_id] = (due_day, (due_day - today).days, due_end)
-        facts = _facts(
-            pages[column.course_id],
-            rule.recurrence(today=today),
-            now,
-            due_end=due_end,
-            window=window,
-        )
-        counts = {
-            "audience": Count("user", distinct=True),
-            **{name: Count("user", distinct=True, filter=fact) for name, fact in facts.items()},
-        }
-        members = members_by_course[column.course_id].order_by()
-        for grouping in (row_of, Value(TOTAL, output_field=CharField())):
-            grouped = (
-                members.annotate(row=grouping, course=Value(column.course_id))
-                .values("row", "course")
-                .annotate(**counts)
-                .order_by()
+        # Each person's facts once, in a CTE (the valid completions read at now, at each
+        # horizon and at the due date; the open enrolment's due date; a recent
+        # completion), then counted per row and in total from it: the EXISTS lookups run
+        # once per person, not once per figure and grouping.
+        course = pages[column.course_id]
+        recurrence = rule.recurrence(today=today)
+        ends = {"now": now, **{f"d{d}": now + timedelta(days=d) for d in HORIZONS}}
+        ends["due"] = due_end
+
+        def flag(condition):
+            return Case(
+                When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
             )
-            sql, part_params = grouped.query.sql_with_params()
-            parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608 - ORM SQL
-            params.extend(part_params)
+
+        active = Enrolment.objects.filter(
+            user=OuterRef("user"), course_id=course.pk, status=Enrolment.Status.ACTIVE
+        )
+        recent = Completion.objects.filter(
+            user=OuterRef("user"),
+            page_id=course.pk,
+            kind=Completion.Kind.COURSE,
+            completed_at__gt=now - timedelta(days=window),
+            completed_at__lte=now,
+        )
+        inner = (
+            members_by_course[column.course_id]
+            .order_by()
+            .annotate(
+                row=row_of,
+                **{
+                    f"v_{name}": flag(recurrence.valid_q(course.pk, end))
+                    for name, end in ends.items()
+                },
+                recent=flag(Q(Exists(recent))),
+                due=Subquery(active.values("due_at")[:1]),
+            )
+            .values_list("user_id", "row", *(f"v_{name}" for name in ends), "recent", "due")
+        )
+        sql, inner_params = inner.query.sql_with_params()
+        i = len(ctes)
+        columns_sql = ", ".join(("u", "r", *(f"v_{name}" for name in ends), "rc", "due"))
+        ctes.append(f"f{i}({columns_sql}) AS ({sql})")
+        cte_params.extend(inner_params)
+        figures = [
+            ("compliant", "v_now = 1", []),
+            ("overdue", "v_now = 0 AND due < %s", [at(now)]),
+            ("recent", "rc = 1", []),
+            ("lapsing_by_due", "v_now = 1 AND v_due = 0", []),
+            *((f"lapse_{d}", f"v_now = 1 AND v_d{d} = 0", []) for d in HORIZONS),
+            *(
+                (f"due_{d}", "v_now = 0 AND due >= %s AND due < %s", [at(now), at(ends[f"d{d}"])])
+                for d in HORIZONS
+            ),
+        ]
+        counts = ", ".join(
+            f"COUNT(DISTINCT CASE WHEN {condition} THEN u END) AS {name}"
+            for name, condition, _params in figures
+        )
+        count_params = [param for _name, _condition, values in figures for param in values]
+        # Only this module's own SQL, integers and column names are formatted in.
+        for row_sql, group in (("r", " GROUP BY r"), ("%s", "")):
+            parts.append(
+                f"SELECT {row_sql} AS row, {int(column.course_id)} AS course, "  # noqa: S608
+                f"COUNT(DISTINCT u) AS audience, {counts} FROM f{i}{group}"
+            )
+            params.extend([*([TOTAL] if row_sql == "%s" else []), *count_params])
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts)
+        cursor.execute(sql, [*cte_params, *params])
         names = [column[0] for column in cursor.description]
         results = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
@@ -440,3 +502,91 @@ def iter_forecast_people(
             yield person(profile)
 
     return rows()
+
+
+# --- A shared course: the owner's view of the other organisations ----------------------------
+
+
+@dataclass
+class OrganisationForecast:
+    """One participating organisation's forecast for a shared course: counts, no names."""
+
+    organisation: Organisation | None  # None: the total
+    is_owner: bool = False
+    audience: int | Withheld = 0
+    lapse_30: int | Withheld = 0
+    lapse_60: int | Withheld = 0
+    lapse_90: int | Withheld = 0
+    due_30: int | Withheld = 0
+    due_60: int | Withheld = 0
+    due_90: int | Withheld = 0
+    withheld: Withheld | None = None
+
+    FIGURES = ("audience", *(f"lapse_{d}" for d in HORIZONS), *(f"due_{d}" for d in HORIZONS))
+
+
+@dataclass
+class SharedCourseForecast:
+    rows: list[OrganisationForecast]
+    total: OrganisationForecast
+
+    @property
+    def withheld(self) -> Withheld | None:
+        return next((row.withheld for row in [*self.rows, self.total] if row.withheld), None)
+
+
+def get_shared_course_forecast(
+    *, user, course_id: int, now: datetime | None = None
+) -> SharedCourseForecast:
+    """For the owner's coordinators of a shared course: per participating organisation,
+    its audience and how many lapse or come due within 30, 60 and 90 days, without names;
+    another organisation's figures withheld for groups under k, and what would give them
+    back (decision 0034, as the owner's other figures). Raises AccessDenied for anyone
+    else. A fixed number of queries (a few more when a group is withheld). Reads only."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sharing, own = _owned(user, course_id)
+    roots = participating_roots(sharing)
+    assignments = _assignments_within(course_id, roots)
+    rows = {root.path: OrganisationForecast(root, is_owner=root == sharing.owner) for root in roots}
+    total = OrganisationForecast(None)
+    if assignments:
+        course = Page(pk=course_id, path=sharing.course.path)
+        facts = _facts(course, recurrence_for(assignments, today=today), now, due_end=now, window=1)
+        counts = {
+            "audience": Count("user", distinct=True),
+            **{
+                name: Count("user", distinct=True, filter=facts[name])
+                for name in OrganisationForecast.FIGURES[1:]
+            },
+        }
+        members = Membership.objects.filter(audience_q(assignments, today=today))
+        grouped = (
+            members.annotate(org=Substr("unit__path", 1, STEPLEN))
+            .values("org")
+            .annotate(**counts)
+            .order_by()
+        )
+        for values in grouped:
+            row = rows.get(values.pop("org"))
+            if row is not None:
+                for name, count in values.items():
+                    setattr(row, name, count)
+        for name, count in members.aggregate(**counts).items():
+            setattr(total, name, count)
+
+        def total_of(shown: list[OrganisationForecast]) -> OrganisationForecast:
+            area = Q(pk__in=[])
+            for row in shown:
+                area |= Q(unit__path__startswith=row.organisation.path)
+            return OrganisationForecast(None, **members.filter(area).aggregate(**counts))
+
+        withhold_small_groups(
+            list(rows.values()),
+            total,
+            own=own,
+            size="audience",
+            figures=OrganisationForecast.FIGURES,
+            total_of=total_of,
+        )
+    return SharedCourseForecast(rows=list(rows.values()), total=total)
