@@ -257,3 +257,32 @@ def test_another_organisations_hr_is_refused_and_bad_input_is_a_400(client, fore
     assert client.get(url, {"days": 45}).status_code == 400
     assert client.get(url, {"page": "x"}).status_code == 400
     assert client.get(FORECAST, {"unit": "abc"}).status_code == 400
+
+
+def test_who_lapses_within_30_days_is_who_the_matrix_no_longer_counts_in_30_days(world, hr_a):
+    """Against an independent computation: the matrix read 30 days on. On the
+    hand-counted municipality (tests/hr/conftest.py), with Likabehandling also assigned to
+    Enhet 1a renewed monthly (two recurrence groups: its people are held to a month,
+    wherever else they are placed), compliant now less those lapsing within 30 days is
+    the matrix's compliant in 30 days, row for row and course for course."""
+    from tests.hr.conftest import NOW as HAND_NOW
+    from tests.hr.conftest import cells
+
+    assign_course(world.c1, world.units.e1a, today=HAND_NOW.date(), recurrence_months=1)
+    later = HAND_NOW + timedelta(days=30)
+    for parent in (world.units.kommun, world.units.f1):
+        forecast = get_forecast(user=hr_a, parent=parent, now=HAND_NOW)
+        matrix = get_compliance_matrix(user=hr_a, parent=parent, now=HAND_NOW)
+        ahead = get_compliance_matrix(user=hr_a, parent=parent, now=later)
+        for f_row, m_row, a_row in zip(forecast.rows, matrix.rows, ahead.rows, strict=True):
+            for course in (world.c1, world.c2):
+                if course.pk not in f_row.cells:
+                    continue
+                cell = f_row.cells[course.pk]
+                assert (cell.audience, cell.compliant, cell.overdue) == cells(m_row, course)[:3], (
+                    f_row.label,
+                    course.title,
+                )
+                assert cell.compliant - cell.lapsing[30] == a_row.cells[course.pk].compliant
+    e1a = get_forecast(user=hr_a, parent=world.units.f1, now=HAND_NOW).rows[0]
+    assert e1a.label == "Enhet 1a" and e1a.cells[world.c1.pk].lapsing[30] == 2  # Anna, Bo

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import (
     Case,
@@ -286,57 +287,99 @@ def get_forecast(
             due_day = today + timedelta(days=HORIZONS[-1])
             due_end = _end_of_day(due_day)
         due_of[column.course_id] = (due_day, (due_day - today).days, due_end)
-        # Each person's facts once, in a CTE (the valid completions read at now, at each
-        # horizon and at the due date; the open enrolment's due date; a recent
-        # completion), then counted per row and in total from it: the EXISTS lookups run
-        # once per person, not once per figure and grouping.
+        # Each person's facts once, in a CTE: their last completion of the course (by
+        # now), which recurrence group holds them, their open enrolment's due date. A
+        # completion valid at a moment t is one in (t - months, t]; none is made after
+        # now, so it is valid at t exactly when the last one is after t - months (the
+        # policy's valid_q, read as one comparison per moment instead of an EXISTS each).
         course = pages[column.course_id]
-        recurrence = rule.recurrence(today=today)
+        groups = rule.recurrence(today=today).groups
         ends = {"now": now, **{f"d{d}": now + timedelta(days=d) for d in HORIZONS}}
         ends["due"] = due_end
-
-        def flag(condition):
-            return Case(
-                When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
+        if len(groups) == 1:
+            group = Value(0, output_field=IntegerField())
+        else:
+            group = Case(
+                *(When(covered, then=Value(k)) for k, (_m, covered) in enumerate(groups[:-1])),
+                default=Value(len(groups) - 1),
+                output_field=IntegerField(),
             )
-
         active = Enrolment.objects.filter(
             user=OuterRef("user"), course_id=course.pk, status=Enrolment.Status.ACTIVE
         )
-        recent = Completion.objects.filter(
-            user=OuterRef("user"),
-            page_id=course.pk,
-            kind=Completion.Kind.COURSE,
-            completed_at__gt=now - timedelta(days=window),
-            completed_at__lte=now,
+        last = (
+            Completion.objects.filter(
+                user=OuterRef("user"),
+                page_id=course.pk,
+                kind=Completion.Kind.COURSE,
+                completed_at__lte=now,
+            )
+            .values("user")
+            .annotate(last=Max("completed_at"))
+            .values("last")
         )
         inner = (
             members_by_course[column.course_id]
             .order_by()
             .annotate(
                 row=row_of,
-                **{
-                    f"v_{name}": flag(recurrence.valid_q(course.pk, end))
-                    for name, end in ends.items()
-                },
-                recent=flag(Q(Exists(recent))),
+                last=Subquery(last),
+                group=group,
                 due=Subquery(active.values("due_at")[:1]),
             )
-            .values_list("user_id", "row", *(f"v_{name}" for name in ends), "recent", "due")
+            .values_list("user_id", "row", "last", "group", "due")
         )
         sql, inner_params = inner.query.sql_with_params()
         i = len(ctes)
-        columns_sql = ", ".join(("u", "r", *(f"v_{name}" for name in ends), "rc", "due"))
-        ctes.append(f"f{i}({columns_sql}) AS ({sql})")
+        ctes.append(f"f{i}(u, r, l, g, due) AS ({sql})")
         cte_params.extend(inner_params)
+
+        def valid(moment, groups=groups):
+            """(SQL that is 1 when the row's completion is valid at `moment`, else 0)."""
+            cases, values = [], []
+            for k, (months, _covered) in enumerate(groups):
+                if months is None:
+                    cases.append((k, "l IS NOT NULL", []))
+                else:
+                    cases.append((k, "l > %s", [at(moment - relativedelta(months=months))]))
+            if len(cases) == 1:
+                _k, condition, values = cases[0]
+                return f"(CASE WHEN {condition} THEN 1 ELSE 0 END)", values
+            sql = (
+                "(CASE g "
+                + " ".join(
+                    f"WHEN {k} THEN (CASE WHEN {condition} THEN 1 ELSE 0 END)"
+                    for k, condition, _v in cases
+                )
+                + " ELSE 0 END)"
+            )
+            return sql, [v for _k, _c, vs in cases for v in vs]
+
+        v = {name: valid(moment) for name, moment in ends.items()}
+
+        def both(first, second, extra="", extra_params=()):
+            return (
+                f"{first[0]} = {first[1]} AND {second[0]} = {second[1]}{extra}",
+                [*first[2], *second[2], *extra_params],
+            )
+
+        now_valid = (v["now"][0], 1, v["now"][1])
+        now_invalid = (v["now"][0], 0, v["now"][1])
         figures = [
-            ("compliant", "v_now = 1", []),
-            ("overdue", "v_now = 0 AND due < %s", [at(now)]),
-            ("recent", "rc = 1", []),
-            ("lapsing_by_due", "v_now = 1 AND v_due = 0", []),
-            *((f"lapse_{d}", f"v_now = 1 AND v_d{d} = 0", []) for d in HORIZONS),
+            ("compliant", f"{v['now'][0]} = 1", v["now"][1]),
+            ("overdue", f"{v['now'][0]} = 0 AND due < %s", [*v["now"][1], at(now)]),
+            ("recent", "l > %s", [at(now - timedelta(days=window))]),
+            ("lapsing_by_due", *both(now_valid, (v["due"][0], 0, v["due"][1]))),
             *(
-                (f"due_{d}", "v_now = 0 AND due >= %s AND due < %s", [at(now), at(ends[f"d{d}"])])
+                (f"lapse_{d}", *both(now_valid, (v[f"d{d}"][0], 0, v[f"d{d}"][1])))
+                for d in HORIZONS
+            ),
+            *(
+                (
+                    f"due_{d}",
+                    f"{now_invalid[0]} = 0 AND due >= %s AND due < %s",
+                    [*now_invalid[2], at(now), at(ends[f"d{d}"])],
+                )
                 for d in HORIZONS
             ),
         ]
@@ -346,10 +389,10 @@ def get_forecast(
         )
         count_params = [param for _name, _condition, values in figures for param in values]
         # Only this module's own SQL, integers and column names are formatted in.
-        for row_sql, group in (("r", " GROUP BY r"), ("%s", "")):
+        for row_sql, grouping in (("r", " GROUP BY r"), ("%s", "")):
             parts.append(
                 f"SELECT {row_sql} AS row, {int(column.course_id)} AS course, "  # noqa: S608
-                f"COUNT(DISTINCT u) AS audience, {counts} FROM f{i}{group}"
+                f"COUNT(DISTINCT u) AS audience, {counts} FROM f{i}{grouping}"
             )
             params.extend([*([TOTAL] if row_sql == "%s" else []), *count_params])
     with connection.cursor() as cursor:
