@@ -218,6 +218,4 @@ def _seed_unit_missing_target(note, root: Organisation, course: CoursePage) -> N
         if done_days_ago is not None:
             _complete(user, course, now - timedelta(days=done_days_ago))
         elif username == MISSING_LAPSING:
-            _complete(
-                user, course, now - relativedelta(months=RENEWAL_MONTHS) + timedelta(days=20)
-            )
+            _complete(user, course, now - relativedelta(months=RENEWAL_MONTHS) + timedelta(days=20))
