@@ -227,7 +227,11 @@ def world(db, django_capture_on_commit_callbacks):
         for marker in markers
     }
     hr = {"A": hr_officer(roots["A"], A_HR), "B": hr_officer(roots["B"], B_HR)}
-    assignments = {key: assign_course(course, roots[key]) for key in ("A", "B")}
+    # Renewed every month: everyone's completion (made now) lapses within the forecast's
+    # 60 and 90 days, so HR's forecast lists people by name (issue 24).
+    assignments = {
+        key: assign_course(course, roots[key], recurrence_months=1) for key in ("A", "B")
+    }
 
     certificates, attempts = {}, {}
     for marker, user in people.items():
@@ -622,3 +626,22 @@ def test_the_wall_holds_on_every_url_for_every_role(world, settings):
     for name in ("hr_shared_course", "hr_programme_report"):
         assert 200 not in statuses[("hr_b", name)], name
     assert statuses[("hr_b", "hr_assignments")] == {200}
+    # The forecast and its people list were walked for both municipalities' units: each HR
+    # read their own (the list names them, below) and was refused the other's.
+    for role in ("hr_a", "hr_b"):
+        for name in ("hr_forecast", "hr_forecast_people"):
+            assert 200 in statuses[(role, name)], (role, name)
+        assert statuses[(role, "hr_forecast_people")] - {200} <= {302, 403}, role
+        assert statuses[(role, "hr_forecast_people")] != {200}, role
+
+
+def test_the_forecast_the_walk_reads_names_the_people_of_each_municipality(world):
+    """The walk's forecast pages are not empty: HR of A finds A's people on them, by name,
+    (and the walk above proves B's HR never does)."""
+    from django.urls import reverse
+
+    client = client_for(world.hr["A"])
+    url = reverse("hr_forecast_people", args=[world.units["A"].pk, world.course.pk])
+    body = body_of(client.get(url))
+    assert A_PEOPLE[0].lower() in body
+    assert B_PEOPLE[0].lower() not in body

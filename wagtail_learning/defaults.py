@@ -121,6 +121,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Learners are reminded this many days before a course is due (and when overdue).",
     ),
     Setting(
+        "LMS_FORECAST_PACE_DAYS",
+        30,
+        "HR's forecast projects a unit's completions at the pace of the last this many days.",
+    ),
+    Setting(
         "LMS_MIN_GROUP_SIZE",
         5,
         "Another organisation's figures are shown only for groups of at least this many "

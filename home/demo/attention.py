@@ -9,6 +9,12 @@ on time, since its assignments are due weeks after the day it is built.
   manager per night patrol" is met today but the completion expires within the warning
   window (compliance.api.WARNING_DAYS), so the unit's certificate is about to lapse.
 
+- A unit that will miss its target (issue 24, HR › "Prognos"): Hemtjänst Vårby has the
+  equality programme for all its eight staff, due in 45 days; three have completed it,
+  one in the last month, and one completion (renewed every 36 months) lapses within 30
+  days. At the pace of one a month the forecast projects at most five of eight (62 %) by
+  any due date within 90 days, short of the target.
+
 Idempotent like the rest of seed_demo: people by username, units by name, the rule by
 name, the assignment by course, unit and due mode; dates are set when a row is created
 and left alone afterwards.
@@ -68,6 +74,7 @@ def seed_hr_attention(note) -> None:
         return
     _seed_new_hires(note, root, course)
     _seed_lapsing_unit(note, root, course)
+    _seed_unit_missing_target(note, root, course)
 
 
 def _person(note, username, first, last, *, unit, manager: bool, hired: date) -> tuple:
@@ -143,3 +150,72 @@ def _seed_lapsing_unit(note, root: Organisation, course: CoursePage) -> None:
         assignment=managers, name=RULE["name"], defaults=RULE
     )
     note("rules", rule.name, created=created)
+
+
+MISSING_UNIT = "Hemtjänst Vårby"
+# username, first name, last name, completed the programme this many days ago (None: not)
+MISSING_STAFF = [
+    ("anst-1921", "Sara", "Lundqvist", 10),
+    ("anst-1922", "Omar", "Haddad", 50),
+    ("anst-1923", "Birgitta", "Nord", None),  # completed 36 months less 20 days ago
+    ("anst-1924", "Jonas", "Ek", None),
+    ("anst-1925", "Fatima", "Ali", None),
+    ("anst-1926", "Per", "Holm", None),
+    ("anst-1927", "Lina", "Berg", None),
+    ("anst-1928", "Ahmed", "Yusuf", None),
+]
+MISSING_LAPSING = "anst-1923"
+MISSING_DUE_DAYS = 45
+RENEWAL_MONTHS = 36
+
+
+def _complete(user, course, when) -> None:
+    enrolment = Enrolment.objects.get(user=user, course_id=course.pk)
+    Completion.objects.create(
+        user=user,
+        page_id=course.pk,
+        cycle=enrolment.cycle,
+        kind=Completion.Kind.COURSE,
+        completed_at=when,
+    )
+    enrolment.status = Enrolment.Status.COMPLETED
+    enrolment.completed_at = when
+    enrolment.save(update_fields=["status", "completed_at"])
+
+
+def _seed_unit_missing_target(note, root: Organisation, course: CoursePage) -> None:
+    today = timezone.localdate()
+    administration = root.get_children().get(name=HOME_CARE_ADMINISTRATION)
+    unit = administration.get_children().filter(name=MISSING_UNIT).first()
+    note("units", MISSING_UNIT, created=unit is None)
+    if unit is None:
+        unit = administration.add_child(name=MISSING_UNIT, unit_type="Hemtjänst")
+    people = []
+    for username, first, last, done_days_ago in MISSING_STAFF:
+        user, created = _person(
+            note, username, first, last, unit=unit, manager=False, hired=date(2017, 8, 1)
+        )
+        people.append((user, created, done_days_ago, username))
+    assignment, created = Assignment.objects.get_or_create(
+        course=course,
+        unit=unit,
+        due_mode=Assignment.DueMode.FIXED,
+        defaults={
+            "audience": Assignment.Audience.ALL,
+            "due_date": today + timedelta(days=MISSING_DUE_DAYS),
+            "recurrence_months": RENEWAL_MONTHS,
+            "target_share": 80,
+        },
+    )
+    note("assignments", str(assignment), created=created)
+    if created:
+        apply_assignment(assignment, today=today)
+    now = timezone.now()
+    for user, created, done_days_ago, username in people:
+        if not created:
+            continue
+        sync_assignments_for_users([user.pk])
+        if done_days_ago is not None:
+            _complete(user, course, now - timedelta(days=done_days_ago))
+        elif username == MISSING_LAPSING:
+            _complete(user, course, now - relativedelta(months=RENEWAL_MONTHS) + timedelta(days=20))

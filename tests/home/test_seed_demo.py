@@ -672,3 +672,25 @@ def test_the_demo_evaluation_shows_one_group_and_withholds_the_other(seed):
     withheld = [g for g in results.rows if g.withheld]
     assert [g.answers for g in shown] == [6]
     assert [str(g.answers) for g in withheld] == ["färre än 5", "färre än 5"]
+
+
+@pytest.mark.django_db
+def test_hr_sees_a_unit_that_will_miss_its_target_in_the_forecast(seed, client):
+    """Issue 24: Hemtjänst Vårby (8 staff, 3 compliant, one lapsing within 30 days, one
+    completion in the last month, due in 45 days) is projected short of its target."""
+    seed()
+    client.force_login(get_user_model().objects.get(username="hr"))
+    administration = Organisation.objects.get(name="Socialförvaltningen")
+    equality = CoursePage.objects.get(slug=EQUALITY_SLUG)
+
+    response = client.get(reverse("hr_forecast"), {"unit": administration.pk})
+    assert response.status_code == 200
+    row = next(r for r in response.context["forecast"].rows if r.label == "Hemtjänst Vårby")
+    cell = row.cells[equality.pk]
+    assert (cell.audience, cell.compliant, cell.lapsing[30], cell.recent) == (8, 3, 1, 1)
+    assert cell.on_course is False
+    assert "Missar målet" in response.content.decode()
+    people = client.get(
+        reverse("hr_forecast_people", args=[row.unit.pk, equality.pk]), {"days": 30}
+    )
+    assert [p.name for p in people.context["people"]] == ["Birgitta Nord"]

@@ -45,7 +45,8 @@ def test_the_owners_figures_and_exports_show_a_mark_for_a_small_group(w, client)
     assert "färre än 5" in page and "visas inte" in page
     in_english(client)
     page = body(client.get(url)).decode()
-    assert page.count("fewer than 5") == 1 and "Fewer than 5" in page  # the row, the note
+    figures = page.split('data-testid="shared-figures"')[1].split("</table>")[0]
+    assert figures.count("fewer than 5") == 1 and "Fewer than 5" in page  # the row, the note
     small, hidden = ["fewer than 5"] * 6, ["not shown"] * 6
     assert csv_rows(client.get(url, {"export": "csv"}))[1:] == [
         ["Sundbybergs stad", "3", "2", "66,7", "0", "0", "1"],
@@ -100,3 +101,25 @@ def test_the_programme_report_refuses_a_day_and_withholds_a_small_group(w, clien
     ]
     page = body(client.get(url, march)).decode()
     assert "fewer than 5" in page and "not shown" in page
+
+
+def test_the_owners_forecast_withholds_a_small_organisation_and_what_gives_it_back(
+    w, client, settings
+):
+    """Issue 24: the forecast per organisation on the owner's page follows decision 0034:
+    Järfälla's four people read "färre än 5", the total "visas inte"; with k = 4 they show
+    (Sven of Sundbyberg is due on 31 March: within 30 days)."""
+    client.force_login(w.hr["S"])
+    url = reverse("hr_shared_course", args=[w.course.pk])
+    forecast = client.get(url).context["forecast"]
+    sundbyberg, jarfalla = forecast.rows
+    assert (sundbyberg.audience, sundbyberg.due_30, sundbyberg.lapse_90) == (3, 1, 0)
+    assert str(jarfalla.audience) == "färre än 5" and jarfalla.due_90 is jarfalla.withheld
+    assert str(forecast.total.audience) == "visas inte"
+    table = body(client.get(url)).decode().split('data-testid="shared-forecast"')[1]
+    assert "färre än 5" in table.split("</table>")[0]
+
+    settings.LMS_MIN_GROUP_SIZE = 4
+    forecast = client.get(url).context["forecast"]
+    assert [(r.audience, r.due_30, r.lapse_90) for r in forecast.rows] == [(3, 1, 0), (4, 0, 0)]
+    assert forecast.total.audience == 6 and forecast.withheld is None

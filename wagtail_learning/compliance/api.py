@@ -23,6 +23,19 @@ from .certification import (
     rules_in_scope,
 )
 from .disclosure import Withheld, withhold_small_groups
+from .forecast import (
+    HORIZONS,
+    Forecast,
+    ForecastCell,
+    ForecastPerson,
+    ForecastRow,
+    OrganisationForecast,
+    SharedCourseForecast,
+    forecast_people,
+    get_forecast,
+    get_shared_course_forecast,
+    iter_forecast_people,
+)
 from .models import (
     Assignment,
     CertificationRule,
@@ -83,9 +96,21 @@ from .sharing import (
     shortest_period_start,
 )
 from .snapshots import get_compliance_charts, write_compliance_snapshots
-from .vocabulary import AudienceFilter, ComplianceStatus
+from .vocabulary import AudienceFilter, ComplianceStatus, ForecastReason
 
 __all__ = [
+    "HORIZONS",
+    "Forecast",
+    "ForecastCell",
+    "ForecastPerson",
+    "ForecastReason",
+    "ForecastRow",
+    "forecast_people",
+    "OrganisationForecast",
+    "SharedCourseForecast",
+    "get_forecast",
+    "get_shared_course_forecast",
+    "iter_forecast_people",
     "ANONYMISE_ACTION",
     "ANONYMOUS_LABEL",
     "PERSON_ANONYMISED",

@@ -5,7 +5,7 @@ CSV and the XLSX use these; nothing compares the bare strings."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AudienceFilter", "ComplianceStatus"]
+__all__ = ["AudienceFilter", "ComplianceStatus", "ForecastReason"]
 
 
 class ComplianceStatus(models.TextChoices):
@@ -26,3 +26,10 @@ class AudienceFilter(models.TextChoices):
     ALL = "all", _("Managers and staff")
     MANAGERS = "managers", _("Managers")
     STAFF = "staff", _("Staff")
+
+
+class ForecastReason(models.TextChoices):
+    """Why a person is on HR's forecast list (compliance/forecast.py)."""
+
+    LAPSES = "lapses", _("Completion lapses")
+    COMES_DUE = "comes_due", _("Becomes overdue")

@@ -1,7 +1,12 @@
-"""A small server-rendered SVG line chart: compliance over time against the target.
+"""Small server-rendered SVG charts: compliance over time against the target (a line), and
+the forecast's units now and projected to the due date against the target (bars).
 
-Server-side on purpose: no JavaScript charting library to ship, load or keep accessible;
-the template shows the same figures in a table for screen readers and printing."""
+Server-side on purpose (decision 0044): no JavaScript charting library to ship, load or
+keep accessible; vector output that prints sharp. Every chart sits in a <figure> with its
+figures as a table beside it, and no series is told apart by colour alone: each has its
+own shape (a solid line with dots, a dashed line, solid or hatched bars), a text label or
+legend, and its values written on it. `data-series` names each series' marks (the tests
+read it)."""
 
 from __future__ import annotations
 
@@ -41,8 +46,9 @@ def line_chart_svg(points: list[tuple[datetime, float | None]], *, target: int, 
         )
     ty = _y(target)
     parts.append(
-        f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{WIDTH - RIGHT}" y2="{ty:.1f}" stroke="#7a4b00" '
-        f'stroke-dasharray="6 4"/><text x="{WIDTH - RIGHT}" y="{ty - 4:.1f}" font-size="11" '
+        f'<line data-series="target" x1="{LEFT}" y1="{ty:.1f}" x2="{WIDTH - RIGHT}" '
+        f'y2="{ty:.1f}" stroke="#7a4b00" stroke-dasharray="6 4"/>'
+        f'<text data-series="target" x="{WIDTH - RIGHT}" y="{ty - 4:.1f}" font-size="11" '
         f'text-anchor="end" fill="#7a4b00">{escape(_("target %(t)s %%") % {"t": target})}</text>'
     )
     coords = [
@@ -52,8 +58,21 @@ def line_chart_svg(points: list[tuple[datetime, float | None]], *, target: int, 
         path = " ".join(
             f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(coords)
         )
-        parts.append(f'<path d="{path}" fill="none" stroke="#0b5394" stroke-width="2.5"/>')
-        parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#0b5394"/>' for x, y in coords)
+        parts.append(
+            f'<path data-series="compliant" d="{path}" fill="none" stroke="#0b5394" '
+            f'stroke-width="2.5"/>'
+        )
+        parts.extend(
+            f'<circle data-series="compliant" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#0b5394"/>'
+            for x, y in coords
+        )
+        # The line's own label at its last point: it is not the target's dashed line.
+        last_x, last_y = coords[-1]
+        label = _("compliant %(share)s %%") % {"share": f"{points[-1][1] or 0:.0f}"}
+        parts.append(
+            f'<text data-series="compliant" x="{last_x - 6:.1f}" y="{last_y + 16:.1f}" '
+            f'font-size="11" text-anchor="end" fill="#0b5394">{escape(label)}</text>'
+        )
     for i, (when, _share) in enumerate(points):
         if i in (0, count - 1) or i == count // 2:
             # The outer labels align inwards: centred, they were cut off at the edges.
@@ -62,5 +81,71 @@ def line_chart_svg(points: list[tuple[datetime, float | None]], *, target: int, 
                 f'<text x="{_x(i, count):.1f}" y="{HEIGHT - 8}" font-size="11" '
                 f'text-anchor="{anchor}" fill="#4a5360">{escape(date_format(when, "N Y"))}</text>'
             )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - built from numbers and escaped text
+
+
+BAR_WIDTH, BAR_LABEL, BAR_ROW, BAR_TOP = 640, 190, 34, 40
+
+
+def forecast_bars_svg(
+    rows: list[tuple[str, float | None, float | None]], *, target: int, title: str, key: str
+) -> str:
+    """Per unit two bars: compliant now (solid) and projected at the due date (hatched),
+    each with its share written at its end; the target a dashed line with its label; a
+    legend in words and shapes. `rows`: (unit, share now, projected share), shares in %;
+    `key` makes the hatch pattern's id unique on the page."""
+    hatch = f"hatch-{key}"
+    height = BAR_TOP + BAR_ROW * max(len(rows), 1) + 8
+    span = BAR_WIDTH - BAR_LABEL - 60
+
+    def x(share: float) -> float:
+        return BAR_LABEL + span * share / 100
+
+    now_label, projected_label = _("compliant now"), _("projected at the due date")
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {BAR_WIDTH} {height}" '
+        f'width="{BAR_WIDTH}" height="{height}" role="img" class="forecast-chart">',
+        f"<title>{escape(title)}</title>",
+        f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#0b5394" stroke-width="3"/></pattern></defs>',
+        # The legend: a swatch of each shape and its name.
+        f'<rect data-series="now" x="{BAR_LABEL}" y="8" width="14" height="10" fill="#0b5394"/>',
+        f'<text x="{BAR_LABEL + 20}" y="17" font-size="11" fill="#1f2328">'
+        f"{escape(now_label)}</text>",
+        f'<rect data-series="projected" x="{BAR_LABEL + 150}" y="8" width="14" height="10" '
+        f'fill="url(#{hatch})" stroke="#0b5394"/>',
+        f'<text x="{BAR_LABEL + 170}" y="17" font-size="11" fill="#1f2328">'
+        f"{escape(projected_label)}</text>",
+    ]
+    for i, (label, now, projected) in enumerate(rows):
+        top = BAR_TOP + i * BAR_ROW
+        parts.append(
+            f'<text x="{BAR_LABEL - 8}" y="{top + 17}" font-size="11" text-anchor="end" '
+            f'fill="#1f2328">{escape(label[:32])}</text>'
+        )
+        for j, (series, share) in enumerate((("now", now), ("projected", projected))):
+            y = top + 2 + j * 14
+            if share is None:
+                parts.append(
+                    f'<text data-series="{series}" x="{BAR_LABEL}" y="{y + 10}" font-size="10" '
+                    f'fill="#4a5360">–</text>'
+                )
+                continue
+            fill = 'fill="#0b5394"' if series == "now" else f'fill="url(#{hatch})" stroke="#0b5394"'
+            parts.append(
+                f'<rect data-series="{series}" x="{BAR_LABEL}" y="{y}" '
+                f'width="{max(x(share) - BAR_LABEL, 1):.1f}" height="12" {fill}/>'
+                f'<text data-series="{series}" x="{x(share) + 4:.1f}" y="{y + 10}" '
+                f'font-size="10" fill="#1f2328">{share:.0f} %</text>'
+            )
+    tx = x(target)
+    parts.append(
+        f'<line data-series="target" x1="{tx:.1f}" y1="{BAR_TOP - 6}" x2="{tx:.1f}" '
+        f'y2="{height - 4}" stroke="#7a4b00" stroke-width="2" stroke-dasharray="6 4"/>'
+        f'<text data-series="target" x="{tx + 4:.1f}" y="{BAR_TOP - 8}" font-size="11" '
+        f'fill="#7a4b00">{escape(_("target %(t)s %%") % {"t": target})}</text>'
+    )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - built from numbers and escaped text

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
 from wagtail_learning.compliance.api import (
+    HORIZONS,
     Assignment,
     CourseSharing,
     NotParticipating,
@@ -27,6 +28,7 @@ from wagtail_learning.compliance.api import (
     get_owned_courses,
     get_programme_report,
     get_shared_course_figures,
+    get_shared_course_forecast,
     shortest_period_start,
 )
 from wagtail_learning.courses.models import CoursePage
@@ -210,6 +212,8 @@ def shared_course(request, course_id: int):
             "page_subtitle": _("Shared course"),
             "header_icon": "globe",
             "figures": figures,
+            "forecast": get_shared_course_forecast(user=request.user, course_id=course_id),
+            "horizons": HORIZONS,
             "query": request.GET.urlencode(),
         },
     )

@@ -6,7 +6,7 @@ from wagtail import hooks
 
 from wagtail_learning.lms.http import PermissionMenuItem
 
-from . import certification_views, report_views
+from . import certification_views, forecast_views, report_views
 
 
 @hooks.register("register_admin_urls")
@@ -19,6 +19,12 @@ def register_report_urls():
             name="hr_unit_people",
         ),
         path("hr/person/<int:user_id>/", report_views.person_record, name="hr_person"),
+        path("hr/forecast/", forecast_views.forecast, name="hr_forecast"),
+        path(
+            "hr/forecast/unit/<int:unit_id>/course/<int:course_id>/",
+            forecast_views.forecast_unit_people,
+            name="hr_forecast_people",
+        ),
         path("hr/certification/", certification_views.certification, name="hr_certification"),
         path(
             "hr/certification/unit/<int:unit_id>/",
@@ -81,6 +87,17 @@ def register_import_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_hr_menu():
     return SubmenuMenuItem(_("HR"), hr_menu, icon_name="group", name="hr", order=260)
+
+
+@hooks.register("register_hr_menu_item")
+def register_forecast_menu_item():
+    return PermissionMenuItem(
+        _("Forecast"),
+        reverse("hr_forecast"),
+        icon_name="date",
+        name="hr-forecast",
+        permission="compliance.view_compliance",
+    )
 
 
 @hooks.register("register_hr_menu_item")
