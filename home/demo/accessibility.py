@@ -15,19 +15,38 @@ ORGANISATION = "Huddinge kommun"
 CONTACT = "tillganglighet@huddinge.example.se"
 ADMIN_BARRIER = (
     "Delar av Wagtails administrationsgränssnitt (/admin/), som redaktörer, HR och "
-    "samordnare använder, uppfyller inte kraven: en del knappar och menyer i "
-    "sidredigeraren och textredigeraren saknar namn som skärmläsare kan läsa upp, och "
-    "några dialogrutor flyttar inte fokus rätt."
+    "samordnare använder, uppfyller inte kraven: textredigeraren (fält med formaterad "
+    "text) saknar ett namn som skärmläsare kan läsa upp, och på sidor utan länkar går "
+    "huvudytan att rulla men inte att nå med tangentbordet."
+)
+# What the browser suite measures inside Wagtail's own views and cannot fix in our
+# templates (tests/browser/a11y.py KNOWN_WAGTAIL_BARRIERS); a barrier per criterion.
+ADMIN_REFLOW_BARRIER = (
+    "Wagtails egna redigeringsvyer (sidredigeraren, utforskaren och listor och formulär "
+    "för kursinnehåll) går inte att använda i ett 320 pixlar brett fönster utan att rulla i "
+    "sidled: sidhuvudets brödsmulor, minikartan, sidopanelerna och tabellerna får inte plats. "
+    "Plattformens egna administrationssidor (HR, evenemang, textning) fungerar i den bredden."
 )
 BARRIERS = [
     {
         "what": ADMIN_BARRIER,
-        "requirement": "WCAG 2.1 4.1.2 Namn, roll, värde; 2.4.3 Fokusordning",
+        "requirement": "WCAG 2.1 4.1.2 Namn, roll, värde; 2.1.1 Tangentbord",
         "reason": accessibility.BarrierReason.NON_COMPLIANCE,
         "plan": (
             "Administrationsgränssnittet kommer från Wagtail. Vi rapporterar bristerna till "
             "Wagtail-projektet och uppdaterar när nya versioner rättar dem. Den som inte kan "
             "använda administrationen får hjälp av sin utbildningssamordnare."
+        ),
+        "fixed_by": date(2027, 6, 30),
+    },
+    {
+        "what": ADMIN_REFLOW_BARRIER,
+        "requirement": "WCAG 2.1 1.4.10 Anpassning till skärmstorlek",
+        "reason": accessibility.BarrierReason.NON_COMPLIANCE,
+        "plan": (
+            "Redigeringsvyerna kommer från Wagtail. Vi rapporterar bristen till "
+            "Wagtail-projektet; till dess går de att använda i ett bredare fönster eller med "
+            "förstoring upp till 200 procent."
         ),
         "fixed_by": date(2027, 6, 30),
     },

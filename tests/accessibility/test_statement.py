@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from home.demo.accessibility import ADMIN_BARRIER, seed_accessibility
+from home.demo.accessibility import ADMIN_BARRIER, ADMIN_REFLOW_BARRIER, seed_accessibility
 from tests.factories import (
     CoursePageFactory,
     ModulePageFactory,
@@ -52,8 +52,9 @@ def test_the_demo_statement_names_the_level_the_standard_the_barriers_and_the_da
     assert 'data-conformance="partial"' in html
     assert "delvis förenlig med lagen om tillgänglighet till digital offentlig service" in html
     assert "WCAG 2.1 AA (EN 301 549 V3.2.1)" in html
-    assert html.count("data-barrier>") == 2
+    assert html.count("data-barrier>") == 3
     assert ADMIN_BARRIER in html
+    assert ADMIN_REFLOW_BARRIER in html
     assert "Åtgärdas senast 30 juni 2027." in html
     assert "Uppfyller inte kraven" in html
     assert f'href="{DIGG}"' in html

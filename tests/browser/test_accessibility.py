@@ -18,7 +18,7 @@ from wagtail_learning.courses.models import CoursePage
 from wagtail_learning.modules.models import ModulePage
 from wagtail_learning.org.api import LearnerProfile, Organisation
 
-from .a11y import axe_violations, describe, ensure_axe
+from .a11y import axe_violations, describe, ensure_axe, focus_problems, scrolls_sideways
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,6 +61,31 @@ def test_the_check_finds_what_it_must(browser_page):
         '<p style="color:#bbb">svag text</p><input></main></body></html>'
     )
     assert {v["id"] for v in axe_violations(browser_page)} >= {"color-contrast", "label"}
+
+
+def test_the_wcag_2_2_checks_find_what_they_must(browser_page):
+    """Focus that does not show, targets under 24 px that crowd each other, and a page
+    wider than 320 px are found; a link with the browser's focus ring and a roomy target
+    pass. Each check of test_wcag_every_page can fail."""
+    page = browser_page
+    page.set_content(
+        '<html lang="sv"><head><title>t</title><style>'
+        "#hidden:focus { outline: none; } .tiny { width: 14px; height: 14px; padding: 0;"
+        " margin: 0; border: 0; display: inline-block; }"
+        '</style></head><body><main><h1>t</h1><p><a id="ringed" href="#a">Ringad</a></p>'
+        '<p><a id="hidden" href="#b">Dold fokus</a></p>'
+        '<p><button class="tiny" aria-label="ett"></button><button class="tiny" '
+        'aria-label="två"></button></p></main></body></html>'
+    )
+    unfocused = focus_problems(page)
+    assert any("#hidden" in element for element in unfocused), unfocused
+    assert not any("#ringed" in element for element in unfocused), unfocused
+    assert "target-size" in {v["id"] for v in axe_violations(page)}
+
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert scrolls_sideways(page) == []
+    page.set_content('<html lang="sv"><body><div style="width: 500px">bred</div></body></html>')
+    assert scrolls_sideways(page)
 
 
 def test_learner_and_verification_pages_have_no_serious_violations(live_server, browser_page, demo):
