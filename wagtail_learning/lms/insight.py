@@ -354,22 +354,28 @@ class GradedAttempt:
 
 
 def grade_attempt(
-    question_ids: Iterable[str], answers: dict, by_id: dict[str, QuestionSpec]
+    question_ids: Iterable[str],
+    answers: dict,
+    by_id: dict[str, QuestionSpec],
+    correct_ids: dict[str, frozenset[str]] | None = None,
 ) -> GradedAttempt:
+    """Mark one attempt's stored answers against the questions `by_id` (those of the
+    revision it was taken against); `correct_ids`: each question's right choices, when
+    the caller marks many attempts against the same questions."""
     graded = {}
     for question_id in question_ids:
         question = by_id.get(question_id)
         if question is None:
             continue
         chosen = tuple(answers.get(question_id) or ())
-        correct_ids = {c.choice_id for c in question.choices if c.correct}
-        right = set(chosen) == correct_ids
-        graded[question_id] = (
-            right,
-            float(question.points) if right else 0.0,
-            float(question.points),
-            chosen,
+        right_ids = (
+            correct_ids[question_id]
+            if correct_ids is not None
+            else frozenset(c.choice_id for c in question.choices if c.correct)
         )
+        right = frozenset(chosen) == right_ids
+        points = float(question.points)
+        graded[question_id] = (right, points if right else 0.0, points, chosen)
     return GradedAttempt(graded)
 
 
@@ -379,17 +385,24 @@ def compute_item_analysis(
     """Item analysis of `questions` (the quiz as it stands) over graded first attempts.
     Questions an attempt did not have do not count for it; answers to questions no longer
     in the quiz count only in the other items' rest score. Pure."""
+    totals = [
+        (a.answers, sum(v[1] for v in a.answers.values()), sum(v[2] for v in a.answers.values()))
+        for a in attempts
+    ]
     items = []
     for question in questions:
         qid = question.question_id
-        had = [a.answers for a in attempts if qid in a.answers]
+        had = [(answers, points, maximum) for answers, points, maximum in totals if qid in answers]
         n = len(had)
-        right = [1 if answers[qid][0] else 0 for answers in had]
+        right = []
         rest = []
-        for answers in had:
-            points = sum(v[1] for key, v in answers.items() if key != qid)
-            maximum = sum(v[2] for key, v in answers.items() if key != qid)
-            rest.append(points / maximum if maximum else 0.0)
+        for answers, points, maximum in had:
+            mine = answers[qid]
+            right.append(1 if mine[0] else 0)
+            # The score on the attempt's other questions, as a share of their points.
+            others = maximum - mine[2]
+            rest.append((points - mine[1]) / others if others else 0.0)
+        had = [answers for answers, _p, _m in had]
         picked: dict[str, int] = defaultdict(int)
         unanswered = 0
         for answers in had:
@@ -435,10 +448,7 @@ def compute_item_analysis(
     reliability = None
     if len(complete) >= min_attempts and len(attempts) >= min_attempts:
         reliability = kr20([[1 if a.answers[qid][0] else 0 for qid in ids] for a in complete])
-    scores = [
-        sum(v[1] for v in a.answers.values()) / (sum(v[2] for v in a.answers.values()) or 1)
-        for a in attempts
-    ]
+    scores = [points / (maximum or 1) for _answers, points, maximum in totals]
     enough = len(attempts) >= min_attempts
     return ItemAnalysis(
         attempts=len(attempts),
@@ -477,10 +487,16 @@ def get_quiz_item_analysis(quiz, *, rules_of_revision=None) -> ItemAnalysis:
     }
     for revision in Revision.objects.filter(pk__in=revision_ids):
         by_revision[revision.pk] = {q.question_id: q for q in read(revision).questions}
-    graded = [
-        grade_attempt(question_ids, answers or {}, by_revision.get(revision_id, by_revision[None]))
-        for revision_id, question_ids, answers in firsts.values()
-    ]
+    correct = {
+        key: {
+            qid: frozenset(c.choice_id for c in q.choices if c.correct) for qid, q in by_id.items()
+        }
+        for key, by_id in by_revision.items()
+    }
+    graded = []
+    for revision_id, question_ids, answers in firsts.values():
+        key = revision_id if revision_id in by_revision else None
+        graded.append(grade_attempt(question_ids, answers or {}, by_revision[key], correct[key]))
     return compute_item_analysis(
         graded, current.questions, min_attempts=value("LMS_ITEM_ANALYSIS_MIN_ATTEMPTS")
     )
