@@ -165,8 +165,11 @@ def compute_retention(
     for viewer_rows in per_viewer.values():
         if len(viewer_rows) == 1:
             watched, rewatched, row_duration = viewer_rows[0]
-            watched = [(min(a, duration), min(b, duration)) for a, b in watched]
-            rewatched = [(min(a, duration), min(b, duration)) for a, b in rewatched]
+            # Stored sorted and merged: clipped only when they pass the lecture's end.
+            if watched[-1][1] > duration:
+                watched = [(min(a, duration), min(b, duration)) for a, b in watched]
+            if rewatched and rewatched[-1][1] > duration:
+                rewatched = [(min(a, duration), min(b, duration)) for a, b in rewatched]
         else:
             groups = [merge_ranges(r[0]) for r in viewer_rows]
             watched = merge_ranges(
@@ -179,7 +182,7 @@ def compute_retention(
             row_duration = max((r[2] or 0) for r in viewer_rows)
         _add_coverage(watched_sums, watched_steps, watched, width, count)
         _add_coverage(again_sums, again_steps, rewatched, width, count)
-        furthest = max(b for _a, b in watched)
+        furthest = watched[-1][1]  # sorted and merged
         end = min(duration, float(row_duration or duration))
         if furthest >= end - END_TOLERANCE_SECONDS:
             finished += 1
