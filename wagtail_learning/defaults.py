@@ -110,6 +110,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Statements one run of the sending task sends to each LRS.",
     ),
     Setting(
+        "LMS_ITEM_ANALYSIS_MIN_ATTEMPTS",
+        30,
+        "A quiz's item analysis (difficulty, discrimination, KR-20) is shown only from this "
+        "many first attempts (per question: attempts that had it).",
+    ),
+    Setting(
         "LMS_CLIENT_IP_HEADER",
         "",
         "The request header the reverse proxy sets to the client's address (e.g. "

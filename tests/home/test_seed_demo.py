@@ -694,3 +694,32 @@ def test_hr_sees_a_unit_that_will_miss_its_target_in_the_forecast(seed, client):
         reverse("hr_forecast_people", args=[row.unit.pk, equality.pk]), {"days": 30}
     )
     assert [p.name for p in people.context["people"]] == ["Birgitta Nord"]
+
+
+def test_the_demo_has_a_lecture_with_a_drop_off_and_a_quiz_with_a_flagged_question(seed, client):
+    """Issue 24: `editor` (Huddinge's) reads the Grundmodul lecture's retention, with a
+    drop-off point near 40 % of it, and its quiz's item analysis over at least 30 first
+    attempts, with a flagged question; Sundbyberg's editor is refused both."""
+    from django.urls import reverse
+
+    from wagtail_learning.modules.models import ModulePage
+
+    seed()
+    module = ModulePage.objects.get(slug="grundmodul")
+    lecture = next(b.value["lecture"] for b in module.steps if b.block_type == "lecture")
+    quiz = next(b.value["quiz"] for b in module.steps if b.block_type == "quiz")
+    retention_url = reverse("insight_lecture_retention", args=[lecture.pk])
+    quiz_url = reverse("insight_quiz_item_analysis", args=[quiz.pk])
+    client.force_login(get_user_model().objects.get(username="editor"))
+
+    retention = client.get(retention_url).context["retention"]
+    analysis = client.get(quiz_url).context["analysis"]
+
+    assert retention.enough and retention.drop_offs
+    duration = lecture.duration.total_seconds()
+    assert 0.3 * duration <= retention.drop_offs[0].start <= 0.45 * duration
+    assert analysis.attempts >= 30 and analysis.flagged
+    assert "easy" in analysis.items[0].flags
+    client.force_login(get_user_model().objects.get(username="editor-sundbyberg"))
+    assert client.get(retention_url).status_code == 403
+    assert client.get(quiz_url).status_code == 403

@@ -147,5 +147,91 @@ def forecast_bars_svg(
         f'<text data-series="target" x="{tx + 4:.1f}" y="{BAR_TOP - 8}" font-size="11" '
         f'fill="#7a4b00">{escape(_("target %(t)s %%") % {"t": target})}</text>'
     )
+
+
+# --- Audience retention of a lecture (issue 24) ----------------------------------------------
+
+R_WIDTH, R_HEIGHT = 640, 240
+R_LEFT, R_RIGHT, R_TOP, R_BOTTOM = 44, 16, 28, 30
+
+
+def _clock(seconds: float) -> str:
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def retention_chart_svg(
+    buckets, *, duration: float, chapters=(), drop_offs=(), title: str, description: str
+) -> str:
+    """A lecture's audience over its length: the share watching (solid line, dots), the
+    share watching again (dashed line, no dots), chapters as dotted verticals numbered as
+    in the list beside the chart, drop-off points as numbered triangles. Each is told
+    apart by its shape and its label as well as its colour; the page gives every figure in
+    a table. `buckets` have start, end, watching, rewatched (shares 0-1)."""
+    span_x = R_WIDTH - R_LEFT - R_RIGHT
+    span_y = R_HEIGHT - R_TOP - R_BOTTOM
+    duration = max(float(duration), 1.0)
+
+    def x(seconds: float) -> float:
+        return R_LEFT + span_x * min(max(seconds, 0.0), duration) / duration
+
+    def y(share: float) -> float:
+        return R_TOP + span_y * (1 - min(max(share, 0.0), 1.0))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {R_WIDTH} {R_HEIGHT}" '
+        f'width="100%" style="max-width:{R_WIDTH}px" role="img" aria-labelledby="retention-title '
+        f'retention-desc" class="retention-chart">',
+        f'<title id="retention-title">{escape(title)}</title>',
+        f'<desc id="retention-desc">{escape(description)}</desc>',
+    ]
+    for share in (0, 25, 50, 75, 100):
+        gy = y(share / 100)
+        parts.append(
+            f'<line x1="{R_LEFT}" y1="{gy:.1f}" x2="{R_WIDTH - R_RIGHT}" y2="{gy:.1f}" '
+            f'stroke="#c9d1d9"/><text x="{R_LEFT - 6}" y="{gy + 4:.1f}" font-size="11" '
+            f'text-anchor="end" fill="#4a5360">{share}%</text>'
+        )
+    for number, chapter in enumerate(chapters, start=1):
+        cx = x(chapter.start_seconds)
+        parts.append(
+            f'<line x1="{cx:.1f}" y1="{R_TOP - 12}" x2="{cx:.1f}" y2="{R_HEIGHT - R_BOTTOM}" '
+            f'stroke="#4a5360" stroke-dasharray="2 3"/><text x="{cx + 3:.1f}" y="{R_TOP - 14}" '
+            f'font-size="11" fill="#1f2328">{number}</text>'
+        )
+
+    def line(key: str, *, dashed: bool, dots: bool, colour: str) -> None:
+        coords = [(x((b.start + b.end) / 2), y(getattr(b, key))) for b in buckets]
+        if not coords:
+            return
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py) in enumerate(coords)
+        )
+        dash = ' stroke-dasharray="7 4"' if dashed else ""
+        parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>')
+        if dots and len(coords) <= 60:
+            parts.extend(
+                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{colour}"/>'
+                for px, py in coords
+            )
+
+    line("watching", dashed=False, dots=True, colour="#0b5394")
+    line("rewatched", dashed=True, dots=False, colour="#7a4b00")
+    for number, bucket in enumerate(drop_offs, start=1):
+        tx, ty = x((bucket.start + bucket.end) / 2), y(bucket.watching)
+        triangle = (
+            f"M{tx - 6:.1f},{ty - 16:.1f} L{tx + 6:.1f},{ty - 16:.1f} L{tx:.1f},{ty - 5:.1f} Z"
+        )
+        parts.append(
+            f'<path d="{triangle}" fill="#a61b1b"/><text x="{tx + 8:.1f}" y="{ty - 8:.1f}" '
+            f'font-size="12" fill="#a61b1b" font-weight="bold">{number}</text>'
+        )
+    for seconds, anchor in ((0, "start"), (duration / 2, "middle"), (duration, "end")):
+        parts.append(
+            f'<text x="{x(seconds):.1f}" y="{R_HEIGHT - 10}" font-size="11" '
+            f'text-anchor="{anchor}" fill="#4a5360">{_clock(seconds)}</text>'
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - built from numbers and escaped text

@@ -292,3 +292,43 @@ class CourseSharingViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_course_sharing_viewset():
     return CourseSharingViewSet("course_sharing")
+
+
+# --- Editors' insight: lecture retention and quiz item analysis (issue 24) -------------------
+
+from wagtail.admin.widgets.button import MenuItem  # noqa: E402
+
+from wagtail_learning.modules.insight import may_read_insight  # noqa: E402
+from wagtail_learning.modules.models import Lecture, Quiz  # noqa: E402
+
+from . import insight_views  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_insight_urls():
+    return [
+        path(
+            "insight/lecture/<int:pk>/",
+            insight_views.lecture_retention,
+            name="insight_lecture_retention",
+        ),
+        path(
+            "insight/quiz/<int:pk>/",
+            insight_views.quiz_item_analysis,
+            name="insight_quiz_item_analysis",
+        ),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def insight_listing_buttons(snippet, user, next_url=None):
+    """In the lecture library and the quiz list, each row's menu leads to its insight page,
+    for those who may read it."""
+    for model, label, name in [
+        (Lecture, _("Audience retention"), "insight_lecture_retention"),
+        (Quiz, _("Question analysis"), "insight_quiz_item_analysis"),
+    ]:
+        if isinstance(snippet, model) and may_read_insight(user, snippet, stored=False):
+            url = reverse(name, args=[snippet.pk])
+            return [MenuItem(label, url=url, icon_name="doc-full", priority=27)]
+    return []

@@ -28,6 +28,14 @@ from .errors import (
     NotFound,
 )
 from .hooks import COURSE_COMPLETED, MODULE_COMPLETED
+from .insight import (
+    ItemAnalysis,
+    ItemFigures,
+    Retention,
+    RetentionBucket,
+    get_lecture_retention,
+    get_quiz_item_analysis,
+)
 from .models import Completion, Enrolment, QuizAttempt, StepProgress
 from .progress import (
     WatchResult,
@@ -83,6 +91,12 @@ __all__ = [
     "Dashboard",
     "EnrolmentNotAllowed",
     "InvalidInput",
+    "ItemAnalysis",
+    "ItemFigures",
+    "Retention",
+    "RetentionBucket",
+    "get_lecture_retention",
+    "get_quiz_item_analysis",
     "LearningCourse",
     "LearningModule",
     "LmsError",

@@ -71,6 +71,9 @@ class StepProgress(models.Model):
     # Lectures: the union of played seconds as sorted, disjoint [start, end] pairs.
     watched_ranges = models.JSONField(default=list, blank=True)
     watched_seconds = models.FloatField(default=0)
+    # Lectures: the parts played again after they were first credited, as a union like
+    # `watched_ranges` (issue 24's retention report; nothing is credited for them).
+    rewatched_ranges = models.JSONField(default=list, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
     position_seconds = models.FloatField(default=0)
     # Per playback session: the last sequence number and when it arrived (epoch seconds).

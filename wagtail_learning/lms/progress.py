@@ -23,7 +23,7 @@ from .errors import InvalidInput, NotFound
 from .models import StepProgress
 from .protocols import LearningModule, StepSpec
 from .snapshots import get_live_module, get_module_snapshot
-from .tracking import credit_ranges, total_length
+from .tracking import credit_ranges, merge_ranges, rewatched_ranges, total_length
 from .vocabulary import PackageRule
 
 __all__ = [
@@ -151,6 +151,14 @@ def _apply_beat(
     )
     if late and credited <= 0:
         return None
+    again = rewatched_ranges(
+        progress.watched_ranges, ranges, budget_seconds=budget - credited, duration=duration
+    )
+    if again:
+        progress.rewatched_ranges = [
+            [round(a, 3), round(b, 3)]
+            for a, b in merge_ranges([*(progress.rewatched_ranges or []), *again])
+        ]
     progress.credit_clock = clock + credited / rate
     if not late:
         sessions[session_id] = {"seq": seq, "t": now.timestamp()}
@@ -180,6 +188,7 @@ def _result(progress: StepProgress, credited: float | None) -> WatchResult:
 
 _WATCH_FIELDS = (
     "watched_ranges",
+    "rewatched_ranges",
     "watched_seconds",
     "duration_seconds",
     "position_seconds",

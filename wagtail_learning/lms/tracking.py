@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 Range = tuple[float, float]
 
-__all__ = ["Range", "credit_ranges", "merge_ranges", "total_length"]
+__all__ = ["Range", "credit_ranges", "merge_ranges", "rewatched_ranges", "total_length"]
 
 
 def merge_ranges(ranges: Iterable[Iterable[float]]) -> list[Range]:
@@ -75,3 +75,36 @@ def credit_ranges(
         budget -= take
     credited = total_length(accepted)
     return merge_ranges([*union, *accepted]), credited
+
+
+# Pieces of a beat that overlap the union by less than this are the player's seams (a
+# segment reopened where the last beat closed it, a timeupdate late), not a replay.
+MIN_REWATCH_SECONDS = 1.0
+
+
+def rewatched_ranges(
+    existing: Iterable[Iterable[float]],
+    reported: Iterable[Iterable[float]],
+    *,
+    budget_seconds: float,
+    duration: float,
+) -> list[Range]:
+    """The parts of the reported ranges already in the union `existing`: played again.
+    Clipped to [0, duration]; pieces under MIN_REWATCH_SECONDS dropped; at most
+    `budget_seconds` of them (in timeline order), the wall time the beat can account for,
+    so a forged beat cannot mark more than it could have played."""
+    union = merge_ranges(existing)
+    clipped = merge_ranges(
+        (max(0.0, float(a)), min(float(duration), float(b))) for a, b in reported
+    )
+    fresh = _subtract(clipped, union)
+    again = [(a, b) for a, b in _subtract(clipped, fresh) if b - a >= MIN_REWATCH_SECONDS]
+    budget = max(0.0, float(budget_seconds))
+    taken: list[Range] = []
+    for start, end in again:
+        if budget <= 0:
+            break
+        take = min(end - start, budget)
+        taken.append((start, start + take))
+        budget -= take
+    return taken

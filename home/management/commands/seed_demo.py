@@ -42,6 +42,7 @@ from home.demo.events import seed_events
 from home.demo.external import accounts as external_accounts
 from home.demo.external import seed_external
 from home.demo.packages import seed_packages
+from home.demo.insight import seed_insight
 from home.demo.shared import OWNER as MINORITIES_OWNER
 from home.demo.shared import accounts as shared_accounts
 from home.demo.shared import seed_shared_course
@@ -194,6 +195,7 @@ class Command(BaseCommand):
             seed_packages(self, catalogue)  # SCORM 1.2 and 2004 package steps (issue 23)
             seed_accessibility(self.note)  # the statement (issue 25)
             seed_evaluations(self.note)  # answered, with one group under k
+            seed_insight(self.note)  # a lecture's drop-off, a flagged question (issue 24)
 
         for title, created in seed_events(home, catalogue).items():
             self.note("events", title, created=created)

@@ -1,0 +1,505 @@
+"""Reading back what learners did: audience retention of a lecture and item analysis of a
+quiz (issue 24). Aggregates only: no figure here names or identifies a person.
+
+The arithmetic is pure (`compute_retention`, `compute_item_analysis`); the reads
+(`get_lecture_retention`, `get_quiz_item_analysis`) ask the database a fixed number of
+queries whatever the number of learners, and hand the rows to the arithmetic.
+docs/insight.md defines every figure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from wagtail_learning.defaults import value
+
+from .models import QuizAttempt, StepProgress
+from .protocols import QuestionSpec
+from .tracking import Range, merge_ranges
+
+__all__ = [
+    "ChoiceCount",
+    "ItemAnalysis",
+    "ItemFigures",
+    "Retention",
+    "RetentionBucket",
+    "bucket_seconds_for",
+    "compute_item_analysis",
+    "compute_retention",
+    "get_lecture_retention",
+    "get_quiz_item_analysis",
+]
+
+# Bucket widths (seconds) a retention curve may use: the smallest that gives at most
+# MAX_BUCKETS buckets, so a 3-minute lecture is read in 5-second steps and a two-hour
+# recording in 2-minute steps, and the table stays short enough to read.
+BUCKET_WIDTHS = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600)
+MAX_BUCKETS = 60
+# A viewer "stopped" in a bucket when their furthest watched second lies in it and more
+# than this many seconds before the end.
+END_TOLERANCE_SECONDS = 2.0
+# A drop-off point: a bucket where at least this share of the viewers stopped (the three
+# largest are named).
+DROP_OFF_SHARE = 0.05
+TOP_POINTS = 3
+
+# Item analysis flags (issue 24).
+EASY_ABOVE = 0.9
+HARD_BELOW = 0.2
+DISCRIMINATION_BELOW = 0.2
+
+
+# --- Retention ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionBucket:
+    start: float
+    end: float
+    # The share of viewers watching, averaged over the bucket: the watched viewer-seconds
+    # in it over viewers x its length. At 1-second buckets, the share watching that second.
+    watching: float
+    # The same for the parts viewers watched again (played after they had watched them).
+    rewatched: float
+    # Viewers whose furthest watched second lies in this bucket, before the end.
+    stopped: int
+    stopped_share: float
+
+    @property
+    def width(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Retention:
+    viewers: int
+    duration: float
+    bucket_seconds: int
+    buckets: tuple[RetentionBucket, ...]
+    # Where the most viewers stopped (at least DROP_OFF_SHARE of them), largest first.
+    drop_offs: tuple[RetentionBucket, ...]
+    # The parts most watched again, largest first (none when nobody watched anything again).
+    rewatched_most: tuple[RetentionBucket, ...]
+    # Viewers who watched to the end (their furthest second within END_TOLERANCE_SECONDS).
+    finished: int
+    min_viewers: int = 1
+
+    @property
+    def enough(self) -> bool:
+        return self.viewers >= self.min_viewers
+
+    @property
+    def viewers_missing(self) -> int:
+        return max(self.min_viewers - self.viewers, 0)
+
+
+def bucket_seconds_for(duration: float) -> int:
+    """The bucket width for a lecture of `duration` seconds (see BUCKET_WIDTHS)."""
+    for width in BUCKET_WIDTHS:
+        if math.ceil(duration / width) <= MAX_BUCKETS:
+            return width
+    return BUCKET_WIDTHS[-1]
+
+
+def _add_coverage(sums: list[float], steps: list[float], ranges, width: float, count: int):
+    """Add the seconds of `ranges` to the buckets they cover: the partial buckets at either
+    end directly, the whole ones in between through a difference array (`steps`), so a
+    range costs the same whatever its length."""
+    last = count - 1
+    for start, end in ranges:
+        first_bucket = min(int(start // width), last)
+        last_bucket = min(int(end // width), last)
+        if first_bucket == last_bucket:
+            sums[first_bucket] += end - start
+            continue
+        sums[first_bucket] += (first_bucket + 1) * width - start
+        sums[last_bucket] += end - last_bucket * width
+        if last_bucket > first_bucket + 1:
+            steps[first_bucket + 1] += width
+            steps[last_bucket] -= width
+
+
+def _overlaps(groups: Sequence[Sequence[Range]]) -> list[Range]:
+    """The seconds covered by at least two of `groups` (each merged): watched in two
+    cycles, or in the same lecture in two modules, is watched again."""
+    events = sorted((point, delta) for ranges in groups for a, b in ranges for point, delta in (
+        (a, 1), (b, -1)))  # fmt: skip
+    result: list[Range] = []
+    depth, since = 0, 0.0
+    for point, delta in events:
+        before, depth = depth, depth + delta
+        if before < 2 <= depth:
+            since = point
+        elif depth < 2 <= before and point > since:
+            result.append((since, point))
+    return merge_ranges(result)
+
+
+def compute_retention(
+    rows: Iterable[tuple[int, list, list, float | None]],
+    *,
+    duration: float,
+    bucket_seconds: int | None = None,
+    min_viewers: int = 1,
+) -> Retention:
+    """Audience retention from watch rows `(viewer, watched_ranges, rewatched_ranges,
+    row_duration)`. A viewer with several rows (cycles, or the lecture in two modules)
+    counts once: their union; the seconds in two of their rows count as watched again.
+    Rows with nothing watched are not viewers. Pure."""
+    duration = float(duration)
+    width = bucket_seconds or bucket_seconds_for(duration)
+    count = max(1, math.ceil(duration / width))
+    per_viewer: dict[int, list] = defaultdict(list)
+    for viewer, watched, rewatched, row_duration in rows:
+        if watched:
+            per_viewer[viewer].append((watched, rewatched or [], row_duration))
+    watched_sums, watched_steps = [0.0] * count, [0.0] * (count + 1)
+    again_sums, again_steps = [0.0] * count, [0.0] * (count + 1)
+    stopped = [0] * count
+    finished = 0
+    for viewer_rows in per_viewer.values():
+        if len(viewer_rows) == 1:
+            watched, rewatched, row_duration = viewer_rows[0]
+            # Stored sorted and merged: clipped only when they pass the lecture's end.
+            if watched[-1][1] > duration:
+                watched = [(min(a, duration), min(b, duration)) for a, b in watched]
+            if rewatched and rewatched[-1][1] > duration:
+                rewatched = [(min(a, duration), min(b, duration)) for a, b in rewatched]
+        else:
+            groups = [merge_ranges(r[0]) for r in viewer_rows]
+            watched = merge_ranges(
+                (min(a, duration), min(b, duration)) for g in groups for a, b in g
+            )
+            rewatched = merge_ranges(
+                (min(a, duration), min(b, duration))
+                for a, b in [*(x for r in viewer_rows for x in r[1]), *_overlaps(groups)]
+            )
+            row_duration = max((r[2] or 0) for r in viewer_rows)
+        _add_coverage(watched_sums, watched_steps, watched, width, count)
+        _add_coverage(again_sums, again_steps, rewatched, width, count)
+        furthest = watched[-1][1]  # sorted and merged
+        end = min(duration, float(row_duration or duration))
+        if furthest >= end - END_TOLERANCE_SECONDS:
+            finished += 1
+        else:
+            # The bucket holding their last watched second (stopping at 0:10 with 10-second
+            # buckets is stopping in the first).
+            stopped[min(max(math.ceil(furthest / width) - 1, 0), count - 1)] += 1
+    viewers = len(per_viewer)
+    buckets = []
+    running_watched = running_again = 0.0
+    for index in range(count):
+        running_watched += watched_steps[index]
+        running_again += again_steps[index]
+        start, end = index * width, min((index + 1) * width, duration)
+        span = max(end - start, 1e-9) * viewers
+        buckets.append(
+            RetentionBucket(
+                start=float(start),
+                end=float(end),
+                watching=(watched_sums[index] + running_watched) / span if viewers else 0.0,
+                rewatched=(again_sums[index] + running_again) / span if viewers else 0.0,
+                stopped=stopped[index],
+                stopped_share=stopped[index] / viewers if viewers else 0.0,
+            )
+        )
+    drop_offs = sorted(
+        (b for b in buckets if b.stopped and b.stopped_share >= DROP_OFF_SHARE),
+        key=lambda b: (-b.stopped, b.start),
+    )[:TOP_POINTS]
+    rewatched_most = sorted(
+        (b for b in buckets if b.rewatched > 0), key=lambda b: (-b.rewatched, b.start)
+    )[:TOP_POINTS]
+    return Retention(
+        viewers=viewers,
+        duration=duration,
+        bucket_seconds=width,
+        buckets=tuple(buckets),
+        drop_offs=tuple(drop_offs),
+        rewatched_most=tuple(rewatched_most),
+        finished=finished,
+        min_viewers=min_viewers,
+    )
+
+
+def get_lecture_retention(
+    *, steps: Iterable[tuple[int, str]], duration: float, bucket_seconds: int | None = None
+) -> Retention:
+    """Audience retention of a lecture shown in `steps` ((module id, step id) pairs: every
+    step showing it), over every learner and cycle. One query. Figures are meant to be
+    shown only when `enough` (at least LMS_MIN_GROUP_SIZE viewers: a curve of one or two
+    viewers tells how those people watched)."""
+    steps = list(steps)
+    rows: Iterable = ()
+    if steps:
+        by_module: dict[int, list[str]] = defaultdict(list)
+        for module_id, step_id in steps:
+            by_module[module_id].append(step_id)
+        where = Q()
+        for module_id, step_ids in by_module.items():
+            where |= Q(module_id=module_id, step_id__in=step_ids)
+        rows = (
+            StepProgress.objects.filter(where, watched_seconds__gt=0)
+            .values_list("user_id", "watched_ranges", "rewatched_ranges", "duration_seconds")
+            .iterator(chunk_size=5000)
+        )
+    return compute_retention(
+        rows,
+        duration=duration,
+        bucket_seconds=bucket_seconds,
+        min_viewers=value("LMS_MIN_GROUP_SIZE"),
+    )
+
+
+# --- Item analysis ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoiceCount:
+    choice_id: str
+    text: str
+    correct: bool
+    picked: int
+    share: float  # of the attempts that had the question
+
+
+@dataclass(frozen=True)
+class ItemFigures:
+    question_id: str
+    text: str
+    kind: str
+    attempts: int  # first attempts that had this question
+    correct: int
+    # Share correct (classical "difficulty", p); None under the minimum of attempts.
+    difficulty: float | None
+    # Corrected point-biserial: the correlation of this item (right 1, wrong 0) with the
+    # score on the other questions of the attempt (a share of their points); None under
+    # the minimum, or when either does not vary.
+    discrimination: float | None
+    choices: tuple[ChoiceCount, ...]
+    unanswered: int
+    flags: tuple[str, ...]  # "easy", "hard", "low_discrimination"
+    attempts_missing: int  # how many more attempts before figures are shown
+
+    @property
+    def enough(self) -> bool:
+        return self.attempts_missing == 0
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    attempts: int  # first attempts counted
+    min_attempts: int
+    items: tuple[ItemFigures, ...]
+    # KR-20 over the attempts that had every question; None when too few did (a quiz
+    # drawing questions from a pool), or the total score does not vary.
+    kr20: float | None
+    kr20_attempts: int
+    mean_score: float | None  # share of points, first attempts
+    flagged: tuple[ItemFigures, ...] = field(default=())
+
+    @property
+    def enough(self) -> bool:
+        return self.attempts >= self.min_attempts
+
+    @property
+    def attempts_missing(self) -> int:
+        return max(self.min_attempts - self.attempts, 0)
+
+
+def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    n = len(xs)
+    if n < 2:
+        return None
+    mean_x, mean_y = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    syy = sum((y - mean_y) ** 2 for y in ys)
+    if sxx <= 0 or syy <= 0:
+        return None
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+    return sxy / math.sqrt(sxx * syy)
+
+
+def kr20(item_scores: Sequence[Sequence[int]]) -> float | None:
+    """Kuder-Richardson 20 of a table of right (1) / wrong (0) answers, one row per
+    attempt, one column per item: k/(k-1) x (1 - sum(p q) / variance of the totals), the
+    variance over the attempts (divided by N, as p q is). None for fewer than two items or
+    attempts, or totals that do not vary."""
+    n = len(item_scores)
+    if n < 2:
+        return None
+    k = len(item_scores[0])
+    if k < 2:
+        return None
+    totals = [sum(row) for row in item_scores]
+    mean = sum(totals) / n
+    variance = sum((t - mean) ** 2 for t in totals) / n
+    if variance <= 0:
+        return None
+    pq = 0.0
+    for column in range(k):
+        p = sum(row[column] for row in item_scores) / n
+        pq += p * (1 - p)
+    return k / (k - 1) * (1 - pq / variance)
+
+
+@dataclass(frozen=True)
+class GradedAttempt:
+    """One attempt graded per question: question id -> (right, points, max points,
+    chosen choice ids), for the questions the attempt had."""
+
+    answers: dict[str, tuple[bool, float, float, tuple[str, ...]]]
+
+
+def grade_attempt(
+    question_ids: Iterable[str],
+    answers: dict,
+    by_id: dict[str, QuestionSpec],
+    correct_ids: dict[str, frozenset[str]] | None = None,
+) -> GradedAttempt:
+    """Mark one attempt's stored answers against the questions `by_id` (those of the
+    revision it was taken against); `correct_ids`: each question's right choices, when
+    the caller marks many attempts against the same questions."""
+    graded = {}
+    for question_id in question_ids:
+        question = by_id.get(question_id)
+        if question is None:
+            continue
+        chosen = tuple(answers.get(question_id) or ())
+        right_ids = (
+            correct_ids[question_id]
+            if correct_ids is not None
+            else frozenset(c.choice_id for c in question.choices if c.correct)
+        )
+        right = frozenset(chosen) == right_ids
+        points = float(question.points)
+        graded[question_id] = (right, points if right else 0.0, points, chosen)
+    return GradedAttempt(graded)
+
+
+def compute_item_analysis(
+    attempts: Sequence[GradedAttempt], questions: Sequence[QuestionSpec], *, min_attempts: int
+) -> ItemAnalysis:
+    """Item analysis of `questions` (the quiz as it stands) over graded first attempts.
+    Questions an attempt did not have do not count for it; answers to questions no longer
+    in the quiz count only in the other items' rest score. Pure."""
+    totals = [
+        (a.answers, sum(v[1] for v in a.answers.values()), sum(v[2] for v in a.answers.values()))
+        for a in attempts
+    ]
+    items = []
+    for question in questions:
+        qid = question.question_id
+        had = [(answers, points, maximum) for answers, points, maximum in totals if qid in answers]
+        n = len(had)
+        right = []
+        rest = []
+        for answers, points, maximum in had:
+            mine = answers[qid]
+            right.append(1 if mine[0] else 0)
+            # The score on the attempt's other questions, as a share of their points.
+            others = maximum - mine[2]
+            rest.append((points - mine[1]) / others if others else 0.0)
+        had = [answers for answers, _p, _m in had]
+        picked: dict[str, int] = defaultdict(int)
+        unanswered = 0
+        for answers in had:
+            chosen = answers[qid][3]
+            if not chosen:
+                unanswered += 1
+            for choice_id in chosen:
+                picked[choice_id] += 1
+        choices = tuple(
+            ChoiceCount(c.choice_id, c.text, c.correct, picked[c.choice_id],
+                        picked[c.choice_id] / n if n else 0.0)
+            for c in question.choices
+        )  # fmt: skip
+        missing = max(min_attempts - n, 0)
+        difficulty = discrimination = None
+        flags: list[str] = []
+        if not missing and n:
+            difficulty = sum(right) / n
+            discrimination = _pearson(right, rest)
+            if difficulty > EASY_ABOVE:
+                flags.append("easy")
+            if difficulty < HARD_BELOW:
+                flags.append("hard")
+            if discrimination is not None and discrimination < DISCRIMINATION_BELOW:
+                flags.append("low_discrimination")
+        items.append(
+            ItemFigures(
+                question_id=qid,
+                text=question.text,
+                kind=question.kind,
+                attempts=n,
+                correct=sum(right),
+                difficulty=difficulty,
+                discrimination=discrimination,
+                choices=choices,
+                unanswered=unanswered,
+                flags=tuple(flags),
+                attempts_missing=missing,
+            )
+        )
+    ids = [q.question_id for q in questions]
+    complete = [a for a in attempts if all(qid in a.answers for qid in ids)]
+    reliability = None
+    if len(complete) >= min_attempts and len(attempts) >= min_attempts:
+        reliability = kr20([[1 if a.answers[qid][0] else 0 for qid in ids] for a in complete])
+    scores = [points / (maximum or 1) for _answers, points, maximum in totals]
+    enough = len(attempts) >= min_attempts
+    return ItemAnalysis(
+        attempts=len(attempts),
+        min_attempts=min_attempts,
+        items=tuple(items),
+        kr20=reliability,
+        kr20_attempts=len(complete),
+        mean_score=sum(scores) / len(scores) if scores and enough else None,
+        flagged=tuple(item for item in items if item.flags),
+    )
+
+
+def get_quiz_item_analysis(quiz, *, rules_of_revision=None) -> ItemAnalysis:
+    """Item analysis of `quiz` (a LearningQuiz) over each learner's first attempt: the
+    first one they submitted, in whichever course, module or cycle. Each attempt is
+    graded against the revision it was taken against (the questions' right answers
+    then), the figures given per question of the quiz as it stands. Three queries
+    whatever the number of attempts: the attempts, their revisions, none per attempt.
+    `rules_of_revision(revision) -> QuizRules` reads a stored revision (default: its
+    object's `get_lms_quiz_rules()`)."""
+    from wagtail.models import Revision
+
+    current = quiz.get_lms_quiz_rules()
+    firsts: dict[int, tuple] = {}
+    rows = (
+        QuizAttempt.objects.filter(quiz_id=quiz.pk, number=1, submitted_at__isnull=False)
+        .order_by("submitted_at", "pk")
+        .values_list("user_id", "revision_id", "question_ids", "answers")
+    )
+    for user_id, revision_id, question_ids, answers in rows.iterator(chunk_size=5000):
+        firsts.setdefault(user_id, (revision_id, question_ids, answers))
+    revision_ids = {r for r, _q, _a in firsts.values() if r is not None}
+    read = rules_of_revision or (lambda revision: revision.as_object().get_lms_quiz_rules())
+    by_revision: dict[int | None, dict[str, QuestionSpec]] = {
+        None: {q.question_id: q for q in current.questions}
+    }
+    for revision in Revision.objects.filter(pk__in=revision_ids):
+        by_revision[revision.pk] = {q.question_id: q for q in read(revision).questions}
+    correct = {
+        key: {
+            qid: frozenset(c.choice_id for c in q.choices if c.correct) for qid, q in by_id.items()
+        }
+        for key, by_id in by_revision.items()
+    }
+    graded = []
+    for revision_id, question_ids, answers in firsts.values():
+        key = revision_id if revision_id in by_revision else None
+        graded.append(grade_attempt(question_ids, answers or {}, by_revision[key], correct[key]))
+    return compute_item_analysis(
+        graded, current.questions, min_attempts=value("LMS_ITEM_ANALYSIS_MIN_ATTEMPTS")
+    )
