@@ -41,8 +41,8 @@ from home.demo.evaluations import seed_evaluations
 from home.demo.events import seed_events
 from home.demo.external import accounts as external_accounts
 from home.demo.external import seed_external
-from home.demo.packages import seed_packages
 from home.demo.insight import seed_insight
+from home.demo.packages import seed_packages
 from home.demo.shared import OWNER as MINORITIES_OWNER
 from home.demo.shared import accounts as shared_accounts
 from home.demo.shared import seed_shared_course
