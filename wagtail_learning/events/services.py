@@ -229,20 +229,22 @@ class Prospect:
 
 def registration_prospect(user, event: EventPage) -> Prospect:
     """What `register` would do for `user` now, by the same rules (the audience, the seats,
-    their organisation's quota), read without the lock: the page's promise, the lock's
-    decision. Nobody signed in is promised nothing."""
+    their organisation's quota) and the same count (`_standing`, `_seat_for`), read
+    without the lock: the page's promise, the lock's decision. The seats and the quota are
+    the page's own (in a preview, the editor's). Nobody signed in is promised nothing."""
     if not user.is_authenticated:
         return Prospect()
     try:
         check_audience(user, event)
     except NotInAudience as error:
         return Prospect(refusal=error.message)
-    if not _seat_free(event, None):
-        return Prospect(waitlisted=True)
     organisation = organisation_of(user)
-    if organisation is not None and not _seat_free(event, organisation):
-        return Prospect(waitlisted=True, quota_full=True)
-    return Prospect()
+    quota = None
+    if organisation is not None:
+        row = event.quotas.filter(organisation_id=organisation.pk).first()
+        quota = row.seats if row is not None else None
+    overall, seat = _seat_for(event.seats, quota, _standing(event, user, organisation))
+    return Prospect(waitlisted=not seat, quota_full=overall and not seat)
 
 
 def waitlist_positions(event: EventPage) -> dict[int, int]:
@@ -292,6 +294,40 @@ def _lock_seats(event: EventPage, organisation) -> tuple[int | None, int | None]
     else:
         rows = rows.annotate(quota=Value(None, output_field=IntegerField()))
     return rows.values_list("seats", "quota").get()
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """The event's registrations as one person's registering sees them."""
+
+    registered: int  # seats taken
+    in_quota: int  # of them, by the person's organisation (or by no organisation)
+    waiting: int  # places in line
+    mine: int | None  # the person's own registration (any status), if any
+    mine_status: str | None
+
+
+def _standing(event: EventPage, user, organisation) -> _Standing:
+    """Count the seats taken, overall and by `organisation`, the line, and find `user`'s
+    own registration. Read-only, one statement: under the lock it is `register`'s
+    decision, without it the page's forecast (`registration_prospect`)."""
+    mine = Q(user_id=user.pk)
+    registered = Q(status=Status.REGISTERED)
+    in_quota = registered & Q(organisation_id=organisation.pk if organisation else None)
+    counts = Registration.objects.filter(event_id=event.pk).aggregate(
+        registered=Count("pk", filter=registered),
+        in_quota=Count("pk", filter=in_quota),
+        waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
+        mine=Max("pk", filter=mine),
+        mine_status=Max("status", filter=mine),
+    )
+    return _Standing(**counts)
+
+
+def _seat_for(seats: int | None, quota: int | None, standing: _Standing) -> tuple[bool, bool]:
+    """(a seat is free overall, a seat is free for the person within their quota)."""
+    overall = seats is None or standing.registered < seats
+    return overall, overall and (quota is None or standing.in_quota < quota)
 
 
 def _seat_free(event: EventPage, organisation) -> bool:
@@ -467,22 +503,12 @@ def register(
     with transaction.atomic():
         seats, quota = _lock_seats(event, organisation)
         queued_at = timezone.now()  # under the lock: the line is the order the lock was granted
-        mine = Q(user_id=user.pk)
-        registered = Q(status=Status.REGISTERED)
-        in_quota = registered & Q(organisation_id=organisation.pk if organisation else None)
-        counts = Registration.objects.filter(event_id=event.pk).aggregate(
-            registered=Count("pk", filter=registered),
-            in_quota=Count("pk", filter=in_quota),
-            waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
-            mine=Max("pk", filter=mine),
-            mine_status=Max("status", filter=mine),
-        )
-        if counts["mine"] is not None and counts["mine_status"] != Status.CANCELLED:
-            registration = Registration.objects.get(pk=counts["mine"])
+        standing = _standing(event, user, organisation)
+        if standing.mine is not None and standing.mine_status != Status.CANCELLED:
+            registration = Registration.objects.get(pk=standing.mine)
             return RegistrationResult(registration, created=False)
-        overall = seats is None or counts["registered"] < seats
-        seat = overall and (quota is None or counts["in_quota"] < quota)
-        if seat and counts["waiting"]:
+        overall, seat = _seat_for(seats, quota, standing)
+        if seat and standing.waiting:
             # Those in line come first: a seat free while people wait (capacity grew
             # without anyone promoting) is theirs, not the newcomer's.
             current = EventPage.objects.get(pk=event.pk)
@@ -491,14 +517,14 @@ def register(
                 overall = _seat_free(current, None)
         quota_full = not seat and overall
         status = Status.REGISTERED if seat else Status.WAITLISTED
-        if counts["mine"] is None:
+        if standing.mine is None:
             registration = Registration(
                 event=event, user=user, organisation=organisation, status=status,
                 answers=answers, queued_at=queued_at,
             )  # fmt: skip
             registration.save(force_insert=True)
         else:  # registering again after cancelling: to the back of the line
-            registration = Registration.objects.get(pk=counts["mine"])
+            registration = Registration.objects.get(pk=standing.mine)
             registration.status, registration.answers = status, answers
             registration.organisation, registration.queued_at = organisation, queued_at
             registration.save()
