@@ -294,6 +294,10 @@ class Registration(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     queued_at = models.DateTimeField(_("in line since"))  # waitlist order (then pk)
+    # When the message about the current place (a seat with its calendar invitation, or the
+    # place in line) was sent; empty from the moment the place is given until the task
+    # queue sends it (`services.send_registration_message`), so a task run twice sends once.
+    mailed_at = models.DateTimeField(_("message sent"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
