@@ -418,8 +418,8 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.db"
 )
 
-# Our own settings. Read through each app's conf module (lms/conf.py, compliance/conf.py,
-# certificates/conf.py), never directly.
+# Our own settings. Read through wagtail_learning.defaults.value() (which knows each
+# default), never directly.
 # nginx `internal` locations mapping to each storage's root, for X-Accel-Redirect. Empty:
 # Django streams protected files itself (with HTTP Range support).
 LMS_X_ACCEL_REDIRECT = {

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail_learning import defaults
 from wagtail_learning.lms.api import public_url
 from wagtail_learning.org.api import LearnerProfile
 
-from .conf import reminder_days
 from .errors import AlreadyAnswered, InvalidAnswers
 from .models import Answer, Evaluation, Participant, Question, Submission
 
@@ -129,7 +129,7 @@ def send_reminders(*, now=None) -> int:
         answered_at__isnull=True,
         reminded_at__isnull=True,
         evaluation__active=True,
-        offered_at__lte=now - timedelta(days=reminder_days()),
+        offered_at__lte=now - timedelta(days=defaults.value("LMS_EVALUATION_REMINDER_DAYS")),
     ).select_related("evaluation__page", "user")
     sent = 0
     for participant in due:
