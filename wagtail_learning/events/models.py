@@ -232,6 +232,16 @@ class EventSession(Orderable):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     @property
+    def zone_label(self) -> str:
+        """Whose clock the label's times are on, as a reader says it: "svensk tid" for
+        Sweden's zone, else the zone's place ("tid i Helsingfors" reads "Helsinki" as the
+        zone database names it), never the raw zone name."""
+        if self.time_zone == "Europe/Stockholm":
+            return _("Swedish time")
+        place = self.time_zone.rsplit("/", 1)[-1].replace("_", " ")
+        return _("%(place)s time") % {"place": place}
+
+    @property
     def label(self) -> str:
         start = self.start.astimezone(self.tz)
         end = self.end.astimezone(self.tz)
