@@ -36,13 +36,38 @@ def offer_evaluations(*, user, page_id: int, cycle: int = 1) -> list[Participant
     for evaluation in Evaluation.objects.filter(page_id=page_id, active=True):
         try:
             with transaction.atomic():
-                participant, _created = Participant.objects.get_or_create(
+                participant, created = Participant.objects.get_or_create(
                     evaluation=evaluation, user=user, cycle=cycle, defaults={"offered_at": now}
                 )
         except IntegrityError:  # the same offer made at the same moment elsewhere
             participant = Participant.objects.get(evaluation=evaluation, user=user, cycle=cycle)
+            created = False
+        if created:  # the offer's one mail, for the row made here: a repeat makes none
+            transaction.on_commit(lambda pk=participant.pk: _mail_offer(pk))
         offered.append(participant)
     return offered
+
+
+def _mail_offer(participant_id: int) -> None:
+    """Tell the person they are asked for an evaluation, with the link to answer it."""
+    participant = (
+        Participant.objects.select_related("evaluation__page", "user")
+        .filter(pk=participant_id, answered_at__isnull=True)
+        .first()
+    )
+    if participant is None or not participant.user.email:
+        return
+    title = participant.evaluation.page.title
+    context = {
+        "title": title,
+        "url": public_url(reverse("evaluations:answer", args=[participant.pk])),
+    }
+    EmailMessage(
+        _("What did you think of %(title)s?") % {"title": title},
+        render_to_string("evaluations/email/offer.txt", context),
+        None,
+        [participant.user.email],
+    ).send()
 
 
 def open_evaluations_of(user) -> list[Participant]:
