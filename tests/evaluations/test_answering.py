@@ -166,3 +166,23 @@ def test_the_offer_is_mailed_once_with_the_link_to_answer(
     participant = Participant.objects.get(user=learner)
     assert f"/utvardering/{participant.pk}/" in offer.body
     assert "anonyma" in offer.body
+
+
+def test_the_course_page_links_the_evaluation_the_learner_has_open_until_answered(
+    client, unit, django_capture_on_commit_callbacks
+):
+    course = OneModuleCourse()
+    evaluation = make_evaluation(course.course)
+    learner = staff_member(unit, username="lisa")
+    with django_capture_on_commit_callbacks(execute=True):
+        course.take(learner, reflection="Bra kurs.", correct=True)
+    participant = Participant.objects.get(user=learner)
+    client.force_login(learner)
+    answer_url = reverse("evaluations:answer", args=[participant.pk])
+
+    page = client.get(course.course.url).content.decode()
+    assert f'href="{answer_url}"' in page
+
+    client.post(answer_url, {f"q-{k}": v for k, v in answers_for(evaluation).items()})
+    assert Participant.objects.get(pk=participant.pk).answered_at is not None
+    assert f'href="{answer_url}"' not in client.get(course.course.url).content.decode()
