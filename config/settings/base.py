@@ -368,7 +368,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, *_FILE_HOSTS],
         "style-src": [SELF, NONCE, *_FILE_HOSTS],
-        # data: for the certificate's QR code (an SVG data URI) and the favicon.
+        # data: for the certificate's QR code (an SVG data URI).
         "img-src": [SELF, "data:", *_FILE_HOSTS],
         "media-src": [SELF, *_FILE_HOSTS, *_BUCKET_HOSTS],
         "font-src": [SELF, *_FILE_HOSTS],
