@@ -68,6 +68,10 @@ RUN_TWICE = {
     "wagtail_learning.events.tasks.send_reminders_task": (
         "tests/events/test_invitations.py::test_reminders_go_once_per_person_and_session_with_the_link"
     ),
+    "wagtail_learning.events.tasks.send_registration_message_task": (
+        "tests/events/test_registration_message.py::"
+        "test_the_message_task_run_twice_sends_one_mail_and_one_invitation"
+    ),
     "wagtail_learning.external.tasks.evaluate_recognitions_task": (
         "tests/external/test_recognition.py::test_evaluating_twice_recognises_once"
     ),

@@ -34,6 +34,8 @@ learner_urls = (
 )
 
 urlpatterns = [
+    # Browsers (and the admin's pages, which do not link ours) ask for /favicon.ico.
+    path("favicon.ico", views.favicon),
     path(f"{ADMIN}logout/", AdminLogoutView.as_view()),
     path(f"{ADMIN}password_reset/", AdminPasswordResetView.as_view()),
     path("api/v1/", lms_api.urls),

@@ -1,8 +1,9 @@
 """The learner's own training record: a readable page and a JSON download."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -38,3 +39,9 @@ def training_record_json(request):
     filename = f"training-record-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico: the site's icon, from the static files (the base template links it)."""
+    return HttpResponsePermanentRedirect(static("wagtail_learning/favicon.svg"))

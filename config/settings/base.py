@@ -370,7 +370,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, *_FILE_HOSTS],
         "style-src": [SELF, NONCE, *_FILE_HOSTS],
-        # data: for the certificate's QR code (an SVG data URI) and the favicon.
+        # data: for the certificate's QR code (an SVG data URI).
         "img-src": [SELF, "data:", *_FILE_HOSTS],
         "media-src": [SELF, *_FILE_HOSTS, *_BUCKET_HOSTS],
         "font-src": [SELF, *_FILE_HOSTS],
@@ -420,8 +420,8 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.db"
 )
 
-# Our own settings. Read through each app's conf module (lms/conf.py, compliance/conf.py,
-# certificates/conf.py), never directly.
+# Our own settings. Read through wagtail_learning.defaults.value() (which knows each
+# default), never directly.
 # nginx `internal` locations mapping to each storage's root, for X-Accel-Redirect. Empty:
 # Django streams protected files itself (with HTTP Range support).
 LMS_X_ACCEL_REDIRECT = {

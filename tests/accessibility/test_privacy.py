@@ -75,3 +75,26 @@ def test_anonymising_a_leaver_forgets_them_in_the_reports_they_sent():
     someone_elses.refresh_from_db()
     assert someone_elses.contact_email == "sara@example.se"
     assert leaver.pk
+
+
+def test_the_retention_counts_from_the_first_closing_not_from_a_change_of_verdict(settings):
+    """Fixed, then rejected: still closed since the first time; the contact details leave
+    a retention period after that, and the purge asked about a later day sees that day."""
+    settings.LMS_BARRIER_REPORT_RETENTION_DAYS = 30
+    closed = update_report(report(), status=ReportStatus.FIXED, note="Rättat.")
+    first = closed.closed_at
+    BarrierReport.objects.filter(pk=closed.pk).update(closed_at=first - timedelta(days=20))
+    closed.refresh_from_db()
+
+    again = update_report(closed, status=ReportStatus.REJECTED, note="Inte vår tjänst.")
+
+    assert again.closed_at == first - timedelta(days=20)
+    assert purge_report_contacts(first) == 0  # closed 20 days ago
+    assert purge_report_contacts(first + timedelta(days=11)) == 1  # 31 days ago
+
+
+def test_a_report_in_progress_has_no_closing_date():
+    handled = update_report(report(), status=ReportStatus.IN_PROGRESS, note="Vi tittar på det.")
+
+    handled.refresh_from_db()
+    assert handled.status == ReportStatus.IN_PROGRESS and handled.closed_at is None

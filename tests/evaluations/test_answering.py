@@ -146,3 +146,43 @@ def test_the_record_says_that_they_answered_not_what(client, offered):
     exported = client.get(reverse("learning:training_record_json")).content.decode()
     assert "Utvärdering av kursen" in exported
     assert "Föreläsaren var otydlig" not in exported
+
+
+def test_the_offer_is_mailed_once_with_the_link_to_answer(
+    unit, django_capture_on_commit_callbacks, mailoutbox
+):
+    from wagtail_learning.evaluations.services import offer_evaluations
+
+    course = OneModuleCourse()
+    make_evaluation(course.course)
+    learner = staff_member(unit, username="lisa", email="lisa@botkyrka.example.se")
+    with django_capture_on_commit_callbacks(execute=True):
+        course.take(learner, reflection="Bra kurs.", correct=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        offer_evaluations(user=learner, page_id=course.course.pk)  # offered again: no mail
+
+    (offer,) = [m for m in mailoutbox if "Vad tyckte du om" in m.subject]
+    assert offer.to == ["lisa@botkyrka.example.se"]
+    participant = Participant.objects.get(user=learner)
+    assert f"/utvardering/{participant.pk}/" in offer.body
+    assert "anonyma" in offer.body
+
+
+def test_the_course_page_links_the_evaluation_the_learner_has_open_until_answered(
+    client, unit, django_capture_on_commit_callbacks
+):
+    course = OneModuleCourse()
+    evaluation = make_evaluation(course.course)
+    learner = staff_member(unit, username="lisa")
+    with django_capture_on_commit_callbacks(execute=True):
+        course.take(learner, reflection="Bra kurs.", correct=True)
+    participant = Participant.objects.get(user=learner)
+    client.force_login(learner)
+    answer_url = reverse("evaluations:answer", args=[participant.pk])
+
+    page = client.get(course.course.url).content.decode()
+    assert f'href="{answer_url}"' in page
+
+    client.post(answer_url, {f"q-{k}": v for k, v in answers_for(evaluation).items()})
+    assert Participant.objects.get(pk=participant.pk).answered_at is not None
+    assert f'href="{answer_url}"' not in client.get(course.course.url).content.decode()

@@ -123,3 +123,12 @@ def test_an_editor_previews_the_calendar_with_its_events():
 
     assert "Nätverksträff i vår" in section(html, "Kommande")
     assert "Förra årets träff" in section(html, "Tidigare evenemang")
+
+
+def test_the_sessions_times_say_svensk_tid_not_the_zone_databases_name(client):
+    event = make_event()
+
+    html = client.get(event.url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+
+    assert "(svensk tid)" in html
+    assert "Europe/Stockholm" not in html

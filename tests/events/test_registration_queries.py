@@ -7,7 +7,9 @@ registration's transaction is a savepoint in it: the statements from that savepo
 end of `register` are those the locked transaction holds (its first is the
 `SELECT ... FOR UPDATE` on PostgreSQL; SQLite has no row locks and serialises writers).
 The on-commit callbacks are captured, not run, while `register` runs (the test's
-transaction never commits); they are then run and counted as what follows the commit.
+transaction never commits); they are then run and counted as what follows the commit in
+the request: the message put on the task queue. The queued task is then run and counted
+on its own (it runs in a worker, not in the request).
 The savepoint statements themselves are the test's, not the application's, and are not
 counted.
 """
@@ -17,6 +19,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.module_loading import import_string
+from django_q.conf import Conf
+from django_q.models import OrmQ
 
 from tests.factories import org_unit
 from wagtail_learning.events import api as events
@@ -30,12 +35,15 @@ pytestmark = pytest.mark.django_db
 # count of the seats and of the person's own place, the registration, its history entry.
 LOCKED = 4
 # Before the lock (4): the audience's organisations, the sessions (still open?), the
-# questions, the person's organisation. After the commit, for a seat (6): the registration
-# row locked (still a seat?), the sessions, the meeting link (a seat?), the one session's
-# invitation (read, then written), the site (the event's address in the mail); in line
-# (1): the site.
-WHOLE_REGISTERED = 4 + LOCKED + 6
-WHOLE_WAITLISTED = 4 + LOCKED + 1
+# questions, the person's organisation. After the commit, in the request (1): the message
+# put on the task queue (the ORM broker's row).
+WHOLE = 4 + LOCKED + 1
+# The queued task, for a seat (7): the registration read and claimed under its row lock
+# (still a seat, not sent yet?), the sessions, the meeting link (a seat?), the one
+# session's invitation (read, then written), the site (the event's address in the mail);
+# in line (3): the registration read and claimed, the site.
+TASK_REGISTERED = 7
+TASK_WAITLISTED = 3
 
 
 SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
@@ -55,7 +63,11 @@ def locked_section(queries) -> list[str]:
     return locked
 
 
-def register_counted(person, event, django_capture_on_commit_callbacks):
+def register_counted(person, event, django_capture_on_commit_callbacks, monkeypatch):
+    """Register `person`, counting the request's statements (under the lock, and the
+    on-commit work with the real ORM broker, not the test settings' synchronous queue),
+    then run the queued task and count its statements."""
+    monkeypatch.setattr(Conf, "SYNC", False)
     with (
         django_capture_on_commit_callbacks(execute=False) as callbacks,
         CaptureQueriesContext(connection) as during,
@@ -64,7 +76,15 @@ def register_counted(person, event, django_capture_on_commit_callbacks):
     with CaptureQueriesContext(connection) as after:
         for callback in callbacks:
             callback()
-    return result, during.captured_queries, statements(after.captured_queries)
+    (queued,) = OrmQ.objects.all()
+    task = queued.task
+    assert task["func"] == "wagtail_learning.events.tasks.send_registration_message_task"
+    monkeypatch.undo()
+    function = import_string(task["func"])
+    with CaptureQueriesContext(connection) as in_task:
+        assert function(*task["args"]) is True
+    whole = statements(during) + statements(after.captured_queries)
+    return result, during.captured_queries, whole, statements(in_task.captured_queries)
 
 
 @pytest.fixture
@@ -81,31 +101,42 @@ def rush():
 
 
 def test_the_last_seat_is_decided_in_four_statements_under_the_lock(
-    rush, django_capture_on_commit_callbacks
+    rush, django_capture_on_commit_callbacks, monkeypatch, mailoutbox
 ):
     event, last, _late = rush
-    result, during, after = register_counted(last, event, django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    result, during, whole, in_task = register_counted(
+        last, event, django_capture_on_commit_callbacks, monkeypatch
+    )
 
     assert result.registration.status == Registration.Status.REGISTERED
     locked = locked_section(during)
     assert len(locked) == LOCKED, "\n".join(locked)
     assert "INSERT" in locked[-2] and "events_registration" in locked[-2]
     assert "INSERT" in locked[-1] and "events_registrationentry" in locked[-1]
-    whole = statements(during) + after
-    assert len(whole) == WHOLE_REGISTERED, "\n".join(whole)
-    # The invitation is written after the commit, and the person still gets it.
-    assert not any("events_invitation" in sql for sql in locked)
+    assert len(whole) == WHOLE, "\n".join(whole)
+    assert "django_q_ormq" in whole[-1]
+    # The invitation is written by the task, and the person gets it.
+    assert not any("events_invitation" in sql for sql in whole)
+    assert len(in_task) == TASK_REGISTERED, "\n".join(in_task)
     assert Invitation.objects.filter(user=last, session__page=event).count() == 1
+    assert [message.to for message in mailoutbox] == [[last.email]]
     assert RegistrationEntry.objects.filter(registration=result.registration).count() == 1
 
 
-def test_the_one_after_the_last_seat_waits_in_as_few(rush, django_capture_on_commit_callbacks):
+def test_the_one_after_the_last_seat_waits_in_as_few(
+    rush, django_capture_on_commit_callbacks, monkeypatch, mailoutbox
+):
     event, last, late = rush
     events.register(last, event=event)
-    result, during, after = register_counted(late, event, django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    result, during, whole, in_task = register_counted(
+        late, event, django_capture_on_commit_callbacks, monkeypatch
+    )
 
     assert result.registration.status == Registration.Status.WAITLISTED
     assert len(locked_section(during)) == LOCKED, "\n".join(locked_section(during))
-    whole = statements(during) + after
-    assert len(whole) == WHOLE_WAITLISTED, "\n".join(whole)
+    assert len(whole) == WHOLE, "\n".join(whole)
+    assert len(in_task) == TASK_WAITLISTED, "\n".join(in_task)
     assert not Invitation.objects.filter(user=late).exists()
+    assert [message.to for message in mailoutbox] == [[late.email]]

@@ -19,9 +19,9 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from wagtail.rich_text import expand_db_html
 
+from wagtail_learning import defaults
 from wagtail_learning.lms.api import public_url
 
-from .conf import renderer_path
 from .contents import describe
 from .css import css_problems
 from .fetcher import BASE_URL, SafeURLFetcher
@@ -156,7 +156,7 @@ class WeasyPrintRenderer:
 
 
 def get_renderer() -> WeasyPrintRenderer:
-    return import_string(renderer_path())()
+    return import_string(defaults.value("CERTIFICATES_RENDERER"))()
 
 
 def render_certificate_pdf(certificate) -> RenderedPdf:

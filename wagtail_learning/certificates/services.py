@@ -21,9 +21,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from wagtail_learning.defaults import value
 from wagtail_learning.lms.api import Completion, public_url
 
-from . import conf
 from .codes import new_code, normalise_code
 from .contents import step_kinds
 from .models import Certificate, CertificateDesign
@@ -377,7 +377,7 @@ def sweep_certificates(now=None) -> int:
     not take a worker every few minutes for ever; the admin action renders it again."""
     now = now or timezone.now()
     lapsed = now - RENDER_LEASE
-    grace = conf.pending_grace()
+    grace = timedelta(seconds=value("CERTIFICATES_PENDING_GRACE_SECONDS"))
     pending = Certificate.objects.filter(status=Certificate.Status.PENDING)
     abandoned = pending.filter(render_claimed_at__lt=lapsed)
     abandoned.filter(render_attempts__gte=MAX_RENDER_ATTEMPTS).update(

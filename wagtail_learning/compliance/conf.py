@@ -1,11 +1,6 @@
-"""Compliance's own settings, read in one place with their defaults."""
+"""Compliance's settings that take more than reading (`defaults.value` reads the rest)."""
 
 from wagtail_learning.defaults import value
-
-
-def reminder_days_before() -> int:
-    """Learners are reminded this many days before a course is due (and when overdue)."""
-    return int(value("LMS_REMINDER_DAYS_BEFORE"))
 
 
 def min_group_size() -> int:

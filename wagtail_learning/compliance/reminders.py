@@ -24,10 +24,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail_learning import defaults
 from wagtail_learning.lms.api import Enrolment, public_url
 from wagtail_learning.org.api import LearnerProfile, Membership
 
-from .conf import reminder_days_before
 from .models import Reminder
 from .policy import not_left_q, overdue_q
 
@@ -126,7 +126,7 @@ def send_due_reminders(now: datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    horizon = now + timedelta(days=reminder_days_before())
+    horizon = now + timedelta(days=defaults.value("LMS_REMINDER_DAYS_BEFORE"))
     base = _open_enrolments(today).exclude(user__email="")
     batches = [
         (Reminder.Kind.DUE_SOON, base.filter(due_at__gte=now, due_at__lte=horizon)),

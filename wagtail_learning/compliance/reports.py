@@ -325,33 +325,13 @@ class PersonStatus:
     expires_at: datetime | None
 
 
-def get_unit_people(
-    *,
-    user,
-    unit: Organisation,
-    course_id: int,
-    status: str | None = None,
-    audience: str = AudienceFilter.ALL,
-    hired_from=None,
-    hired_to=None,
-    now: datetime | None = None,
-) -> list[PersonStatus]:
+def get_unit_people(**filters) -> list[PersonStatus]:
     """The audience of a course in a unit (and below) with each person's status: not
     started, in progress (with %), completed (date), overdue (since), expired. Filters by
     status, managers/staff and hire date (both ends included) happen in the database.
-    Raises AccessDenied for a unit outside the user's scope. Reads only."""
-    return list(
-        iter_unit_people(
-            user=user,
-            unit=unit,
-            course_id=course_id,
-            status=status,
-            audience=audience,
-            hired_from=hired_from,
-            hired_to=hired_to,
-            now=now,
-        )
-    )
+    Takes the arguments of `iter_unit_people`, whose list it is. Raises AccessDenied for a
+    unit outside the user's scope. Reads only."""
+    return list(iter_unit_people(**filters))
 
 
 def _unit_people(

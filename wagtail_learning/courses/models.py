@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
@@ -60,6 +61,18 @@ class CourseIndexPage(Page):
             .order_by("path")
         )
         return context
+
+
+def _open_evaluations(user, pages) -> list:
+    """The evaluations of `pages` (the course, its modules that `user` completed) they were
+    offered and have not answered: the course page links each. None without the
+    evaluations app."""
+    if not pages or not apps.is_installed("wagtail_learning.evaluations"):
+        return []
+    from wagtail_learning.evaluations.api import open_evaluations_of
+
+    ids = {page.pk for page in pages}
+    return [p for p in open_evaluations_of(user) if p.evaluation.page_id in ids]
 
 
 class CoursePage(RoutablePageMixin, Page):
@@ -237,6 +250,12 @@ class CoursePage(RoutablePageMixin, Page):
             enrolled=progress.enrolment is not None,
             module_url=_preview_url if preview else _live_url,
         )
+        # An evaluation is offered when the course or a module is completed: before that
+        # there is none to link, and no query asks.
+        finished = [state.module for state in progress.modules if state.completed_at]
+        if progress.completed_at:
+            finished.append(self)
+        context["open_evaluations"] = _open_evaluations(request.user, finished)
         return context
 
     def route(self, request, path_components):

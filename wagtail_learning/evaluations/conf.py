@@ -1,4 +1,5 @@
-"""The evaluations' settings, read in one place."""
+"""The evaluations' settings that take more than reading (`defaults.value` reads the
+rest)."""
 
 from wagtail_learning.defaults import value
 
@@ -8,7 +9,3 @@ def min_answers() -> int:
     shown (LMS_EVALUATION_MIN_ANSWERS, default 5)."""
     return max(1, int(value("LMS_EVALUATION_MIN_ANSWERS")))
 
-
-def reminder_days() -> int:
-    """Days after the offer when the one reminder goes out (LMS_EVALUATION_REMINDER_DAYS)."""
-    return int(value("LMS_EVALUATION_REMINDER_DAYS"))

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail_learning import defaults
 from wagtail_learning.lms.api import public_url
 from wagtail_learning.org.api import LearnerProfile
 
-from .conf import reminder_days
 from .errors import AlreadyAnswered, InvalidAnswers
 from .models import Answer, Evaluation, Participant, Question, Submission
 
@@ -36,13 +36,38 @@ def offer_evaluations(*, user, page_id: int, cycle: int = 1) -> list[Participant
     for evaluation in Evaluation.objects.filter(page_id=page_id, active=True):
         try:
             with transaction.atomic():
-                participant, _created = Participant.objects.get_or_create(
+                participant, created = Participant.objects.get_or_create(
                     evaluation=evaluation, user=user, cycle=cycle, defaults={"offered_at": now}
                 )
         except IntegrityError:  # the same offer made at the same moment elsewhere
             participant = Participant.objects.get(evaluation=evaluation, user=user, cycle=cycle)
+            created = False
+        if created:  # the offer's one mail, for the row made here: a repeat makes none
+            transaction.on_commit(lambda pk=participant.pk: _mail_offer(pk))
         offered.append(participant)
     return offered
+
+
+def _mail_offer(participant_id: int) -> None:
+    """Tell the person they are asked for an evaluation, with the link to answer it."""
+    participant = (
+        Participant.objects.select_related("evaluation__page", "user")
+        .filter(pk=participant_id, answered_at__isnull=True)
+        .first()
+    )
+    if participant is None or not participant.user.email:
+        return
+    title = participant.evaluation.page.title
+    context = {
+        "title": title,
+        "url": public_url(reverse("evaluations:answer", args=[participant.pk])),
+    }
+    EmailMessage(
+        _("What did you think of %(title)s?") % {"title": title},
+        render_to_string("evaluations/email/offer.txt", context),
+        None,
+        [participant.user.email],
+    ).send()
 
 
 def open_evaluations_of(user) -> list[Participant]:
@@ -129,7 +154,7 @@ def send_reminders(*, now=None) -> int:
         answered_at__isnull=True,
         reminded_at__isnull=True,
         evaluation__active=True,
-        offered_at__lte=now - timedelta(days=reminder_days()),
+        offered_at__lte=now - timedelta(days=defaults.value("LMS_EVALUATION_REMINDER_DAYS")),
     ).select_related("evaluation__page", "user")
     sent = 0
     for participant in due:

@@ -232,6 +232,16 @@ class EventSession(Orderable):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     @property
+    def zone_label(self) -> str:
+        """Whose clock the label's times are on, as a reader says it: "svensk tid" for
+        Sweden's zone, else the zone's place ("tid i Helsingfors" reads "Helsinki" as the
+        zone database names it), never the raw zone name."""
+        if self.time_zone == "Europe/Stockholm":
+            return _("Swedish time")
+        place = self.time_zone.rsplit("/", 1)[-1].replace("_", " ")
+        return _("%(place)s time") % {"place": place}
+
+    @property
     def label(self) -> str:
         start = self.start.astimezone(self.tz)
         end = self.end.astimezone(self.tz)
@@ -294,6 +304,10 @@ class Registration(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     queued_at = models.DateTimeField(_("in line since"))  # waitlist order (then pk)
+    # When the message about the current place (a seat with its calendar invitation, or the
+    # place in line) was sent; empty from the moment the place is given until the task
+    # queue sends it (`services.send_registration_message`), so a task run twice sends once.
+    mailed_at = models.DateTimeField(_("message sent"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -3,7 +3,8 @@
 Every write is one transaction. Seats are decided under a row lock on the event, so two
 people can never take one seat: a registration and a cancellation of the same event run
 one after the other (on PostgreSQL `SELECT ... FOR UPDATE`; SQLite serialises writers).
-Messages are sent after the transaction commits.
+Messages are sent after the transaction commits; the message about a place given (a seat
+with its calendar invitation, a place in line) by the task queue.
 """
 
 from __future__ import annotations
@@ -229,20 +230,22 @@ class Prospect:
 
 def registration_prospect(user, event: EventPage) -> Prospect:
     """What `register` would do for `user` now, by the same rules (the audience, the seats,
-    their organisation's quota), read without the lock: the page's promise, the lock's
-    decision. Nobody signed in is promised nothing."""
+    their organisation's quota) and the same count (`_standing`, `_seat_for`), read
+    without the lock: the page's promise, the lock's decision. The seats and the quota are
+    the page's own (in a preview, the editor's). Nobody signed in is promised nothing."""
     if not user.is_authenticated:
         return Prospect()
     try:
         check_audience(user, event)
     except NotInAudience as error:
         return Prospect(refusal=error.message)
-    if not _seat_free(event, None):
-        return Prospect(waitlisted=True)
     organisation = organisation_of(user)
-    if organisation is not None and not _seat_free(event, organisation):
-        return Prospect(waitlisted=True, quota_full=True)
-    return Prospect()
+    quota = None
+    if organisation is not None:
+        row = event.quotas.filter(organisation_id=organisation.pk).first()
+        quota = row.seats if row is not None else None
+    overall, seat = _seat_for(event.seats, quota, _standing(event, user, organisation))
+    return Prospect(waitlisted=not seat, quota_full=overall and not seat)
 
 
 def waitlist_positions(event: EventPage) -> dict[int, int]:
@@ -292,6 +295,40 @@ def _lock_seats(event: EventPage, organisation) -> tuple[int | None, int | None]
     else:
         rows = rows.annotate(quota=Value(None, output_field=IntegerField()))
     return rows.values_list("seats", "quota").get()
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """The event's registrations as one person's registering sees them."""
+
+    registered: int  # seats taken
+    in_quota: int  # of them, by the person's organisation (or by no organisation)
+    waiting: int  # places in line
+    mine: int | None  # the person's own registration (any status), if any
+    mine_status: str | None
+
+
+def _standing(event: EventPage, user, organisation) -> _Standing:
+    """Count the seats taken, overall and by `organisation`, the line, and find `user`'s
+    own registration. Read-only, one statement: under the lock it is `register`'s
+    decision, without it the page's forecast (`registration_prospect`)."""
+    mine = Q(user_id=user.pk)
+    registered = Q(status=Status.REGISTERED)
+    in_quota = registered & Q(organisation_id=organisation.pk if organisation else None)
+    counts = Registration.objects.filter(event_id=event.pk).aggregate(
+        registered=Count("pk", filter=registered),
+        in_quota=Count("pk", filter=in_quota),
+        waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
+        mine=Max("pk", filter=mine),
+        mine_status=Max("status", filter=mine),
+    )
+    return _Standing(**counts)
+
+
+def _seat_for(seats: int | None, quota: int | None, standing: _Standing) -> tuple[bool, bool]:
+    """(a seat is free overall, a seat is free for the person within their quota)."""
+    overall = seats is None or standing.registered < seats
+    return overall, overall and (quota is None or standing.in_quota < quota)
 
 
 def _seat_free(event: EventPage, organisation) -> bool:
@@ -357,34 +394,75 @@ def _after_commit(**kwargs) -> None:
     transaction.on_commit(lambda: send_event_message(**kwargs))
 
 
-def _seat_taken(registration, event, *, kind: str) -> None:
-    """The person now holds a seat: once the seat is committed, invitations for the
-    upcoming sessions (`_invite`). Nothing of it is decided under the event's lock."""
-    transaction.on_commit(lambda: _invite(registration, event, kind=kind))
+def _message_after_commit(registration: Registration, kind: str) -> None:
+    """The person now holds a seat (`kind` "registered" or "promoted") or a place in line
+    ("waitlisted"): once that is committed, the task queue sends the message about it
+    (`send_registration_message`), with the calendar invitation for a seat. Nothing of it
+    is decided under the event's lock, nor rendered in the request."""
+    pk = registration.pk
 
+    def enqueue():
+        from django_q.tasks import async_task
 
-def _invite(registration, event, *, kind: str) -> None:
-    """After the commit that gave `registration` its seat: advance the person's calendar
-    entries and send the mail with the invitation. Its own short transaction, under the
-    lock of the registration's row only (not the event's): a cancellation (which updates
-    that row under the event's lock) either comes first, and then nothing is sent, or
-    waits, and then finds the invitations to withdraw."""
-    user = registration.user
-    with transaction.atomic():
-        holds = list(
-            Registration.objects.select_for_update()
-            .filter(pk=registration.pk, status=Status.REGISTERED)
-            .values_list("pk", flat=True)
+        async_task(
+            "wagtail_learning.events.tasks.send_registration_message_task",
+            pk,
+            kind,
+            task_name=f"event-registration-{pk}-{kind}-{timezone.now():%Y%m%d%H%M%S%f}",
+            group="events",
         )
-        if not holds:
-            return  # cancelled (or the event was) before the invitation went out
-        now = timezone.now()
-        sessions = [s for s in active_sessions(event) if s.end > now]
-        link = meeting_link_for(user, event)
-        entries = _invitation_entries(user, event, sessions, cancel=False, link=link)
-    send_event_message(
-        user=user, event=event, kind=kind, entries=entries, method="REQUEST", meeting_link=link
-    )
+
+    transaction.on_commit(enqueue)
+
+
+# The place each message is about: a message whose place is gone (cancelled, or promoted
+# from the line before the line's message went) is not sent.
+_MESSAGE_STATUS = {
+    "registered": Status.REGISTERED,
+    "promoted": Status.REGISTERED,
+    "waitlisted": Status.WAITLISTED,
+}
+
+
+def send_registration_message(registration_id: int, kind: str) -> bool:
+    """The task queue's half of registering: the mail about the person's place, and for a
+    seat their calendar invitations for the sessions still ahead. Sent once per place
+    given: the place is claimed (`Registration.mailed_at`) in a short transaction under the
+    lock of the registration's row only (not the event's), so a cancellation (which
+    updates that row under the event's lock) either comes first, and then nothing is sent,
+    or waits, and then finds the invitations to withdraw. A second run finds the claim and
+    sends nothing; a failed send gives the claim back and fails the task, which the broker
+    delivers again. Returns whether a message was sent."""
+    status = _MESSAGE_STATUS[kind]
+    claimed_at = timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("user", "event")
+            .filter(pk=registration_id, status=status, mailed_at__isnull=True)
+            .first()
+        )
+        if registration is None:
+            return False  # sent already, or the place is gone
+        Registration.objects.filter(pk=registration.pk).update(mailed_at=claimed_at)
+        user, event = registration.user, registration.event
+        entries, link = [], ""
+        if status == Status.REGISTERED:
+            now = timezone.now()
+            sessions = [s for s in active_sessions(event) if s.end > now]
+            link = meeting_link_for(user, event)
+            entries = _invitation_entries(user, event, sessions, cancel=False, link=link)
+    try:
+        send_event_message(
+            user=user, event=event, kind=kind, entries=entries,
+            method="REQUEST" if entries else None, meeting_link=link,
+        )  # fmt: skip
+    except Exception:
+        Registration.objects.filter(pk=registration.pk, mailed_at=claimed_at).update(
+            mailed_at=None
+        )
+        raise
+    return True
 
 
 def _promote(event: EventPage, *, by=None) -> list[Registration]:
@@ -404,10 +482,10 @@ def _promote(event: EventPage, *, by=None) -> list[Registration]:
             break  # no seat left at all (with no limit there always is one)
         if not _seat_free(event, registration.organisation):
             continue
-        registration.status = Status.REGISTERED
-        registration.save(update_fields=["status", "updated_at"])
+        registration.status, registration.mailed_at = Status.REGISTERED, None
+        registration.save(update_fields=["status", "mailed_at", "updated_at"])
         _log(registration, Action.PROMOTED, by=by)
-        _seat_taken(registration, event, kind="promoted")
+        _message_after_commit(registration, "promoted")
         promoted.append(registration)
     return promoted
 
@@ -463,26 +541,17 @@ def register(
     # Under the lock only what decides the place: the lock (with the seats and the quota),
     # one count of the seats and of the person's own place, the registration and its
     # history entry (the record of who got the seat stays atomic with the seat). The
-    # invitations and the mails follow the commit (`_seat_taken`, `_after_commit`).
+    # invitations and the mail follow the commit, from the task queue
+    # (`_message_after_commit`).
     with transaction.atomic():
         seats, quota = _lock_seats(event, organisation)
         queued_at = timezone.now()  # under the lock: the line is the order the lock was granted
-        mine = Q(user_id=user.pk)
-        registered = Q(status=Status.REGISTERED)
-        in_quota = registered & Q(organisation_id=organisation.pk if organisation else None)
-        counts = Registration.objects.filter(event_id=event.pk).aggregate(
-            registered=Count("pk", filter=registered),
-            in_quota=Count("pk", filter=in_quota),
-            waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
-            mine=Max("pk", filter=mine),
-            mine_status=Max("status", filter=mine),
-        )
-        if counts["mine"] is not None and counts["mine_status"] != Status.CANCELLED:
-            registration = Registration.objects.get(pk=counts["mine"])
+        standing = _standing(event, user, organisation)
+        if standing.mine is not None and standing.mine_status != Status.CANCELLED:
+            registration = Registration.objects.get(pk=standing.mine)
             return RegistrationResult(registration, created=False)
-        overall = seats is None or counts["registered"] < seats
-        seat = overall and (quota is None or counts["in_quota"] < quota)
-        if seat and counts["waiting"]:
+        overall, seat = _seat_for(seats, quota, standing)
+        if seat and standing.waiting:
             # Those in line come first: a seat free while people wait (capacity grew
             # without anyone promoting) is theirs, not the newcomer's.
             current = EventPage.objects.get(pk=event.pk)
@@ -491,22 +560,20 @@ def register(
                 overall = _seat_free(current, None)
         quota_full = not seat and overall
         status = Status.REGISTERED if seat else Status.WAITLISTED
-        if counts["mine"] is None:
+        if standing.mine is None:
             registration = Registration(
                 event=event, user=user, organisation=organisation, status=status,
                 answers=answers, queued_at=queued_at,
             )  # fmt: skip
             registration.save(force_insert=True)
         else:  # registering again after cancelling: to the back of the line
-            registration = Registration.objects.get(pk=counts["mine"])
+            registration = Registration.objects.get(pk=standing.mine)
             registration.status, registration.answers = status, answers
             registration.organisation, registration.queued_at = organisation, queued_at
+            registration.mailed_at = None
             registration.save()
         _log(registration, Action.REGISTERED if seat else Action.WAITLISTED, by=user)
-        if seat:
-            _seat_taken(registration, event, kind="registered")
-        else:
-            _after_commit(user=user, event=event, kind="waitlisted")
+        _message_after_commit(registration, "registered" if seat else "waitlisted")
     return RegistrationResult(registration, created=True, quota_full=quota_full)
 
 

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import conf
+from wagtail_learning import defaults
+
 from .access import (
     check_learner_access_in_one_query,
     find_progress_with_learner_access,
@@ -139,7 +140,7 @@ def _apply_beat(
     sessions = dict(progress.playback_sessions or {})
     previous = sessions.get(session_id)
     late = previous is not None and seq <= previous["seq"]
-    rate = conf.max_playback_rate()
+    rate = defaults.value("LMS_MAX_PLAYBACK_RATE")
     now_ts = now.timestamp()
     clock = progress.credit_clock
     if clock is None:

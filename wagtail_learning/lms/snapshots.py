@@ -23,7 +23,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from . import conf
+from wagtail_learning import defaults
+
 from .errors import NotFound
 from .protocols import LearningModule, StepSpec
 
@@ -119,7 +120,7 @@ def cached_until_edit(key: str, build: Callable[[], T], *, in_process: bool = Fa
     generation of the module snapshots: any page, lecture or quiz saved or deleted, any
     site saved) and at most SNAPSHOT_SECONDS. One cache round trip when kept; `build`
     must return something picklable, and nothing that depends on who asks. Without a
-    shared cache (`lms.conf.cache_until_edit`) it builds afresh every time.
+    shared cache (LMS_CACHE_UNTIL_EDIT) it builds afresh every time.
 
     `in_process`: also keep the value in this process, and hand out that same object
     while the shared cache's generation is the one it was built in (and for no longer
@@ -142,7 +143,7 @@ def cached_until_edit_many(
     the same. Returns every value by what it is about. The generation and the kept values
     come in one cache round trip (with `in_process`: the generation, then only the values
     this process does not hold)."""
-    if not conf.cache_until_edit():
+    if not defaults.value("LMS_CACHE_UNTIL_EDIT"):
         return dict(build(list(keys.values())))
     cache_keys = {f"lms:until-edit:{key}": about for key, about in keys.items()}
     values: dict[K, T] = {}
@@ -204,7 +205,7 @@ def cached_until_edit_many(
 
 def caches_until_edit() -> bool:
     """Whether `cached_until_edit` keeps anything (a shared cache is configured)."""
-    return conf.cache_until_edit()
+    return defaults.value("LMS_CACHE_UNTIL_EDIT")
 
 
 def _new_generation() -> None:

@@ -25,16 +25,22 @@ __all__ = [
 ]
 
 
-class _ProtectedStorage(LazyObject):
-    """STORAGES["protected"], looked up when first used and again after the setting
-    changes (as Django's default_storage is): model fields hold this, so a test (or a
-    management command) that configures another protected storage reaches them too."""
+class _AliasedStorage(LazyObject):
+    """STORAGES[alias], looked up when first used and again after the setting changes (as
+    Django's default_storage is): model fields hold this, so a test (or a management
+    command) that configures another storage reaches them too. It carries its alias, so
+    the views that hand out a field's file know which storage to name
+    (`storage_alias_of`)."""
+
+    def __init__(self, alias: str):
+        super().__init__()
+        self.__dict__["storage_alias"] = alias  # on the wrapper, not the storage it wraps
 
     def _setup(self):
-        self._wrapped = storages["protected"]
+        self._wrapped = storages[self.storage_alias]
 
 
-_protected = _ProtectedStorage()
+_protected = _AliasedStorage("protected")
 
 
 def _forget_protected(*, setting, **kwargs):
@@ -52,18 +58,12 @@ def protected_storage() -> Storage:
 
 
 def storage_alias_of(storage: Storage) -> str:
-    """The STORAGES alias a field's storage instance was configured under."""
-    if storage is _protected:
-        return "protected"
-    if storage is default_storage:  # a lazy wrapper: neither `is` nor type() below match it
+    """The STORAGES alias of a field's storage: the one the protected storage carries, or
+    "default" for Django's default storage (FileField's own)."""
+    if isinstance(storage, _AliasedStorage):
+        return storage.storage_alias
+    if storage is default_storage:
         return "default"
-    for alias in ("protected", "default"):
-        candidate = storages[alias]
-        if candidate is storage or (
-            type(candidate) is type(storage)
-            and getattr(candidate, "location", None) == getattr(storage, "location", object())
-        ):
-            return alias
     raise LookupError("This storage is not one of STORAGES['protected'] or ['default'].")
 
 

@@ -29,6 +29,8 @@ from django.http import (
 )
 from django.utils.translation import gettext as _
 
+from wagtail_learning import defaults
+
 from .. import conf
 from ..storage import is_object_storage, signed_url
 
@@ -113,7 +115,7 @@ def serve_protected_file(
         url = signed_url(
             storage,
             name,
-            expire=conf.signed_url_seconds(),
+            expire=defaults.value("LMS_S3_URL_EXPIRY_SECONDS"),
             content_type=content_type,
             content_disposition=disposition,
         )
