@@ -74,6 +74,10 @@ class StatementOutbox(models.Model):
     """One statement for one LRS, written in the transaction of the event it records.
     `statement_id` is derived from the event, so a resend is the same statement."""
 
+    # A delivery log, not content: a person's or a connection's "usage" page would list
+    # every statement (and link to an edit view the outbox does not have: a 500).
+    wagtail_reference_index_ignore = True
+
     connection = models.ForeignKey(
         LrsConnection, verbose_name=_("LRS"), on_delete=models.CASCADE, related_name="outbox"
     )
