@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import CoursePageFactory, ModulePageFactory, enrol, route
-from tests.packages.builders import scorm12_package, scorm2004_package
+from tests.packages.builders import cmi5_package, scorm12_package, scorm2004_package
 from tests.packages.conftest import make_package, package_step
+from tests.packages.test_cmi5 import _launch, _lrs, _statement
 from tests.xapi.helpers import learner_in, municipality
 from tests.xapi.test_statements_to_the_lrs import COMPLETED, FAILED, PASSED, received
 from wagtail_learning.xapi.outbox import send_due
@@ -93,3 +94,31 @@ def test_each_outcome_of_an_attempt_is_one_statement(
     verbs = [sent[str(row.statement_id)]["verb"]["id"] for row in rows]
     assert verbs == [COMPLETED, FAILED]
     assert sent[str(rows[1].statement_id)]["result"]["score"] == {"scaled": 0.3}
+
+
+def test_a_cmi5_au_completed_then_passed_is_two_statements(
+    client, lrs, django_capture_on_commit_callbacks
+):
+    _, unit, connection = municipality(lrs)
+    learner = learner_in(unit, "cmi5")
+    course = CoursePageFactory(title="Likabehandling")
+    step = package_step(make_package(cmi5_package()), completes_on="passed")
+    module = ModulePageFactory(parent=course, title="Del 3", steps=[step])
+    enrol(learner, course)
+    client.force_login(learner)
+    params = _launch(client, module, step)
+    token = client.post(params["fetch"].split("testserver", 1)[1]).json()["auth-token"]
+
+    passed = _statement(params, "passed", result={"score": {"scaled": 0.9}, "success": True})
+    with django_capture_on_commit_callbacks(execute=True):
+        for statement in (_statement(params, "initialized"), _statement(params, "completed")):
+            assert _lrs(client, params, "statements", token, body=statement).status_code == 200
+        assert _lrs(client, params, "statements", token, body=passed).status_code == 200
+        terminated = _statement(params, "terminated")
+        assert _lrs(client, params, "statements", token, body=terminated).status_code == 200
+    rows = _package_rows(connection)
+    assert [row.event for row in rows] == ["package_completed", "package_passed"]
+    sent = received(lrs, rows)
+    assert [sent[str(row.statement_id)]["verb"]["id"] for row in rows] == [COMPLETED, PASSED]
+    assert sent[str(rows[1].statement_id)]["result"]["score"] == {"scaled": 0.9}
+    assert lrs.validation_errors() == []
