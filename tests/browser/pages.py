@@ -159,6 +159,7 @@ LEARNER = [
     _c("modules.ModulePage:step", lambda w: w["lecture_url"]),
     _c("modules.ModulePage:step", lambda w: w["quiz_url"]),
     _c("modules.ModulePage:step", lambda w: w["reading_url"]),
+    _c("modules.ModulePage:step", lambda w: w["package_url"]),  # a SCORM package's player
     _c("learning:training_record", "/min-utbildning/"),
     _c("certificates:mine", "/certificates/mine/"),
     _c("certificates:detail", lambda w: f"/certificates/{w['certificate'].code}/"),
@@ -199,6 +200,15 @@ EDITOR = [
         "wagtailsnippets_modules_quiz:edit",
         lambda w: f"/admin/snippets/modules/quiz/edit/{w['quiz'].pk}/",
     ),
+    _w("wagtailsnippets_packages_contentpackage:list", "/admin/snippets/packages/contentpackage/"),
+    _w(
+        "wagtailsnippets_packages_contentpackage:add",
+        "/admin/snippets/packages/contentpackage/add/",
+    ),
+    _w(
+        "wagtailsnippets_packages_contentpackage:edit",
+        lambda w: f"/admin/snippets/packages/contentpackage/edit/{w['package'].pk}/",
+    ),
 ]
 
 ORGANISER = [
@@ -216,6 +226,8 @@ HR = [
     _a("hr_import", "/admin/hr/import/"),
     _a("hr_assignments", "/admin/hr/assignments/"),
     _a("hr_shared_courses", "/admin/hr/shared/"),
+    _a("hr_forecast", "/admin/hr/forecast/"),
+    _a("hr_forecast_people", lambda w: w["forecast_people_url"]),
     _w("hr_certification_rules:index", "/admin/hr/certification-rules/"),
     _w("hr_certification_rules:add", "/admin/hr/certification-rules/new/"),
     _w("certificates_certificate:index", "/admin/certificates/"),
@@ -276,6 +288,15 @@ ADMINISTRATOR = [
         "wagtailsnippets_certificates_certificatedesign:edit",
         lambda w: f"/admin/snippets/certificates/certificatedesign/edit/{w['design'].pk}/",
     ),
+    # xAPI out: only superusers hold its permissions in the demo.
+    _w("xapi_connections:index", "/admin/xapi_connections/"),
+    _w("xapi_connections:add", "/admin/xapi_connections/new/"),
+    _w(
+        "xapi_connections:edit",
+        lambda w: f"/admin/xapi_connections/edit/{w['lrs_connection'].pk}/",
+    ),
+    _w("xapi_outbox:index", "/admin/xapi_outbox/"),
+    _w("xapi_outbox:inspect", lambda w: f"/admin/xapi_outbox/inspect/{w['statement'].pk}/"),
 ]
 
 PROGRAMME_OWNER = [
@@ -375,6 +396,11 @@ EXCLUDED: dict[str, str] = {
     "identity:saml_metadata": SSO,
     "identity:saml_finish": SSO,
     "identity:start": SSO,
+    "packages:file": f"{NOT_A_PAGE}: a file of a package, shown inside the player's iframe",
+    "packages:commit": f"{NOT_A_PAGE}: the SCORM runtime's JSON commit of the player",
+    "packages:cmi5_fetch": f"{NOT_A_PAGE}: the cmi5 AU's one-time token (JSON)",
+    "packages:cmi5_lrs": f"{NOT_A_PAGE}: the cmi5 AU's xAPI endpoint (JSON)",
+    "packages:cmi5_lrs_resource": f"{NOT_A_PAGE}: the cmi5 AU's xAPI endpoint (JSON)",
 }
 
 # Whole families, by the end of their name.

@@ -14,6 +14,7 @@ role. The database is flushed at the end, as after any transactional test."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from io import StringIO
 
@@ -42,6 +43,7 @@ from .pages import ROLES, Check, page_type_of
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 COURSE_SLUG = "jamlikhet-normkritik-och-jamlik-styrning"
+PACKAGE_COURSE_SLUG = "likabehandling-e-learning"
 WIDE = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 640}
 
@@ -57,6 +59,8 @@ def demo_world() -> dict:
     from wagtail_learning.external.models import Recognition
     from wagtail_learning.modules.models import Lecture, ModulePage, Quiz
     from wagtail_learning.org.api import LearnerProfile, Organisation
+    from wagtail_learning.packages.api import ContentPackage
+    from wagtail_learning.xapi.api import Event, LrsConnection, StatementOutbox
 
     users = get_user_model().objects
     learner = users.get(username="learner")
@@ -87,6 +91,28 @@ def demo_world() -> dict:
         evaluation=evaluation, user=learner, cycle=1, defaults={"offered_at": now}
     )
     recognition = Recognition.objects.filter(consent_at__isnull=False).first()
+    # A SCORM package step the learner plays (the demo's e-learning course).
+    package_course = CoursePage.objects.get(slug=PACKAGE_COURSE_SLUG)
+    enrol(learner, package_course)
+    package_module = ModulePage.objects.child_of(package_course).live().order_by("path").first()
+    package_step = package_module.get_lms_steps()[0]
+    # xAPI out: an LRS for Huddinge and one statement in its outbox.
+    connection, _ = LrsConnection.objects.get_or_create(
+        organisation=huddinge,
+        defaults={
+            "endpoint": "https://lrs.example.se/xapi/",
+            "key": "lrs-key",
+            "home_page": "https://www.huddinge.se",
+        },
+    )
+    statement = StatementOutbox.objects.create(
+        connection=connection,
+        statement_id=uuid.uuid4(),
+        user=learner,
+        event=Event.MODULE_COMPLETED,
+        statement={"verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}},
+        next_attempt_at=now,
+    )
     return {
         "learner": learner,
         "course": course,
@@ -112,6 +138,11 @@ def demo_world() -> dict:
         "recognition": recognition,
         "barrier_report": BarrierReport.objects.order_by("pk").first(),
         "shared_course": CourseSharing.objects.order_by("pk").first().course,
+        "forecast_people_url": f"/admin/hr/forecast/unit/{unit.pk}/course/{course.pk}/",
+        "package": ContentPackage.objects.order_by("pk").first(),
+        "package_url": package_module.get_lms_step_url(package_step.step_id),
+        "lrs_connection": connection,
+        "statement": statement,
     }
 
 

@@ -120,14 +120,17 @@ def test_a_second_run_creates_no_rows_revisions_or_files(seed, media_roots):
     assert " created" not in output and "updated" not in output
     # And the first run did build the whole demo: home, catalogue, 2 courses, 7 modules;
     # Piteå's course for external participants with its 2 modules; the events calendar
-    # with two events and the minorities series' live event (issue 11).
-    assert first["pages"] == 1 + 11 + 3 + 4
+    # with two events and the minorities series' live event (issue 11); the e-learning
+    # course with its three package modules (SCORM 1.2, 2004, cmi5: issue 23).
+    assert first["pages"] == 1 + 11 + 3 + 4 + 4
     # The 7 lectures and the hybrid meeting's recording (sharing a demo video's files).
     assert (first["lectures"], first["quizzes"], first["images"]) == (7 + 1, 5, 7)
-    # The meeting is published again with its recording.
-    assert first["revisions"] == 11 + 5 + 3 + 5
-    # Video, captions and poster of each lecture, and one lecture's descriptions.
-    assert len(first["files"]) == 7 * 3 + 1
+    # The meeting is published again with its recording; the e-learning course and its
+    # three modules one each.
+    assert first["revisions"] == 11 + 5 + 3 + 5 + 4
+    # Video, captions and poster of each lecture, and one lecture's descriptions; each
+    # package's manifest and its three files, unpacked.
+    assert len(first["files"]) == 7 * 3 + 1 + 3 * 4
 
 
 @pytest.mark.django_db

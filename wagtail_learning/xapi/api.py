@@ -1,9 +1,10 @@
 """The one public way into xAPI out. Other apps import from here.
 
-Most learning events reach the outbox by themselves (a lecture watched, a quiz submitted,
-a module or course completed, a certificate issued, an event attended: handlers.py). A step
-type whose results the engine does not see, such as a SCORM or cmi5 package, calls
-`record_package_result` in the transaction that stores the result.
+Learning events reach the outbox by themselves (a lecture watched, a quiz submitted, a
+module or course completed, a certificate issued, an event attended, a SCORM or cmi5
+package's result: events.sources, handlers.py). A step type of another app whose results
+are stored nowhere those sources see may call `record_package_result` in the transaction
+that stores the result.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from .events import module_parents, step_activity
+from .events import package_result
 from .models import LrsConnection, StatementOutbox
 from .outbox import record_event, send_due
-from .statements import LearningEvent
-from .vocabulary import ActivityType, ActorKind, Event, State
+from .vocabulary import ActorKind, Event, State
 
 __all__ = [
     "ActorKind",
@@ -52,27 +52,15 @@ def record_package_result(
     (0 when no LRS is configured for the learner's organisation). Not atomic by itself:
     the outbox row commits or rolls back with the caller's transaction.
     """
-    if passed is True:
-        event = Event.PACKAGE_PASSED
-    elif passed is False:
-        event = Event.PACKAGE_FAILED
-    elif completed:
-        event = Event.PACKAGE_COMPLETED
-    else:
-        return 0
-    score = None
-    if score_scaled is not None:
-        score = {"scaled": round(max(-1.0, min(float(score_scaled), 1.0)), 4)}
-    return record_event(
-        LearningEvent(
-            key=f"package:{module_id}:{step_id}:{cycle}:{attempt}:{event}",
-            event=event,
-            user=user,
-            when=when or timezone.now(),
-            activity=step_activity(module_id, step_id, ActivityType.LESSON),
-            parents=module_parents(module_id),
-            score=score,
-            success=passed,
-            completion=bool(completed) or passed is not None or None,
-        )
+    event = package_result(
+        user,
+        module_id=module_id,
+        step_id=step_id,
+        cycle=cycle,
+        attempt=attempt,
+        completed=completed,
+        passed=passed,
+        score_scaled=score_scaled,
+        when=when or timezone.now(),
     )
+    return 0 if event is None else record_event(event)

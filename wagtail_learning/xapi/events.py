@@ -5,6 +5,7 @@ whichever view, task or import made it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from wagtail.models import Page
@@ -177,6 +178,70 @@ def event_attended(attendance, *, created: bool, update_fields) -> LearningEvent
     )
 
 
+def package_result(
+    user,
+    *,
+    module_id: int,
+    step_id: str,
+    cycle: int,
+    attempt: int,
+    completed: bool,
+    passed: bool | None,
+    score_scaled: float | None,
+    when: datetime,
+) -> LearningEvent | None:
+    """A package step's result (SCORM 1.2/2004, cmi5): passed or failed, else completed;
+    None for no result yet. Its key names the outcome, so each outcome of an attempt is one
+    statement (completed, then passed: two) and the same outcome again is none."""
+    if passed is True:
+        event = Event.PACKAGE_PASSED
+    elif passed is False:
+        event = Event.PACKAGE_FAILED
+    elif completed:
+        event = Event.PACKAGE_COMPLETED
+    else:
+        return None
+    score = None
+    if score_scaled is not None:
+        score = {"scaled": round(max(-1.0, min(float(score_scaled), 1.0)), 4)}
+    return LearningEvent(
+        key=f"package:{module_id}:{step_id}:{cycle}:{attempt}:{event}",
+        event=event,
+        user=user,
+        when=when,
+        activity=step_activity(module_id, step_id, ActivityType.LESSON),
+        parents=module_parents(module_id),
+        score=score,
+        success=passed,
+        completion=bool(completed) or passed is not None or None,
+    )
+
+
+def package_attempt_saved(attempt, *, created: bool, update_fields) -> LearningEvent | None:
+    """packages.PackageAttempt: saved at each commit of the package's runtime (SCORM) or
+    statement of its AU (cmi5), with the statuses read from it. One row per learner, step
+    and cycle, so it is attempt 1 of its cycle; a commit that repeats the result finds its
+    statement already in the outbox."""
+    success = attempt.success_status
+    passed = True if success == "passed" else (False if success == "failed" else None)
+    completed = attempt.completion_status == "completed"
+    if passed is None and not completed:
+        return None
+    if not lrs_in_use():
+        return None
+    return package_result(
+        attempt.user,
+        module_id=attempt.module_id,
+        step_id=attempt.step_id,
+        cycle=attempt.cycle,
+        attempt=1,
+        completed=completed,
+        passed=passed,
+        score_scaled=None if attempt.score is None else attempt.score / 100,
+        when=attempt.updated_at,
+    )
+
+
 @lru_cache(maxsize=1)
 def sources() -> dict[str, tuple[str, object]]:
     """model label -> (the app that must be installed, the reader of its saves)."""
@@ -186,4 +251,5 @@ def sources() -> dict[str, tuple[str, object]]:
         "lms.Completion": ("wagtail_learning.lms", page_completed),
         "certificates.Certificate": ("wagtail_learning.certificates", certificate_issued),
         "events.Attendance": ("wagtail_learning.events", event_attended),
+        "packages.PackageAttempt": ("wagtail_learning.packages", package_attempt_saved),
     }

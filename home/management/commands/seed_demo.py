@@ -86,6 +86,10 @@ EDITOR_MODEL_PERMISSIONS = [
     "certificates.add_certificatedesign",
     "certificates.change_certificatedesign",
     "certificates.view_certificatedesign",
+    # E-learning packages (SCORM/cmi5): upload one and choose it in a package step.
+    "packages.add_contentpackage",
+    "packages.change_contentpackage",
+    "packages.view_contentpackage",
 ]
 EDITOR_PAGE_PERMISSIONS = [
     "wagtailcore.add_page",
