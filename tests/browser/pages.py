@@ -209,6 +209,14 @@ EDITOR = [
         "wagtailsnippets_packages_contentpackage:edit",
         lambda w: f"/admin/snippets/packages/contentpackage/edit/{w['package'].pk}/",
     ),
+    _a(
+        "insight_lecture_retention",
+        lambda w: f"/admin/insight/lecture/{w['own_lecture'].pk}/",
+    ),
+    _a(
+        "insight_quiz_item_analysis",
+        lambda w: f"/admin/insight/quiz/{w['own_quiz'].pk}/",
+    ),
 ]
 
 ORGANISER = [
@@ -372,6 +380,7 @@ EXCLUDED: dict[str, str] = {
     "external_admin_decide": ACTION,
     "external_admin_withdraw": ACTION,
     "events_cancel": ACTION,
+    "favicon.ico": "not an HTML page (a redirect to the site's icon)",
     "events_import_report": "a POST of an attendance report; its form is on the participants page",
     "events_cancel_session": ACTION,
     "identity:logged_out": (

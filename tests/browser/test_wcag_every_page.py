@@ -123,6 +123,10 @@ def demo_world() -> dict:
         "quiz_url": module.get_lms_step_url(steps["quiz"].step_id),
         "reading_url": module.get_lms_step_url(steps["reading"].step_id),
         "quiz": Quiz.objects.order_by("pk").first(),
+        # The course's first module's lecture and quiz: Huddinge's, the editor's own
+        # (insight's pages are for the owning organisation's editors, decision 0043).
+        "own_lecture": next(b.value["lecture"] for b in module.steps if b.block_type == "lecture"),
+        "own_quiz": next(b.value["quiz"] for b in module.steps if b.block_type == "quiz"),
         "certificate": certificate,
         "hr_certificate": hr_certificate,
         "design": CertificateDesign.objects.order_by("pk").first(),

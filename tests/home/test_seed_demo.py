@@ -699,6 +699,7 @@ def test_hr_sees_a_unit_that_will_miss_its_target_in_the_forecast(seed, client):
     assert [p.name for p in people.context["people"]] == ["Birgitta Nord"]
 
 
+@pytest.mark.django_db
 def test_the_demo_has_a_lecture_with_a_drop_off_and_a_quiz_with_a_flagged_question(seed, client):
     """Issue 24: `editor` (Huddinge's) reads the Grundmodul lecture's retention, with a
     drop-off point near 40 % of it, and its quiz's item analysis over at least 30 first

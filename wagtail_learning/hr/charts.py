@@ -147,6 +147,8 @@ def forecast_bars_svg(
         f'<text data-series="target" x="{tx + 4:.1f}" y="{BAR_TOP - 8}" font-size="11" '
         f'fill="#7a4b00">{escape(_("target %(t)s %%") % {"t": target})}</text>'
     )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - built from numbers and escaped text
 
 
 # --- Audience retention of a lecture (issue 24) ----------------------------------------------
