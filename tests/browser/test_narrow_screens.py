@@ -193,3 +193,29 @@ def test_no_learner_page_scrolls_sideways_at_320_px_and_every_scroll_region_take
     ):
         problems += reflow_problems(page, base + url)
     assert problems == [], "\n".join(problems)
+
+
+def test_the_catalogues_labels_keep_their_words_at_320_px(live_server, browser_page):
+    """As met on the demo at 320 px: a course card's "Målgrupp:" read "Målgrup / p:" and
+    "Arrangör:" one letter a line, squeezed by a long value beside it."""
+    from tests.factories import CoursePageFactory, course_index
+
+    site_home()
+    CoursePageFactory(
+        title="Nationella minoriteter",
+        audience="Alla medarbetare i kommunerna, till exempel inom förskola, skola och äldreomsorg",
+        organiser="Sundbyberg, Järfälla, Upplands Väsby och Upplands-Bro",
+    )
+    page = browser_page
+
+    page.goto(live_server.url + course_index().url)
+
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('.meta-list dt')].map(dt => {
+            const range = document.createRange(); range.selectNodeContents(dt);
+            return [dt.textContent, range.getClientRects().length];
+        })"""
+    )
+    assert len(lines) == 2  # for whom, organiser
+    assert all(count == 1 for _, count in lines), lines
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
