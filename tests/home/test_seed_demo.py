@@ -8,7 +8,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.validators import EmailValidator
@@ -42,7 +41,7 @@ EQUALITY_SLUG = "jamlikhet-normkritik-och-jamlik-styrning"
 
 
 @pytest.fixture
-def media_roots(settings, tmp_path, monkeypatch):
+def media_roots(settings, tmp_path):
     """Public and protected uploads go to this test's own folders."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGES = {
@@ -52,11 +51,7 @@ def media_roots(settings, tmp_path, monkeypatch):
             "OPTIONS": {"location": str(tmp_path / "private-media"), "base_url": None},
         },
     }
-    # Model fields bind their storage instance at import, so a changed setting alone does not
-    # reach them: hand them the storage the new setting builds.
-    protected = storages["protected"]
-    monkeypatch.setattr(Lecture._meta.get_field("video"), "storage", protected)
-    monkeypatch.setattr(LectureCaptionTrack._meta.get_field("file"), "storage", protected)
+    # The fields hold the lazy protected storage (lms.storage), which follows the setting.
     return tmp_path
 
 
