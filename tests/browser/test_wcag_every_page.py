@@ -21,6 +21,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from home.management.demo_content import DEMO_PASSWORD
@@ -155,6 +156,13 @@ def demo_site(django_db_setup, django_db_blocker):
     from pytest_django.live_server_helper import LiveServer
 
     with django_db_blocker.unblock():
+        # The demo is written outside any test's transaction; the tests after this module
+        # (pytest-django runs the rolled-back ones, these among them, first) expect what
+        # the migrations made (the page tree's root, the root collection, the default
+        # certificate design). A bare flush took those too: 29 later tests failed on
+        # PostgreSQL. So the database is put back as it was, as Django's serialized
+        # rollback does: flushed without re-creating content types, then reloaded.
+        before = connection.creation.serialize_db_to_string()
         tree_root()
         root_collection()
         call_command("seed_demo", force=True, stdout=StringIO())
@@ -164,7 +172,14 @@ def demo_site(django_db_setup, django_db_blocker):
             yield server.url, world
         finally:
             server.stop()
-            call_command("flush", interactive=False, verbosity=0)
+            call_command(
+                "flush",
+                interactive=False,
+                verbosity=0,
+                inhibit_post_migrate=True,
+                reset_sequences=False,  # ids go on past the restored rows
+            )
+            connection.creation.deserialize_db_from_string(before)
 
 
 @pytest.fixture(scope="module")
