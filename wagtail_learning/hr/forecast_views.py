@@ -30,7 +30,7 @@ from wagtail_learning.lms.http.exports import export_response
 from wagtail_learning.org.api import Organisation, can_see_unit, get_scope_units
 
 from .charts import forecast_bars_svg
-from .report_views import _require_reports
+from .report_views import _require_reports, export_row_label
 
 PEOPLE_PER_PAGE = 100
 
@@ -154,9 +154,7 @@ def _export_forecast(request, fmt, parent, result):
 
     def rows():
         for row in [*result.rows, result.total]:
-            label = row.label or _("Total")
-            if row.direct:
-                label = _("Directly in %(unit)s") % {"unit": row.label}
+            label = export_row_label(row)
             for course in result.courses:
                 cell = row.cells[course.course_id]
                 yield [

@@ -67,6 +67,14 @@ class FilterForm(forms.Form):
 PEOPLE_PER_PAGE = 100
 
 
+def export_row_label(row) -> str:
+    """A report row's first cell in an export: the unit, "Directly in <unit>" for the
+    people placed directly in it, "Total" for the total row."""
+    if row.direct:
+        return _("Directly in %(unit)s") % {"unit": row.label}
+    return row.label or _("Total")
+
+
 def _require_reports(request):
     if not request.user.has_perm("compliance.view_compliance"):
         raise PermissionDenied
@@ -150,10 +158,7 @@ def compliance(request):
 
         def rows():
             for row in [*matrix.rows, matrix.total]:
-                label = row.label or _("Total")
-                if row.direct:
-                    label = _("Directly in %(unit)s") % {"unit": row.label}
-                cells = [label]
+                cells = [export_row_label(row)]
                 for course in matrix.courses:
                     cell = row.cells[course.course_id]
                     cells += [
