@@ -67,7 +67,10 @@ def test_launch_answer_close_the_tab_resume_and_pass(
     assert _wait_for(
         lambda: (
             PackageAttempt.objects.filter(user=learner).exists()
-            and "answer=4" in PackageAttempt.objects.get(user=learner).cmi.get("suspend_data", "")
+            and "answer=4"
+            in PackageAttempt.objects.get(user=learner)
+            .units.get()
+            .cmi.get("suspend_data", "")
         )
     ), "the beacon sent when the tab closed did not arrive"
 
