@@ -68,9 +68,7 @@ def test_launch_answer_close_the_tab_resume_and_pass(
         lambda: (
             PackageAttempt.objects.filter(user=learner).exists()
             and "answer=4"
-            in PackageAttempt.objects.get(user=learner)
-            .units.get()
-            .cmi.get("suspend_data", "")
+            in PackageAttempt.objects.get(user=learner).units.get().cmi.get("suspend_data", "")
         )
     ), "the beacon sent when the tab closed did not arrive"
 
