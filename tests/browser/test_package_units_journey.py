@@ -5,6 +5,7 @@ choice="false" (Next opens once the first is finished) and a cmi5 course of two 
 
 import pytest
 
+from tests.browser.a11y import axe_violations, describe
 from tests.browser.test_package_journey import _wait_for
 from tests.factories import DEFAULT_PASSWORD, CoursePageFactory, ModulePageFactory, UserFactory
 from tests.packages.builders import (
@@ -72,6 +73,8 @@ def test_two_scos_next_close_the_tab_resume_on_the_second_and_complete(
     assert sco.locator("h1").inner_text(timeout=20_000) == "Testkurs del 2"
     assert toc.locator("[aria-current=step]").inner_text() == "Del 2"
     assert "Godkänd" in toc.locator("li").first.inner_text()  # SCO 1's status
+    found = axe_violations(page, context=".package-player, nav[data-package-toc]")
+    assert not found, describe(found)
     sco.locator("#reply").fill("4")
     sco.locator("#answer").click()
     assert sco.locator("#noted").inner_text() == "noted"

@@ -262,7 +262,14 @@ def _statements(request, launch: Cmi5Launch):
                 ),
             )  # fmt: skip
             attempt.cmi = {**attempt.cmi, "satisfied": True}
-        attempt.completion_status = "completed" if satisfied else "incomplete"
+        # The course's completion as the AUs report it (every AU that counts completed),
+        # beside its satisfaction, which is what the engine is given.
+        counted = [a for a in package.aus if a.get("move_on") != "NotApplicable"] or package.aus
+        all_completed = all(
+            records.get(a["id"]) is not None and records[a["id"]].completion_status == "completed"
+            for a in counted
+        )
+        attempt.completion_status = "completed" if satisfied or all_completed else "incomplete"
         attempt.success_status = (
             "passed" if passed else ("failed" if FAILED in verbs and not satisfied else "unknown")
         )
