@@ -17,10 +17,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _wait_for(condition, seconds=20):
+    """True once `condition()` is; a read that meets SQLite's lock (the live server is
+    writing a beacon) is tried again."""
+    from django.db import OperationalError
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if condition():
-            return True
+        try:
+            if condition():
+                return True
+        except OperationalError:
+            pass
         time.sleep(0.2)
     return False
 

@@ -6,7 +6,7 @@ choice="false" (Next opens once the first is finished) and a cmi5 course of two 
 import pytest
 
 from tests.browser.a11y import axe_violations, describe
-from tests.browser.test_package_journey import _wait_for as _wait_until
+from tests.browser.test_package_journey import _wait_for
 from tests.factories import DEFAULT_PASSWORD, CoursePageFactory, ModulePageFactory, UserFactory
 from tests.packages.builders import (
     cmi5_multi_package,
@@ -34,20 +34,6 @@ def _learner_on_step(live_server, page, data, username, **step_kwargs):
     page.wait_for_url(f"{live_server.url}{module.url}")
     step_url = f"{live_server.url}{module.url}{module.reverse_subpage('step', args=[step['id']])}"
     return learner, module, step_url
-
-
-def _wait_for(condition, seconds=20):
-    """As the journey's, but a read that meets SQLite's lock (the live server is writing
-    the beacon) is tried again rather than failing the test."""
-    from django.db import OperationalError
-
-    def tolerant():
-        try:
-            return condition()
-        except OperationalError:
-            return False
-
-    return _wait_until(tolerant, seconds)
 
 
 def _unit(learner, unit_id):
