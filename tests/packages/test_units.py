@@ -316,3 +316,24 @@ def test_the_migration_makes_an_attempts_data_its_first_units_and_back(client):
     migration.attempts_whole_again(apps, None)
     attempt.refresh_from_db()
     assert attempt.cmi == cmi
+
+
+@pytest.mark.django_db
+def test_each_units_data_is_in_the_persons_record_not_in_hrs_and_anonymising_empties_it(client):
+    from wagtail_learning.compliance import api as compliance
+    from wagtail_learning.packages.privacy import personal_data
+
+    _package, course, module, step = _world(scorm2004_multi_package())
+    learner = enrolled_learner(course)
+    client.force_login(learner)
+    _commit(client, module, step, "sco-2", {"location": "x", "suspend_data": "mitt svar"})
+
+    own = compliance.get_training_record(learner)["packages"][0]
+    assert own["units"][0]["data"]["suspend_data"] == "mitt svar"
+    for_hr = compliance.serialise_training_record(compliance.get_training_record_for_hr(learner))
+    assert "mitt svar" not in for_hr
+
+    rule = personal_data()["packages.packageattempt.user"]
+    rule.run(rows=PackageAttempt.objects.filter(user=learner), user=learner, former=[], label="")
+    unit = UnitAttempt.objects.get()
+    assert unit.cmi == {} and unit.completion_status == "incomplete"
