@@ -698,7 +698,9 @@ def make_replica_cluster(primary_port: int, port: int) -> None:
     drop_cluster(REPLICA_CLUSTER)
     _pg("pg_createcluster", PG_VERSION, REPLICA_CLUSTER, "--port", str(port))
     data = cluster_dir(REPLICA_CLUSTER)
-    shutil.rmtree(data)
+    # Empty, not removed: the folder stays the postgres user's (its parent may be root's).
+    for entry in data.iterdir():
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     backup = f"pg_basebackup -h 127.0.0.1 -p {primary_port} -U postgres -D {data} -R -X stream"
     _pg("su", "postgres", "-c", backup)
     _pg("pg_ctlcluster", PG_VERSION, REPLICA_CLUSTER, "start")
