@@ -696,7 +696,8 @@ def make_replica_cluster(primary_port: int, port: int) -> None:
     """A streaming replica of the primary cluster, made afresh: pg_basebackup -R (standby
     mode, primary_conninfo written) -X stream, then started (docs/deployment.md)."""
     drop_cluster(REPLICA_CLUSTER)
-    _pg("pg_createcluster", PG_VERSION, REPLICA_CLUSTER, "--port", str(port))
+    # Trust, as the primary: the app servers connect without a password on loopback.
+    _pg("pg_createcluster", PG_VERSION, REPLICA_CLUSTER, "--port", str(port), "--", "--auth=trust")
     data = cluster_dir(REPLICA_CLUSTER)
     # Empty, not removed: the folder stays the postgres user's (its parent may be root's).
     for entry in data.iterdir():
