@@ -10,6 +10,16 @@ app server and one worker cluster are SIGKILLed (decision 0046, docs/deployment.
         [--levels 2,4,8] [--probe-seconds 8] [--no-capacity] [--json PATH]
         [--no-object-store] [--pending-grace 30] [--prove-checks]
         [--existing-database] [--probe-only] [--gunicorn-arg=--worker-class=sync ...]
+        [--replica [--reports-on-primary] [--primary-port 5434] [--replica-port 5435]
+         [--drop-clusters]] [--report-readers 2 [--report-people 2000] [--report-pause 1]]
+
+The replica tier (--replica, as root; decision 0049): PostgreSQL clusters of its own, a
+primary (kept between runs with its migrated template; --drop-clusters removes it) and a
+streaming replica made afresh by pg_basebackup -R -X stream -c fast after seeding; the app
+servers get DATABASE_REPLICA_URL (not with --reports-on-primary, the comparison). With
+--report-readers, HR readers fetch the compliance matrix, its CSV export and the forecast
+in turn through nginx during the load, for a municipality of --report-people staff; the
+run prints both clusters' CPU during the load and the replay lag.
 
 What it starts (all on 127.0.0.1, in a temporary directory, stopped at the end):
 - PostgreSQL: the database of --database-url is dropped and created (from a migrated
