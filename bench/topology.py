@@ -10,6 +10,16 @@ app server and one worker cluster are SIGKILLed (decision 0046, docs/deployment.
         [--levels 2,4,8] [--probe-seconds 8] [--no-capacity] [--json PATH]
         [--no-object-store] [--pending-grace 30] [--prove-checks]
         [--existing-database] [--probe-only] [--gunicorn-arg=--worker-class=sync ...]
+        [--replica [--reports-on-primary] [--primary-port 5434] [--replica-port 5435]
+         [--drop-clusters]] [--report-readers 2 [--report-people 2000] [--report-pause 1]]
+
+The replica tier (--replica, as root; decision 0049): PostgreSQL clusters of its own, a
+primary (kept between runs with its migrated template; --drop-clusters removes it) and a
+streaming replica made afresh by pg_basebackup -R -X stream -c fast after seeding; the app
+servers get DATABASE_REPLICA_URL (not with --reports-on-primary, the comparison). With
+--report-readers, HR readers fetch the compliance matrix, its CSV export and the forecast
+in turn through nginx during the load, for a municipality of --report-people staff; the
+run prints both clusters' CPU during the load and the replay lag.
 
 What it starts (all on 127.0.0.1, in a temporary directory, stopped at the end):
 - PostgreSQL: the database of --database-url is dropped and created (from a migrated
@@ -382,15 +392,22 @@ def seed(learners: int, out: str) -> None:
     )
     users = list(User.objects.filter(username__startswith="topo").order_by("pk"))
     SessionStore = import_string(f"{settings.SESSION_ENGINE}.SessionStore")  # noqa: N806
-    sessions = []
-    for user in users:
-        enrol(user, course)
+
+    def session_of(user) -> str:
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "wagtail_learning.identity.backends.PasswordBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
-        sessions.append({"user_id": user.pk, "session": store.session_key})
+        return store.session_key
+
+    reports = seed_reports(course, users) if REPORT_PEOPLE() else {}
+    sessions = []
+    for user in users:
+        enrol(user, course)
+        sessions.append({"user_id": user.pk, "session": session_of(user)})
+    if reports:
+        reports["hr_session"] = session_of(reports.pop("hr"))
     Path(out).write_text(
         json.dumps(
             {
@@ -404,9 +421,63 @@ def seed(learners: int, out: str) -> None:
                 "right": right["id"],
                 "video_bytes": len(video),
                 "learners": sessions,
+                "reports": reports,
             }
         )
     )
+
+
+def REPORT_PEOPLE() -> int:  # noqa: N802 - read from the parent's environment
+    return int(os.environ.get("LMS_BENCH_REPORT_PEOPLE", "0"))
+
+
+def seed_reports(course, learners) -> dict:
+    """For the report readers (--report-readers): a municipality of 8 units with
+    LMS_BENCH_REPORT_PEOPLE staff besides the learners, the course assigned to all of them
+    (enrolled, a third completed), and an HR user whose scope is the municipality. What
+    the compliance matrix, its export and the forecast then read is what a town's HR
+    reads."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tests.factories import assign_course, hr_user, org_unit
+    from wagtail_learning.lms.models import Completion, Enrolment
+    from wagtail_learning.org.models import LearnerProfile, Membership
+
+    User = get_user_model()  # noqa: N806
+    root = org_unit("Topologi kommun")
+    units = []
+    for name in ("Förvaltning A", "Förvaltning B"):
+        office = org_unit(name, root)
+        for unit in ("Enhet 1", "Enhet 2", "Enhet 3", "Enhet 4"):
+            units.append(org_unit(f"{name[-1]} {unit}", office))
+    User.objects.bulk_create(
+        User(username=f"topostaff{n}", first_name="Per", last_name=f"Persson {n}", password="!")
+        for n in range(REPORT_PEOPLE())
+    )
+    people = list(learners) + list(
+        User.objects.filter(username__startswith="topostaff").order_by("pk")
+    )
+    LearnerProfile.objects.bulk_create(
+        LearnerProfile(user=user, unit=units[i % len(units)], hire_date=date(2020, 1, 1))
+        for i, user in enumerate(people)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, unit=units[i % len(units)]) for i, user in enumerate(people)
+    )
+    assign_course(course, root, today=timezone.localdate(), due_days=60)
+    now = timezone.now()
+    done = [user for i, user in enumerate(people[len(learners) :]) if i % 3 == 0]
+    Completion.objects.bulk_create(
+        Completion(user=u, page_id=course.pk, kind=Completion.Kind.COURSE, completed_at=now)
+        for u in done
+    )
+    Enrolment.objects.filter(course_id=course.pk, user__in=done).update(
+        status=Enrolment.Status.COMPLETED, completed_at=now
+    )
+    return {"hr": hr_user(root, username="topohr"), "people": len(people), "units": len(units)}
 
 
 # --- The load ------------------------------------------------------------------------------
@@ -549,6 +620,168 @@ class Learner(threading.Thread):
                 self.quiz()
             next_beat += BEAT_SECONDS
             time.sleep(max(0.0, next_beat - time.monotonic()))
+
+
+REPORT_PATHS = (
+    ("report: compliance", "/admin/hr/compliance/"),
+    ("report: export CSV", "/admin/hr/compliance/?export=csv"),
+    ("report: forecast", "/admin/hr/forecast/"),
+)
+
+
+class ReportReader(threading.Thread):
+    """HR reading reports through nginx while the learners work: the compliance matrix,
+    its CSV export (read to the end) and the forecast, one after another with
+    --report-pause seconds between them."""
+
+    def __init__(self, base: str, session: str, stats: Stats, until: float, pause: float, n: int):
+        super().__init__(daemon=True)
+        import requests
+
+        self.base, self.stats, self.until, self.pause = base, stats, until, pause
+        self.http = requests.Session()
+        self.http.cookies.set("sessionid", session)
+        self.http.headers.update({"X-Real-IP": "127.0.0.1"})
+        self.offset = n
+
+    def run(self) -> None:
+        import requests
+
+        time.sleep(self.offset * self.pause / 2)
+        turn = self.offset
+        while time.monotonic() < self.until:
+            endpoint, path = REPORT_PATHS[turn % len(REPORT_PATHS)]
+            turn += 1
+            started = time.perf_counter()
+            try:
+                response = self.http.get(self.base + path, timeout=60, allow_redirects=False)
+                outcome = None if response.status_code == 200 else str(response.status_code)
+            except requests.RequestException as exc:
+                outcome = type(exc).__name__
+            self.stats.record(endpoint, started, outcome)
+            time.sleep(self.pause)
+
+
+# --- PostgreSQL clusters of our own for the replica tier (--replica) -----------------------
+
+PG_VERSION = os.environ.get("LMS_BENCH_PG_VERSION", "15")
+PRIMARY_CLUSTER, REPLICA_CLUSTER = "lmstopoprimary", "lmstoporeplica"
+
+
+def _pg(*command: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(command, check=check, capture_output=True, text=True)  # noqa: S603
+
+
+def cluster_exists(name: str) -> bool:
+    return Path(f"/etc/postgresql/{PG_VERSION}/{name}").exists()
+
+
+def cluster_dir(name: str) -> Path:
+    return Path(f"/var/lib/postgresql/{PG_VERSION}/{name}")
+
+
+def ensure_primary_cluster(port: int) -> None:
+    """A PostgreSQL cluster of our own as the primary (wal_level replica, PostgreSQL's
+    default; replication connections from 127.0.0.1 trusted), so the shared server's
+    configuration stays as it is. Kept between runs (its migrated template with it);
+    --drop-clusters removes it."""
+    if os.geteuid() != 0:
+        sys.exit("--replica makes PostgreSQL clusters (pg_createcluster): run as root.")
+    if not cluster_exists(PRIMARY_CLUSTER):
+        _pg(
+            "pg_createcluster",
+            PG_VERSION,
+            PRIMARY_CLUSTER,
+            "--port",
+            str(port),
+            "--",
+            "--auth=trust",
+        )
+        hba = Path(f"/etc/postgresql/{PG_VERSION}/{PRIMARY_CLUSTER}/pg_hba.conf")
+        hba.write_text(hba.read_text() + "host replication all 127.0.0.1/32 trust\n")
+    _pg("pg_ctlcluster", PG_VERSION, PRIMARY_CLUSTER, "start", check=False)
+
+
+def make_replica_cluster(primary_port: int, port: int) -> None:
+    """A streaming replica of the primary cluster, made afresh: pg_basebackup -R (standby
+    mode, primary_conninfo written) -X stream, then started (docs/deployment.md)."""
+    drop_cluster(REPLICA_CLUSTER)
+    # Trust, as the primary: the app servers connect without a password on loopback.
+    _pg("pg_createcluster", PG_VERSION, REPLICA_CLUSTER, "--port", str(port), "--", "--auth=trust")
+    data = cluster_dir(REPLICA_CLUSTER)
+    # Empty, not removed: the folder stays the postgres user's (its parent may be root's).
+    for entry in data.iterdir():
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    # -c fast: an immediate checkpoint (a spread one kept the backup waiting minutes).
+    backup = f"pg_basebackup -h 127.0.0.1 -p {primary_port} -U postgres -D {data} -R -X stream"
+    backup += " -c fast"
+    _pg("su", "postgres", "-c", backup)
+    _pg("pg_ctlcluster", PG_VERSION, REPLICA_CLUSTER, "start")
+
+
+def drop_cluster(name: str) -> None:
+    if cluster_exists(name):
+        _pg("pg_dropcluster", PG_VERSION, name, "--stop", check=False)
+
+
+def replica_caught_up(primary_url: str, replica_url: str, timeout: float = 120) -> float:
+    """Wait until the replica has replayed what the primary has written; the seconds it took."""
+    import psycopg
+
+    started = time.monotonic()
+    with psycopg.connect(primary_url, autocommit=True) as primary:
+        target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    while time.monotonic() - started < timeout:
+        try:
+            with psycopg.connect(replica_url, autocommit=True) as replica:
+                behind = replica.execute(
+                    "SELECT pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn())", [target]
+                ).fetchone()[0]
+            if behind is not None and behind <= 0:
+                return time.monotonic() - started
+        except psycopg.OperationalError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("the replica did not catch up with the primary")
+
+
+def cluster_pids(name: str) -> list[int]:
+    """The postmaster of a cluster and its children (backends, WAL sender or receiver)."""
+    try:
+        postmaster = int((cluster_dir(name) / "postmaster.pid").read_text().split()[0])
+    except (FileNotFoundError, ValueError, IndexError):
+        return []
+    pids = [postmaster]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[1]) == postmaster:
+                pids.append(int(entry.name))
+    return pids
+
+
+class LagSampler(threading.Thread):
+    """pg_stat_replication's replay lag on the primary, every 2 s while the load runs."""
+
+    def __init__(self, primary_url: str, until: float):
+        super().__init__(daemon=True)
+        self.url, self.until, self.samples = primary_url, until, []
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            while time.monotonic() < self.until:
+                row = connection.execute(
+                    "SELECT EXTRACT(EPOCH FROM COALESCE(replay_lag, '0'::interval)) "
+                    "FROM pg_stat_replication LIMIT 1"
+                ).fetchone()
+                if row is not None:
+                    self.samples.append(float(row[0]) * 1000)
+                time.sleep(2)
 
 
 PROBE_LUA = ROOT / "bench" / "heartbeat_probe.lua"
@@ -1170,6 +1403,33 @@ def main() -> int:
         metavar="ARG",
         help="added to every app server's command, e.g. --gunicorn-arg=--worker-class=sync",
     )
+    parser.add_argument(
+        "--report-readers",
+        type=int,
+        default=0,
+        help="HR readers of the compliance matrix, its export and the forecast during the load",
+    )
+    parser.add_argument(
+        "--report-people", type=int, default=2000, help="staff in the readers' municipality"
+    )
+    parser.add_argument("--report-pause", type=float, default=1.0, help="s between reports")
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="PostgreSQL clusters of our own: a primary (--primary-port) and a streaming "
+        "replica (--replica-port) the reports read from (DATABASE_REPLICA_URL)",
+    )
+    parser.add_argument(
+        "--reports-on-primary",
+        action="store_true",
+        help="with --replica: the replica streams but the reports read the primary (the "
+        "comparison)",
+    )
+    parser.add_argument("--primary-port", type=int, default=5434)
+    parser.add_argument("--replica-port", type=int, default=5435)
+    parser.add_argument(
+        "--drop-clusters", action="store_true", help="drop the primary cluster at the end too"
+    )
     parser.add_argument("--seed", nargs=2, metavar=("LEARNERS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
@@ -1181,6 +1441,9 @@ def main() -> int:
         args.probe_seconds = 6 if args.quick else 15
     args.levels = [int(n) for n in args.levels.split(",") if n.strip()]
 
+    if args.replica:
+        ensure_primary_cluster(args.primary_port)
+        args.database_url = f"postgres://postgres@127.0.0.1:{args.primary_port}/lms_topology"
     nginx = ensure_nginx()
     wrk = ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="lms-topology-"))
@@ -1209,6 +1472,7 @@ def main() -> int:
         "LMS_BENCH_PENDING_GRACE_SECONDS": str(args.pending_grace),
         "Q_WORKERS": "1",
         "WAGTAILADMIN_BASE_URL": base,
+        "LMS_BENCH_REPORT_PEOPLE": str(args.report_people if args.report_readers else 0),
     }
     processes: list[Process] = []
     store = None
@@ -1260,6 +1524,20 @@ def main() -> int:
         )
         open_to_nginx(work)  # the lecture video, saved with FILE_UPLOAD_PERMISSIONS 0640
         facts = json.loads(facts_path.read_text())
+        replica_url = ""
+        if args.replica:
+            made = time.monotonic()
+            make_replica_cluster(args.primary_port, args.replica_port)
+            replica_url = f"postgres://postgres@127.0.0.1:{args.replica_port}/lms_topology"
+            caught = replica_caught_up(args.database_url, replica_url)
+            print(
+                f"streaming replica on port {args.replica_port}: made in "
+                f"{time.monotonic() - made:.0f} s, caught up {caught:.1f} s later; reports read "
+                f"{'the primary (--reports-on-primary)' if args.reports_on_primary else 'it'}",
+                flush=True,
+            )
+            if not args.reports_on_primary:
+                env["DATABASE_REPLICA_URL"] = replica_url
         print(f"set up in {time.monotonic() - started_at:.0f} s", flush=True)
 
         logs = work / "logs"
@@ -1332,7 +1610,21 @@ def main() -> int:
         until = load_started + args.duration
         learners = [Learner(base, facts, who, stats, until) for who in facts["learners"]]
         print(f"\n--- load: {len(learners)} learners through nginx ---", flush=True)
-        for learner in learners:
+        readers = [
+            ReportReader(base, facts["reports"]["hr_session"], stats, until, args.report_pause, n)
+            for n in range(args.report_readers)
+        ]
+        if readers:
+            print(
+                f"{len(readers)} HR report readers ({facts['reports']['people']} people in "
+                f"{facts['reports']['units']} units), one report every {args.report_pause} s each",
+                flush=True,
+            )
+        lag = LagSampler(args.database_url, until) if args.replica else None
+        clusters = [PRIMARY_CLUSTER, REPLICA_CLUSTER] if args.replica else []
+        cluster_before = {name: cpu_ticks(cluster_pids(name)) for name in clusters}
+        load_before = loadavg()
+        for learner in [*learners, *readers, *([lag] if lag else [])]:
             learner.start()
         events: list[str] = []
 
@@ -1349,9 +1641,18 @@ def main() -> int:
 
         at(1 / 3, f"app server 1 ({args.app_workers} gunicorn workers)", apps[0])
         at(0.6, "task worker cluster 1", workers[0])
-        for learner in learners:
+        for learner in [*learners, *readers]:
             learner.join()
         load_seconds = time.monotonic() - load_started
+        cluster_cpu = {
+            name: sum(
+                t - cluster_before[name].get(pid, 0)
+                for pid, t in cpu_ticks(cluster_pids(name)).items()
+            )
+            / TICKS
+            for name in clusters
+        }
+        print(f"load average before the load: {load_before}; after: {loadavg()}")
 
         print(f"{len(learners)} learners for {load_seconds:.0f} s")
         for event in events:
@@ -1370,6 +1671,44 @@ def main() -> int:
                 f"{percentile(timings, 0.95):8.1f} {percentile(timings, 0.99):8.1f}  "
                 f"{errors or '-'}"
             )
+        beats = stats.timings.get("heartbeat", [])
+        report_times = [t for e, _p in REPORT_PATHS for t in stats.timings.get(e, [])]
+        tier = {
+            "reports": "replica" if args.replica and not args.reports_on_primary else "primary",
+            "report_readers": args.report_readers,
+            "heartbeats_ok": len(beats),
+            "heartbeat_p50_ms": percentile(beats, 0.5),
+            "heartbeat_p99_ms": percentile(beats, 0.99),
+            "learners_served": len({u for u in stats.acknowledged}),
+            "reports_ok": len(report_times),
+            "report_p50_ms": percentile(report_times, 0.5),
+            "report_p99_ms": percentile(report_times, 0.99),
+            "cluster_cpu_s": {k: round(v, 1) for k, v in cluster_cpu.items()},
+            "replay_lag_ms": (
+                {
+                    "median": percentile(lag.samples, 0.5),
+                    "max": max(lag.samples, default=float("nan")),
+                }
+                if lag
+                else None
+            ),
+            "load_before": load_before,
+        }
+        if readers or args.replica:
+            print(
+                f"tier: reports read {tier['reports']}; {tier['learners_served']} learners "
+                f"acknowledged, {len(beats)} heartbeats (p50 {tier['heartbeat_p50_ms']:.0f} ms, "
+                f"p99 {tier['heartbeat_p99_ms']:.0f} ms); {len(report_times)} reports "
+                f"(p50 {tier['report_p50_ms']:.0f} ms, p99 {tier['report_p99_ms']:.0f} ms)"
+            )
+            for name, seconds in cluster_cpu.items():
+                print(f"  CPU of PostgreSQL cluster {name} during the load: {seconds:.1f} s")
+            if lag:
+                print(
+                    f"  replay lag (pg_stat_replication, every 2 s): median "
+                    f"{tier['replay_lag_ms']['median']:.0f} ms, max "
+                    f"{tier['replay_lag_ms']['max']:.0f} ms"
+                )
         print("heartbeats answered, by app server (nginx's X-Upstream, the last one tried):")
         for (phase, upstream), count in sorted(stats.upstreams.items()):
             print(f"  {phase} the kill: {upstream}: {count}")
@@ -1409,6 +1748,7 @@ def main() -> int:
             )
         if args.json:
             figures.update(
+                tier=tier,
                 passed=passed,
                 learners=args.learners,
                 duration=args.duration,
@@ -1437,6 +1777,10 @@ def main() -> int:
                 process.kill()
         if store is not None:
             store.stop()
+        if args.replica:
+            drop_cluster(REPLICA_CLUSTER)  # made afresh by every run
+            if args.drop_clusters:
+                drop_cluster(PRIMARY_CLUSTER)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 

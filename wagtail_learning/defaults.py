@@ -138,6 +138,13 @@ SETTINGS: tuple[Setting, ...] = (
         "people (1 shows every group).",
     ),
     Setting(
+        "LMS_REPORTS_DATABASE",
+        "",
+        "The database alias (a read replica of the primary) that report pages and exports "
+        "read from, with wagtail_learning.lms.replica.ReplicaRouter in DATABASE_ROUTERS; "
+        "empty: the primary (docs/deployment.md).",
+    ),
+    Setting(
         "LMS_CACHE_UNTIL_EDIT",
         False,
         "Keep what only an edit changes (module lists, sites) in the cache between "

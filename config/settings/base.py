@@ -144,6 +144,25 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # the long analytic queries it pays off for (decision 0029).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
+# DATABASE_REPLICA_URL: a streaming replica of the PostgreSQL primary. Report pages and
+# exports (the compliance matrix, the forecast, certified units, shared courses, insight)
+# read from it; writes, the learners' pages and everything else stay on the primary
+# (wagtail_learning.lms.replica, decision 0049). Unset: everything on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # Tests read the test database through it: a replica has no database of its own.
+        "TEST": {"MIRROR": "default"},
+    }
+    LMS_REPORTS_DATABASE = "replica"
+    DATABASE_ROUTERS = ["wagtail_learning.lms.replica.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

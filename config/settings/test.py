@@ -36,3 +36,10 @@ LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django-q": {"level": "W
 # Close connections after each request: the live server's threads would otherwise keep
 # theirs open and PostgreSQL could not drop the test database at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# A "replica" alias that mirrors the test database (Django's TEST MIRROR: a second
+# connection to the same database), with the router installed. LMS_REPORTS_DATABASE stays
+# empty, so nothing reads through it unless a test sets it (tests/lms/test_replica.py).
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS = ["wagtail_learning.lms.replica.ReplicaRouter"]

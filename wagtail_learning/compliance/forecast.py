@@ -49,7 +49,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from wagtail.models import Page
 
-from wagtail_learning.lms.api import Completion, Enrolment
+from wagtail_learning.lms.api import Completion, Enrolment, reading_connection
 from wagtail_learning.org.api import LearnerProfile, Membership, Organisation, get_scope_units
 
 from .conf import forecast_pace_days
@@ -395,7 +395,8 @@ def get_forecast(
                 f"COUNT(DISTINCT u) AS audience, {counts} FROM f{i}{grouping}"
             )
             params.extend([*([TOTAL] if row_sql == "%s" else []), *count_params])
-    with connection.cursor() as cursor:
+    # On the replica inside a report view (decision 0049), as the ORM's reads are.
+    with reading_connection(Membership).cursor() as cursor:
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts)
         cursor.execute(sql, [*cte_params, *params])
         names = [column[0] for column in cursor.description]

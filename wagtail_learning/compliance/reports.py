@@ -17,13 +17,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db import connection
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import Page
 
-from wagtail_learning.lms.api import AccessDenied, Completion, Enrolment, StepProgress
+from wagtail_learning.lms.api import (
+    AccessDenied,
+    Completion,
+    Enrolment,
+    StepProgress,
+    reading_connection,
+)
 from wagtail_learning.org.api import (
     LearnerProfile,
     Membership,
@@ -210,7 +215,8 @@ def grouped_counts(courses: list[CourseCount]) -> list[dict]:
             )
             outer_params.extend([*row_params, *COUNTED_STATUSES])
     sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
-    with connection.cursor() as cursor:
+    # On the replica inside a report view (decision 0049), as the ORM's reads are.
+    with reading_connection(courses[0].members.model).cursor() as cursor:
         cursor.execute(sql, [*params, *outer_params])
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]

@@ -4,31 +4,42 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from wagtail_learning.lms.http import PermissionMenuItem
+from wagtail_learning.lms.http import PermissionMenuItem, reads_from_replica
 
 from . import certification_views, forecast_views, report_views
 
 
+# Report pages and their exports read from the replica when one is configured
+# (reads_from_replica, decision 0049); the views that write (assignments, imports, edits)
+# are not wrapped and stay on the primary.
 @hooks.register("register_admin_urls")
 def register_report_urls():
     return [
-        path("hr/compliance/", report_views.compliance, name="hr_compliance"),
+        path("hr/compliance/", reads_from_replica(report_views.compliance), name="hr_compliance"),
         path(
             "hr/compliance/unit/<int:unit_id>/course/<int:course_id>/",
-            report_views.unit_people,
+            reads_from_replica(report_views.unit_people),
             name="hr_unit_people",
         ),
-        path("hr/person/<int:user_id>/", report_views.person_record, name="hr_person"),
-        path("hr/forecast/", forecast_views.forecast, name="hr_forecast"),
+        path(
+            "hr/person/<int:user_id>/",
+            reads_from_replica(report_views.person_record),
+            name="hr_person",
+        ),
+        path("hr/forecast/", reads_from_replica(forecast_views.forecast), name="hr_forecast"),
         path(
             "hr/forecast/unit/<int:unit_id>/course/<int:course_id>/",
-            forecast_views.forecast_unit_people,
+            reads_from_replica(forecast_views.forecast_unit_people),
             name="hr_forecast_people",
         ),
-        path("hr/certification/", certification_views.certification, name="hr_certification"),
+        path(
+            "hr/certification/",
+            reads_from_replica(certification_views.certification),
+            name="hr_certification",
+        ),
         path(
             "hr/certification/unit/<int:unit_id>/",
-            certification_views.unit_certification,
+            reads_from_replica(certification_views.unit_certification),
             name="hr_unit_certification",
         ),
     ]
@@ -237,11 +248,17 @@ from . import sharing_views  # noqa: E402
 def register_sharing_urls():
     return [
         path("hr/assignments/", sharing_views.assignments, name="hr_assignments"),
-        path("hr/shared/", sharing_views.shared_courses, name="hr_shared_courses"),
-        path("hr/shared/<int:course_id>/", sharing_views.shared_course, name="hr_shared_course"),
+        path(
+            "hr/shared/", reads_from_replica(sharing_views.shared_courses), name="hr_shared_courses"
+        ),
+        path(
+            "hr/shared/<int:course_id>/",
+            reads_from_replica(sharing_views.shared_course),
+            name="hr_shared_course",
+        ),
         path(
             "hr/shared/<int:course_id>/report/",
-            sharing_views.programme_report,
+            reads_from_replica(sharing_views.programme_report),
             name="hr_programme_report",
         ),
     ]
@@ -309,12 +326,12 @@ def register_insight_urls():
     return [
         path(
             "insight/lecture/<int:pk>/",
-            insight_views.lecture_retention,
+            reads_from_replica(insight_views.lecture_retention),
             name="insight_lecture_retention",
         ),
         path(
             "insight/quiz/<int:pk>/",
-            insight_views.quiz_item_analysis,
+            reads_from_replica(insight_views.quiz_item_analysis),
             name="insight_quiz_item_analysis",
         ),
     ]

@@ -64,6 +64,7 @@ from .quizzes import (
     start_quiz_attempt,
     submit_quiz_attempt,
 )
+from .replica import reading_connection
 from .snapshots import (
     cached_until_edit,
     cached_until_edit_many,
@@ -75,6 +76,7 @@ from .storage import delete_files_with, protected_storage, storage_alias_of
 from .vocabulary import LockReason, ModuleStatus, PackageRule, ReviewPolicy
 
 __all__ = [
+    "reading_connection",
     "COURSE_COMPLETED",
     "MODULE_COMPLETED",
     "EXTERNAL_LEARNERS",

@@ -2,6 +2,7 @@
 answers each refusal and the admin's shared building blocks. Page apps import these from
 here."""
 
+from ..replica import reads_from_replica
 from .admin import PermissionMenuItem
 from .errors import status_for
 from .files import refuse_file, serve_protected_file
@@ -11,6 +12,7 @@ __all__ = [
     "PermissionMenuItem",
     "page_of",
     "query_without",
+    "reads_from_replica",
     "refuse_file",
     "serve_protected_file",
     "status_for",
