@@ -140,6 +140,64 @@ def _overlaps(groups: Sequence[Sequence[Range]]) -> list[Range]:
     return merge_ranges(result)
 
 
+def _assemble_retention(
+    *,
+    duration: float,
+    width: int,
+    viewers: int,
+    watched: Sequence[float],
+    again: Sequence[float],
+    stopped: Sequence[int],
+    finished: int,
+    min_viewers: int,
+) -> Retention:
+    """The figures from per-bucket sums: the watched and watched-again viewer-seconds in
+    each bucket, the viewers who stopped in each, and who finished. Both paths (the
+    per-row one below and PostgreSQL's aggregate) end here."""
+    buckets = []
+    for index, (seconds, again_seconds, stopped_here) in enumerate(
+        zip(watched, again, stopped, strict=True)
+    ):
+        start, end = index * width, min((index + 1) * width, duration)
+        span = max(end - start, 1e-9) * viewers
+        buckets.append(
+            RetentionBucket(
+                start=float(start),
+                end=float(end),
+                watching=seconds / span if viewers else 0.0,
+                rewatched=again_seconds / span if viewers else 0.0,
+                stopped=stopped_here,
+                stopped_share=stopped_here / viewers if viewers else 0.0,
+            )
+        )
+    drop_offs = sorted(
+        (b for b in buckets if b.stopped and b.stopped_share >= DROP_OFF_SHARE),
+        key=lambda b: (-b.stopped, b.start),
+    )[:TOP_POINTS]
+    rewatched_most = sorted(
+        # Under a millisecond a viewer is rounding, not a replay (the SQL sums of the
+        # PostgreSQL path may leave 1e-12 where the per-row one leaves 0).
+        (b for b in buckets if b.rewatched > 1e-9),
+        key=lambda b: (-b.rewatched, b.start),
+    )[:TOP_POINTS]
+    return Retention(
+        viewers=viewers,
+        duration=duration,
+        bucket_seconds=width,
+        buckets=tuple(buckets),
+        drop_offs=tuple(drop_offs),
+        rewatched_most=tuple(rewatched_most),
+        finished=finished,
+        min_viewers=min_viewers,
+    )
+
+
+def _stopped_bucket(furthest: float, width: int, count: int) -> int:
+    """The bucket holding a viewer's last watched second (stopping at 0:10 with 10-second
+    buckets is stopping in the first)."""
+    return min(max(math.ceil(furthest / width) - 1, 0), count - 1)
+
+
 def compute_retention(
     rows: Iterable[tuple[int, list, list, float | None]],
     *,
@@ -150,7 +208,9 @@ def compute_retention(
     """Audience retention from watch rows `(viewer, watched_ranges, rewatched_ranges,
     row_duration)`. A viewer with several rows (cycles, or the lecture in two modules)
     counts once: their union; the seconds in two of their rows count as watched again.
-    Rows with nothing watched are not viewers. Pure."""
+    Rows with nothing watched are not viewers. A viewer's furthest second is the furthest
+    end of any of their ranges (clipped at the lecture's end). Pure; the SQLite path, and
+    what PostgreSQL's aggregate (`_retention_sums_postgresql`) is tested against."""
     duration = float(duration)
     width = bucket_seconds or bucket_seconds_for(duration)
     count = max(1, math.ceil(duration / width))
@@ -170,6 +230,7 @@ def compute_retention(
                 watched = [(min(a, duration), min(b, duration)) for a, b in watched]
             if rewatched and rewatched[-1][1] > duration:
                 rewatched = [(min(a, duration), min(b, duration)) for a, b in rewatched]
+            furthest = float(watched[-1][1])
         else:
             groups = [merge_ranges(r[0]) for r in viewer_rows]
             watched = merge_ranges(
@@ -180,50 +241,178 @@ def compute_retention(
                 for a, b in [*(x for r in viewer_rows for x in r[1]), *_overlaps(groups)]
             )
             row_duration = max((r[2] or 0) for r in viewer_rows)
+            furthest = min(max(float(r[0][-1][1]) for r in viewer_rows), duration)
         _add_coverage(watched_sums, watched_steps, watched, width, count)
         _add_coverage(again_sums, again_steps, rewatched, width, count)
-        furthest = watched[-1][1]  # sorted and merged
         end = min(duration, float(row_duration or duration))
         if furthest >= end - END_TOLERANCE_SECONDS:
             finished += 1
         else:
-            # The bucket holding their last watched second (stopping at 0:10 with 10-second
-            # buckets is stopping in the first).
-            stopped[min(max(math.ceil(furthest / width) - 1, 0), count - 1)] += 1
-    viewers = len(per_viewer)
-    buckets = []
+            stopped[_stopped_bucket(furthest, width, count)] += 1
+    watched_seconds, again_seconds = [], []
     running_watched = running_again = 0.0
     for index in range(count):
         running_watched += watched_steps[index]
         running_again += again_steps[index]
-        start, end = index * width, min((index + 1) * width, duration)
-        span = max(end - start, 1e-9) * viewers
-        buckets.append(
-            RetentionBucket(
-                start=float(start),
-                end=float(end),
-                watching=(watched_sums[index] + running_watched) / span if viewers else 0.0,
-                rewatched=(again_sums[index] + running_again) / span if viewers else 0.0,
-                stopped=stopped[index],
-                stopped_share=stopped[index] / viewers if viewers else 0.0,
-            )
-        )
-    drop_offs = sorted(
-        (b for b in buckets if b.stopped and b.stopped_share >= DROP_OFF_SHARE),
-        key=lambda b: (-b.stopped, b.start),
-    )[:TOP_POINTS]
-    rewatched_most = sorted(
-        (b for b in buckets if b.rewatched > 0), key=lambda b: (-b.rewatched, b.start)
-    )[:TOP_POINTS]
-    return Retention(
-        viewers=viewers,
+        watched_seconds.append(watched_sums[index] + running_watched)
+        again_seconds.append(again_sums[index] + running_again)
+    return _assemble_retention(
         duration=duration,
-        bucket_seconds=width,
-        buckets=tuple(buckets),
-        drop_offs=tuple(drop_offs),
-        rewatched_most=tuple(rewatched_most),
+        width=width,
+        viewers=len(per_viewer),
+        watched=watched_seconds,
+        again=again_seconds,
+        stopped=stopped,
         finished=finished,
         min_viewers=min_viewers,
+    )
+
+
+# PostgreSQL: the same figures from one statement that returns a row per bucket, not per
+# watch row. Each viewer's union of ranges is built by "gaps and islands" (a range starts
+# a new island when it begins after every earlier range of that viewer has ended); the
+# parts watched again are the rows' own `rewatched_ranges` and the intersections of one
+# viewer's ranges from two different rows (each row's ranges are stored merged, so two
+# ranges that meet are from two rows), merged the same way. The seconds a set of disjoint
+# ranges covers in a bucket come from four sums per bucket (see `_coverage_from_sums`):
+# count and sum of the starts falling in it, count and sum of the ends.
+_RETENTION_SQL = """
+WITH src AS ({rows}),
+elements AS (
+    SELECT src.id AS row_id, src.user_id,
+           LEAST((r.value->>0)::float8, %(duration)s) AS s,
+           LEAST((r.value->>1)::float8, %(duration)s) AS e
+    FROM src CROSS JOIN LATERAL jsonb_array_elements(src.watched_ranges) AS r(value)
+),
+watched AS (SELECT row_id, user_id, s, e FROM elements WHERE e > s),
+watched_marked AS (
+    SELECT user_id, s, e,
+           MAX(e) OVER (PARTITION BY user_id ORDER BY s, e
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+    FROM watched
+),
+watched_islands AS (
+    SELECT user_id, s, e,
+           SUM(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END)
+               OVER (PARTITION BY user_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS island
+    FROM watched_marked
+),
+watched_union AS (
+    SELECT MIN(s) AS s, MAX(e) AS e FROM watched_islands GROUP BY user_id, island
+),
+again AS (
+    SELECT src.user_id,
+           LEAST((r.value->>0)::float8, %(duration)s) AS s,
+           LEAST((r.value->>1)::float8, %(duration)s) AS e
+    FROM src CROSS JOIN LATERAL jsonb_array_elements(src.rewatched_ranges) AS r(value)
+    UNION ALL
+    SELECT a.user_id, GREATEST(a.s, b.s), LEAST(a.e, b.e)
+    FROM watched a JOIN watched b ON a.user_id = b.user_id AND a.row_id < b.row_id
+    WHERE GREATEST(a.s, b.s) < LEAST(a.e, b.e)
+),
+again_marked AS (
+    SELECT user_id, s, e,
+           MAX(e) OVER (PARTITION BY user_id ORDER BY s, e
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+    FROM again WHERE e > s
+),
+again_islands AS (
+    SELECT user_id, s, e,
+           SUM(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END)
+               OVER (PARTITION BY user_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS island
+    FROM again_marked
+),
+again_union AS (
+    SELECT MIN(s) AS s, MAX(e) AS e FROM again_islands GROUP BY user_id, island
+),
+viewers AS (
+    SELECT p.furthest,
+           LEAST(%(duration)s, COALESCE(NULLIF(d.row_duration, 0), %(duration)s)) AS reach_end
+    FROM (SELECT user_id, MAX(e) AS furthest FROM elements GROUP BY user_id) AS p
+    JOIN (SELECT user_id, MAX(COALESCE(duration_seconds, 0)) AS row_duration
+          FROM src GROUP BY user_id) AS d ON d.user_id = p.user_id
+)
+SELECT 'ws', FLOOR(s / %(width)s)::int AS b, COUNT(*), SUM(s) FROM watched_union GROUP BY 2
+UNION ALL
+SELECT 'we', FLOOR(e / %(width)s)::int, COUNT(*), SUM(e) FROM watched_union GROUP BY 2
+UNION ALL
+SELECT 'as', FLOOR(s / %(width)s)::int, COUNT(*), SUM(s) FROM again_union GROUP BY 2
+UNION ALL
+SELECT 'ae', FLOOR(e / %(width)s)::int, COUNT(*), SUM(e) FROM again_union GROUP BY 2
+UNION ALL
+SELECT 'stop',
+       CASE WHEN furthest >= reach_end - %(tolerance)s THEN -1
+            ELSE LEAST(GREATEST(CEIL(furthest / %(width)s)::int - 1, 0), %(last)s) END,
+       COUNT(*), 0
+FROM viewers GROUP BY 2
+"""
+
+
+def _coverage_from_sums(
+    starts: dict[int, tuple[int, float]],
+    ends: dict[int, tuple[int, float]],
+    *,
+    duration: float,
+    width: int,
+    count: int,
+) -> list[float]:
+    """The seconds disjoint ranges cover in each bucket, from the count and sum of their
+    starts and of their ends per bucket (`bucket -> (count, sum)`). G(t), the seconds
+    covered before t, is the sum over ranges of max(0, min(t, end) - start) =
+    sum over starts before t of (t - start) - sum over ends before t of (t - end); a
+    point on t adds nothing, so "before t" may be read as "in a bucket before t's".
+    A bucket covers G(its end) - G(its start)."""
+    covered_before = []
+    n = total = 0.0
+    for index in range(count + 1):
+        # Boundary `index` (t = index x width, the last at the lecture's end): the ranges
+        # that started in buckets before it, less those that ended there.
+        t = min(index * width, duration)
+        covered_before.append(n * t + total)
+        if index < count:
+            s_count, s_sum = starts.get(index, (0, 0.0))
+            e_count, e_sum = ends.get(index, (0, 0.0))
+            n += s_count - e_count
+            total += e_sum - s_sum
+    # Ends at the lecture's end exactly may fall in bucket `count`: they add e - t = 0.
+    return [covered_before[i + 1] - covered_before[i] for i in range(count)]
+
+
+def _retention_sums_postgresql(queryset, *, duration: float, width: int, count: int):
+    """(viewers, watched seconds per bucket, watched-again seconds per bucket, stopped per
+    bucket, finished) of the watch rows in `queryset`, by one statement (`_RETENTION_SQL`)."""
+    from django.db import connection
+
+    rows_sql, rows_params = queryset.values(
+        "id", "user_id", "watched_ranges", "rewatched_ranges", "duration_seconds"
+    ).query.sql_with_params()
+    # The queryset's placeholders are positional (%s), the statement's named: name them.
+    names = {f"row_param_{i}": param for i, param in enumerate(rows_params)}
+    pieces = rows_sql.split("%s")
+    rows_sql = pieces[0] + "".join(
+        f"%({name})s{piece}" for name, piece in zip(names, pieces[1:], strict=True)
+    )
+    params = {
+        **names,
+        "duration": duration,
+        "width": float(width),
+        "tolerance": END_TOLERANCE_SECONDS,
+        "last": count - 1,
+    }
+    sums: dict[str, dict[int, tuple[int, float]]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(_RETENTION_SQL.replace("{rows}", rows_sql), params)
+        for kind, bucket, number, total in cursor.fetchall():
+            sums[kind][bucket] = (int(number), float(total))
+    stopped = [sums["stop"].get(index, (0, 0.0))[0] for index in range(count)]
+    finished = sums["stop"].get(-1, (0, 0.0))[0]
+    shape = {"duration": duration, "width": width, "count": count}
+    return (
+        finished + sum(stopped),
+        _coverage_from_sums(sums["ws"], sums["we"], **shape),
+        _coverage_from_sums(sums["as"], sums["ae"], **shape),
+        stopped,
+        finished,
     )
 
 
@@ -231,29 +420,46 @@ def get_lecture_retention(
     *, steps: Iterable[tuple[int, str]], duration: float, bucket_seconds: int | None = None
 ) -> Retention:
     """Audience retention of a lecture shown in `steps` ((module id, step id) pairs: every
-    step showing it), over every learner and cycle. One query. Figures are meant to be
-    shown only when `enough` (at least LMS_MIN_GROUP_SIZE viewers: a curve of one or two
-    viewers tells how those people watched)."""
+    step showing it), over every learner and cycle. One query: on PostgreSQL an aggregate
+    returning a row per bucket (`_RETENTION_SQL`), elsewhere (SQLite, the embedded
+    default) the watch rows for `compute_retention`. Figures are meant to be shown only
+    when `enough` (at least LMS_MIN_GROUP_SIZE viewers: a curve of one or two viewers
+    tells how those people watched)."""
+    from django.db import connection
+
     steps = list(steps)
-    rows: Iterable = ()
-    if steps:
-        by_module: dict[int, list[str]] = defaultdict(list)
-        for module_id, step_id in steps:
-            by_module[module_id].append(step_id)
-        where = Q()
-        for module_id, step_ids in by_module.items():
-            where |= Q(module_id=module_id, step_id__in=step_ids)
-        rows = (
-            StepProgress.objects.filter(where, watched_seconds__gt=0)
-            .values_list("user_id", "watched_ranges", "rewatched_ranges", "duration_seconds")
-            .iterator(chunk_size=5000)
+    duration = float(duration)
+    width = bucket_seconds or bucket_seconds_for(duration)
+    min_viewers = value("LMS_MIN_GROUP_SIZE")
+    if not steps:
+        return compute_retention((), duration=duration, bucket_seconds=width,
+                                 min_viewers=min_viewers)  # fmt: skip
+    by_module: dict[int, list[str]] = defaultdict(list)
+    for module_id, step_id in steps:
+        by_module[module_id].append(step_id)
+    where = Q()
+    for module_id, step_ids in by_module.items():
+        where |= Q(module_id=module_id, step_id__in=step_ids)
+    queryset = StepProgress.objects.filter(where, watched_seconds__gt=0)
+    if connection.vendor == "postgresql":
+        count = max(1, math.ceil(duration / width))
+        viewers, watched, again, stopped, finished = _retention_sums_postgresql(
+            queryset.exclude(watched_ranges=[]), duration=duration, width=width, count=count
         )
-    return compute_retention(
-        rows,
-        duration=duration,
-        bucket_seconds=bucket_seconds,
-        min_viewers=value("LMS_MIN_GROUP_SIZE"),
-    )
+        return _assemble_retention(
+            duration=duration,
+            width=width,
+            viewers=viewers,
+            watched=watched,
+            again=again,
+            stopped=stopped,
+            finished=finished,
+            min_viewers=min_viewers,
+        )
+    rows = queryset.values_list(
+        "user_id", "watched_ranges", "rewatched_ranges", "duration_seconds"
+    ).iterator(chunk_size=5000)
+    return compute_retention(rows, duration=duration, bucket_seconds=width, min_viewers=min_viewers)
 
 
 # --- Item analysis ------------------------------------------------------------------------
