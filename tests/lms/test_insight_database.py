@@ -7,13 +7,32 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
+from collections import defaultdict
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from tests.factories import LectureFactory, ModulePageFactory, UserFactory, lecture_step
-from wagtail_learning.lms.insight import compute_retention, get_lecture_retention
-from wagtail_learning.lms.models import StepProgress
+from tests.factories import (
+    LectureFactory,
+    ModulePageFactory,
+    QuizFactory,
+    UserFactory,
+    choice,
+    lecture_step,
+    multiple_choice,
+    quiz_step,
+    single_choice,
+)
+from wagtail_learning.lms.insight import (
+    compute_retention,
+    get_lecture_retention,
+    grade_attempt,
+    kr20,
+)
+from wagtail_learning.lms.models import QuizAttempt, StepProgress
+from wagtail_learning.modules.insight import get_quiz_item_analysis
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +191,132 @@ def test_retention_asks_one_query_whatever_the_rows(
     with django_assert_num_queries(1):
         result = get_lecture_retention(steps=_steps(modules), duration=30.0)
     assert result.viewers == viewers
+
+
+# --- Item analysis -------------------------------------------------------------------------
+
+
+def _per_row_item_analysis(graded, questions):
+    """The figures per attempt, as the engine computed them before the sums (decision
+    0043): difficulty the mean of x, discrimination `statistics.correlation` of x and the
+    share of the other questions' points, KR-20 by `kr20` on the table of complete
+    attempts, picks counted per attempt."""
+    out = {}
+    for question in questions:
+        qid = question.question_id
+        had = [a.answers for a in graded if qid in a.answers]
+        x, rest, picked, unanswered = [], [], defaultdict(int), 0
+        for answers in had:
+            points = sum(v[1] for v in answers.values())
+            maximum = sum(v[2] for v in answers.values())
+            mine = answers[qid]
+            x.append(1 if mine[0] else 0)
+            others = maximum - mine[2]
+            rest.append((points - mine[1]) / others if others else 0.0)
+            unanswered += not mine[3]
+            for choice_id in mine[3]:
+                picked[choice_id] += 1
+        varies = len(set(x)) > 1 and len(set(rest)) > 1
+        out[qid] = {
+            "attempts": len(had),
+            "difficulty": statistics.fmean(x),
+            "discrimination": statistics.correlation(x, rest) if varies else None,
+            "picked": [picked[c.choice_id] for c in question.choices],
+            "unanswered": unanswered,
+        }
+    ids = [q.question_id for q in questions]
+    table = [[1 if a.answers[q][0] else 0 for q in ids] for a in graded
+             if all(q in a.answers for q in ids)]  # fmt: skip
+    scores = [
+        sum(v[1] for v in a.answers.values()) / (sum(v[2] for v in a.answers.values()) or 1)
+        for a in graded
+    ]
+    return out, kr20(table), len(table), statistics.fmean(scores)
+
+
+def _attempt(quiz, module, step_id, user, rules, rng, *, number=1, when=None, revision=True):
+    answers = {}
+    for question in rules.questions:
+        roll = rng.random()
+        if roll < 0.1:
+            continue  # unanswered
+        if question.multiple:
+            picked = [c.choice_id for c in question.choices if rng.random() < 0.5]
+        else:
+            picked = [rng.choice(question.choices).choice_id]
+            if roll < 0.6:
+                picked = [next(c.choice_id for c in question.choices if c.correct)]
+        answers[question.question_id] = picked
+    QuizAttempt.objects.create(
+        user=user, module_id=module.pk, step_id=step_id, quiz_id=quiz.pk,
+        revision=quiz.get_lms_revision() if revision else None, number=number,
+        question_ids=[q.question_id for q in rules.questions], choice_order={},
+        answers=answers, submitted_at=when or timezone.now(),
+    )  # fmt: skip
+
+
+def test_item_analysis_from_the_database_agrees_with_the_per_row_computation(db, settings):
+    """Random first attempts at a quiz of single- and multiple-choice questions worth 1-3
+    points, some unanswered; second attempts (left out); attempts against an earlier
+    revision whose right answer differed and one against no revision; then a question
+    added (the earlier attempts did not have it: KR-20 over the complete ones only)."""
+    settings.LMS_ITEM_ANALYSIS_MIN_ATTEMPTS = 30
+    rng = random.Random(24)
+    options = [choice("Rätt", correct=True), choice("Fel A"), choice("Fel B")]
+    questions = [
+        single_choice("Ett", [dict(c, id=f"a{i}") for i, c in enumerate(options)], points=1),
+        single_choice("Två", [dict(c, id=f"b{i}") for i, c in enumerate(options)], points=2),
+        multiple_choice("Tre", [choice("X", correct=True), choice("Y", correct=True),
+                                choice("Z")], points=3),
+    ]  # fmt: skip
+    quiz = QuizFactory(questions=questions)
+    step = quiz_step(quiz)
+    module = ModulePageFactory(steps=[step])
+    rules = quiz.get_lms_quiz_rules()
+    t0 = timezone.now() - timedelta(days=1)
+    people = [UserFactory() for _ in range(70)]
+    for index, user in enumerate(people[:35]):
+        _attempt(quiz, module, step["id"], user, rules, rng, when=t0 + timedelta(minutes=index),
+                 revision=index != 3)  # fmt: skip
+        _attempt(quiz, module, step["id"], user, rules, rng, number=2)
+    # Edit: "Fel A" of question one becomes the right answer, and a fourth question joins.
+    raw = quiz.questions.raw_data
+    first = raw[0]["value"]["choices"]
+    first[0]["value"]["correct"], first[1]["value"]["correct"] = False, True
+    raw.append(single_choice("Fyra", [choice("Ja", correct=True), choice("Nej")]))
+    quiz.questions = raw
+    quiz.save_revision().publish()
+    quiz.refresh_from_db()
+    rules = quiz.get_lms_quiz_rules()
+    for user in people[35:]:
+        _attempt(quiz, module, step["id"], user, rules, rng)
+
+    result = get_quiz_item_analysis(quiz)
+
+    # The per-row reference: first attempts marked against their own revision.
+    by_revision = {}
+    graded = []
+    for attempt in QuizAttempt.objects.filter(number=1).order_by("submitted_at", "pk"):
+        if attempt.revision_id not in by_revision:
+            source = attempt.revision.as_object() if attempt.revision_id else quiz
+            by_revision[attempt.revision_id] = {
+                q.question_id: q for q in source.get_lms_quiz_rules().questions
+            }
+        graded.append(
+            grade_attempt(attempt.question_ids, attempt.answers, by_revision[attempt.revision_id])
+        )
+    expected, reliability, complete, mean_score = _per_row_item_analysis(graded, rules.questions)
+
+    assert result.attempts == 70 and result.kr20_attempts == complete == 35
+    assert result.kr20 == pytest.approx(reliability)
+    assert result.mean_score == pytest.approx(mean_score)
+    for item in result.items:
+        want = expected[item.question_id]
+        assert item.attempts == want["attempts"]
+        assert [c.picked for c in item.choices] == want["picked"]
+        assert item.unanswered == want["unanswered"]
+        if item.enough:
+            assert item.difficulty == pytest.approx(want["difficulty"])
+            assert item.discrimination == pytest.approx(want["discrimination"])
+    assert [i.attempts for i in result.items] == [70, 70, 70, 35]
+    assert all(item.enough for item in result.items)

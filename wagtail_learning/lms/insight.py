@@ -518,19 +518,6 @@ class ItemAnalysis:
         return max(self.min_attempts - self.attempts, 0)
 
 
-def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    n = len(xs)
-    if n < 2:
-        return None
-    mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    syy = sum((y - mean_y) ** 2 for y in ys)
-    if sxx <= 0 or syy <= 0:
-        return None
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-    return sxy / math.sqrt(sxx * syy)
-
-
 def kr20(item_scores: Sequence[Sequence[int]]) -> float | None:
     """Kuder-Richardson 20 of a table of right (1) / wrong (0) answers, one row per
     attempt, one column per item: k/(k-1) x (1 - sum(p q) / variance of the totals), the
@@ -588,49 +575,125 @@ def grade_attempt(
     return GradedAttempt(graded)
 
 
-def compute_item_analysis(
-    attempts: Sequence[GradedAttempt], questions: Sequence[QuestionSpec], *, min_attempts: int
+@dataclass
+class ItemSums:
+    """What one question's figures are computed from, over the first attempts that had it:
+    x is 1 right / 0 wrong, `rest` the share of points on the attempt's other questions."""
+
+    attempts: int = 0
+    right: int = 0
+    rest: float = 0.0  # sum of rest
+    rest_squares: float = 0.0  # sum of rest^2
+    right_rest: float = 0.0  # sum of x * rest
+    rest_varies: bool = False
+    unanswered: int = 0
+    picked: dict[str, int] = field(default_factory=dict)
+    right_complete: int = 0  # right among the attempts that had every question
+
+
+@dataclass
+class AnalysisSums:
+    attempts: int = 0  # first attempts
+    score_shares: float = 0.0  # sum over them of points / max points
+    complete: int = 0  # attempts that had every question of the quiz as it stands
+    totals: int = 0  # sum over those of the number right
+    totals_squares: int = 0
+    items: dict[str, ItemSums] = field(default_factory=dict)
+
+
+def item_sums(attempts: Sequence[GradedAttempt], questions: Sequence[QuestionSpec]) -> AnalysisSums:
+    """The sums of `item_analysis_from_sums`, per attempt in Python: the path for SQLite,
+    and what PostgreSQL's aggregate (`_ITEM_SUMS_SQL`) computes in the database. Pure."""
+    ids = [q.question_id for q in questions]
+    current = set(ids)
+    sums = AnalysisSums(attempts=len(attempts), items={qid: ItemSums() for qid in ids})
+    rests: dict[str, set[float]] = {qid: set() for qid in ids}
+    for attempt in attempts:
+        answers = attempt.answers
+        points = sum(v[1] for v in answers.values())
+        maximum = sum(v[2] for v in answers.values())
+        sums.score_shares += points / (maximum or 1)
+        complete = all(qid in answers for qid in ids)
+        if complete:
+            right_total = sum(1 for qid in ids if answers[qid][0])
+            sums.complete += 1
+            sums.totals += right_total
+            sums.totals_squares += right_total * right_total
+        for qid, (right, mine, mine_max, chosen) in answers.items():
+            if qid not in current:
+                continue
+            item = sums.items[qid]
+            x = 1 if right else 0
+            others = maximum - mine_max
+            rest = (points - mine) / others if others else 0.0
+            item.attempts += 1
+            item.right += x
+            item.rest += rest
+            item.rest_squares += rest * rest
+            item.right_rest += x * rest
+            rests[qid].add(rest)
+            if not chosen:
+                item.unanswered += 1
+            for choice_id in chosen:
+                item.picked[choice_id] = item.picked.get(choice_id, 0) + 1
+            if complete:
+                item.right_complete += x
+    for qid, seen in rests.items():
+        sums.items[qid].rest_varies = len(seen) > 1
+    return sums
+
+
+def _discrimination(item: ItemSums) -> float | None:
+    """Pearson's r of x (0/1) and rest from their sums: Sxy / sqrt(Sxx Syy), with
+    Sxx = sum x - (sum x)^2 / n (x^2 = x), Syy = sum rest^2 - (sum rest)^2 / n,
+    Sxy = sum x rest - sum x sum rest / n. None when either does not vary."""
+    n = item.attempts
+    if n < 2 or not 0 < item.right < n or not item.rest_varies:
+        return None
+    sxx = item.right - item.right * item.right / n
+    syy = item.rest_squares - item.rest * item.rest / n
+    if syy <= 0:
+        return None
+    sxy = item.right_rest - item.right * item.rest / n
+    return sxy / math.sqrt(sxx * syy)
+
+
+def _kr20_from_sums(sums: AnalysisSums, k: int) -> float | None:
+    """`kr20` from the sums: var(X) = (n sum X^2 - (sum X)^2) / n^2 (integers: exact),
+    p of each item its right answers among the complete attempts over n."""
+    n = sums.complete
+    if n < 2 or k < 2:
+        return None
+    variance = (n * sums.totals_squares - sums.totals * sums.totals) / (n * n)
+    if variance <= 0:
+        return None
+    pq = 0.0
+    for item in sums.items.values():
+        p = item.right_complete / n
+        pq += p * (1 - p)
+    return k / (k - 1) * (1 - pq / variance)
+
+
+def item_analysis_from_sums(
+    sums: AnalysisSums, questions: Sequence[QuestionSpec], *, min_attempts: int
 ) -> ItemAnalysis:
-    """Item analysis of `questions` (the quiz as it stands) over graded first attempts.
-    Questions an attempt did not have do not count for it; answers to questions no longer
-    in the quiz count only in the other items' rest score. Pure."""
-    totals = [
-        (a.answers, sum(v[1] for v in a.answers.values()), sum(v[2] for v in a.answers.values()))
-        for a in attempts
-    ]
+    """The figures from the sums (docs/insight.md); both paths end here."""
     items = []
     for question in questions:
         qid = question.question_id
-        had = [(answers, points, maximum) for answers, points, maximum in totals if qid in answers]
-        n = len(had)
-        right = []
-        rest = []
-        for answers, points, maximum in had:
-            mine = answers[qid]
-            right.append(1 if mine[0] else 0)
-            # The score on the attempt's other questions, as a share of their points.
-            others = maximum - mine[2]
-            rest.append((points - mine[1]) / others if others else 0.0)
-        had = [answers for answers, _p, _m in had]
-        picked: dict[str, int] = defaultdict(int)
-        unanswered = 0
-        for answers in had:
-            chosen = answers[qid][3]
-            if not chosen:
-                unanswered += 1
-            for choice_id in chosen:
-                picked[choice_id] += 1
+        item = sums.items.get(qid) or ItemSums()
+        n = item.attempts
         choices = tuple(
-            ChoiceCount(c.choice_id, c.text, c.correct, picked[c.choice_id],
-                        picked[c.choice_id] / n if n else 0.0)
+            ChoiceCount(c.choice_id, c.text, c.correct, item.picked.get(c.choice_id, 0),
+                        item.picked.get(c.choice_id, 0) / n if n else 0.0)
             for c in question.choices
         )  # fmt: skip
         missing = max(min_attempts - n, 0)
         difficulty = discrimination = None
         flags: list[str] = []
         if not missing and n:
-            difficulty = sum(right) / n
-            discrimination = _pearson(right, rest)
+            difficulty = item.right / n
+            discrimination = _discrimination(item)
             if difficulty > EASY_ABOVE:
                 flags.append("easy")
             if difficulty < HARD_BELOW:
@@ -643,59 +706,180 @@ def compute_item_analysis(
                 text=question.text,
                 kind=question.kind,
                 attempts=n,
-                correct=sum(right),
+                correct=item.right,
                 difficulty=difficulty,
                 discrimination=discrimination,
                 choices=choices,
-                unanswered=unanswered,
+                unanswered=item.unanswered,
                 flags=tuple(flags),
                 attempts_missing=missing,
             )
         )
-    ids = [q.question_id for q in questions]
-    complete = [a for a in attempts if all(qid in a.answers for qid in ids)]
     reliability = None
-    if len(complete) >= min_attempts and len(attempts) >= min_attempts:
-        reliability = kr20([[1 if a.answers[qid][0] else 0 for qid in ids] for a in complete])
-    scores = [points / (maximum or 1) for _answers, points, maximum in totals]
-    enough = len(attempts) >= min_attempts
+    if sums.complete >= min_attempts and sums.attempts >= min_attempts:
+        reliability = _kr20_from_sums(sums, len(questions))
+    enough = sums.attempts >= min_attempts
     return ItemAnalysis(
-        attempts=len(attempts),
+        attempts=sums.attempts,
         min_attempts=min_attempts,
         items=tuple(items),
         kr20=reliability,
-        kr20_attempts=len(complete),
-        mean_score=sum(scores) / len(scores) if scores and enough else None,
+        kr20_attempts=sums.complete,
+        mean_score=sums.score_shares / sums.attempts if sums.attempts and enough else None,
         flagged=tuple(item for item in items if item.flags),
     )
+
+
+def compute_item_analysis(
+    attempts: Sequence[GradedAttempt], questions: Sequence[QuestionSpec], *, min_attempts: int
+) -> ItemAnalysis:
+    """Item analysis of `questions` (the quiz as it stands) over graded first attempts.
+    Questions an attempt did not have do not count for it; answers to questions no longer
+    in the quiz count only in the other items' rest score. Pure."""
+    return item_analysis_from_sums(
+        item_sums(attempts, questions), questions, min_attempts=min_attempts
+    )
+
+
+# PostgreSQL: the sums of `item_sums` in one statement, a row per question, per chosen
+# choice and one for the quiz, however many attempts. Each person's first submitted
+# attempt (DISTINCT ON); each question it had, marked against its revision's right
+# choices (`key`: the revisions' questions, passed as JSON; a revision not found is
+# marked against the quiz as it stands, as in Python): right when the chosen ids and the
+# right ids contain each other (set equality of JSON arrays).
+_ITEM_SUMS_SQL = """
+WITH firsts AS (
+    SELECT DISTINCT ON (user_id) id, revision_id, question_ids, answers
+    FROM {attempts}
+    WHERE quiz_id = %(quiz)s AND number = 1 AND submitted_at IS NOT NULL
+    ORDER BY user_id, submitted_at, id
+),
+answer_key AS (
+    SELECT (k->>0)::bigint AS rev, k->>1 AS qid, k->2 AS right_ids,
+           (k->>3)::float8 AS points, (k->>4)::boolean AS current
+    FROM jsonb_array_elements(%(key)s::jsonb) AS k
+),
+graded AS (
+    SELECT f.id AS attempt, a.qid, a.current, a.points AS max_points,
+           COALESCE(f.answers->a.qid, '[]'::jsonb) AS chosen,
+           CASE WHEN COALESCE(f.answers->a.qid, '[]'::jsonb) @> a.right_ids
+                 AND a.right_ids @> COALESCE(f.answers->a.qid, '[]'::jsonb)
+                THEN 1 ELSE 0 END AS x
+    FROM firsts f
+    CROSS JOIN LATERAL jsonb_array_elements_text(f.question_ids) AS q(qid)
+    JOIN answer_key a
+      ON a.rev = CASE WHEN f.revision_id = ANY(%(revisions)s::bigint[])
+                      THEN f.revision_id ELSE -1 END
+     AND a.qid = q.qid
+),
+totals AS (
+    SELECT attempt, SUM(x * max_points) AS points, SUM(max_points) AS maximum,
+           SUM(CASE WHEN current THEN 1 ELSE 0 END) AS had_current,
+           SUM(CASE WHEN current THEN x ELSE 0 END) AS right_total
+    FROM graded GROUP BY attempt
+),
+items AS (
+    SELECT g.qid, g.x, g.chosen, t.had_current = %(k)s AS complete,
+           CASE WHEN t.maximum - g.max_points <> 0
+                THEN (t.points - g.x * g.max_points) / (t.maximum - g.max_points)
+                ELSE 0 END AS rest
+    FROM graded g JOIN totals t ON t.attempt = g.attempt
+    WHERE g.current
+)
+SELECT 'item', qid, NULL, COUNT(*), SUM(x), SUM(rest), SUM(rest * rest), SUM(x * rest),
+       (MIN(rest) < MAX(rest))::int,
+       SUM(CASE WHEN jsonb_array_length(chosen) = 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN complete THEN x ELSE 0 END)
+FROM items GROUP BY qid
+UNION ALL
+SELECT 'choice', qid, c.choice_id, COUNT(*), 0, 0, 0, 0, 0, 0, 0
+FROM items CROSS JOIN LATERAL jsonb_array_elements_text(chosen) AS c(choice_id)
+GROUP BY qid, c.choice_id
+UNION ALL
+SELECT 'quiz', NULL, NULL, (SELECT COUNT(*) FROM firsts),
+       COALESCE(SUM(points / CASE WHEN maximum = 0 THEN 1 ELSE maximum END), 0),
+       COALESCE(SUM(CASE WHEN had_current = %(k)s THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN had_current = %(k)s THEN right_total ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN had_current = %(k)s THEN right_total * right_total ELSE 0 END), 0),
+       0, 0, 0
+FROM totals
+"""
+
+
+def _item_sums_postgresql(
+    quiz_id: int, by_revision: dict[int | None, dict[str, QuestionSpec]], current_ids: list[str]
+) -> AnalysisSums:
+    import json
+
+    from django.db import connection
+
+    current = set(current_ids)
+    key = [
+        [-1 if revision is None else revision, qid,
+         sorted({c.choice_id for c in q.choices if c.correct}), float(q.points), qid in current]
+        for revision, questions in by_revision.items()
+        for qid, q in questions.items()
+    ]  # fmt: skip
+    params = {
+        "quiz": quiz_id,
+        "key": json.dumps(key),
+        "revisions": [r for r in by_revision if r is not None],
+        "k": len(current_ids),
+    }
+    sums = AnalysisSums(items={qid: ItemSums() for qid in current_ids})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ITEM_SUMS_SQL.replace(
+                "{attempts}", connection.ops.quote_name(QuizAttempt._meta.db_table)
+            ),
+            params,
+        )
+        for kind, qid, choice_id, n, a, b, c, d, e, f, g in cursor.fetchall():
+            if kind == "quiz":
+                sums.attempts, sums.score_shares = int(n), float(a)
+                sums.complete, sums.totals, sums.totals_squares = int(b), int(c), int(d)
+            elif kind == "item":
+                item = sums.items[qid]
+                item.attempts, item.right = int(n), int(a)
+                item.rest, item.rest_squares, item.right_rest = float(b), float(c), float(d)
+                item.rest_varies, item.unanswered, item.right_complete = bool(e), int(f), int(g)
+            else:
+                sums.items[qid].picked[choice_id] = int(n)
+    return sums
 
 
 def get_quiz_item_analysis(quiz, *, rules_of_revision=None) -> ItemAnalysis:
     """Item analysis of `quiz` (a LearningQuiz) over each learner's first attempt: the
     first one they submitted, in whichever course, module or cycle. Each attempt is
     graded against the revision it was taken against (the questions' right answers
-    then), the figures given per question of the quiz as it stands. Three queries
-    whatever the number of attempts: the attempts, their revisions, none per attempt.
-    `rules_of_revision(revision) -> QuizRules` reads a stored revision (default: its
-    object's `get_lms_quiz_rules()`)."""
+    then), the figures given per question of the quiz as it stands. Two queries whatever
+    the number of attempts: the revisions the first attempts were taken against, then on
+    PostgreSQL one aggregate (`_ITEM_SUMS_SQL`: a row per question and chosen choice),
+    elsewhere the attempts, marked here. `rules_of_revision(revision) -> QuizRules`
+    reads a stored revision (default: its object's `get_lms_quiz_rules()`)."""
+    from django.db import connection
     from wagtail.models import Revision
 
     current = quiz.get_lms_quiz_rules()
-    firsts: dict[int, tuple] = {}
-    rows = (
-        QuizAttempt.objects.filter(quiz_id=quiz.pk, number=1, submitted_at__isnull=False)
-        .order_by("submitted_at", "pk")
-        .values_list("user_id", "revision_id", "question_ids", "answers")
-    )
-    for user_id, revision_id, question_ids, answers in rows.iterator(chunk_size=5000):
-        firsts.setdefault(user_id, (revision_id, question_ids, answers))
-    revision_ids = {r for r, _q, _a in firsts.values() if r is not None}
+    min_attempts = value("LMS_ITEM_ANALYSIS_MIN_ATTEMPTS")
+    submitted = QuizAttempt.objects.filter(quiz_id=quiz.pk, number=1, submitted_at__isnull=False)
     read = rules_of_revision or (lambda revision: revision.as_object().get_lms_quiz_rules())
     by_revision: dict[int | None, dict[str, QuestionSpec]] = {
         None: {q.question_id: q for q in current.questions}
     }
-    for revision in Revision.objects.filter(pk__in=revision_ids):
+    for revision in Revision.objects.filter(pk__in=submitted.values("revision_id")):
         by_revision[revision.pk] = {q.question_id: q for q in read(revision).questions}
+    if connection.vendor == "postgresql":
+        sums = _item_sums_postgresql(
+            quiz.pk, by_revision, [q.question_id for q in current.questions]
+        )
+        return item_analysis_from_sums(sums, current.questions, min_attempts=min_attempts)
+    firsts: dict[int, tuple] = {}
+    rows = submitted.order_by("submitted_at", "pk").values_list(
+        "user_id", "revision_id", "question_ids", "answers"
+    )
+    for user_id, revision_id, question_ids, answers in rows.iterator(chunk_size=5000):
+        firsts.setdefault(user_id, (revision_id, question_ids, answers))
     correct = {
         key: {
             qid: frozenset(c.choice_id for c in q.choices if c.correct) for qid, q in by_id.items()
@@ -706,6 +890,4 @@ def get_quiz_item_analysis(quiz, *, rules_of_revision=None) -> ItemAnalysis:
     for revision_id, question_ids, answers in firsts.values():
         key = revision_id if revision_id in by_revision else None
         graded.append(grade_attempt(question_ids, answers or {}, by_revision[key], correct[key]))
-    return compute_item_analysis(
-        graded, current.questions, min_attempts=value("LMS_ITEM_ANALYSIS_MIN_ATTEMPTS")
-    )
+    return compute_item_analysis(graded, current.questions, min_attempts=min_attempts)
