@@ -305,6 +305,7 @@ again AS (
            LEAST((r.value->>0)::float8, %(duration)s) AS s,
            LEAST((r.value->>1)::float8, %(duration)s) AS e
     FROM src CROSS JOIN LATERAL jsonb_array_elements(src.rewatched_ranges) AS r(value)
+    WHERE jsonb_array_length(src.rewatched_ranges) > 0
     UNION ALL
     SELECT a.user_id, GREATEST(a.s, b.s), LEAST(a.e, b.e)
     FROM watched a JOIN watched b ON a.user_id = b.user_id AND a.row_id < b.row_id
@@ -761,9 +762,9 @@ answer_key AS (
 ),
 graded AS (
     SELECT f.id AS attempt, a.qid, a.current, a.points AS max_points,
-           COALESCE(f.answers->a.qid, '[]'::jsonb) AS chosen,
-           CASE WHEN COALESCE(f.answers->a.qid, '[]'::jsonb) @> a.right_ids
-                 AND a.right_ids @> COALESCE(f.answers->a.qid, '[]'::jsonb)
+           COALESCE(given.value, '[]'::jsonb) AS chosen,
+           CASE WHEN COALESCE(given.value, '[]'::jsonb) @> a.right_ids
+                 AND a.right_ids @> COALESCE(given.value, '[]'::jsonb)
                 THEN 1 ELSE 0 END AS x
     FROM firsts f
     CROSS JOIN LATERAL jsonb_array_elements_text(f.question_ids) AS q(qid)
@@ -771,6 +772,7 @@ graded AS (
       ON a.rev = CASE WHEN f.revision_id = ANY(%(revisions)s::bigint[])
                       THEN f.revision_id ELSE -1 END
      AND a.qid = q.qid
+    LEFT JOIN LATERAL jsonb_each(f.answers) AS given ON given.key = q.qid
 ),
 totals AS (
     SELECT attempt, SUM(x * max_points) AS points, SUM(max_points) AS maximum,
