@@ -24,7 +24,9 @@ def django_test_database(*, keep: bool = False):
     from django.test.utils import setup_test_environment, teardown_test_environment
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=keep, serialize=False
+    )
     try:
         yield connection
     finally:
