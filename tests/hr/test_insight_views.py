@@ -158,6 +158,23 @@ def test_the_lecture_library_row_leads_to_the_retention_for_its_owners_editor_on
     assert _retention_url(world) not in client.get(listing).content.decode()
 
 
+def test_the_lecture_and_quiz_edit_views_lead_to_their_insight_pages(world, client):
+    """Editors meet the figures where they edit: a header button on the lecture's and the
+    quiz's edit view, for who may read them; an editor with the permission but not of the
+    owning organisation is not led there (nor let in)."""
+    lecture_edit = reverse("wagtailsnippets_modules_lecture:edit", args=[world["lecture"].pk])
+    quiz_edit = reverse("wagtailsnippets_modules_quiz:edit", args=[world["quiz"].pk])
+    client.force_login(world["solna_editor"])
+    lecture_page = client.get(lecture_edit).content.decode()
+    assert f'href="{_retention_url(world)}"' in lecture_page
+    assert "Audience retention" in lecture_page
+    quiz_page = client.get(quiz_edit).content.decode()
+    assert f'href="{_quiz_url(world)}"' in quiz_page
+    assert "Question analysis" in quiz_page
+    client.force_login(world["tyreso_editor"])
+    assert _retention_url(world) not in client.get(lecture_edit).content.decode()
+
+
 def test_under_five_viewers_no_curve_and_how_many_more(world, client):
     _viewers(world, 4)
     client.force_login(world["solna_editor"])

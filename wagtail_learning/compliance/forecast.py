@@ -50,7 +50,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from wagtail_learning.lms.api import Completion, Enrolment, reading_connection
-from wagtail_learning.org.api import LearnerProfile, Membership, Organisation, get_scope_units
+from wagtail_learning.org.api import LearnerProfile, Membership, Organisation
 
 from .conf import forecast_pace_days
 from .disclosure import Withheld, withhold_small_groups
@@ -62,7 +62,7 @@ from .policy import (
     expires_at,
     recurrence_for,
 )
-from .reports import PEOPLE_ORDER, _check_scope, _columns, _rule_for
+from .reports import PEOPLE_ORDER, _check_scope, _columns, _rule_for, course_audience, report_scope
 from .sharing import _assignments_within, _owned, participating_roots
 from .vocabulary import ForecastReason
 
@@ -235,14 +235,9 @@ def get_forecast(
     now = now or timezone.now()
     today = timezone.localdate(now)
     window = pace_days()
-    _check_scope(user, parent)
-    if parent is not None:
-        row_units = list(parent.get_children())
-        scope_units = [parent]
-    else:
-        row_units = list(get_scope_units(user))
-        scope_units = row_units
-    rules = course_rules(scope_units)
+    scope = report_scope(user, parent)
+    row_units, area = scope.row_units, scope.area
+    rules = course_rules(scope.scope_units)
     columns, pages = _columns({cid: rule.terms for cid, rule in rules.items()}, course_ids)
     rows = [ForecastRow(unit=u, label=u.name) for u in row_units]
     direct = ForecastRow(unit=parent, label=parent.name if parent else "", direct=True)
@@ -253,13 +248,8 @@ def get_forecast(
     if not columns:
         return forecast
 
-    area = Q(pk__in=[])
-    for unit in scope_units:
-        area |= Q(unit__path__startswith=unit.path)
     members_by_course = {
-        column.course_id: Membership.objects.filter(
-            area, audience_q(rules[column.course_id].concerning, today=today)
-        )
+        column.course_id: course_audience(area, rules[column.course_id], today=today)
         for column in columns
     }
     latest_due = _due_dates(members_by_course, now)
@@ -474,9 +464,7 @@ def _forecast_people(*, user, unit: Organisation, course_id: int, days: int, now
     course = Page.objects.only("pk", "path").get(pk=course_id)
     facts = _facts(course, recurrence, now, due_end=now, window=pace_days())
     lapses, comes_due = facts[f"lapse_{days}"], facts[f"due_{days}"]
-    members = Membership.objects.filter(
-        Q(unit__path__startswith=unit.path), audience_q(rule.concerning, today=today)
-    )
+    members = course_audience(Q(unit__path__startswith=unit.path), rule, today=today)
     active_due = Enrolment.objects.filter(
         user=OuterRef("user"), course_id=course_id, status=Enrolment.Status.ACTIVE
     ).values("due_at")[:1]

@@ -230,6 +230,43 @@ def _check_scope(user, unit: Organisation | None) -> None:
         raise AccessDenied("This unit is outside your organisation.")
 
 
+@dataclass(frozen=True)
+class ReportScope:
+    """What a unit report (the matrix, the forecast) looks at: its rows (the children of
+    `parent`, or the reader's scope units), the units whose people count, and those
+    people's memberships as a condition (`area`)."""
+
+    parent: Organisation | None
+    row_units: list[Organisation]
+    scope_units: list[Organisation]
+    area: Q
+
+
+def report_scope(user, parent: Organisation | None) -> ReportScope:
+    """The scope of a unit report under `parent` (None: the reader's scope units). Raises
+    AccessDenied for a unit outside the reader's scope. One query (the children or the
+    scope units)."""
+    _check_scope(user, parent)
+    if parent is not None:
+        row_units = list(parent.get_children())
+        scope_units = [parent]
+    else:
+        row_units = list(get_scope_units(user))
+        scope_units = row_units
+    area = Q(pk__in=[])
+    for unit in scope_units:
+        area |= Q(unit__path__startswith=unit.path)
+    return ReportScope(parent, row_units, scope_units, area)
+
+
+def course_audience(area: Q, rule: CourseRules, *, today, extra: Q | None = None):
+    """The memberships in `area` a course's assignments concern (`rule`), on `today`, with
+    the reports' people filters (`extra`): who every report of the course counts."""
+    return Membership.objects.filter(
+        area, audience_q(rule.concerning, today=today), *([extra] if extra else [])
+    )
+
+
 def get_compliance_matrix(
     *,
     user,
@@ -246,13 +283,8 @@ def get_compliance_matrix(
     the user's scope. Reads only."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    _check_scope(user, parent)
-    if parent is not None:
-        row_units = list(parent.get_children())
-        scope_units = [parent]
-    else:
-        row_units = list(get_scope_units(user))
-        scope_units = row_units
+    scope = report_scope(user, parent)
+    row_units, scope_units, area = scope.row_units, scope.scope_units, scope.area
     rules = course_rules(scope_units)
     columns, courses = _columns({cid: rule.terms for cid, rule in rules.items()}, course_ids)
     extra = _filter_q(audience, hired_from, hired_to)
@@ -265,10 +297,6 @@ def get_compliance_matrix(
     # the people placed in the parent itself.
     depths = [parent.depth + 1] if parent is not None else sorted({u.depth for u in row_units})
 
-    area = Q(pk__in=[])
-    for unit in scope_units:
-        area |= Q(unit__path__startswith=unit.path)
-
     # One statement for the whole matrix: per course, the total and the rows grouped by
     # the unit at the rows' depth. Under a parent the rows are its children, and people
     # placed in the parent itself group under the parent's own path: the "directly in"
@@ -277,7 +305,7 @@ def get_compliance_matrix(
     targets = {column.course_id: column.target for column in columns}
     for column in columns:
         rule = rules[column.course_id]
-        members = Membership.objects.filter(area, audience_q(rule.concerning, today=today), extra)
+        members = course_audience(area, rule, today=today, extra=extra)
         statuses = status_rules(
             course=courses[column.course_id], recurrence=rule.recurrence(today=today), now=now
         )
@@ -362,10 +390,11 @@ def _unit_people(
     rule = _rule_for(unit, course_id)
     recurrence = rule.recurrence(today=today)
     statuses = status_rules(course=course, recurrence=recurrence, now=now)
-    members = Membership.objects.filter(
+    members = course_audience(
         Q(unit__path__startswith=unit.path),
-        audience_q(rule.concerning, today=today),
-        _filter_q(audience, hired_from, hired_to),
+        rule,
+        today=today,
+        extra=_filter_q(audience, hired_from, hired_to),
     )
     modules = list(course.get_lms_modules()) if hasattr(course, "get_lms_modules") else []
     required = [

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,10 +28,15 @@ from wagtail_learning.compliance.api import (
 from wagtail_learning.lms import api as lms
 from wagtail_learning.lms.http import page_of, query_without
 from wagtail_learning.lms.http.exports import export_response
-from wagtail_learning.org.api import Organisation, can_see_unit, get_scope_units
+from wagtail_learning.org.api import Organisation, get_scope_units
 
 from .charts import forecast_bars_svg
-from .report_views import _require_reports, export_row_label
+from .report_views import (
+    _require_reports,
+    export_row_label,
+    report_parent,
+    unit_report_context,
+)
 
 PEOPLE_PER_PAGE = 100
 
@@ -71,13 +77,7 @@ def forecast(request):
     if isinstance(form, HttpResponseBadRequest):
         return form
     data = form.cleaned_data
-    parent = None
-    if data["unit"]:
-        parent = get_object_or_404(Organisation, pk=data["unit"])
-    else:
-        scope = list(get_scope_units(request.user))
-        if len(scope) == 1:
-            parent = scope[0]
+    parent = report_parent(request, data["unit"])
     try:
         result = get_forecast(
             user=request.user,
@@ -90,13 +90,18 @@ def forecast(request):
         return _export_forecast(request, data["export"], parent, result)
     courses = []
     for course in result.courses:
-        rows = [(row, row.cells[course.course_id]) for row in result.rows]
+        rows = [
+            (row, cell, _horizons(row.unit, course, cell))
+            for row in result.rows
+            for cell in [row.cells[course.course_id]]
+        ]
         total = result.total.cells[course.course_id]
         courses.append(
             {
                 "course": course,
                 "rows": rows,
                 "total": total,
+                "total_horizons": _horizons(parent, course, total),
                 "due": total.due,
                 "chart": forecast_bars_svg(
                     [
@@ -107,7 +112,7 @@ def forecast(request):
                             cell.share,
                             cell.projected_share,
                         )
-                        for row, cell in rows
+                        for row, cell, _h in rows
                         if cell.audience
                     ],
                     target=course.target,
@@ -117,24 +122,40 @@ def forecast(request):
                 ),
             }
         )
-    ancestors = list(parent.get_ancestors()) if parent is not None else []
     return TemplateResponse(
         request,
         "hr/reports/forecast.html",
         {
-            "header_title": _("Forecast"),
-            "page_title": _("Forecast"),
-            "page_subtitle": parent.name if parent else "",
-            "header_icon": "date",
+            **unit_report_context(
+                request,
+                parent,
+                title=_("Forecast"),
+                icon="date",
+                url_name="hr_forecast",
+                filter_fields=[form["course"]],
+            ),
             "forecast": result,
             "courses": courses,
-            "parent": parent,
-            "ancestors": [a for a in ancestors if can_see_unit(request.user, a)],
             "form": form,
             "horizons": HORIZONS,
             "query": query_without(request, "export"),
         },
     )
+
+
+def _horizons(unit, course, cell) -> list[tuple[int, int, str]]:
+    """The cell's lapsing then coming-due counts per horizon, each with the link to its
+    people (none for a zero or without a unit): one URL reversed per row and course, not
+    one per figure in the template."""
+    people = (
+        reverse("hr_forecast_people", args=[unit.pk, course.course_id]) if unit is not None else ""
+    )
+    return [
+        (days, n, f"{people}?days={days}" if n and people else "")
+        for counts in (cell.lapsing, cell.coming_due)
+        for days in HORIZONS
+        for n in [counts.get(days) or 0]
+    ]
 
 
 def _export_forecast(request, fmt, parent, result):

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, HttpResponseNotFound
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -111,6 +112,31 @@ def _unit_or_404(unit_id) -> Organisation:
     return get_object_or_404(Organisation, pk=unit_id)
 
 
+def report_parent(request, unit_id) -> Organisation | None:
+    """The unit a unit report (the matrix, the forecast) looks at: `unit_id` (its
+    `?unit=`), else the reader's one scope unit, else None (all the reader's units)."""
+    if unit_id:
+        return _unit_or_404(unit_id)
+    scope = list(get_scope_units(request.user))
+    return scope[0] if len(scope) == 1 else None
+
+
+def unit_report_context(request, parent, *, title, icon, url_name, filter_fields) -> dict:
+    """The header every unit report shares (`hr/reports/_unit_report_header.html`): the
+    title, the way up the tree (only the units the reader may see) and the filters."""
+    ancestors = list(parent.get_ancestors()) if parent is not None else []
+    return {
+        "header_title": title,
+        "page_title": title,
+        "page_subtitle": parent.name if parent else "",
+        "header_icon": icon,
+        "parent": parent,
+        "ancestors": [a for a in ancestors if can_see_unit(request.user, a)],
+        "report_url": reverse(url_name),
+        "filter_fields": filter_fields,
+    }
+
+
 def _share(cell) -> str:
     return "–" if cell.share is None else f"{cell.share:.0f} %"
 
@@ -122,16 +148,10 @@ def compliance(request):
         filters = _filters(request)
     except _BadFilter as error:
         return _bad_filter(request, error)
-    parent = None
     unit_id = request.GET.get("unit", "")
-    if unit_id:
-        if not unit_id.isdigit():
-            return HttpResponseBadRequest(_("The unit must be a number."))
-        parent = _unit_or_404(unit_id)
-    else:
-        scope = list(get_scope_units(request.user))
-        if len(scope) == 1:
-            parent = scope[0]
+    if unit_id and not unit_id.isdigit():
+        return HttpResponseBadRequest(_("The unit must be a number."))
+    parent = report_parent(request, unit_id)
     try:
         matrix = get_compliance_matrix(
             user=request.user,
@@ -220,7 +240,6 @@ def compliance(request):
                     "points": points,
                 }
             )
-    ancestors = list(parent.get_ancestors()) if parent is not None else []
     from .certification_views import states_by_unit
 
     rule_states = states_by_unit(
@@ -232,13 +251,19 @@ def compliance(request):
         request,
         "hr/reports/compliance.html",
         {
-            "header_title": _("Compliance"),
-            "page_title": _("Compliance"),
-            "page_subtitle": parent.name if parent else "",
-            "header_icon": "tasks",
+            **unit_report_context(
+                request,
+                parent,
+                title=_("Compliance"),
+                icon="tasks",
+                url_name="hr_compliance",
+                filter_fields=[
+                    field
+                    for field in filters["form"]
+                    if field.name not in ("status", "export", "page")
+                ],
+            ),
             "matrix": matrix,
-            "parent": parent,
-            "ancestors": [a for a in ancestors if can_see_unit(request.user, a)],
             "form": filters["form"],
             "charts": charts,
             "rule_states": rule_states,

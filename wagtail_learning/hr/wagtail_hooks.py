@@ -1,98 +1,120 @@
-"""Admin wiring for HR: the compliance reports (and the staff import, below)."""
+"""Admin wiring for HR and the editors' insight pages: URLs and menu items as tables, the
+viewsets (certification rules, organisation units, course sharing) and the hooks."""
 
+from django.forms import modelform_factory
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import MenuItem
+from wagtail.models import Page
 
+from wagtail_learning.compliance.api import Assignment, CertificationRule, CourseSharing
 from wagtail_learning.lms.http import PermissionMenuItem, reads_from_replica
+from wagtail_learning.modules.insight import may_read_insight
+from wagtail_learning.modules.models import Lecture, Quiz
+from wagtail_learning.org.api import Organisation, WalledViewSetMixin, scope_queryset
 
-from . import certification_views, forecast_views, report_views
+from . import (
+    certification_views,
+    forecast_views,
+    import_views,
+    insight_views,
+    report_views,
+    sharing_views,
+)
 
+VIEW_COMPLIANCE = "compliance.view_compliance"
+
+# (route under /admin/, view, URL name)
+URLS = [
+    ("hr/compliance/", report_views.compliance, "hr_compliance"),
+    ("hr/compliance/unit/<int:unit_id>/course/<int:course_id>/", report_views.unit_people,
+     "hr_unit_people"),
+    ("hr/person/<int:user_id>/", report_views.person_record, "hr_person"),
+    ("hr/forecast/", forecast_views.forecast, "hr_forecast"),
+    ("hr/forecast/unit/<int:unit_id>/course/<int:course_id>/",
+     forecast_views.forecast_unit_people, "hr_forecast_people"),
+    ("hr/certification/", certification_views.certification, "hr_certification"),
+    ("hr/certification/unit/<int:unit_id>/", certification_views.unit_certification,
+     "hr_unit_certification"),
+    ("hr/import/", import_views.upload, "hr_import"),
+    ("hr/import/template.<str:fmt>", import_views.template, "hr_import_template"),
+    ("hr/import/<str:token>/", import_views.preview, "hr_import_preview"),
+    ("hr/import/<str:token>/progress/", import_views.progress, "hr_import_progress"),
+    ("hr/import/<str:token>/result/", import_views.result, "hr_import_result"),
+    ("hr/assignments/", sharing_views.assignments, "hr_assignments"),
+    ("hr/shared/", sharing_views.shared_courses, "hr_shared_courses"),
+    ("hr/shared/<int:course_id>/", sharing_views.shared_course, "hr_shared_course"),
+    ("hr/shared/<int:course_id>/report/", sharing_views.programme_report,
+     "hr_programme_report"),
+    ("insight/lecture/<int:pk>/", insight_views.lecture_retention, "insight_lecture_retention"),
+    ("insight/quiz/<int:pk>/", insight_views.quiz_item_analysis, "insight_quiz_item_analysis"),
+]  # fmt: skip
 
 # Report pages and their exports read from the replica when one is configured
 # (reads_from_replica, decision 0049); the views that write (assignments, imports, edits)
 # are not wrapped and stay on the primary.
-@hooks.register("register_admin_urls")
-def register_report_urls():
-    return [
-        path("hr/compliance/", reads_from_replica(report_views.compliance), name="hr_compliance"),
-        path(
-            "hr/compliance/unit/<int:unit_id>/course/<int:course_id>/",
-            reads_from_replica(report_views.unit_people),
-            name="hr_unit_people",
-        ),
-        path(
-            "hr/person/<int:user_id>/",
-            reads_from_replica(report_views.person_record),
-            name="hr_person",
-        ),
-        path("hr/forecast/", reads_from_replica(forecast_views.forecast), name="hr_forecast"),
-        path(
-            "hr/forecast/unit/<int:unit_id>/course/<int:course_id>/",
-            reads_from_replica(forecast_views.forecast_unit_people),
-            name="hr_forecast_people",
-        ),
-        path(
-            "hr/certification/",
-            reads_from_replica(certification_views.certification),
-            name="hr_certification",
-        ),
-        path(
-            "hr/certification/unit/<int:unit_id>/",
-            reads_from_replica(certification_views.unit_certification),
-            name="hr_unit_certification",
-        ),
-    ]
+REPORTS = {
+    "hr_compliance",
+    "hr_unit_people",
+    "hr_person",
+    "hr_forecast",
+    "hr_forecast_people",
+    "hr_certification",
+    "hr_unit_certification",
+    "hr_shared_courses",
+    "hr_shared_course",
+    "hr_programme_report",
+    "insight_lecture_retention",
+    "insight_quiz_item_analysis",
+}
 
+# The "HR" submenu, in this order: (label, URL name, icon, menu item name, permission).
+# Other apps' HR pages can join it through the "register_hr_menu_item" hook; it is shown
+# only when one of its items is.
+HR_MENU = [
+    (_("Import staff"), "hr_import", "upload", "hr-import-staff", "org.import_staff"),
+    (_("Forecast"), "hr_forecast", "date", "hr-forecast", VIEW_COMPLIANCE),
+    (_("Certified units"), "hr_certification", "tick-inverse", "hr-certified-units",
+     VIEW_COMPLIANCE),
+    (_("Certification rules"), "hr_certification_rules:index", "tick-inverse",
+     "hr-certification-rules-menu", "compliance.view_certificationrule"),
+    (_("Organisation units"), "hr_units:index", "group", "hr-units", "org.change_organisation"),
+    (_("Assignments"), "hr_assignments", "tasks", "hr-assignments", VIEW_COMPLIANCE),
+    (_("Shared courses"), "hr_shared_courses", "globe", "hr-shared-courses", VIEW_COMPLIANCE),
+]  # fmt: skip
 
-@hooks.register("register_admin_menu_item")
-def register_compliance_menu_item():
-    return PermissionMenuItem(
-        _("Compliance"),
-        reverse("hr_compliance"),
-        icon_name="tasks",
-        order=250,
-        name="hr-compliance",
-        permission="compliance.view_compliance",
-    )
-
-
-@hooks.register("register_log_actions")
-def register_hr_log_actions(actions):
-    actions.register_action("lms.export", _("Export"), _("Report exported"))
-
-
-# --- Staff import -------------------------------------------------------------------------
-
-from wagtail.admin.menu import Menu, SubmenuMenuItem  # noqa: E402
-
-from . import import_views  # noqa: E402
-
-# The "HR" submenu; other HR pages can join it through the "register_hr_menu_item" hook.
-# It is shown only when one of its items is.
 hr_menu = Menu(register_hook_name="register_hr_menu_item")
 
 
 @hooks.register("register_admin_urls")
-def register_import_urls():
+def register_hr_urls():
     return [
-        path("hr/import/", import_views.upload, name="hr_import"),
-        path("hr/import/template.<str:fmt>", import_views.template, name="hr_import_template"),
-        path("hr/import/<str:token>/", import_views.preview, name="hr_import_preview"),
-        path("hr/import/<str:token>/progress/", import_views.progress, name="hr_import_progress"),
-        path("hr/import/<str:token>/result/", import_views.result, name="hr_import_result"),
+        path(route, reads_from_replica(view) if name in REPORTS else view, name=name)
+        for route, view, name in URLS
     ]
 
 
-@hooks.register("register_hr_menu_item")
-def register_import_menu_item():
-    return PermissionMenuItem(
-        _("Import staff"),
-        reverse("hr_import"),
-        icon_name="upload",
-        name="hr-import-staff",
-        permission="org.import_staff",
-    )
+def _menu_item(label, url_name, icon, name, permission, **kwargs):
+    def item():
+        return PermissionMenuItem(
+            label, reverse(url_name), icon_name=icon, name=name, permission=permission, **kwargs
+        )
+
+    return item
+
+
+for _row in HR_MENU:
+    hooks.register("register_hr_menu_item", _menu_item(*_row))
+
+hooks.register(
+    "register_admin_menu_item",
+    _menu_item(_("Compliance"), "hr_compliance", "tasks", "hr-compliance", VIEW_COMPLIANCE,
+               order=250),
+)  # fmt: skip
 
 
 @hooks.register("register_admin_menu_item")
@@ -100,36 +122,12 @@ def register_hr_menu():
     return SubmenuMenuItem(_("HR"), hr_menu, icon_name="group", name="hr", order=260)
 
 
-@hooks.register("register_hr_menu_item")
-def register_forecast_menu_item():
-    return PermissionMenuItem(
-        _("Forecast"),
-        reverse("hr_forecast"),
-        icon_name="date",
-        name="hr-forecast",
-        permission="compliance.view_compliance",
-    )
-
-
-@hooks.register("register_hr_menu_item")
-def register_certification_menu_item():
-    return PermissionMenuItem(
-        _("Certified units"),
-        reverse("hr_certification"),
-        icon_name="tick-inverse",
-        name="hr-certified-units",
-        permission="compliance.view_compliance",
-    )
+@hooks.register("register_log_actions")
+def register_hr_log_actions(actions):
+    actions.register_action("lms.export", _("Export"), _("Report exported"))
 
 
 # --- Certification rules and unit types ---------------------------------------------------
-
-from django.forms import modelform_factory  # noqa: E402
-from wagtail.admin.forms import WagtailAdminModelForm  # noqa: E402
-from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
-
-from wagtail_learning.compliance.api import Assignment, CertificationRule  # noqa: E402
-from wagtail_learning.org.api import Organisation, WalledViewSetMixin, scope_queryset  # noqa: E402
 
 
 class CertificationRuleForm(WagtailAdminModelForm):
@@ -184,17 +182,6 @@ def register_certification_rule_viewset():
     return certification_rule_viewset
 
 
-@hooks.register("register_hr_menu_item")
-def register_certification_rule_menu_item():
-    return PermissionMenuItem(
-        _("Certification rules"),
-        reverse("hr_certification_rules:index"),
-        icon_name="tick-inverse",
-        name="hr-certification-rules-menu",
-        permission="compliance.view_certificationrule",
-    )
-
-
 class UnitViewSet(WalledViewSetMixin, ModelViewSet):
     """Units' names, codes and types; the tree itself is built by the staff import."""
 
@@ -223,67 +210,7 @@ def register_unit_viewset():
     return UnitViewSet("hr_units", url_prefix="hr/units")
 
 
-@hooks.register("register_hr_menu_item")
-def register_unit_menu_item():
-    return PermissionMenuItem(
-        _("Organisation units"),
-        reverse("hr_units:index"),
-        icon_name="group",
-        name="hr-units",
-        permission="org.change_organisation",
-    )
-
-
 # --- Shared courses (decision 0020) --------------------------------------------------------
-
-from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
-from wagtail.models import Page  # noqa: E402
-
-from wagtail_learning.compliance.api import CourseSharing  # noqa: E402
-
-from . import sharing_views  # noqa: E402
-
-
-@hooks.register("register_admin_urls")
-def register_sharing_urls():
-    return [
-        path("hr/assignments/", sharing_views.assignments, name="hr_assignments"),
-        path(
-            "hr/shared/", reads_from_replica(sharing_views.shared_courses), name="hr_shared_courses"
-        ),
-        path(
-            "hr/shared/<int:course_id>/",
-            reads_from_replica(sharing_views.shared_course),
-            name="hr_shared_course",
-        ),
-        path(
-            "hr/shared/<int:course_id>/report/",
-            reads_from_replica(sharing_views.programme_report),
-            name="hr_programme_report",
-        ),
-    ]
-
-
-@hooks.register("register_hr_menu_item")
-def register_assignments_menu_item():
-    return PermissionMenuItem(
-        _("Assignments"),
-        reverse("hr_assignments"),
-        icon_name="tasks",
-        name="hr-assignments",
-        permission="compliance.view_compliance",
-    )
-
-
-@hooks.register("register_hr_menu_item")
-def register_shared_courses_menu_item():
-    return PermissionMenuItem(
-        _("Shared courses"),
-        reverse("hr_shared_courses"),
-        icon_name="globe",
-        name="hr-shared-courses",
-        permission="compliance.view_compliance",
-    )
 
 
 class CourseSharingViewSet(ModelViewSet):
@@ -312,29 +239,6 @@ def register_course_sharing_viewset():
 
 
 # --- Editors' insight: lecture retention and quiz item analysis (issue 24) -------------------
-
-from wagtail.admin.widgets.button import MenuItem  # noqa: E402
-
-from wagtail_learning.modules.insight import may_read_insight  # noqa: E402
-from wagtail_learning.modules.models import Lecture, Quiz  # noqa: E402
-
-from . import insight_views  # noqa: E402
-
-
-@hooks.register("register_admin_urls")
-def register_insight_urls():
-    return [
-        path(
-            "insight/lecture/<int:pk>/",
-            reads_from_replica(insight_views.lecture_retention),
-            name="insight_lecture_retention",
-        ),
-        path(
-            "insight/quiz/<int:pk>/",
-            reads_from_replica(insight_views.quiz_item_analysis),
-            name="insight_quiz_item_analysis",
-        ),
-    ]
 
 
 @hooks.register("register_snippet_listing_buttons")

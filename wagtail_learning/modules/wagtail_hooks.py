@@ -5,13 +5,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.utils import get_valid_next_url_from_request
-from wagtail.admin.widgets.button import MenuItem
+from wagtail.admin.widgets.button import HeaderButton, MenuItem
 from wagtail.models import Page, ReferenceIndex
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import EditView as SnippetEditView
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from wagtail_learning.org.api import OwnedViewSetMixin
@@ -22,6 +24,7 @@ from .caption_duty import check_pages_may_publish
 from .captions import format_problem
 from .cue_editing import CORRECT_CUE_ACTION
 from .forms import draft_prerequisites
+from .insight import may_read_insight
 from .media import after_lecture_saved
 from .models import Lecture, ModulePage, Quiz
 
@@ -54,8 +57,29 @@ class LectureIndexView(IndexView):
         return buttons
 
 
+class InsightEditView(SnippetEditView):
+    """A lecture's or quiz's edit view: a header button leads to what learners did with it
+    (audience retention, question analysis; issue 24), for the editors who may read it
+    (modules.insight.may_read_insight), as the library row's menu does."""
+
+    insight_pages = {
+        Lecture: (_("Audience retention"), "insight_lecture_retention"),
+        Quiz: (_("Question analysis"), "insight_quiz_item_analysis"),
+    }
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        label, url_name = self.insight_pages[type(self.object)]
+        if may_read_insight(self.request.user, self.object):
+            url = reverse(url_name, args=[self.object.pk])
+            buttons.append(HeaderButton(label, url=url, icon_name="doc-full"))
+        return buttons
+
+
 class LectureViewSet(OwnedViewSetMixin, SnippetViewSet):
     model = Lecture
+    edit_view_class = InsightEditView
     index_view_class = LectureIndexView
     icon = "media"
     menu_label = _("Lecture library")
@@ -97,6 +121,7 @@ class LectureViewSet(OwnedViewSetMixin, SnippetViewSet):
 
 class QuizViewSet(OwnedViewSetMixin, SnippetViewSet):
     model = Quiz
+    edit_view_class = InsightEditView
     icon = "tasks"
     menu_label = _("Quizzes")
     menu_name = "quizzes"
