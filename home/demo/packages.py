@@ -30,16 +30,23 @@ MANIFEST_12 = """<?xml version="1.0" encoding="UTF-8"?>
     href="index.html"><file href="index.html"/></resource></resources>
 </manifest>"""
 
+# Two SCOs (decision 0047): a reading part, then the question; the step page shows them
+# as a table of contents.
 MANIFEST_2004 = """<?xml version="1.0" encoding="UTF-8"?>
 <manifest identifier="likabehandling-2004" version="1"
   xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
   xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3">
   <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
   <organizations default="o"><organization identifier="o"><title>{title}</title>
-    <item identifier="i" identifierref="r"><title>{title}</title></item>
+    <item identifier="grunderna" identifierref="r1"><title>Diskrimineringsgrunderna</title></item>
+    <item identifier="fragan" identifierref="r2"><title>Kontrollfråga</title></item>
   </organization></organizations>
-  <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco"
-    href="index.html"><file href="index.html"/></resource></resources>
+  <resources>
+    <resource identifier="r1" type="webcontent" adlcp:scormType="sco"
+      href="grunderna/index.html"><file href="grunderna/index.html"/></resource>
+    <resource identifier="r2" type="webcontent" adlcp:scormType="sco"
+      href="index.html"><file href="index.html"/></resource>
+  </resources>
 </manifest>"""
 
 CMI5_XML = """<?xml version="1.0" encoding="utf-8"?>
@@ -56,24 +63,34 @@ CMI5_XML = """<?xml version="1.0" encoding="utf-8"?>
 </courseStructure>"""
 
 PACKAGES = [
-    ("Likabehandling i vardagen (SCORM 1.2)", MANIFEST_12, "del-1-scorm-12", SCO),
-    ("Likabehandling i vardagen (SCORM 2004)", MANIFEST_2004, "del-2-scorm-2004", SCO),
+    ("Likabehandling i vardagen (SCORM 1.2)", MANIFEST_12, "del-1-scorm-12", SCO, {}),
+    (
+        "Likabehandling i vardagen (SCORM 2004)",
+        MANIFEST_2004,
+        "del-2-scorm-2004",
+        SCO,
+        {"grunderna": SCO.with_name("likabehandling-grunderna")},
+    ),
     (
         "Likabehandling i vardagen (cmi5)",
         CMI5_XML,
         "del-3-cmi5",
         SCO.with_name("likabehandling-cmi5"),
+        {},
     ),
 ]
 
 
-def _zip(manifest: str, folder: Path) -> bytes:
+def _zip(manifest: str, folder: Path, subfolders: dict[str, Path]) -> bytes:
     name = "cmi5.xml" if "courseStructure" in manifest else "imsmanifest.xml"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(name, manifest)
         for path in sorted(folder.iterdir()):
             archive.write(path, path.name)
+        for name, sub in subfolders.items():
+            for path in sorted(sub.iterdir()):
+                archive.write(path, f"{name}/{path.name}")
     return buffer.getvalue()
 
 
@@ -96,9 +113,9 @@ def seed_packages(command, catalogue) -> None:
         ),
     )
     previous = None
-    for number, (title, manifest, slug, folder) in enumerate(PACKAGES, start=1):
+    for number, (title, manifest, slug, folder, subfolders) in enumerate(PACKAGES, start=1):
         package = ContentPackage.objects.filter(title=title).first() or create_package(
-            _zip(manifest.format(title=title), folder), title=title
+            _zip(manifest.format(title=title), folder, subfolders), title=title
         )
         module = ModulePage(
             title=f"Del {number}: {title.split(' (')[0]} ({package.standard_display})",

@@ -46,3 +46,20 @@ def test_the_demo_package_course_completes_a_module_by_passing(client):
 
     assert lms.Completion.objects.filter(user=learner, page=first).exists()
     assert lms.check_module_access(user=learner, module=second).allowed
+
+    # The SCORM 2004 part is two SCOs (decision 0047): a table of contents, reading first.
+    step = second.get_lms_steps()[0]
+    page = client.get(route(second, "step", step.step_id))
+    html = page.content.decode()
+    assert 'aria-current="step">Diskrimineringsgrunderna</a>' in html
+    assert "Kontrollfråga" in html
+    assert page.context["package_player"]["launch"].endswith("/fil/grunderna/index.html")
+    for unit in ("grunderna", "fragan"):
+        commit = client.get(route(second, "step", step.step_id) + f"?del={unit}").context[
+            "package_player"
+        ]["commit"]
+        body = {"cmi": {"completion_status": "completed", "success_status": "passed"}}
+        if unit == "grunderna":
+            body = {"cmi": {"completion_status": "completed"}}
+        client.post(commit, json.dumps(body), content_type="application/json")
+    assert lms.Completion.objects.filter(user=learner, page=second).exists()

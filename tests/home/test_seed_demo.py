@@ -124,8 +124,9 @@ def test_a_second_run_creates_no_rows_revisions_or_files(seed, media_roots):
     # three modules one each.
     assert first["revisions"] == 11 + 5 + 3 + 5 + 4
     # Video, captions and poster of each lecture, and one lecture's descriptions; each
-    # package's manifest and its three files, unpacked.
-    assert len(first["files"]) == 7 * 3 + 1 + 3 * 4
+    # package's manifest and its three files, unpacked, and the SCORM 2004 package's
+    # second SCO (two files: decision 0047).
+    assert len(first["files"]) == 7 * 3 + 1 + 3 * 4 + 2
 
 
 @pytest.mark.django_db

@@ -230,3 +230,144 @@ def cmi5_package(*, title="Likabehandling cmi5", launch="index.html") -> bytes:
             "au.js": AU_JS,
         }
     )
+
+
+# --- Packages with several units (decision 0047) ----------------------------------------
+
+# SCORM 1.2: a chapter (an item without a resource) holding two SCOs, then an asset.
+MANIFEST_12_MULTI = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="test-12-multi" version="1"
+  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="org">
+    <organization identifier="org"><title>{title}</title>
+      <item identifier="chapter"><title>Kapitel 1</title>
+        <item identifier="sco-1" identifierref="res-1"><title>Del 1</title>
+          <adlcp:masteryscore>80</adlcp:masteryscore></item>
+        <item identifier="sco-2" identifierref="res-2" parameters="?del=2"><title>Del 2</title>
+          <adlcp:datafromlms>kapitel=2</adlcp:datafromlms></item>
+      </item>
+      {extra}
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="res-1" type="webcontent" adlcp:scormtype="sco" href="index.html">
+      <file href="index.html"/></resource>
+    <resource identifier="res-2" type="webcontent" adlcp:scormtype="sco" href="two/index.html">
+      <file href="two/index.html"/></resource>
+    <resource identifier="res-asset" type="webcontent" adlcp:scormtype="asset"
+      href="reading.html"><file href="reading.html"/></resource>
+    <resource identifier="res-shared" type="webcontent" adlcp:scormtype="asset">
+      <file href="style/sco.css"/></resource>
+  </resources>
+</manifest>
+"""
+
+# SCORM 2004: two SCOs; `control` becomes an imsss:sequencing controlMode on the
+# organisation (choice="false": flow only), beside sequencing the platform ignores.
+MANIFEST_2004_MULTI = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="test-2004-multi" version="1"
+  xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+  xmlns:imsss="http://www.imsglobal.org/xsd/imsss"
+  xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3">
+  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+  <organizations default="org">
+    <organization identifier="org"><title>{title}</title>
+      <item identifier="sco-1" identifierref="res-1"><title>Del 1</title>
+        <imsss:sequencing><imsss:rollupRules objectiveMeasureWeight="1"/>
+          <imsss:objectives><imsss:primaryObjective objectiveID="p1"
+            satisfiedByMeasure="false"/></imsss:objectives></imsss:sequencing></item>
+      <item identifier="sco-2" identifierref="res-2"><title>Del 2</title></item>
+      <imsss:sequencing>{control}<imsss:sequencingRules><imsss:preConditionRule>
+        <imsss:ruleConditions><imsss:ruleCondition condition="satisfied"/></imsss:ruleConditions>
+        <imsss:ruleAction action="skip"/></imsss:preConditionRule></imsss:sequencingRules>
+        <adlseq:rollupConsiderations requiredForSatisfied="always"/></imsss:sequencing>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="res-1" type="webcontent" adlcp:scormType="sco" href="index.html">
+      <file href="index.html"/></resource>
+    <resource identifier="res-2" type="webcontent" adlcp:scormType="sco" href="two/index.html">
+      <file href="two/index.html"/></resource>
+  </resources>
+</manifest>
+"""
+
+CMI5_XML_MULTI = """<?xml version="1.0" encoding="utf-8"?>
+<courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
+  <course id="https://example.org/course/multi">
+    <title><langstring lang="sv">{title}</langstring></title>
+    <description><langstring lang="sv">Test</langstring></description>
+  </course>
+  <au id="https://example.org/au/1" moveOn="CompletedAndPassed" masteryScore="0.8">
+    <title><langstring lang="sv">Del 1</langstring></title>
+    <description><langstring lang="sv">Del 1</langstring></description>
+    <url>au.html</url>
+  </au>
+  <block id="https://example.org/block/1">
+    <title><langstring lang="sv">Block</langstring></title>
+    <description><langstring lang="sv">Block</langstring></description>
+    <au id="https://example.org/au/2" moveOn="Completed">
+      <title><langstring lang="sv">Del 2</langstring></title>
+      <description><langstring lang="sv">Del 2</langstring></description>
+      <url>au.html?del=2</url>
+    </au>
+    <au id="https://example.org/au/extra" moveOn="NotApplicable">
+      <title><langstring lang="sv">Extramaterial</langstring></title>
+      <description><langstring lang="sv">Frivilligt</langstring></description>
+      <url>au.html?del=3</url>
+    </au>
+  </block>
+</courseStructure>
+"""
+
+
+def _second_sco_files() -> dict[str, str]:
+    """The same SCO in a folder of its own (the second chapter): its page names its part
+    so a test can tell the two apart."""
+    page = SCO_HTML.replace("<h1>Testkurs</h1>", "<h1>Testkurs del 2</h1>")
+    return {
+        "two/index.html": page.replace('href="style/', 'href="../style/').replace(
+            'src="scripts/', 'src="../scripts/'
+        ),
+    }
+
+
+def scorm12_multi_package(*, title="Likabehandling 1.2 i delar", asset=True) -> bytes:
+    extra = (
+        '<item identifier="reading" identifierref="res-asset"><title>Läsning</title></item>'
+        if asset
+        else ""
+    )
+    return build_zip(
+        {
+            "imsmanifest.xml": MANIFEST_12_MULTI.format(title=title, extra=extra),
+            **sco_files(),
+            **_second_sco_files(),
+            "reading.html": "<!doctype html><title>Läsning</title><p>Läs detta.</p>",
+        }
+    )
+
+
+def scorm2004_multi_package(*, title="Likabehandling 2004 i delar", choice=True) -> bytes:
+    control = "" if choice else '<imsss:controlMode choice="false" flow="true"/>'
+    return build_zip(
+        {
+            "imsmanifest.xml": MANIFEST_2004_MULTI.format(title=title, control=control),
+            **sco_files(),
+            **_second_sco_files(),
+        }
+    )
+
+
+def cmi5_multi_package(*, title="Likabehandling cmi5 i delar") -> bytes:
+    return build_zip(
+        {
+            "cmi5.xml": CMI5_XML_MULTI.format(title=title),
+            **sco_files(),
+            "au.html": AU_HTML,
+            "au.js": AU_JS,
+        }
+    )

@@ -122,3 +122,46 @@ def test_a_cmi5_au_completed_then_passed_is_two_statements(
     assert [sent[str(row.statement_id)]["verb"]["id"] for row in rows] == [COMPLETED, PASSED]
     assert sent[str(rows[1].statement_id)]["result"]["score"] == {"scaled": 0.9}
     assert lrs.validation_errors() == []
+
+
+def test_each_au_of_a_multi_au_course_is_its_own_statement_once(
+    client, lrs, django_capture_on_commit_callbacks
+):
+    """Decision 0047: each AU's result is a statement about that AU, once per outcome
+    however often the AU repeats it; the step's own result (the course satisfied) too."""
+    from collections import Counter
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.packages.builders import cmi5_multi_package
+
+    _, unit, connection = municipality(lrs)
+    learner = learner_in(unit, "cmi5-multi")
+    course = CoursePageFactory(title="Likabehandling")
+    step = package_step(make_package(cmi5_multi_package()), completes_on="completed")
+    module = ModulePageFactory(parent=course, title="Del 3", steps=[step])
+    enrol(learner, course)
+    client.force_login(learner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for au, verbs in (("1", ["completed", "passed", "passed"]), ("2", ["completed"] * 2)):
+            url = route(module, "step", step["id"]) + f"?del=https://example.org/au/{au}"
+            launch = client.get(url).context["package_player"]["launch"]
+            params = {k: v[0] for k, v in parse_qs(urlsplit(launch).query).items()}
+            token = client.post(params["fetch"].split("testserver", 1)[1]).json()["auth-token"]
+            for verb in verbs:
+                extra = {"result": {"score": {"scaled": 0.9}}} if verb == "passed" else {}
+                body = _statement(params, verb, **extra)
+                assert _lrs(client, params, "statements", token, body=body).status_code == 200
+    rows = _package_rows(connection)
+    sent = received(lrs, rows)
+    assert lrs.validation_errors() == []
+    statements = [sent[str(row.statement_id)] for row in rows]
+    seen = Counter(
+        (s["object"]["definition"].get("name", {}).get("sv-SE"), s["verb"]["id"])
+        for s in statements
+    )
+    assert all(count == 1 for count in seen.values()), seen
+    assert {("Del 1", COMPLETED), ("Del 1", PASSED), ("Del 2", COMPLETED)} <= set(seen)
+    step_results = [s for s in statements if "/unit/" not in s["object"]["id"]]
+    # The step's own: the course satisfied with an AU passed, at once: one "passed".
+    assert [s["verb"]["id"] for s in step_results] == [PASSED]

@@ -15,7 +15,7 @@ class PackagesConfig(AppConfig):
         from wagtail_learning.org.api import register_owned_model, register_person_model
 
         from . import privacy  # noqa: F401 - registers its hooks
-        from .models import ContentPackage, PackageAttempt
+        from .models import ContentPackage, PackageAttempt, UnitAttempt
         from .services import delete_package_files
 
         def remember(sender, instance, **kwargs):
@@ -36,5 +36,6 @@ class PackagesConfig(AppConfig):
         post_delete.connect(after_delete, sender=ContentPackage, weak=False)
         # What a learner's runtime committed carries a person: behind the wall.
         register_person_model(PackageAttempt, person="user")
+        register_person_model(UnitAttempt, person="attempt__user")
         # Before the admin viewset registers: it then finds the owners' policy.
         register_owned_model(ContentPackage)

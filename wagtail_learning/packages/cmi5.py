@@ -22,13 +22,18 @@ from django.views.decorators.csrf import csrf_exempt
 
 from wagtail_learning.lms import api as lms
 
-from .models import Cmi5Launch, ContentPackage, PackageAttempt
+from .models import Cmi5Launch, ContentPackage, PackageAttempt, UnitAttempt
 
 __all__ = ["launch_url", "fetch_token", "lrs"]
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 COMPLETED, PASSED, FAILED = VERBS + "completed", VERBS + "passed", VERBS + "failed"
+TERMINATED = VERBS + "terminated"
+SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
+ABANDONED = "https://w3id.org/xapi/adl/verbs/abandoned"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+SESSION_ID = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
+MOVE_ON_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/moveon"
 XAPI_VERSION = "1.0.3"
 MAX_BODY = 1024 * 1024
 
@@ -52,12 +57,71 @@ def actor_of(request, user) -> dict:
     }
 
 
-def launch_url(request, *, module, step_id: str, package: ContentPackage, cycle: int) -> str:
-    """The AU's address with the cmi5 launch parameters, for a learner: a new launch (its
-    own token) in the learner's registration for this step and cycle."""
-    attempt = _attempt(request.user, module, step_id, cycle, package)
-    launch = Cmi5Launch.objects.create(attempt=attempt, secret=secrets.token_urlsafe(32))
-    au = package.aus[0]
+def _au_index(package: ContentPackage, unit: dict | None) -> int:
+    if unit is None:
+        return 0
+    return next((i for i, au in enumerate(package.aus) if au["id"] == unit["id"]), 0)
+
+
+def _lms_statement(request, attempt, verb: str, display: str, object_id: str, **extra) -> dict:
+    """A statement the LMS itself makes in the learner's registration (cmi5 9.6)."""
+    from django.utils import timezone
+
+    statement = {
+        "id": str(uuid.uuid4()),
+        "actor": actor_of(request, attempt.user),
+        "verb": {"id": verb, "display": {"en-US": display}},
+        "object": {"id": object_id, "objectType": "Activity"},
+        "context": {
+            "registration": attempt.cmi["registration"],
+            "contextActivities": {"category": [{"id": CMI5_CATEGORY}]},
+            **extra.pop("context", {}),
+        },
+        "timestamp": timezone.now().isoformat(),
+        **extra,
+    }
+    return statement
+
+
+def _record_lms_statement(attempt, statement: dict) -> None:
+    """Kept with the attempt (the platform's own record of what it said about the
+    registration); the caller saves the attempt."""
+    attempt.cmi = {**attempt.cmi, "statements": [*attempt.cmi.get("statements", []), statement]}
+
+
+def _abandon_open_sessions(request, attempt: PackageAttempt) -> None:
+    """A session that was started (its token fetched) and never terminated is abandoned
+    when a new one starts in the registration (cmi5 9.6.2): the LMS says so."""
+    open_launches = attempt.launches.select_for_update().filter(fetched=True, ended=False)
+    for launch in open_launches:
+        au = attempt.package.aus[launch.au_index]
+        _record_lms_statement(
+            attempt,
+            _lms_statement(
+                request, attempt, ABANDONED, "abandoned", au["id"],
+                context={"extensions": {SESSION_ID: str(launch.pk)}},
+            ),
+        )  # fmt: skip
+        launch.ended = True
+        launch.save(update_fields=["ended"])
+
+
+def launch_url(
+    request, *, module, step_id: str, package: ContentPackage, cycle: int, unit=None
+) -> str:
+    """An AU's address (default the first) with the cmi5 launch parameters, for a learner:
+    a new session (its own token) in the learner's registration for this step and cycle.
+    Sessions of the registration left open are recorded abandoned first."""
+    with transaction.atomic():
+        attempt = _attempt(request.user, module, step_id, cycle, package)
+        attempt = PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
+        _abandon_open_sessions(request, attempt)
+        attempt.save(update_fields=["cmi", "updated_at"])
+        index = _au_index(package, unit)
+        launch = Cmi5Launch.objects.create(
+            attempt=attempt, au_index=index, secret=secrets.token_urlsafe(32)
+        )
+    au = package.aus[index]
     path = reverse("packages:file", args=[module.pk, step_id, au["path"]])
     params = {
         "endpoint": request.build_absolute_uri(reverse("packages:cmi5_lrs")),
@@ -120,6 +184,26 @@ def _move_on_met(move_on: str, done: set[str]) -> bool:
     }.get(move_on, False)
 
 
+def course_id(package: ContentPackage) -> str:
+    """The course's activity id (cmi5.xml's course id; a package read before it was kept:
+    its first AU's id with "#course")."""
+    return package.activity_id or package.aus[0]["id"] + "#course"
+
+
+def course_result(package: ContentPackage, records: dict) -> tuple[bool, bool, float | None]:
+    """(satisfied, passed, score) of the course (decision 0047): satisfied when every AU
+    whose moveOn is not NotApplicable is satisfied; passed when satisfied and an AU
+    passed; the score is the mean of the AUs' scores."""
+    counted = [au for au in package.aus if au.get("move_on", "NotApplicable") != "NotApplicable"]
+    satisfied = all(
+        records.get(au["id"]) is not None and records[au["id"]].cmi.get("satisfied")
+        for au in counted
+    )
+    passed = satisfied and any(r.success_status == "passed" for r in records.values())
+    scores = [r.score for r in records.values() if r.score is not None]
+    return satisfied, passed, round(sum(scores) / len(scores), 2) if scores else None
+
+
 def _statements(request, launch: Cmi5Launch):
     try:
         body = json.loads(request.body.decode("utf-8")) if request.body else None
@@ -140,35 +224,76 @@ def _statements(request, launch: Cmi5Launch):
     from .views import load_module
 
     module = load_module(attempt.module_id)
+    package = attempt.package
+    au = package.aus[launch.au_index]
     with transaction.atomic():
         attempt = PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
-        verbs = set(attempt.cmi.get("verbs", []))
-        score = attempt.score
+        record, _created = UnitAttempt.objects.get_or_create(attempt=attempt, unit_id=au["id"])
+        verbs = set(record.cmi.get("verbs", []))
+        score = record.score
         for statement in items:
             verb = (statement.get("verb") or {}).get("id", "")
             if verb in (COMPLETED, PASSED, FAILED):
                 verbs.add(verb)
+            if verb == TERMINATED:
+                Cmi5Launch.objects.filter(pk=launch.pk).update(ended=True)
             scaled = ((statement.get("result") or {}).get("score") or {}).get("scaled")
             if isinstance(scaled, int | float) and verb in (PASSED, FAILED):
                 score = round(min(max(float(scaled), 0.0), 1.0) * 100, 2)
-        attempt.cmi = {**attempt.cmi, "verbs": sorted(verbs)}
-        attempt.score = score
-        attempt.completion_status = "completed" if COMPLETED in verbs else "incomplete"
-        attempt.success_status = (
+        met = _move_on_met(au.get("move_on", "NotApplicable"), verbs)
+        record.cmi = {**record.cmi, "verbs": sorted(verbs), "satisfied": met}
+        record.score = score
+        record.completion_status = "completed" if COMPLETED in verbs else "incomplete"
+        record.success_status = (
             "passed" if PASSED in verbs else ("failed" if FAILED in verbs else "unknown")
         )
+        record.commits += 1
+        record.save()
+        records = {r.unit_id: r for r in attempt.units.all()}
+        satisfied, passed, course_score = course_result(package, records)
+        if satisfied and not attempt.cmi.get("satisfied"):
+            _record_lms_statement(
+                attempt,
+                _lms_statement(
+                    request, attempt, SATISFIED, "satisfied", course_id(package),
+                    context={"contextActivities": {
+                        "category": [{"id": CMI5_CATEGORY}, {"id": MOVE_ON_CATEGORY}]},
+                        "extensions": {SESSION_ID: str(launch.pk)}},
+                ),
+            )  # fmt: skip
+            attempt.cmi = {**attempt.cmi, "satisfied": True}
+        # The course's completion as the AUs report it (every AU that counts completed),
+        # beside its satisfaction, which is what the engine is given.
+        counted = [a for a in package.aus if a.get("move_on") != "NotApplicable"] or package.aus
+        all_completed = all(
+            records.get(a["id"]) is not None and records[a["id"]].completion_status == "completed"
+            for a in counted
+        )
+        attempt.completion_status = "completed" if satisfied or all_completed else "incomplete"
+        attempt.success_status = (
+            "passed" if passed else ("failed" if FAILED in verbs and not satisfied else "unknown")
+        )
+        if course_score is not None:
+            attempt.score = course_score
+        attempt.current_unit = au["id"]
         attempt.commits += 1
         attempt.save()
-    # The first AU is the one launched (multi-AU courses: docs/packages.md).
-    au = attempt.package.aus[launch.au_index]
-    met = _move_on_met(au.get("move_on", "NotApplicable"), verbs)
-    lms.record_package_result(
-        attempt.user, module=module, step_id=attempt.step_id,
-        completed=met, passed=met and PASSED in verbs, score=attempt.score,
-    )  # fmt: skip
+        lms.record_package_result(
+            attempt.user, module=module, step_id=attempt.step_id,
+            completed=satisfied, passed=passed, score=course_score,
+        )  # fmt: skip
     if request.method == "PUT":
         return _xapi(HttpResponse(status=204))
     return _xapi(JsonResponse(ids, safe=False))
+
+
+def _return_url(request, attempt: PackageAttempt, au: dict) -> str:
+    """Where the AU sends the learner when they leave it: the step page, on this AU."""
+    from .views import load_module
+
+    module = load_module(attempt.module_id)
+    step = module.url + module.reverse_subpage("step", args=[attempt.step_id])
+    return request.build_absolute_uri(step + "?" + urlencode({"del": au["id"]}))
 
 
 def _launch_data(request, launch: Cmi5Launch) -> dict:
@@ -177,17 +302,19 @@ def _launch_data(request, launch: Cmi5Launch) -> dict:
     data = {
         "contextTemplate": {
             "contextActivities": {"grouping": [{"id": au["id"]}]},
-            "extensions": {
-                "https://w3id.org/xapi/cmi5/context/extensions/sessionid": str(launch.pk)
-            },
+            "extensions": {SESSION_ID: str(launch.pk)},
         },
         "launchMode": "Normal",
         "moveOn": au.get("move_on", "NotApplicable"),
-        "returnURL": "",
+        "returnURL": _return_url(request, attempt, au),
     }
     if au.get("mastery_score") is not None:
         data["masteryScore"] = au["mastery_score"]
     return data
+
+
+def _au_of(launch: Cmi5Launch) -> dict:
+    return launch.attempt.package.aus[launch.au_index]
 
 
 def _state(request, launch: Cmi5Launch):
@@ -196,13 +323,17 @@ def _state(request, launch: Cmi5Launch):
     if request.method == "GET":
         if state_id == "LMS.LaunchData":
             return _xapi(JsonResponse(_launch_data(request, launch)))
-        stored = attempt.cmi.get("state", {}).get(state_id)
+        record = attempt.units.filter(unit_id=_au_of(launch)["id"]).first()
+        stored = (record.cmi if record else {}).get("state", {}).get(state_id)
         if stored is None:
             return _xapi(HttpResponse(status=404))
         return _xapi(HttpResponse(stored, content_type="application/json"))
     if request.method in ("PUT", "POST") and state_id and state_id != "LMS.LaunchData":
         with transaction.atomic():
-            locked = PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
+            PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
+            locked, _created = UnitAttempt.objects.get_or_create(
+                attempt=attempt, unit_id=_au_of(launch)["id"]
+            )
             state = dict(locked.cmi.get("state", {}))
             state[state_id] = request.body.decode("utf-8", "replace")
             locked.cmi = {**locked.cmi, "state": state}

@@ -43,6 +43,14 @@ class CheckedPackage:
     mastery_score: float | None = None  # SCORM 1.2 adlcp:masteryscore
     launch_data: str = ""  # SCORM 1.2 adlcp:datafromlms
     aus: list[dict] = field(default_factory=list)  # cmi5 assignable units
+    # Every launchable unit in the order a learner meets it: SCORM items with a resource
+    # (SCOs and assets), cmi5 AUs. {id, title, path, query, kind, depth, mastery_score,
+    # launch_data}; the first is the one launch_path names.
+    units: list[dict] = field(default_factory=list)
+    # SCORM 2004 imsss:controlMode choice="false" somewhere in the organisation: the
+    # learner goes through the units in order (flow), without choosing.
+    choice: bool = True
+    activity_id: str = ""  # cmi5: the course's id
     files: list[str] = field(default_factory=list)
     unpacked_bytes: int = 0
 
@@ -224,32 +232,67 @@ def _read_scorm(archive, files) -> CheckedPackage:
     title_element = next(iter(_children(organization, "title")), None)
     title = (title_element.text or "").strip() if title_element is not None else ""
 
-    def items(element):
-        for item in _children(element, "item"):
-            yield item
-            yield from items(item)
+    units = []
 
-    for item in items(organization):
-        resource = resources.get(item.get("identifierref", ""))
-        if resource is None or not resource.get("href"):
-            continue
-        base = posixpath.join(resources_base, _attribute(resource, "base"))
-        path, query = _relative_file(resource.get("href"), files, base=base)
-        parameters = (item.get("parameters") or "").lstrip("?&")
-        mastery = next(iter(_children(item, "masteryscore")), None)
-        data = next(iter(_children(item, "datafromlms")), None)
-        try:
-            mastery_score = float(mastery.text) if mastery is not None and mastery.text else None
-        except ValueError:
-            mastery_score = None
+    def walk(element, depth: int, parents: list[str]):
+        for item in _children(element, "item"):
+            item_title_element = next(iter(_children(item, "title")), None)
+            item_title = (
+                (item_title_element.text or "").strip() if item_title_element is not None else ""
+            )
+            resource = resources.get(item.get("identifierref", ""))
+            if resource is not None and resource.get("href"):
+                base = posixpath.join(resources_base, _attribute(resource, "base"))
+                path, query = _relative_file(resource.get("href"), files, base=base)
+                parameters = (item.get("parameters") or "").lstrip("?&")
+                mastery = next(iter(_children(item, "masteryscore")), None)
+                data = next(iter(_children(item, "datafromlms")), None)
+                try:
+                    mastery_score = (
+                        float(mastery.text) if mastery is not None and mastery.text else None
+                    )
+                except ValueError:
+                    mastery_score = None
+                kind = _attribute(resource, "scormtype") or _attribute(resource, "scormType")
+                units.append(
+                    {
+                        "id": item.get("identifier", "") or f"item-{len(units) + 1}",
+                        "title": item_title or title,
+                        "path": path,
+                        "query": "&".join(q for q in (query, parameters) if q),
+                        "kind": "asset" if kind.lower() == "asset" else "sco",
+                        "depth": depth,
+                        "parents": list(parents),
+                        "mastery_score": mastery_score,
+                        "launch_data": (data.text or "").strip() if data is not None else "",
+                    }
+                )
+            walk(item, depth + 1, [*parents, item_title] if item_title else parents)
+
+    walk(organization, 0, [])
+    # Simple Sequencing beyond controlMode (rules, objectives, rollup rules) is not
+    # implemented and not refused (decision 0047): unknown elements are ignored.
+    choice = not any(
+        _local(element.tag) == "controlMode" and element.get("choice", "true").strip() == "false"
+        for element in organization.iter()
+    )
+    if units:
+        seen = set()
+        for unit in units:  # identifiers name a unit's data: make them unique
+            while unit["id"] in seen:
+                unit["id"] += "+"
+            seen.add(unit["id"])
+        first = units[0]
         return CheckedPackage(
             standard=standard,
             version=version,
             title=title,
-            launch_path=path,
-            launch_query="&".join(q for q in (query, parameters) if q),
-            mastery_score=mastery_score,
-            launch_data=(data.text or "").strip() if data is not None else "",
+            launch_path=first["path"],
+            launch_query=first["query"],
+            mastery_score=first["mastery_score"],
+            launch_data=first["launch_data"],
+            units=units,
+            choice=choice,
         )
     raise ValidationError(_("The manifest names no launch file (no item with a resource)."))
 
@@ -292,9 +335,25 @@ def _read_cmi5(archive, files) -> CheckedPackage:
         standard=Standard.CMI5,
         version="cmi5",
         title=_langstring(course, "title") if course is not None else "",
+        activity_id=(course.get("id", "") if course is not None else ""),
         launch_path=aus[0]["path"],
         launch_query=aus[0]["query"],
         aus=aus,
+        units=[
+            {
+                "id": au["id"],
+                "title": au["title"],
+                "path": au["path"],
+                "query": au["query"],
+                "kind": "au",
+                "depth": 0,
+                "parents": [],
+                "mastery_score": au["mastery_score"],
+                "launch_data": "",
+                "move_on": au["move_on"],
+            }
+            for au in aus
+        ],
     )
 
 

@@ -39,6 +39,14 @@ class ContentPackage(index.Indexed, models.Model):
     launch_data = models.TextField(blank=True, editable=False)
     # cmi5: the assignable units ({id, title, path, query, move_on, mastery_score, ...}).
     aus = models.JSONField(default=list, blank=True, editable=False)
+    # Every launchable unit (SCORM SCOs and assets, cmi5 AUs) in the order a learner meets
+    # them ({id, title, path, query, kind, depth, mastery_score, launch_data}); the first
+    # is the one launch_path names. Decision 0047.
+    units = models.JSONField(default=list, blank=True, editable=False)
+    # cmi5: the course's activity id (cmi5.xml), which the LMS's "satisfied" names.
+    activity_id = models.CharField(max_length=1024, blank=True, editable=False)
+    # False: SCORM 2004 controlMode choice="false": the units are played in order only.
+    choice = models.BooleanField(default=True, editable=False)
     files = models.JSONField(default=list, editable=False)
     size_bytes = models.PositiveBigIntegerField(default=0, editable=False)
     unpacked_bytes = models.PositiveBigIntegerField(default=0, editable=False)
@@ -67,6 +75,14 @@ class ContentPackage(index.Indexed, models.Model):
     def has_file(self, path: str) -> bool:
         return path in set(self.files)
 
+    def unit(self, unit_id: str | None) -> dict | None:
+        """The unit with this identifier; the first for None (a commit from a page that
+        names none)."""
+        units = self.units or []
+        if unit_id is None:
+            return units[0] if units else None
+        return next((unit for unit in units if unit["id"] == unit_id), None)
+
     @property
     def standard_display(self) -> str:
         if self.standard == Standard.SCORM_2004:
@@ -90,8 +106,12 @@ class PackageAttempt(models.Model):
     package = models.ForeignKey(
         ContentPackage, null=True, on_delete=models.SET_NULL, related_name="attempts"
     )
-    # The runtime's CMI tree as last committed (without session time), suspend_data whole.
+    # What belongs to the attempt as a whole (cmi5: the registration, the statements the
+    # LMS made); each unit's own CMI data is its UnitAttempt's.
     cmi = models.JSONField(default=dict, blank=True)
+    # The unit the learner last opened: reopening the step starts there.
+    current_unit = models.CharField(max_length=255, blank=True)
+    # The package as a whole, rolled up from its units (services.rollup).
     completion_status = models.CharField(max_length=32, blank=True)
     success_status = models.CharField(max_length=32, blank=True)
     score = models.FloatField(null=True, blank=True)  # percent
@@ -115,6 +135,36 @@ class PackageAttempt(models.Model):
         return f"{self.user} {self.module_id}/{self.step_id} ({self.cycle})"
 
 
+class UnitAttempt(models.Model):
+    """One unit (a SCO, an asset, a cmi5 AU) of a package attempt: its runtime's CMI tree
+    as last committed (without session time; suspend_data whole) or, for an AU, the verbs
+    and state documents it sent, and the unit's results."""
+
+    attempt = models.ForeignKey(PackageAttempt, on_delete=models.CASCADE, related_name="units")
+    unit_id = models.CharField(max_length=255)
+    cmi = models.JSONField(default=dict, blank=True)
+    completion_status = models.CharField(max_length=32, blank=True)
+    success_status = models.CharField(max_length=32, blank=True)
+    score = models.FloatField(null=True, blank=True)  # percent
+    total_seconds = models.FloatField(default=0)
+    last_session_seconds = models.FloatField(default=0)
+    commits = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("package unit attempt")
+        verbose_name_plural = _("package unit attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "unit_id"], name="packages_unit_attempt_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} {self.unit_id}"
+
+
 class Cmi5Launch(models.Model):
     """One launch of a cmi5 AU: the token its fetch URL hands out once, which the AU then
     sends to the launch's LRS endpoint (packages.cmi5)."""
@@ -123,6 +173,8 @@ class Cmi5Launch(models.Model):
     au_index = models.PositiveSmallIntegerField(default=0)
     secret = models.CharField(max_length=64, unique=True)
     fetched = models.BooleanField(default=False)
+    # The AU sent "terminated", or the LMS recorded "abandoned" for it (cmi5 9.6.2).
+    ended = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,16 +12,22 @@ from wagtail_learning.compliance.api import (
     RecordSection,
 )
 
-from .models import PackageAttempt
+from .models import PackageAttempt, UnitAttempt
+
+
+def _empty_units(*, rows, **_kwargs) -> None:
+    UnitAttempt.objects.filter(attempt__in=rows).update(cmi={})
 
 
 @hooks.register(PERSONAL_DATA)
 def personal_data() -> dict[str, OnAnonymise]:
     return {
         "packages.packageattempt.user": OnAnonymise(
-            "a package step's status, score and time stay for the reports; the package's "
-            "own data (its CMI tree, which may hold answers and comments) is emptied",
+            "a package step's status, score and time stay for the reports (and each unit's); "
+            "the package's own data (each unit's CMI tree, which may hold answers and "
+            "comments, and the cmi5 statements) is emptied",
             clear=("cmi",),
+            run=_empty_units,
         ),
     }
 
@@ -33,6 +39,7 @@ def training_record(*, user) -> dict:
     rows = (
         PackageAttempt.objects.filter(user=user)
         .select_related("package", "module")
+        .prefetch_related("units")
         .order_by("started_at", "pk")
     )
     return {
@@ -46,6 +53,17 @@ def training_record(*, user) -> dict:
                 "minutes": round(row.total_seconds / 60, 1),
                 "updated": row.updated_at,
                 "data": row.cmi,
+                "units": [
+                    {
+                        "unit": unit.unit_id,
+                        "completion": unit.completion_status,
+                        "success": unit.success_status,
+                        "score": unit.score,
+                        "minutes": round(unit.total_seconds / 60, 1),
+                        "data": unit.cmi,
+                    }
+                    for unit in row.units.all()
+                ],
             }
             for row in rows
         ]
@@ -56,5 +74,7 @@ def training_record(*, user) -> dict:
 def record_section() -> RecordSection:
     # What the package holds (its CMI tree) is the person's own answers: not in HR's view.
     return RecordSection(
-        template="packages/record_section.html", own_words={"packages": ("data",)}, order=240
+        template="packages/record_section.html",
+        own_words={"packages": ("data", "units")},
+        order=240,
     )

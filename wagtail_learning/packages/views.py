@@ -6,8 +6,12 @@ only by our own pages, sandboxed even when opened on its own."""
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from django.core import signing
 from django.http import Http404, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -117,7 +121,12 @@ def commit(request, module_id: int, step_id: str):
     try:
         cmi = services.parse_commit(request.body)
         services.record_commit(
-            request.user, module=module, step_id=step_id, package=package, cmi=cmi
+            request.user,
+            module=module,
+            step_id=step_id,
+            package=package,
+            cmi=cmi,
+            unit_id=request.GET.get("del"),  # None: a page from before units, the first
         )
     except lms.LmsError as error:
         return JsonResponse(
@@ -127,31 +136,83 @@ def commit(request, module_id: int, step_id: str):
     return JsonResponse({"result": "true", "errorCode": 0})
 
 
+def _status_labels() -> dict[str, str]:
+    return {
+        services.NOT_STARTED: _("Not started"),
+        services.INCOMPLETE: _("Incomplete"),
+        services.COMPLETED: _("Completed"),
+        services.PASSED: _("Passed"),
+        services.FAILED: _("Failed"),
+    }
+
+
+def _unit_href(unit: dict) -> str:
+    return "?" + urlencode({"del": unit["id"]})
+
+
+def _navigation(request, module, step_id, package, *, cycle, record) -> dict:
+    """The unit to play and the table of contents (decision 0047); opening a unit is
+    remembered for the learner (reopening the step starts there)."""
+    learner = record and request.user.is_authenticated and cycle is not None
+    requested = request.GET.get("del")
+    arguments = {"module": module, "step_id": step_id, "package": package}
+    nav = services.get_navigation(
+        request.user, cycle=cycle if learner else None, requested=requested, **arguments
+    )
+    if learner:
+        services.visit_unit(request.user, unit=nav.current, **arguments)
+        nav = services.get_navigation(
+            request.user, cycle=cycle, requested=nav.current["id"], **arguments
+        )
+    labels = _status_labels()
+    entries = [
+        dict(
+            entry, label=labels[entry["status"]], href="?" + urlencode({"del": entry["unit"]["id"]})
+        )
+        for entry in nav.entries
+    ]
+    position = next(i for i, entry in enumerate(entries) if entry["current"])
+    return {
+        "package_unit": nav.current,
+        "package_units": entries,
+        "package_unit_number": position + 1,
+        "package_previous": entries[position - 1] if nav.previous else None,
+        "package_next": entries[position + 1] if nav.next else None,
+        # Flow only: the next part, shown once the runtime says this one is finished.
+        "package_flow_waits": (
+            entries[position + 1]
+            if not nav.choice and position + 1 < len(entries) and nav.next is None
+            else None
+        ),
+        "package_refused_unit": bool(requested) and requested != nav.current["id"],
+    }
+
+
 def player_context(request, module, step_id: str, *, cycle: int | None, record: bool) -> dict:
-    """What the step page needs to play a package step: its launch address, the runtime's
-    start state and where commits go (none in a preview or for an editor: nothing is
-    recorded)."""
-    from urllib.parse import quote
-
-    from django.urls import reverse
-
+    """What the step page needs to play a package step: the unit to play and the table of
+    contents, its launch address, the runtime's start state and where commits go (none in
+    a preview or for an editor: nothing is recorded)."""
     package = package_of(module, step_id)
     if package is None:
         return {"package": None}
+    if not package.units:
+        return {"package": None}
     if package.standard == "cmi5":
         return _cmi5_context(request, module, step_id, package, cycle=cycle, record=record)
+    navigation = _navigation(request, module, step_id, package, cycle=cycle, record=record)
+    unit = navigation["package_unit"]
     state = services.get_launch_state(
-        request.user, module=module, step_id=step_id, package=package, cycle=cycle
+        request.user, module=module, step_id=step_id, package=package, cycle=cycle, unit=unit
     )
-    launch = reverse("packages:file", args=[module.pk, step_id, quote(package.launch_path)])
-    if package.launch_query:
-        launch += "?" + package.launch_query
+    launch = reverse("packages:file", args=[module.pk, step_id, quote(unit["path"])])
+    if unit.get("query"):
+        launch += "?" + unit["query"]
     commit_url = ""
     if record and request.user.is_authenticated:
         commit_url = (
             reverse("packages:commit", args=[module.pk, step_id])
-            + "?t="
-            + commit_token(request.user, module.pk, step_id)
+            + "?"
+            + urlencode({"t": commit_token(request.user, module.pk, step_id), "del": unit["id"]})
         )
     return {
         "package": package,
@@ -161,8 +222,10 @@ def player_context(request, module, step_id: str, *, cycle: int | None, record: 
             "commit": commit_url,
             "cmi": state.cmi,
             "resumed": state.resumed,
+            "unit": unit["id"],
         },
         "package_sandbox": SANDBOX,
+        **navigation,
     }
 
 
@@ -174,9 +237,20 @@ def _cmi5_context(request, module, step_id: str, package, *, cycle, record: bool
     if not (record and request.user.is_authenticated and cycle is not None):
         return {"package": package, "package_player": {"standard": "cmi5"},
                 "package_unsupported": True}  # fmt: skip
-    launch = cmi5.launch_url(request, module=module, step_id=step_id, package=package, cycle=cycle)
+    navigation = _navigation(request, module, step_id, package, cycle=cycle, record=record)
+    unit = navigation["package_unit"]
+    launch = cmi5.launch_url(
+        request, module=module, step_id=step_id, package=package, cycle=cycle, unit=unit
+    )
     return {
         "package": package,
-        "package_player": {"standard": "cmi5", "launch": launch, "commit": "", "cmi": {}},
+        "package_player": {
+            "standard": "cmi5",
+            "launch": launch,
+            "commit": "",
+            "cmi": {},
+            "unit": unit["id"],
+        },
         "package_sandbox": SANDBOX,
+        **navigation,
     }

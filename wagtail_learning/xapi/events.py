@@ -5,6 +5,7 @@ whichever view, task or import made it."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from functools import lru_cache
 
@@ -242,6 +243,52 @@ def package_attempt_saved(attempt, *, created: bool, update_fields) -> LearningE
     )
 
 
+def unit_attempt_saved(record, *, created: bool, update_fields) -> LearningEvent | None:
+    """packages.UnitAttempt: one unit (SCO, asset, cmi5 AU) of a package with several
+    (decision 0047), saved at each commit or statement of that unit. Its result is a
+    statement of its own about the unit, under the step; each outcome of each unit once
+    (the key names the unit and the outcome). A package of one unit has only the step's
+    result (package_attempt_saved), as before."""
+    import hashlib
+
+    attempt = record.attempt
+    package = attempt.package
+    units = list(getattr(package, "units", None) or [])
+    if len(units) < 2:
+        return None
+    unit = next((u for u in units if u.get("id") == record.unit_id), None)
+    if unit is None:
+        return None
+    success = record.success_status
+    passed = True if success == "passed" else (False if success == "failed" else None)
+    completed = record.completion_status == "completed"
+    if passed is None and not completed:
+        return None
+    if not lrs_in_use():
+        return None
+    event = package_result(
+        attempt.user,
+        module_id=attempt.module_id,
+        step_id=attempt.step_id,
+        cycle=attempt.cycle,
+        attempt=1,
+        completed=completed,
+        passed=passed,
+        score_scaled=None if record.score is None else record.score / 100,
+        when=record.updated_at,
+    )
+    if event is None:
+        return None
+    digest = hashlib.sha256(record.unit_id.encode()).hexdigest()[:16]
+    step = step_activity(attempt.module_id, attempt.step_id, ActivityType.LESSON)
+    return dataclasses.replace(
+        event,
+        key=f"{event.key}:unit:{digest}",
+        activity=Activity(f"{step.path}/unit/{digest}", ActivityType.LESSON, unit.get("title", "")),
+        parents=(step, *event.parents),
+    )
+
+
 @lru_cache(maxsize=1)
 def sources() -> dict[str, tuple[str, object]]:
     """model label -> (the app that must be installed, the reader of its saves)."""
@@ -252,4 +299,5 @@ def sources() -> dict[str, tuple[str, object]]:
         "certificates.Certificate": ("wagtail_learning.certificates", certificate_issued),
         "events.Attendance": ("wagtail_learning.events", event_attended),
         "packages.PackageAttempt": ("wagtail_learning.packages", package_attempt_saved),
+        "packages.UnitAttempt": ("wagtail_learning.packages", unit_attempt_saved),
     }

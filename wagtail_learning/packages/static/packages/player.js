@@ -35,6 +35,15 @@
   function ended() {
     finished = true;
     status.textContent = frame.dataset.savedMessage || "";
+    // Flow only (SCORM 2004 controlMode choice="false"): the next part opens now.
+    var next = document.querySelector("[data-package-next][hidden]");
+    var wait = document.querySelector("[data-package-flow-wait]");
+    var cmi = api.cmi || {};
+    var done = scorm12
+      ? ["completed", "passed", "failed"].indexOf((cmi.core || {}).lesson_status) >= 0
+      : cmi.completion_status === "completed" || ["passed", "failed"].indexOf(cmi.success_status) >= 0;
+    if (next && done) next.hidden = false;
+    if (wait && done) wait.hidden = true;
   }
   api.on(scorm12 ? "LMSFinish" : "Terminate", ended);
 
