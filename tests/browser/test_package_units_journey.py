@@ -132,3 +132,36 @@ def test_two_cmi5_aus_next_close_the_tab_resume_on_the_second_and_complete(
     au.locator("#finished:text-is('200')").wait_for(timeout=20_000)
     assert _wait_for(lambda: lms.Completion.objects.filter(user=learner, page=module).exists())
     assert errors == []
+
+
+def test_next_clicked_at_once_after_finishing_a_part_on_a_slow_network_opens_the_next_part(
+    live_server, browser_page
+):
+    """Order only (controlMode choice="false"): the learner passes part 1 and clicks Next at
+    once while the commit saying so is still on its way (a slow mobile network). The next
+    part opens, not part 1 again with "That part opens when you have finished the parts
+    before it", and part 1's pass is stored."""
+    page = browser_page
+    learner, module, step_url = _learner_on_step(
+        live_server, page, scorm2004_multi_package(choice=False), "snabb", completes_on="passed"
+    )
+
+    def slow_commit(route):
+        page.wait_for_timeout(1500)
+        route.continue_()
+
+    page.goto(step_url)
+    sco = page.frame_locator("iframe[data-package-frame]")
+    assert sco.locator("h1").inner_text(timeout=20_000) == "Testkurs"
+    page.route("**/cmi/**", slow_commit)
+    sco.locator("#reply").fill("4")
+    sco.locator("#answer").click()
+    sco.locator("#pass").click()
+    page.locator("a[data-package-next]").click(timeout=20_000)
+
+    page.wait_for_load_state()
+    sco = page.frame_locator("iframe[data-package-frame]")
+    assert sco.locator("h1").inner_text(timeout=20_000) == "Testkurs del 2"
+    assert "opens when you have finished" not in page.content()
+    assert "öppnas när du har gjort klart delarna" not in page.content()
+    assert _unit(learner, "sco-1").success_status == "passed"

@@ -297,3 +297,88 @@ def test_the_daily_schedule_runs_the_evaluation_through_the_queue(school):
         "Skola B": True,
         "Skola D": False,
     }
+
+
+# --- Each person once, whatever the number of units they are placed in ---------------------
+# (make mutate: each count of the evaluation is per person, not per placement.)
+
+
+def test_a_rule_of_four_trained_people_is_at_risk_when_one_of_the_four_expires_soon(school):
+    """Utbildning has four trained: Anna, Bo, Frida (placed in two schools) and Hanna, whose
+    completion lapses in about 20 days. After that three remain, however many placements
+    Frida has: the unit meets the rule today and is at risk."""
+    r = rule(school, min_people=4)
+    evaluate_certification_rules(now=NOW)
+    utbildning = states(school, r)["Utbildning"]
+    assert (utbildning.met, utbildning.at_risk) == (True, True)
+
+
+def test_managers_are_counted_once_each_for_the_figure_and_the_risk(school):
+    """Frida is made a manager (placed in Skola A and B); Erik, a manager, completed 11
+    months and 10 days ago. Trained managers at Utbildning: Anna, Frida, Erik = 3; still
+    trained in 30 days: Anna and Frida."""
+    frida = school.people.frida.learner_profile
+    frida.is_manager = True
+    frida.save(update_fields=["is_manager"])
+    course_completed(
+        school.people.erik, school.course, when=NOW - relativedelta(months=11, days=10)
+    )
+    three = rule(school, name="Tre chefer", min_people=3, managers_only=True)
+    four = rule(school, name="Fyra chefer", min_people=4, managers_only=True)
+    evaluate_certification_rules(now=NOW)
+
+    utbildning = states(school, three)["Utbildning"]
+    assert utbildning.compliant_managers == 3
+    assert (utbildning.met, utbildning.at_risk) == (True, True)
+    assert not states(school, four)["Utbildning"].met
+    assert describe_missing(states(school, four)["Utbildning"].missing) == ["1 chef till"]
+
+
+def test_a_late_new_hire_placed_in_two_schools_is_one_late_new_hire(school):
+    staff_member(
+        school.b,
+        also_in=[school.a],
+        first_name="Greta",
+        username="greta",
+        hire_date=TODAY - timedelta(days=45),
+    )
+    r = rule(school, new_hire_days=30, new_hires_from=TODAY - timedelta(days=365))
+    evaluate_certification_rules(now=NOW)
+    assert states(school, r)["Utbildning"].late_new_hires == 2  # Gustav and Greta
+
+
+def test_an_empty_unit_shows_zeros_and_is_neither_certified_nor_at_risk(school):
+    unit("Skola E", school.utbildning, "Skola")
+    r = rule(school, min_share=80)
+    evaluate_certification_rules(now=NOW)
+    empty = states(school, r)["Skola E"]
+    figures = (empty.audience, empty.compliant, empty.compliant_managers, empty.late_new_hires)
+    assert figures == (0, 0, 0, 0)
+    assert (empty.met, empty.at_risk) == (False, False)
+    assert describe_missing(empty.missing) == ["ingen i målgruppen"]
+
+
+def test_a_unit_that_falls_short_today_is_not_at_risk_but_unmet(school):
+    r = rule(school, min_share=80)
+    evaluate_certification_rules(now=NOW)
+    skola_b = states(school, r)["Skola B"]
+    assert (skola_b.met, skola_b.at_risk) == (False, False)
+
+
+def test_a_share_is_rounded_up_to_whole_people():
+    """Half of 101 people is 50.5: 51 must be trained; 50 is one short."""
+    r = CertificationRule(name="Hälften", min_share=50)
+    short = judge(r, Figures(audience=101, compliant=50))
+    assert not short.met
+    assert short.missing[0]["people"] == 1
+    assert judge(r, Figures(audience=101, compliant=51)).met
+
+
+def test_what_is_missing_of_managers_reads_in_words():
+    missing = [{"kind": "people", "managers": True, "have": 0, "people": 1}]
+    assert describe_missing(missing) == ["ingen utbildad chef"]
+    two = [{"kind": "people", "managers": True, "have": 0, "people": 2}]
+    assert describe_missing(two) == ["2 fler chefer"]
+    with translation.override("en"):
+        assert describe_missing(missing) == ["no trained manager"]
+        assert describe_missing(two) == ["2 more managers"]

@@ -20,7 +20,6 @@ from .certification import (
     evaluate_rule,
     get_rule_states,
     get_unit_rule_history,
-    rules_in_scope,
 )
 from .disclosure import Withheld, withhold_small_groups
 from .forecast import (
@@ -177,7 +176,6 @@ __all__ = [
     "record_sections",
     "redact_names",
     "renew_recurring_assignments",
-    "rules_in_scope",
     "send_due_reminders",
     "send_manager_digests",
     "serialise_training_record",

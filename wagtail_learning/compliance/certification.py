@@ -55,7 +55,6 @@ __all__ = [
     "get_rule_states",
     "get_unit_rule_history",
     "judge",
-    "rules_in_scope",
 ]
 
 STEPLEN = Organisation.steplen
@@ -133,7 +132,7 @@ def describe_missing(missing: list[dict]) -> list[str]:
     "3 new hires outside 30 days"."""
     words = []
     for entry in missing:
-        kind, n = entry.get("kind"), entry.get("people", 0)
+        kind, n = entry.get("kind"), entry.get("people")  # "no_audience" counts none
         if kind == MISSING_AUDIENCE:
             words.append(_("nobody in the audience"))
         elif kind == MISSING_PEOPLE and entry.get("managers"):
@@ -233,20 +232,22 @@ def evaluate_rule(
             unit = by_path.get(values.pop("row"))
             if unit is not None and unit.depth == depth:
                 counted[unit.pk] = values
+    nobody = dict.fromkeys(aggregates, 0)  # a unit without anyone in the audience
     snapshots = []
     for unit in units:
-        values = counted.get(unit.pk, {})
+        values = counted.get(unit.pk, nobody)
         figures = Figures(
-            audience=values.get("audience", 0),
-            compliant=values.get("compliant", 0),
-            compliant_managers=values.get("compliant_managers", 0),
+            audience=values["audience"],
+            compliant=values["compliant"],
+            compliant_managers=values["compliant_managers"],
+            # Counted only under a rule with a new-hire window.
             late_new_hires=values.get("late_new_hires", 0),
         )
         verdict = judge(rule, figures)
         later = Figures(
             audience=figures.audience,
-            compliant=values.get("lasting", 0),
-            compliant_managers=values.get("lasting_managers", 0),
+            compliant=values["lasting"],
+            compliant_managers=values["lasting_managers"],
             late_new_hires=figures.late_new_hires,
         )
         snapshots.append(
@@ -309,13 +310,6 @@ def evaluate_certification_rules(*, now: datetime | None = None) -> dict[str, in
 
 
 # --- Reading the snapshots -----------------------------------------------------------------
-
-
-def rules_in_scope(user) -> QuerySet[CertificationRule]:
-    """The rules whose assignment's unit lies in (or above) the user's scope."""
-    from wagtail_learning.org.api import scope_queryset
-
-    return scope_queryset(user, CertificationRule.objects.all())
 
 
 def _scoped_snapshots(user) -> QuerySet[UnitRuleSnapshot]:
