@@ -11,3 +11,12 @@ def editor_save_waits_for_autosave():
     return format_html(
         '<script src="{}" defer></script>', static("wagtail_learning/js/editor-save.js")
     )
+
+
+@hooks.register("construct_homepage_panels")
+def hr_compliance_summary(request, panels):
+    # HR's dashboard panel lives in its own module (hr.home_panel); registered here, not in
+    # hr.wagtail_hooks, which holds the HR menu and report views.
+    from wagtail_learning.hr.home_panel import compliance_summary_panels
+
+    compliance_summary_panels(request, panels)

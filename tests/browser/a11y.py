@@ -2,8 +2,10 @@
 beside this file) injected into the page by Playwright; a page passes with no serious or
 critical violation of WCAG 2.2 A/AA (2.2's rules include target size, 2.5.8).
 
-Besides axe: `focus_problems` (2.4.7, every focusable element shows a focus indicator) and
-`reflow_problems` (1.4.10, no sideways scrolling at 320 px)."""
+Besides axe: `focus_problems` (2.4.7, every focusable element shows a focus indicator),
+`focus_appearance_problems` on our own pages (also 1.4.11, the indicator has 3:1 against
+what is beside it, and 2.4.11, our content does not hide it) and `scrolls_sideways` (1.4.10,
+no sideways scrolling at 320 px)."""
 
 from __future__ import annotations
 
@@ -144,7 +146,7 @@ def assert_accessible(page, label: str = "") -> None:
     assert not violations, f"axe on {label or page.url}:\n{describe(violations)}"
 
 
-# --- Visible focus (WCAG 2.4.7) -------------------------------------------------------------
+# --- Focus: visible (2.4.7), its contrast (1.4.11), not obscured (2.4.11) ---------------
 
 FOCUSABLE = (
     "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), "
@@ -174,14 +176,107 @@ SNAPSHOT_STYLES = """(selector) => {
 
 # Called once the keyboard has been used (Chromium shows :focus-visible for focus() calls
 # that follow a key press): focuses each element in turn and names those that look the same
-# focused as not. A visually hidden skip link that appears on focus counts as shown.
-FOCUS_EACH = """(limit) => {
+# focused as not (2.4.7). A visually hidden skip link that appears on focus counts as shown.
+# With `measure`, also what the indicator looks like (1.4.11 for the indicator, the bar of
+# 2.4.13) and whether it can be seen once focused (2.4.11):
+#  - the indicator is what focus changed: an outline or box shadow (a ring, against the
+#    background around the element: the first opaque background colour up the tree, the
+#    translucent ones on the way composited over it; against the element's own background
+#    when the ring is drawn inside it), a border or background colour (against its colour
+#    unfocused). An indicator of several parts passes when one part has 3:1: the house's
+#    ring is yellow outside (on the dark header) and ink inside (on white);
+#  - obscured: the element is focused again as the keyboard would (scrolled into view by
+#    the browser), and five points of it (the centre, points near the corners) are hit
+#    tested; when each lands on an element that is neither it, inside it nor around it
+#    (a fixed banner, a sticky header), focus is hidden by our content.
+FOCUS_EACH = """([limit, measure]) => {
   const describe = el => (el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
     (el.className && typeof el.className === 'string'
        ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
     ' "' + (el.textContent || el.value || el.getAttribute('aria-label') || '')
        .trim().slice(0, 40) + '"');
-  const unchanged = [];
+  const rgba = text => {
+    const m = /rgba?\\(([^)]+)\\)/.exec(text || '');
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3]));
+  const luminance = c => {
+    const [r, g, b] = c.slice(0, 3).map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+  const backdrop = start => {
+    const layers = [];
+    for (let node = start; node; node = node.parentElement) {
+      const colour = rgba(getComputedStyle(node).backgroundColor);
+      if (colour && colour[3] > 0) {
+        layers.push(colour);
+        if (colour[3] >= 1) break;
+      }
+    }
+    return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255]);
+  };
+  const css = c => 'rgb(' + c.slice(0, 3).map(Math.round).join(', ') + ')';
+  // Each part of the indicator: [what, its colour, the colour beside it].
+  const parts = (el, style, before) => {
+    const found = [];
+    const [bStyle, bWidth, bColour, bShadow, bTop, bBottom, , bBackground] = before.split('|');
+    const outside = backdrop(el.parentElement);
+    const own = backdrop(el);
+    const outlined = style.outlineStyle !== 'none' && style.outlineStyle !== 'hidden' &&
+      parseFloat(style.outlineWidth) > 0;
+    if (outlined && (style.outlineStyle !== bStyle || style.outlineWidth !== bWidth ||
+                     style.outlineColor !== bColour)) {
+      const colour = rgba(style.outlineColor);
+      const beside = parseFloat(style.outlineOffset) < 0 ? own : outside;
+      if (colour) found.push(['outline', over(colour, beside), beside]);
+      // Chromium's own ring (outline-style: auto) is two rings, dark and white.
+      if (style.outlineStyle === 'auto') found.push(['outline', [255, 255, 255], beside]);
+    }
+    if (style.boxShadow !== bShadow && style.boxShadow !== 'none') {
+      const px = '\\\\s+(-?[\\\\d.]+)px';  // colour, x, y, blur, spread (Chromium's order)
+      const shadow = new RegExp('(rgba?\\\\([^)]+\\\\))' + px.repeat(4) + '(\\\\s+inset)?', 'g');
+      for (const m of style.boxShadow.matchAll(shadow)) {
+        const colour = rgba(m[1]);
+        if (!colour || parseFloat(m[5]) <= 0) continue;
+        const beside = m[6] ? own : outside;
+        found.push(['box-shadow', over(colour, beside), beside]);
+      }
+    }
+    for (const [name, now, was] of [['border', style.borderTopColor, bTop],
+                                    ['border', style.borderBottomColor, bBottom],
+                                    ['background', style.backgroundColor, bBackground]]) {
+      const [a, b] = [rgba(now), rgba(was)];
+      if (now !== was && a && b) found.push([name, over(a, outside), over(b, outside)]);
+    }
+    return found;
+  };
+  const hidden = el => {
+    const box = el.getBoundingClientRect();
+    const [w, h] = [window.innerWidth, window.innerHeight];
+    const dx = Math.min(3, box.width / 2), dy = Math.min(3, box.height / 2);
+    const points = [[box.left + box.width / 2, box.top + box.height / 2],
+                    [box.left + dx, box.top + dy], [box.right - dx, box.top + dy],
+                    [box.left + dx, box.bottom - dy], [box.right - dx, box.bottom - dy]]
+      .filter(([x, y]) => x >= 0 && y >= 0 && x < w && y < h);
+    if (!points.length) return 'outside the window';
+    const seen = points.some(([x, y]) => {
+      const hit = document.elementFromPoint(x, y);
+      return hit && (hit === el || el.contains(hit) || hit.contains(el));
+    });
+    if (seen) return null;
+    const cover = document.elementFromPoint(...points[0]);
+    return cover ? 'under ' + describe(cover).slice(0, 60) : 'not painted';
+  };
+  const unchanged = [], faint = [], obscured = [];
   const elements = window.__a11yElements.slice(0, limit);
   elements.forEach((el, i) => {
     const before = window.__a11yBefore[i];
@@ -195,22 +290,49 @@ FOCUS_EACH = """(limit) => {
       Math.abs(box.left - beforeBox.left) > 2;
     if (after === before && !moved) {
       unchanged.push(describe(el));
+      return;
     }
+    if (!measure) return;
+    const found = parts(el, style, before);
+    if (found.length) {
+      const best = found.reduce((a, b) => ratio(a[1], a[2]) >= ratio(b[1], b[2]) ? a : b);
+      const r = ratio(best[1], best[2]);
+      if (r < 3) {
+        faint.push(describe(el) + ': ' + (Math.floor(r * 10) / 10).toFixed(1) + ':1 (' +
+                   best[0] + ' ' + css(best[1]) + ' on ' + css(best[2]) + ')');
+      }
+    }
+    el.blur();
+    el.focus();  // as the keyboard would: the browser scrolls it into view
+    const where = hidden(el);
+    if (where) obscured.push(describe(el) + ': ' + where);
   });
   document.activeElement && document.activeElement.blur && document.activeElement.blur();
-  return unchanged;
+  window.scrollTo(0, 0);
+  return {'2.4.7': unchanged, '1.4.11': faint, '2.4.11': obscured};
 }"""
+
+
+def _focus_findings(page, *, limit: int, measure: bool) -> dict[str, list[str]]:
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.evaluate(SNAPSHOT_STYLES, FOCUSABLE)
+    page.keyboard.press("Shift")  # keyboard modality: focus() calls now show :focus-visible
+    return page.evaluate(FOCUS_EACH, [limit, measure])
 
 
 def focus_problems(page, *, limit: int = 120, admin: bool = False) -> list[str]:
     """The focusable elements on the page (up to `limit`, in document order) whose look does
     not change when they have keyboard focus; on admin pages, but for the known barriers."""
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    page.evaluate(SNAPSHOT_STYLES, FOCUSABLE)
-    page.keyboard.press("Shift")  # keyboard modality: focus() calls now show :focus-visible
-    found = page.evaluate(FOCUS_EACH, limit)
+    found = _focus_findings(page, limit=limit, measure=False)["2.4.7"]
     allowed = admin_allowed if admin else nothing_allowed
     return [element for element in found if not allowed("focus", element)]
+
+
+def focus_appearance_problems(page, *, limit: int = 120) -> dict[str, list[str]]:
+    """On our own pages: per criterion, the focusable elements (up to `limit`) whose focus
+    does not show (2.4.7), whose indicator has less than 3:1 against what is beside it
+    (1.4.11), or which our content hides once focused (2.4.11 Focus Not Obscured)."""
+    return _focus_findings(page, limit=limit, measure=True)
 
 
 # --- Reflow (WCAG 1.4.10) -------------------------------------------------------------------

@@ -312,16 +312,16 @@ PROGRAMME_OWNER = [
     _a("hr_programme_report", lambda w: f"/admin/hr/shared/{w['shared_course'].pk}/report/"),
 ]
 
-# role: (demo account, pages). Organisers are those who may edit the event page: the demo has
-# no account for that alone, so the superuser opens the organiser's pages; the programme
-# owner is the coordinator of the organisation that owns the shared minorities series; the
-# administrator opens the admin pages only a superuser has.
+# role: (demo account, pages). The organiser is the demo's `arrangor` (home/demo/organiser.py):
+# edits the calendar's events and runs the network meeting, edits no course and is not HR;
+# the programme owner is the coordinator of the organisation that owns the shared minorities
+# series; the administrator opens the admin pages only a superuser has.
 ROLES: dict[str, tuple[str | None, list[Check]]] = {
     "public": (None, PUBLIC),
     "learner": ("learner", LEARNER),
     "external": ("kontakt", EXTERNAL),
     "editor": ("editor", EDITOR),
-    "organiser": ("admin", ORGANISER),
+    "organiser": ("arrangor", ORGANISER),
     "hr": ("hr", HR),
     "coordinator": ("pitea", COORDINATOR),
     "programme_owner": ("hr-sundbyberg", PROGRAMME_OWNER),

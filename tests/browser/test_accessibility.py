@@ -18,7 +18,14 @@ from wagtail_learning.courses.models import CoursePage
 from wagtail_learning.modules.models import ModulePage
 from wagtail_learning.org.api import LearnerProfile, Organisation
 
-from .a11y import axe_violations, describe, ensure_axe, focus_problems, scrolls_sideways
+from .a11y import (
+    axe_violations,
+    describe,
+    ensure_axe,
+    focus_appearance_problems,
+    focus_problems,
+    scrolls_sideways,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,6 +93,40 @@ def test_the_wcag_2_2_checks_find_what_they_must(browser_page):
     assert scrolls_sideways(page) == []
     page.set_content('<html lang="sv"><body><div style="width: 500px">bred</div></body></html>')
     assert scrolls_sideways(page)
+
+
+HOUSE_RING = (
+    ":focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px;"
+    " box-shadow: 0 0 0 5px #1b1f24; }"
+)
+
+
+def test_the_focus_indicator_is_measured_not_only_seen(browser_page):
+    """2.4.11 and 1.4.11 on the indicator: a pale yellow ring alone on white (1.6:1) fails,
+    as does a link that a fixed banner covers once it has focus; the house's two-colour ring
+    (yellow outside, ink inside) passes on white and on the dark header, and a link with a
+    dark ring beside the banner passes."""
+    page = browser_page
+    page.set_content(
+        '<html lang="sv"><head><title>t</title><style>'
+        f"{HOUSE_RING} #pale:focus-visible {{ outline: 3px solid #ffbf47; box-shadow: none; }}"
+        " header { background: #083d6d; } header a { color: #fff; }"
+        " .banner { position: fixed; left: 0; right: 0; bottom: 0; height: 60vh;"
+        " background: #fff; border-top: 1px solid #000; }"
+        '</style></head><body><header><a id="dark" href="#d">Mörk</a></header><main>'
+        '<p><a id="ringed" href="#a">Ringad</a></p><p><a id="pale" href="#b">Blek</a></p>'
+        '<div style="height: 3000px"></div><p><a id="covered" href="#c">Täckt</a></p>'
+        '<div style="height: 3000px"></div></main>'
+        '<div class="banner"><a id="in-banner" href="#e">Stäng</a></div></body></html>'
+    )
+    found = focus_appearance_problems(page)
+    contrast = " ".join(found["1.4.11"])
+    obscured = " ".join(found["2.4.11"])
+    assert "#pale" in contrast and "1.6" in contrast, found
+    assert "#covered" in obscured, found
+    for fine in ("#ringed", "#dark", "#in-banner"):
+        assert fine not in contrast + obscured, (fine, found)
+    assert found["2.4.7"] == []
 
 
 def test_learner_and_verification_pages_have_no_serious_violations(live_server, browser_page, demo):

@@ -616,6 +616,37 @@ def test_the_live_minorities_series_is_in_the_calendar_and_linked_from_its_cours
 
 
 @pytest.mark.django_db
+def test_the_organiser_runs_the_network_meeting_and_edits_no_course_nor_sees_hr(seed, client):
+    """Issue 25: the accessibility suite's organiser borrowed the superuser; `arrangor` is
+    an organiser only: edits the calendar's events, runs the county boards' meeting (all its
+    participants), edits no course and reads no one's training."""
+    from wagtail_learning.events.services import runs_event
+
+    seed()
+    organiser = get_user_model().objects.get(username="arrangor")
+    network = EventPage.objects.get(slug="perspektivtrangsel")
+    other = EventPage.objects.get(slug="att-gora-interkulturellt")
+
+    assert organiser.check_password("demo") and not organiser.is_superuser
+    assert network.permissions_for_user(organiser).can_edit()
+    assert runs_event(organiser, network)
+    assert not runs_event(organiser, other)  # organised by others: edits it, does not run it
+    catalogue = CourseIndexPage.objects.get()
+    assert not catalogue.permissions_for_user(organiser).can_edit()
+    assert not organiser.has_perm("modules.change_lecture")
+    assert not organiser.has_perm("compliance.view_compliance")
+
+    client.force_login(organiser)
+    participants = client.get(reverse("events_participants", args=[network.pk]))
+    assert participants.status_code == 200
+    assert network.registrations.exclude(status="cancelled").count() >= 10
+    assert "Botkyrka kommun" in participants.content.decode()  # every organisation's people
+    assert client.get(reverse("events_index")).status_code == 200
+    hr_report = client.get(reverse("hr_compliance"))
+    assert hr_report.status_code == 403 or _refused(hr_report)
+
+
+@pytest.mark.django_db
 def test_hr_has_people_overdue_a_certificate_about_to_lapse_and_a_new_hire_rule(seed, client):
     """Issue 21: after seed_demo Huddinge's HR had nothing to act on (every assignment was
     due weeks later). Read as `hr` in the admin's HR pages."""

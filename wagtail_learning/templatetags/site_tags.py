@@ -1,13 +1,54 @@
+import re
+
 from django import template
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from wagtail_learning.lms import api as lms
 
 register = template.Library()
+
+TITLE_SEPARATOR = " – "
+_TITLE_PARTS = re.compile(r"(?:^|\s+)–(?:\s+|$)")
+
+
+def distinct_title_parts(text: str) -> str:
+    """The parts of a page title (the step, the module or page, the site, joined by " – "),
+    each once, in order, empty ones left out: "Grund – Grund – Lärplattformen" becomes
+    "Grund – Lärplattformen". A step titled as its module or a home page titled as the site
+    would otherwise be read out twice."""
+    seen: set[str] = set()
+    parts = []
+    for part in _TITLE_PARTS.split(text.strip()):
+        part = part.strip()
+        if part and part.casefold() not in seen:
+            seen.add(part.casefold())
+            parts.append(part)
+    return TITLE_SEPARATOR.join(parts)
+
+
+class _DocumentTitleNode(template.Node):
+    child_nodelists = ("nodelist",)  # so that {% block %}s inside it are found and filled
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        # What is inside was rendered (and escaped) by the template engine.
+        return mark_safe(distinct_title_parts(self.nodelist.render(context)))  # noqa: S308
+
+
+@register.tag
+def document_title(parser, token):
+    """{% document_title %}{% block title %}…{% endblock %} – {{ site }}{% enddocument_title %}:
+    the base template's <title>, each part once (`distinct_title_parts`)."""
+    nodelist = parser.parse(("enddocument_title",))
+    parser.delete_first_token()
+    return _DocumentTitleNode(nodelist)
 
 
 @register.inclusion_tag("wagtail_learning/breadcrumbs.html", takes_context=True)

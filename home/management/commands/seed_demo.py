@@ -42,6 +42,8 @@ from home.demo.events import seed_events
 from home.demo.external import accounts as external_accounts
 from home.demo.external import seed_external
 from home.demo.insight import seed_insight
+from home.demo.organiser import accounts as organiser_accounts
+from home.demo.organiser import seed_organiser
 from home.demo.packages import seed_packages
 from home.demo.shared import OWNER as MINORITIES_OWNER
 from home.demo.shared import accounts as shared_accounts
@@ -203,6 +205,7 @@ class Command(BaseCommand):
 
         for title, created in seed_events(home, catalogue).items():
             self.note("events", title, created=created)
+        seed_organiser(self.note)  # the events' organiser (after the events: their index)
         self.print_summary()
 
     # --- Bookkeeping --------------------------------------------------------------------
@@ -678,7 +681,7 @@ class Command(BaseCommand):
         for account in content.ACCOUNTS:
             name = f"{account['first_name']} {account['last_name']}"
             self.stdout.write(f"  {account['username']:<8} {name:<16} {account['role']}")
-        for username, role in [*shared_accounts(), *external_accounts()]:
+        for username, role in [*shared_accounts(), *external_accounts(), *organiser_accounts()]:
             self.stdout.write(f"  {username:<17} {role}")
 
 
