@@ -305,6 +305,7 @@ CMI5_XML_MULTI = """<?xml version="1.0" encoding="utf-8"?>
     <title><langstring lang="sv">Del 1</langstring></title>
     <description><langstring lang="sv">Del 1</langstring></description>
     <url>au.html</url>
+    <launchParameters>avsnitt=1</launchParameters>
   </au>
   <block id="https://example.org/block/1">
     <title><langstring lang="sv">Block</langstring></title>
@@ -314,7 +315,7 @@ CMI5_XML_MULTI = """<?xml version="1.0" encoding="utf-8"?>
       <description><langstring lang="sv">Del 2</langstring></description>
       <url>au.html?del=2</url>
     </au>
-    <au id="https://example.org/au/extra" moveOn="NotApplicable">
+    <au id="https://example.org/au/extra" moveOn="{extra_move_on}">
       <title><langstring lang="sv">Extramaterial</langstring></title>
       <description><langstring lang="sv">Frivilligt</langstring></description>
       <url>au.html?del=3</url>
@@ -362,10 +363,14 @@ def scorm2004_multi_package(*, title="Likabehandling 2004 i delar", choice=True)
     )
 
 
-def cmi5_multi_package(*, title="Likabehandling cmi5 i delar") -> bytes:
+def cmi5_multi_package(
+    *, title="Likabehandling cmi5 i delar", extra_move_on="NotApplicable"
+) -> bytes:
+    """Three AUs: one before a block, two in it (the second, "extra", counts for nothing
+    unless given a moveOn)."""
     return build_zip(
         {
-            "cmi5.xml": CMI5_XML_MULTI.format(title=title),
+            "cmi5.xml": CMI5_XML_MULTI.format(title=title, extra_move_on=extra_move_on),
             **sco_files(),
             "au.html": AU_HTML,
             "au.js": AU_JS,

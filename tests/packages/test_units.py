@@ -262,7 +262,7 @@ def test_a_cmi5_course_is_satisfied_when_every_au_that_counts_is(client):
     assert two["fetch"] != one["fetch"]
     attempt = PackageAttempt.objects.get(user=learner)
     verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in attempt.cmi.get("statements", [])]
-    assert verbs == ["abandoned"]  # AU 1's session never sent "terminated"
+    assert verbs == ["launched", "abandoned", "launched"]  # AU 1 never sent "terminated"
     _lrs(client, two, "statements", two["token"], body=_statement(two, "completed"))
     assert _done(learner, module)
     attempt.refresh_from_db()
@@ -277,7 +277,103 @@ def test_a_cmi5_course_is_satisfied_when_every_au_that_counts_is(client):
     assert three["activityId"] == "https://example.org/au/2"
     attempt.refresh_from_db()
     verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in attempt.cmi["statements"]]
-    assert verbs == ["abandoned", "satisfied", "abandoned"]  # AU 2 did not terminate either
+    assert verbs == ["launched", "abandoned", "launched", "satisfied", "satisfied",  # block, course
+                     "abandoned", "launched"]  # AU 2 did not terminate either  # fmt: skip
+
+
+CMI5_EXT = "https://w3id.org/xapi/cmi5/context/extensions/"
+
+
+def _lms_statements(learner, verb: str) -> list[dict]:
+    attempt = PackageAttempt.objects.get(user=learner)
+    return [s for s in attempt.cmi.get("statements", []) if s["verb"]["id"].endswith("/" + verb)]
+
+
+@pytest.mark.django_db
+def test_a_cmi5_launch_records_one_launched_statement_with_the_launch_context(client):
+    _package, course, module, step = _world(cmi5_multi_package())
+    learner = enrolled_learner(course)
+    client.force_login(learner)
+
+    one = _launch_au(client, module, step, "https://example.org/au/1")
+
+    [launched] = _lms_statements(learner, "launched")
+    assert launched["verb"]["id"] == "http://adlnet.gov/expapi/verbs/launched"
+    assert launched["actor"] == json.loads(one["actor"])
+    assert launched["object"]["id"] == "https://example.org/au/1"
+    context = launched["context"]
+    assert context["registration"] == one["registration"]
+    assert {"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"} in context[
+        "contextActivities"]["category"]  # fmt: skip
+    extensions = context["extensions"]
+    data = _lrs(client, one, "activities/state", one["token"], "get", stateId="LMS.LaunchData")
+    session = data.json()["contextTemplate"]["extensions"][CMI5_EXT + "sessionid"]
+    assert extensions[CMI5_EXT + "sessionid"] == session  # the AU's own session
+    assert extensions[CMI5_EXT + "launchmode"] == "Normal"
+    assert extensions[CMI5_EXT + "launchurl"] == "http://testserver" + one["path"]
+    assert extensions[CMI5_EXT + "moveon"] == "CompletedAndPassed"
+    assert extensions[CMI5_EXT + "publisherid"] == "https://example.org/au/1"
+    assert extensions[CMI5_EXT + "launchparameters"] == "avsnitt=1"
+    assert extensions[CMI5_EXT + "masteryscore"] == 0.8
+    assert one["fetch"] not in json.dumps(launched)  # the one-time secret stays out
+    assert data.json()["launchParameters"] == "avsnitt=1"
+
+
+@pytest.mark.django_db
+def test_two_cmi5_launches_record_two_launched_statements_with_their_own_sessions(client):
+    _package, course, module, step = _world(cmi5_multi_package())
+    learner = enrolled_learner(course)
+    client.force_login(learner)
+
+    _launch_au(client, module, step, "https://example.org/au/2")
+    _launch_au(client, module, step, "https://example.org/au/2")
+
+    launched = _lms_statements(learner, "launched")
+    assert len(launched) == 2
+    sessions = {s["context"]["extensions"][CMI5_EXT + "sessionid"] for s in launched}
+    assert len(sessions) == 2
+    assert launched[0]["context"]["extensions"][CMI5_EXT + "launchurl"].endswith(
+        "/au.html?del=2")  # fmt: skip
+    assert CMI5_EXT + "launchparameters" not in launched[0]["context"]["extensions"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", [["2", "extra"], ["extra", "2"]])
+def test_a_cmi5_block_is_satisfied_once_when_its_aus_are_in_either_order(client, order):
+    _package, course, module, step = _world(cmi5_multi_package(extra_move_on="Completed"))
+    learner = enrolled_learner(course)
+    client.force_login(learner)
+    block = "https://example.org/block/1"
+
+    def block_satisfied():
+        return [s for s in _lms_statements(learner, "satisfied") if s["object"]["id"] == block]
+
+    first, second = (_launch_au(client, module, step, f"https://example.org/au/{au}")
+                     for au in order)  # fmt: skip
+    _lrs(client, first, "statements", first["token"], body=_statement(first, "completed"))
+    assert block_satisfied() == []  # one of its two AUs
+    _lrs(client, second, "statements", second["token"], body=_statement(second, "completed"))
+    [satisfied] = block_satisfied()
+    assert satisfied["context"]["registration"] == first["registration"]
+    assert (
+        satisfied["context"]["extensions"][CMI5_EXT + "sessionid"]
+        == (
+            _lms_statements(learner, "launched")[-1]["context"]["extensions"][
+                CMI5_EXT + "sessionid"
+            ]
+        )
+    )
+    assert not _done(learner, module)  # AU 1, outside the block, is still to do
+
+    _lrs(client, second, "statements", second["token"], body=_statement(second, "completed"))
+    _lrs(client, first, "statements", first["token"], body=_statement(first, "completed"))
+    assert len(block_satisfied()) == 1  # repeat commits record nothing more
+
+
+def test_each_cmi5_au_keeps_the_blocks_it_is_in():
+    package = _read(cmi5_multi_package())
+    assert [au["blocks"] for au in package.aus] == [
+        [], ["https://example.org/block/1"], ["https://example.org/block/1"]]  # fmt: skip
 
 
 # --- The migration ----------------------------------------------------------------------

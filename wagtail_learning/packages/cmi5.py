@@ -29,11 +29,16 @@ __all__ = ["launch_url", "fetch_token", "lrs"]
 VERBS = "http://adlnet.gov/expapi/verbs/"
 COMPLETED, PASSED, FAILED = VERBS + "completed", VERBS + "passed", VERBS + "failed"
 TERMINATED = VERBS + "terminated"
+LAUNCHED = VERBS + "launched"
 SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
 ABANDONED = "https://w3id.org/xapi/adl/verbs/abandoned"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 SESSION_ID = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 MOVE_ON_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/moveon"
+EXTENSIONS = "https://w3id.org/xapi/cmi5/context/extensions/"
+LAUNCH_MODE, LAUNCH_URL = EXTENSIONS + "launchmode", EXTENSIONS + "launchurl"
+MOVE_ON, PUBLISHER_ID = EXTENSIONS + "moveon", EXTENSIONS + "publisherid"
+LAUNCH_PARAMETERS, MASTERY_SCORE = EXTENSIONS + "launchparameters", EXTENSIONS + "masteryscore"
 XAPI_VERSION = "1.0.3"
 MAX_BODY = 1024 * 1024
 
@@ -106,6 +111,29 @@ def _abandon_open_sessions(request, attempt: PackageAttempt) -> None:
         launch.save(update_fields=["ended"])
 
 
+def _launched(request, attempt, launch: Cmi5Launch, au: dict, path: str) -> dict:
+    """The LMS's `launched` statement for a session, made before the AU is launched
+    (cmi5 9.5.4.1, 10.2.1), with the launch's context extensions. launchURL is the AU's
+    address as the course structure gives it, without the launch parameters: the fetch
+    URL is a one-time secret and has no place in a statement."""
+    extensions = {
+        SESSION_ID: str(launch.pk),
+        LAUNCH_MODE: "Normal",
+        LAUNCH_URL: request.build_absolute_uri(
+            path + (f"?{au['query']}" if au.get("query") else "")
+        ),
+        MOVE_ON: au.get("move_on", "NotApplicable"),
+        PUBLISHER_ID: au["id"],
+    }
+    if au.get("launch_parameters"):
+        extensions[LAUNCH_PARAMETERS] = au["launch_parameters"]
+    if au.get("mastery_score") is not None:
+        extensions[MASTERY_SCORE] = au["mastery_score"]
+    return _lms_statement(
+        request, attempt, LAUNCHED, "launched", au["id"], context={"extensions": extensions}
+    )
+
+
 def launch_url(
     request, *, module, step_id: str, package: ContentPackage, cycle: int, unit=None
 ) -> str:
@@ -116,13 +144,14 @@ def launch_url(
         attempt = _attempt(request.user, module, step_id, cycle, package)
         attempt = PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
         _abandon_open_sessions(request, attempt)
-        attempt.save(update_fields=["cmi", "updated_at"])
         index = _au_index(package, unit)
         launch = Cmi5Launch.objects.create(
             attempt=attempt, au_index=index, secret=secrets.token_urlsafe(32)
         )
-    au = package.aus[index]
-    path = reverse("packages:file", args=[module.pk, step_id, au["path"]])
+        au = package.aus[index]
+        path = reverse("packages:file", args=[module.pk, step_id, au["path"]])
+        _record_lms_statement(attempt, _launched(request, attempt, launch, au, path))
+        attempt.save(update_fields=["cmi", "updated_at"])
     params = {
         "endpoint": request.build_absolute_uri(reverse("packages:cmi5_lrs")),
         "fetch": request.build_absolute_uri(reverse("packages:cmi5_fetch", args=[launch.secret])),
@@ -204,6 +233,41 @@ def course_result(package: ContentPackage, records: dict) -> tuple[bool, bool, f
     return satisfied, passed, round(sum(scores) / len(scores), 2) if scores else None
 
 
+def _satisfied(request, attempt, launch: Cmi5Launch, object_id: str) -> dict:
+    """The LMS's `satisfied` for a block or the course (cmi5 9.6.3), in the session whose
+    statement satisfied it."""
+    return _lms_statement(
+        request, attempt, SATISFIED, "satisfied", object_id,
+        context={"contextActivities": {
+            "category": [{"id": CMI5_CATEGORY}, {"id": MOVE_ON_CATEGORY}]},
+            "extensions": {SESSION_ID: str(launch.pk)}},
+    )  # fmt: skip
+
+
+def _blocks_newly_satisfied(package: ContentPackage, records: dict, attempt) -> list[str]:
+    """Blocks satisfied now and not recorded before, innermost first: a block is satisfied
+    when every AU in it (nested blocks' too) whose moveOn is not NotApplicable is. A
+    package read before blocks were kept has no blocks here."""
+    done = set(attempt.cmi.get("satisfied_blocks", []))
+    members: dict[str, list[dict]] = {}
+    depth: dict[str, int] = {}
+    for au in package.aus:
+        for level, block in enumerate(au.get("blocks", [])):
+            members.setdefault(block, []).append(au)
+            depth[block] = level
+    satisfied = [
+        block
+        for block, aus in members.items()
+        if block not in done
+        and all(
+            records.get(au["id"]) is not None and records[au["id"]].cmi.get("satisfied")
+            for au in aus
+            if au.get("move_on", "NotApplicable") != "NotApplicable"
+        )
+    ]
+    return sorted(satisfied, key=lambda block: -depth[block])
+
+
 def _statements(request, launch: Cmi5Launch):
     try:
         body = json.loads(request.body.decode("utf-8")) if request.body else None
@@ -250,17 +314,14 @@ def _statements(request, launch: Cmi5Launch):
         record.commits += 1
         record.save()
         records = {r.unit_id: r for r in attempt.units.all()}
+        for block in _blocks_newly_satisfied(package, records, attempt):
+            _record_lms_statement(attempt, _satisfied(request, attempt, launch, block))
+            attempt.cmi = {
+                **attempt.cmi, "satisfied_blocks": [*attempt.cmi.get("satisfied_blocks", []), block]
+            }  # fmt: skip
         satisfied, passed, course_score = course_result(package, records)
         if satisfied and not attempt.cmi.get("satisfied"):
-            _record_lms_statement(
-                attempt,
-                _lms_statement(
-                    request, attempt, SATISFIED, "satisfied", course_id(package),
-                    context={"contextActivities": {
-                        "category": [{"id": CMI5_CATEGORY}, {"id": MOVE_ON_CATEGORY}]},
-                        "extensions": {SESSION_ID: str(launch.pk)}},
-                ),
-            )  # fmt: skip
+            _record_lms_statement(attempt, _satisfied(request, attempt, launch, course_id(package)))
             attempt.cmi = {**attempt.cmi, "satisfied": True}
         # The course's completion as the AUs report it (every AU that counts completed),
         # beside its satisfaction, which is what the engine is given.
@@ -310,6 +371,8 @@ def _launch_data(request, launch: Cmi5Launch) -> dict:
     }
     if au.get("mastery_score") is not None:
         data["masteryScore"] = au["mastery_score"]
+    if au.get("launch_parameters"):
+        data["launchParameters"] = au["launch_parameters"]
     return data
 
 

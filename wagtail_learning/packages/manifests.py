@@ -305,29 +305,41 @@ def _langstring(element, name: str) -> str:
     return (strings[0].text or "").strip() if strings else (found.text or "").strip()
 
 
+def _cmi5_au(au, files, blocks: list[str]) -> dict:
+    url_element = next(iter(_children(au, "url")), None)
+    href = (url_element.text or "").strip() if url_element is not None else ""
+    path, query = _relative_file(href, files)
+    mastery = au.get("masteryScore")
+    parameters = next(iter(_children(au, "launchParameters")), None)
+    return {
+        "id": au.get("id", ""),
+        "title": _langstring(au, "title"),
+        "path": path,
+        "query": query,
+        "move_on": au.get("moveOn", "NotApplicable"),
+        "mastery_score": float(mastery) if mastery else None,
+        "launch_method": au.get("launchMethod", "AnyWindow"),
+        "launch_parameters": (parameters.text or "").strip() if parameters is not None else "",
+        "blocks": list(blocks),
+    }
+
+
 def _read_cmi5(archive, files) -> CheckedPackage:
     root = _parse(archive, files[CMI5_MANIFEST])
     if _local(root.tag) != "courseStructure":
         raise ValidationError(_("cmi5.xml does not describe a cmi5 course structure."))
     aus = []
-    for au in root.iter():
-        if _local(au.tag) != "au":
-            continue
-        url_element = next(iter(_children(au, "url")), None)
-        href = (url_element.text or "").strip() if url_element is not None else ""
-        path, query = _relative_file(href, files)
-        mastery = au.get("masteryScore")
-        aus.append(
-            {
-                "id": au.get("id", ""),
-                "title": _langstring(au, "title"),
-                "path": path,
-                "query": query,
-                "move_on": au.get("moveOn", "NotApplicable"),
-                "mastery_score": float(mastery) if mastery else None,
-                "launch_method": au.get("launchMethod", "AnyWindow"),
-            }
-        )
+
+    def walk(element, blocks: list[str]):
+        # Document order, blocks nested in blocks; each AU keeps the ids of the blocks
+        # around it (outermost first): the LMS judges a block's satisfaction from them.
+        for child in element:
+            if _local(child.tag) == "block":
+                walk(child, [*blocks, child.get("id", "")])
+            elif _local(child.tag) == "au":
+                aus.append(_cmi5_au(child, files, blocks))
+
+    walk(root, [])
     if not aus:
         raise ValidationError(_("cmi5.xml names no assignable unit (AU)."))
     course = next(iter(_children(root, "course")), None)
