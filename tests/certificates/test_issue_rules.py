@@ -244,10 +244,10 @@ def test_a_failed_render_whose_claim_was_taken_over_leaves_the_other_workers_res
         user=learner, page=certified.course, completion=_completion(learner, certified.course)
     )
 
+    theirs = timezone.now() + timedelta(seconds=1)
+
     def overtaken_then_broken(self, context):
-        Certificate.objects.filter(pk=certificate.pk).update(
-            render_claimed_at=timezone.now() + timedelta(seconds=1)
-        )
+        Certificate.objects.filter(pk=certificate.pk).update(render_claimed_at=theirs)
         raise ValueError("fonts missing")
 
     monkeypatch.setattr(WeasyPrintRenderer, "render", overtaken_then_broken)
@@ -256,11 +256,12 @@ def test_a_failed_render_whose_claim_was_taken_over_leaves_the_other_workers_res
 
     assert result.status == Certificate.Status.PENDING
     assert result.last_error == ""
-    assert result.render_claimed_at is not None, "the other worker's claim stands"
+    assert result.render_claimed_at == theirs, "the other worker's claim stands"
 
 
+@pytest.mark.parametrize("ours", ["rendered", "failed too"])
 def test_when_the_other_worker_failed_our_lost_claim_does_not_raise_its_failure(
-    certified, learner, queued, monkeypatch, caplog
+    certified, learner, queued, monkeypatch, caplog, ours
 ):
     certificate = services.issue_certificate(
         user=learner, page=certified.course, completion=_completion(learner, certified.course)
@@ -273,6 +274,8 @@ def test_when_the_other_worker_failed_our_lost_claim_does_not_raise_its_failure(
             status=Certificate.Status.FAILED,
             last_error="OSError: disk full",
         )
+        if ours == "failed too":
+            raise ValueError("fonts missing")
         return real(self, context)
 
     monkeypatch.setattr(WeasyPrintRenderer, "render", overtaken_by_a_worker_that_failed)
@@ -282,7 +285,8 @@ def test_when_the_other_worker_failed_our_lost_claim_does_not_raise_its_failure(
 
     assert result.status == Certificate.Status.FAILED
     assert result.last_error == "OSError: disk full"
-    assert "render claim lost" in caplog.text
+    if ours == "rendered":
+        assert "render claim lost" in caplog.text
 
 
 def test_the_pdf_names_at_most_five_of_the_addresses_it_left_out(
@@ -438,6 +442,26 @@ def test_revoking_returns_the_revoked_certificate(certified, learner, complete, 
 
     assert revoked.pk == certificate.pk
     assert revoked.revoked_reason == "Fusk upptäckt"
+
+
+def test_rendering_a_failed_certificate_again_shows_it_pending_until_its_task_runs(
+    certified, learner, queued, admin_user, django_capture_on_commit_callbacks
+):
+    certificate = services.issue_certificate(
+        user=learner, page=certified.course, completion=_completion(learner, certified.course)
+    )
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=Certificate.Status.FAILED, last_error="OSError: disk full"
+    )
+    queued.clear()
+    certificate.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rerender_certificate(certificate, user=admin_user)
+
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.PENDING
+    assert queued == [certificate.pk]
 
 
 # --- The sweep -----------------------------------------------------------------------------
