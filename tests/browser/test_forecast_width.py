@@ -86,6 +86,27 @@ def test_every_column_of_the_forecast_is_in_view_at_1280_px(
         "() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth"
     )
     assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    # A unit's name wraps between its words, never inside one ("Socialförva/ltningen").
+    assert table.evaluate(WORDS_BROKEN_ACROSS_LINES, "tbody th[scope=row]") == []
+
+
+# Each word of the matching cells' text whose letters fall on more than one line.
+WORDS_BROKEN_ACROSS_LINES = """(t, selector) => {
+  const broken = [];
+  for (const cell of t.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[^\\s,]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
 
 
 @pytest.mark.parametrize("browser_context_options", [{"viewport": {"width": 320, "height": 640}}])
