@@ -12,7 +12,10 @@
   var api = find("API_1484_11");
   if (!api) { document.getElementById("welcome").textContent = "Ingen LMS hittades."; return; }
   api.Initialize("");
-  document.getElementById("welcome").textContent = "Välkommen " + api.GetValue("cmi.learner_name") + ".";
+  // SCORM gives the name as "Family, Given": greet the person as they are called.
+  var parts = String(api.GetValue("cmi.learner_name") || "").split(", ");
+  var name = parts.length === 2 ? parts[1] + " " + parts[0] : parts.join(", ");
+  document.getElementById("welcome").textContent = "Välkommen " + name + ".";
   if (api.GetValue("cmi.completion_status") !== "completed") {
     api.SetValue("cmi.completion_status", "incomplete");
   }

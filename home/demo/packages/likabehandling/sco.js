@@ -15,7 +15,9 @@
   var get = function (a, b) { return api12 ? api.LMSGetValue(a) : api.GetValue(b); };
   var set = function (a, b, v) { return api12 ? api.LMSSetValue(a, v) : api.SetValue(b, v); };
   if (api12) api.LMSInitialize(""); else api.Initialize("");
-  var name = get("cmi.core.student_name", "cmi.learner_name");
+  // SCORM gives the name as "Family, Given": greet the person as they are called.
+  var parts = String(get("cmi.core.student_name", "cmi.learner_name") || "").split(", ");
+  var name = parts.length === 2 ? parts[1] + " " + parts[0] : parts.join(", ");
   var before = get("cmi.suspend_data", "cmi.suspend_data");
   document.getElementById("welcome").textContent =
     "Välkommen " + name + (before ? ". Du svarade förra gången " + before + "." : ".");
