@@ -28,27 +28,12 @@ def _fresh_cache_and_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-try:  # pytest >= 9.2 keeps a structured node id
-    from _pytest.nodeid import NodeId
-except ImportError:  # pragma: no cover (older pytest: xdist's own suffix works)
-    NodeId = None
-
-
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test` runs it with --dist loadgroup), a module's tests stay
     on one worker (module-scoped fixtures are built once) and the browser journeys all run
     on one worker, one at a time: two Chromiums and two live servers at once on a
-    two-core machine made them miss their timeouts.
-
-    xdist 3.8 tells its scheduler a test's group by appending "@group" to the node id,
-    writing `item._nodeid`; pytest 9.2 builds the node id from `item._id` and no longer
-    reads it (pytest-dev/pytest-xdist#1386, open), so the marks did nothing: every module
-    was spread over both workers and the WCAG suite built its demo on each. On a worker
-    of a loadgroup run the suffix is written here, where pytest 9.2 reads it."""
-    in_groups = getattr(config.option, "loadgroup", False) and NodeId is not None
+    two-core machine made them miss their timeouts."""
     for item in items:
         module = item.nodeid.split("::", 1)[0]
         group = "browser" if module.startswith("tests/browser/") else module
         item.add_marker(pytest.mark.xdist_group(group))
-        if in_groups and hasattr(item, "_id") and "@" not in item.nodeid:
-            item._id = NodeId.parse(f"{item.nodeid}@{group}")
