@@ -218,18 +218,26 @@ def package_result(
     )
 
 
+def _package_outcome(result) -> tuple[bool, bool | None] | None:
+    """(completed, passed) of a package attempt or unit attempt, None when it has no result
+    to send yet (neither completed nor passed or failed)."""
+    success = result.success_status
+    passed = True if success == "passed" else (False if success == "failed" else None)
+    completed = result.completion_status == "completed"
+    if passed is None and not completed:
+        return None
+    return completed, passed
+
+
 def package_attempt_saved(attempt, *, created: bool, update_fields) -> LearningEvent | None:
     """packages.PackageAttempt: saved at each commit of the package's runtime (SCORM) or
     statement of its AU (cmi5), with the statuses read from it. One row per learner, step
     and cycle, so it is attempt 1 of its cycle; a commit that repeats the result finds its
     statement already in the outbox."""
-    success = attempt.success_status
-    passed = True if success == "passed" else (False if success == "failed" else None)
-    completed = attempt.completion_status == "completed"
-    if passed is None and not completed:
+    outcome = _package_outcome(attempt)
+    if outcome is None or not lrs_in_use():
         return None
-    if not lrs_in_use():
-        return None
+    completed, passed = outcome
     return package_result(
         attempt.user,
         module_id=attempt.module_id,
@@ -259,13 +267,10 @@ def unit_attempt_saved(record, *, created: bool, update_fields) -> LearningEvent
     unit = next((u for u in units if u.get("id") == record.unit_id), None)
     if unit is None:
         return None
-    success = record.success_status
-    passed = True if success == "passed" else (False if success == "failed" else None)
-    completed = record.completion_status == "completed"
-    if passed is None and not completed:
+    outcome = _package_outcome(record)
+    if outcome is None or not lrs_in_use():
         return None
-    if not lrs_in_use():
-        return None
+    completed, passed = outcome
     event = package_result(
         attempt.user,
         module_id=attempt.module_id,
