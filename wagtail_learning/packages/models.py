@@ -90,7 +90,24 @@ class ContentPackage(index.Indexed, models.Model):
         return self.get_standard_display()
 
 
-class PackageAttempt(models.Model):
+class AttemptResult(models.Model):
+    """The results a runtime reports, kept alike for a package attempt (the package as a
+    whole, rolled up from its units: services.rollup) and for each unit of it."""
+
+    completion_status = models.CharField(max_length=32, blank=True)
+    success_status = models.CharField(max_length=32, blank=True)
+    score = models.FloatField(null=True, blank=True)  # percent
+    total_seconds = models.FloatField(default=0)
+    last_session_seconds = models.FloatField(default=0)
+    commits = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class PackageAttempt(AttemptResult):
     """One learner's attempt at a package step in a cycle: the CMI data the runtime
     committed, kept whole, and the results read from it. A new cycle is a new row, so a
     recertification starts clean."""
@@ -111,15 +128,6 @@ class PackageAttempt(models.Model):
     cmi = models.JSONField(default=dict, blank=True)
     # The unit the learner last opened: reopening the step starts there.
     current_unit = models.CharField(max_length=255, blank=True)
-    # The package as a whole, rolled up from its units (services.rollup).
-    completion_status = models.CharField(max_length=32, blank=True)
-    success_status = models.CharField(max_length=32, blank=True)
-    score = models.FloatField(null=True, blank=True)  # percent
-    total_seconds = models.FloatField(default=0)
-    last_session_seconds = models.FloatField(default=0)
-    commits = models.PositiveIntegerField(default=0)
-    started_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("package attempt")
@@ -135,7 +143,7 @@ class PackageAttempt(models.Model):
         return f"{self.user} {self.module_id}/{self.step_id} ({self.cycle})"
 
 
-class UnitAttempt(models.Model):
+class UnitAttempt(AttemptResult):
     """One unit (a SCO, an asset, a cmi5 AU) of a package attempt: its runtime's CMI tree
     as last committed (without session time; suspend_data whole) or, for an AU, the verbs
     and state documents it sent, and the unit's results."""
@@ -143,14 +151,6 @@ class UnitAttempt(models.Model):
     attempt = models.ForeignKey(PackageAttempt, on_delete=models.CASCADE, related_name="units")
     unit_id = models.CharField(max_length=255)
     cmi = models.JSONField(default=dict, blank=True)
-    completion_status = models.CharField(max_length=32, blank=True)
-    success_status = models.CharField(max_length=32, blank=True)
-    score = models.FloatField(null=True, blank=True)  # percent
-    total_seconds = models.FloatField(default=0)
-    last_session_seconds = models.FloatField(default=0)
-    commits = models.PositiveIntegerField(default=0)
-    started_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("package unit attempt")
